@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Install the feed-reader clients that tests/clients/ drives, on Debian, as root:
+# newsboat + sqlite3 (check_newsboat.sh) and Python's feedparser
+# (check_feedparser.py). Idempotent: installs only what is missing.
+# Quiet on success; on failure prints the failing command's output and exits 1.
+set -euo pipefail
+
+export DEBIAN_FRONTEND=noninteractive
+export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+run() {
+    if ! "$@" >"$log" 2>&1; then
+        echo "clients.sh: failed: $*" >&2
+        cat "$log" >&2
+        exit 1
+    fi
+}
+
+apt_updated=
+apt_install() {
+    if [[ -z $apt_updated ]]; then
+        run apt-get update
+        apt_updated=1
+    fi
+    run apt-get install -y --no-install-recommends "$@"
+}
+
+missing=()
+command -v newsboat >/dev/null 2>&1 || missing+=(newsboat)
+command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
+if [[ ${#missing[@]} -gt 0 ]]; then
+    apt_install "${missing[@]}"
+fi
+
+has_feedparser() { command -v python3 >/dev/null 2>&1 && python3 -c 'import feedparser' >/dev/null 2>&1; }
+
+if ! has_feedparser; then
+    # pip first. Debian's own python3 refuses pip installs (PEP 668,
+    # "externally-managed-environment") and may lack pip: Debian's
+    # python3-feedparser package serves that interpreter instead.
+    if ! { command -v python3 >/dev/null 2>&1 && python3 -m pip install --quiet feedparser >"$log" 2>&1; }; then
+        apt_install python3-feedparser
+    fi
+    if ! has_feedparser; then
+        echo "clients.sh: feedparser still not importable by $(command -v python3 || echo 'python3 (missing)')" >&2
+        cat "$log" >&2
+        exit 1
+    fi
+fi

@@ -1,0 +1,252 @@
+//! Wiring: the CLI commands, and the daemon (store, scheduler and server under one shutdown).
+
+use std::future::IntoFuture;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context as _};
+use tracing::{info, warn};
+use tracing_subscriber::EnvFilter;
+
+use crate::cli::{Cli, Command, FeedArgs, LogFormat};
+use crate::config::{Config, CONFIG_ENV, DEFAULT_CONFIG};
+use crate::pipeline::{self, Context, Outcome};
+use crate::scheduler::{self, Scheduler};
+use crate::serve::{self, AppState, FeedQuery, StatusFeed};
+use crate::shutdown;
+use crate::store::{Store, StoreError};
+
+/// Time allowed for polls and requests to finish after a shutdown signal.
+const GRACE: Duration = Duration::from_secs(5);
+
+/// Runs the command line; the binary's whole body.
+pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
+    let path = cli
+        .config
+        .clone()
+        .or_else(|| std::env::var_os(CONFIG_ENV).map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG));
+    let config = Config::load(&path, cli.data.as_deref())?;
+    if let Command::Check = cli.command {
+        println!(
+            "{}: ok ({} feeds, {} shows)",
+            path.display(),
+            config.feeds.len(),
+            config.shows.len()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    init_tracing(&config, cli.log_format);
+    let config = Arc::new(config);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        match cli.command {
+            Command::Run => run(config).await,
+            Command::Poll => poll(config).await,
+            Command::Feed(args) => feed(config, args).await,
+            Command::Status => status(config).await,
+            Command::Check => Ok(()),
+        }
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn init_tracing(config: &Config, format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(&config.server.log_level));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+fn open_store(config: &Config) -> Result<Store, StoreError> {
+    if let Some(parent) = config.storage.path.parent() {
+        let _ = std::fs::create_dir_all(parent);
+    }
+    Store::open(&config.storage.path, config.storage.cache_bytes)
+}
+
+/// The daemon: until SIGINT/SIGTERM, poll on schedule and serve.
+pub async fn run(config: Arc<Config>) -> anyhow::Result<()> {
+    let store =
+        Arc::new(open_store(&config).with_context(|| {
+            format!("cannot open the store at {}", config.storage.path.display())
+        })?);
+    let listener = tokio::net::TcpListener::bind(config.server.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.server.listen))?;
+    let shutdown = shutdown::on_signals();
+    let ctx = Arc::new(Context::new(store.clone(), config.clone())?);
+    let scheduler = Scheduler::start(ctx, shutdown.clone());
+    let app = serve::router(AppState::new(store.clone(), config.clone()));
+    info!(
+        listen = %listener.local_addr().unwrap_or(config.server.listen),
+        feeds = config.feeds.len(),
+        store = %config.storage.path.display(),
+        "showfeed {} is up",
+        env!("CARGO_PKG_VERSION")
+    );
+    let server = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+        .into_future();
+    let mut server = tokio::spawn(server);
+    let server_result = tokio::select! {
+        r = &mut server => Some(r),
+        () = shutdown.cancelled() => None,
+    };
+    shutdown.cancel();
+    let server_result = match server_result {
+        Some(r) => Some(r),
+        None => tokio::time::timeout(GRACE, &mut server).await.ok(),
+    };
+    scheduler.join(GRACE).await;
+    store.flush().await.context("cannot flush the store")?;
+    info!("store flushed; bye");
+    match server_result {
+        Some(Ok(Ok(()))) => Ok(()),
+        Some(Ok(Err(e))) => Err(e).context("the HTTP server failed"),
+        Some(Err(e)) => Err(e).context("the HTTP server task failed"),
+        None => {
+            warn!("open HTTP connections did not close within the grace period");
+            Ok(())
+        }
+    }
+}
+
+/// `poll`: every feed once, regardless of due times.
+async fn poll(config: Arc<Config>) -> anyhow::Result<()> {
+    let store = Arc::new(open_store(&config).context("cannot open the store")?);
+    let ctx = Arc::new(Context::new(store.clone(), config.clone())?);
+    let started = std::time::Instant::now();
+    let reports = scheduler::poll_all(ctx, &config.feeds).await;
+    let (mut ok, mut failed, mut new, mut updated) = (0, 0, 0, 0);
+    for (feed_id, report) in &reports {
+        match report.as_ref().map(|r| &r.outcome) {
+            Some(Outcome::Stored(s)) => {
+                ok += 1;
+                new += s.new;
+                updated += s.updated;
+            }
+            Some(Outcome::NotModified) => ok += 1,
+            Some(Outcome::Failed(msg)) => {
+                failed += 1;
+                eprintln!("{feed_id}: {msg}");
+            }
+            Some(Outcome::Gone) => {
+                failed += 1;
+                eprintln!("{feed_id}: gone (HTTP 410); polling is disabled for it");
+            }
+            Some(Outcome::Cancelled) | None => {
+                failed += 1;
+                eprintln!("{feed_id}: not stored (see the log)");
+            }
+        }
+    }
+    store.flush().await?;
+    eprintln!(
+        "polled {} feeds in {:.1}s: {ok} ok, {failed} failed; {new} new entries, {updated} updated",
+        reports.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Whether an error means the daemon holds the store.
+fn is_locked(e: &StoreError) -> bool {
+    matches!(e, StoreError::Locked(_))
+}
+
+fn daemon_url(config: &Config, path: &str) -> String {
+    let addr = config.server.listen;
+    let host = if addr.ip().is_unspecified() {
+        "127.0.0.1".to_owned()
+    } else {
+        addr.ip().to_string()
+    };
+    let host = if addr.is_ipv6() && !addr.ip().is_unspecified() {
+        format!("[{host}]")
+    } else {
+        host
+    };
+    format!("http://{host}:{}{path}", addr.port())
+}
+
+async fn from_daemon(config: &Config, path: &str) -> anyhow::Result<reqwest::Response> {
+    let url = daemon_url(config, path);
+    let resp = reqwest::get(&url)
+        .await
+        .with_context(|| format!("the store is in use and the daemon does not answer at {url}"))?;
+    if !resp.status().is_success() {
+        bail!("the daemon answered {} for {url}", resp.status());
+    }
+    Ok(resp)
+}
+
+/// `feed`: the merged feed on stdout, from the store or, if the daemon holds it, the daemon.
+async fn feed(config: Arc<Config>, args: FeedArgs) -> anyhow::Result<()> {
+    use std::io::Write;
+    let body = match open_store(&config) {
+        Ok(store) => {
+            let query = FeedQuery { limit: args.limit };
+            serve::render_atom(&config, &store, &query)?.body
+        }
+        Err(e) if is_locked(&e) => {
+            if args.limit > serve::query::MAX_LIMIT {
+                bail!("the daemon holds the store and serves at most {} entries; stop it to print more", serve::query::MAX_LIMIT);
+            }
+            from_daemon(&config, &format!("/feed.atom?limit={}", args.limit))
+                .await?
+                .bytes()
+                .await?
+        }
+        Err(e) => return Err(e).context("cannot open the store"),
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(&body)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// `status`: one line per feed.
+async fn status(config: Arc<Config>) -> anyhow::Result<()> {
+    let rows: Vec<StatusFeed> = match open_store(&config) {
+        Ok(store) => serve::status_rows(&config, &store)?,
+        Err(e) if is_locked(&e) => from_daemon(&config, "/status").await?.json().await?,
+        Err(e) => return Err(e).context("cannot open the store"),
+    };
+    println!(
+        "{:<24} {:<20} {:>5} {:>7} {:<20} LAST ERROR",
+        "FEED", "LAST SUCCESS", "FAILS", "ENTRIES", "NEXT POLL"
+    );
+    for r in rows {
+        let error = match (&r.disabled, &r.last_error) {
+            (Some(d), _) => format!("DISABLED: {d}"),
+            (None, Some(e)) if r.consecutive_failures > 0 => e.clone(),
+            _ => "-".to_owned(),
+        };
+        println!(
+            "{:<24} {:<20} {:>5} {:>7} {:<20} {}",
+            r.id,
+            r.last_success.as_deref().unwrap_or("never"),
+            r.consecutive_failures,
+            r.entries,
+            r.next_poll.as_deref().unwrap_or("now"),
+            error
+        );
+    }
+    Ok(())
+}
+
+/// Re-exported for tests and tools: the current Unix time.
+pub fn now() -> i64 {
+    pipeline::now()
+}

@@ -1,0 +1,225 @@
+//! Configuration: feeds.toml read, checked and turned into typed values before anything runs.
+//!
+//! Two layers, as in ripgrep and rss-funnel: [`raw`] mirrors the file for serde, and
+//! [`Config`] holds validated, typed values (URLs parsed, durations in range, ids unique) that
+//! the rest of the program can trust. Every problem in the file is collected and reported at
+//! once, each with `file:line:column` and the feed or show it concerns, so an admin fixes the
+//! whole file in one pass.
+
+pub mod raw;
+mod validate;
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use url::Url;
+
+pub use validate::slugify;
+
+/// Environment variable naming the config file when `--config` is absent.
+pub const CONFIG_ENV: &str = "SHOWFEED_CONFIG";
+/// Config file used when neither `--config` nor `$SHOWFEED_CONFIG` is given.
+pub const DEFAULT_CONFIG: &str = "feeds.toml";
+
+/// The validated configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// The file this was read from.
+    pub file: PathBuf,
+    /// `[server]`
+    pub server: Server,
+    /// `[storage]`
+    pub storage: Storage,
+    /// `[polling]`
+    pub polling: Polling,
+    /// `[dedup]`
+    pub dedup: Dedup,
+    /// `[[feed]]`, in file order.
+    pub feeds: Vec<Feed>,
+    /// `[[show]]`, in file order.
+    pub shows: Vec<Show>,
+}
+
+/// HTTP server settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Server {
+    /// Address to bind.
+    pub listen: SocketAddr,
+    /// Base URL for self links and feed ids, without a trailing slash.
+    pub public_url: Url,
+    /// Title of the merged feed.
+    pub title: String,
+    /// Default tracing filter when RUST_LOG is unset.
+    pub log_level: String,
+}
+
+/// Storage settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Storage {
+    /// sled directory, resolved against the config file's directory.
+    pub path: PathBuf,
+    /// Entries older than this are pruned (and never ingested).
+    pub retention: Duration,
+    /// At most this many entries are kept; the oldest go first.
+    pub max_entries: usize,
+    /// sled page cache in bytes.
+    pub cache_bytes: u64,
+}
+
+/// Polling settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Polling {
+    /// Default interval between two polls of a feed.
+    pub interval: Duration,
+    /// Polls in flight at once.
+    pub concurrency: usize,
+    /// Polls in flight at once against one host.
+    pub per_host: usize,
+    /// Total time allowed for one fetch, body included.
+    pub timeout: Duration,
+    /// Body cap in bytes, counted after decompression.
+    pub max_body: u64,
+    /// Upper bound for server hints (Cache-Control max-age, RSS ttl) that stretch an interval.
+    pub max_interval: Duration,
+}
+
+/// How near-duplicate stories are presented (used by the dedup stage).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DedupMode {
+    /// One entry per story, other copies as `rel="related"` links.
+    Collapse,
+    /// Every copy stays an entry; copies share a story category.
+    Mark,
+    /// No near-duplicate merging.
+    Off,
+}
+
+/// Dedup settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dedup {
+    /// Presentation of near duplicates.
+    pub mode: DedupMode,
+    /// How far apart in time two copies of one story may be.
+    pub window: Duration,
+}
+
+/// One source feed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Feed {
+    /// Unique id, `[a-z0-9-]+`.
+    pub id: String,
+    /// Where to fetch it: http, https or file.
+    pub url: Url,
+    /// Title override for the output.
+    pub title: Option<String>,
+    /// Interval between polls of this feed.
+    pub interval: Duration,
+}
+
+impl Feed {
+    /// Host used for per-host concurrency limits (`file` for local files).
+    pub fn host_key(&self) -> String {
+        self.url.host_str().unwrap_or("file").to_ascii_lowercase()
+    }
+}
+
+/// One show to tag entries with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Show {
+    /// Canonical name, used as the category label.
+    pub name: String,
+    /// Alternate titles.
+    pub aliases: Vec<String>,
+    /// Category term and URL path segment.
+    pub slug: String,
+}
+
+impl Config {
+    /// Reads and validates `file`. `data_override` (the `--data` flag) replaces
+    /// `[storage] path`.
+    pub fn load(file: &Path, data_override: Option<&Path>) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(file).map_err(|source| ConfigError::Read {
+            path: file.to_path_buf(),
+            source,
+        })?;
+        let mut config = Config::parse(&text, file)?;
+        if let Some(dir) = data_override {
+            config.storage.path = dir.to_path_buf();
+        }
+        Ok(config)
+    }
+
+    /// Validates config text; `file` names it in errors and anchors relative paths.
+    pub fn parse(text: &str, file: &Path) -> Result<Config, ConfigError> {
+        validate::validate(text, file).map_err(ConfigError::Invalid)
+    }
+
+    /// The feed with this id.
+    pub fn feed(&self, id: &str) -> Option<&Feed> {
+        self.feeds.iter().find(|f| f.id == id)
+    }
+}
+
+/// Why a config could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read at all.
+    #[error("cannot read config file {}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file was read but has errors.
+    #[error("{0}")]
+    Invalid(Diagnostics),
+}
+
+/// One problem in the config file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column (in characters).
+    pub column: usize,
+    /// What it concerns, e.g. "feed `variety-tv`".
+    pub subject: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Every problem found in one config file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostics {
+    /// The file.
+    pub file: PathBuf,
+    /// The problems, in file order.
+    pub items: Vec<Diagnostic>,
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.items.len();
+        write!(
+            f,
+            "{} error{} in {}",
+            n,
+            if n == 1 { "" } else { "s" },
+            self.file.display()
+        )?;
+        for d in &self.items {
+            write!(f, "\n  {}:{}:{}: ", self.file.display(), d.line, d.column)?;
+            if let Some(subject) = &d.subject {
+                write!(f, "{subject}: ")?;
+            }
+            f.write_str(&d.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}

@@ -1,0 +1,132 @@
+//! The config file as written: serde types that mirror feeds.toml one to one.
+//!
+//! Every field that validation may complain about is `Spanned`, so an error can name the line
+//! and column it concerns. Unknown keys are found before serde runs (see [`KNOWN_KEYS`]), so all
+//! of them are reported at once instead of serde stopping at the first.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// The whole file.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawConfig {
+    /// `[server]`
+    pub server: Option<RawServer>,
+    /// `[storage]`
+    pub storage: Option<RawStorage>,
+    /// `[polling]`
+    pub polling: Option<RawPolling>,
+    /// `[dedup]`
+    pub dedup: Option<RawDedup>,
+    /// `[[feed]]`
+    #[serde(default)]
+    pub feed: Vec<Spanned<RawFeed>>,
+    /// `[[show]]`
+    #[serde(default)]
+    pub show: Vec<Spanned<RawShow>>,
+}
+
+/// `[server]`
+#[derive(Debug, Default, Deserialize)]
+pub struct RawServer {
+    /// Socket address to bind.
+    pub listen: Option<Spanned<String>>,
+    /// Base URL for self links and ids.
+    pub public_url: Option<Spanned<String>>,
+    /// Title of the merged feed.
+    pub title: Option<Spanned<String>>,
+    /// Log filter used when RUST_LOG is unset.
+    pub log_level: Option<Spanned<String>>,
+}
+
+/// `[storage]`
+#[derive(Debug, Default, Deserialize)]
+pub struct RawStorage {
+    /// sled directory.
+    pub path: Option<Spanned<String>>,
+    /// Maximum age of a stored entry.
+    pub retention_days: Option<Spanned<i64>>,
+    /// Maximum number of stored entries.
+    pub max_entries: Option<Spanned<i64>>,
+    /// sled page cache size.
+    pub cache: Option<Spanned<String>>,
+}
+
+/// `[polling]`
+#[derive(Debug, Default, Deserialize)]
+pub struct RawPolling {
+    /// Default interval between polls of one feed.
+    pub interval: Option<Spanned<String>>,
+    /// Polls in flight at once.
+    pub concurrency: Option<Spanned<i64>>,
+    /// Polls in flight at once against one host.
+    pub per_host: Option<Spanned<i64>>,
+    /// Total time allowed for one fetch.
+    pub timeout: Option<Spanned<String>>,
+    /// Body cap, counted after decompression.
+    pub max_body: Option<Spanned<String>>,
+    /// Longest interval a server hint (Cache-Control, ttl) may stretch a feed's interval to.
+    pub max_interval: Option<Spanned<String>>,
+}
+
+/// `[dedup]`
+#[derive(Debug, Default, Deserialize)]
+pub struct RawDedup {
+    /// collapse | mark | off
+    pub mode: Option<Spanned<String>>,
+    /// How far apart two copies of one story may be.
+    pub window: Option<Spanned<String>>,
+}
+
+/// One `[[feed]]`.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawFeed {
+    /// Unique id, `[a-z0-9-]`.
+    pub id: Option<Spanned<String>>,
+    /// http, https or file:// URL.
+    pub url: Option<Spanned<String>>,
+    /// Display title override.
+    pub title: Option<Spanned<String>>,
+    /// Per-feed interval override.
+    pub interval: Option<Spanned<String>>,
+}
+
+/// One `[[show]]`.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawShow {
+    /// Canonical name.
+    pub name: Option<Spanned<String>>,
+    /// Alternate titles.
+    #[serde(default)]
+    pub aliases: Vec<Spanned<String>>,
+    /// URL-safe identifier.
+    pub slug: Option<Spanned<String>>,
+}
+
+/// The keys each table accepts; anything else is an error. Kept beside the types above so a
+/// new field is added in one place.
+pub const KNOWN_KEYS: &[(&str, &[&str])] = &[
+    (
+        "",
+        &["server", "storage", "polling", "dedup", "feed", "show"],
+    ),
+    ("server", &["listen", "public_url", "title", "log_level"]),
+    (
+        "storage",
+        &["path", "retention_days", "max_entries", "cache"],
+    ),
+    (
+        "polling",
+        &[
+            "interval",
+            "concurrency",
+            "per_host",
+            "timeout",
+            "max_body",
+            "max_interval",
+        ],
+    ),
+    ("dedup", &["mode", "window"]),
+    ("feed", &["id", "url", "title", "interval"]),
+    ("show", &["name", "aliases", "slug"]),
+];

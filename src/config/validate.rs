@@ -1,0 +1,684 @@
+//! Turns config text into a [`Config`], collecting every problem with its position.
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::ops::Range;
+use std::path::Path;
+use std::time::Duration;
+
+use toml::Spanned;
+use url::Url;
+
+use super::raw::{RawConfig, KNOWN_KEYS};
+use super::{
+    Config, Dedup, DedupMode, Diagnostic, Diagnostics, Feed, Polling, Server, Show, Storage,
+};
+
+const MINUTE: Duration = Duration::from_secs(60);
+const HOUR: Duration = Duration::from_secs(3600);
+const DAY: Duration = Duration::from_secs(86_400);
+
+/// Collects diagnostics against one text so spans can be turned into line and column.
+struct Collector<'a> {
+    text: &'a str,
+    items: Vec<(usize, Diagnostic)>,
+}
+
+impl Collector<'_> {
+    fn at(&mut self, span: Option<Range<usize>>, subject: Option<&str>, message: String) {
+        let offset = span.map(|s| s.start).unwrap_or(0).min(self.text.len());
+        let before = &self.text[..self.text.floor_char_boundary_compat(offset)];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        self.items.push((
+            offset,
+            Diagnostic {
+                line,
+                column,
+                subject: subject.map(str::to_owned),
+                message,
+            },
+        ));
+    }
+
+    fn spanned<T>(&mut self, value: &Spanned<T>, subject: Option<&str>, message: String) {
+        self.at(Some(value.span()), subject, message);
+    }
+}
+
+/// `str::floor_char_boundary` is unstable; offsets from the TOML parser are on boundaries
+/// anyway, this only guards against a clamp landing inside a character.
+trait FloorBoundary {
+    fn floor_char_boundary_compat(&self, i: usize) -> usize;
+}
+
+impl FloorBoundary for str {
+    fn floor_char_boundary_compat(&self, mut i: usize) -> usize {
+        while i > 0 && !self.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    }
+}
+
+pub(super) fn validate(text: &str, file: &Path) -> Result<Config, Diagnostics> {
+    let mut c = Collector {
+        text,
+        items: Vec::new(),
+    };
+    let result = check(text, file, &mut c);
+    if c.items.is_empty() {
+        if let Some(config) = result {
+            return Ok(config);
+        }
+    }
+    c.items.sort_by_key(|(offset, _)| *offset);
+    Err(Diagnostics {
+        file: file.to_path_buf(),
+        items: c.items.into_iter().map(|(_, d)| d).collect(),
+    })
+}
+
+fn check(text: &str, file: &Path, c: &mut Collector<'_>) -> Option<Config> {
+    let doc = match toml_edit::Document::parse(text) {
+        Ok(doc) => doc,
+        Err(e) => {
+            c.at(e.span(), None, e.message().trim().to_owned());
+            return None;
+        }
+    };
+    unknown_keys(doc.as_table(), c);
+    let raw: RawConfig = match toml::from_str(text) {
+        Ok(raw) => raw,
+        Err(e) => {
+            c.at(e.span(), None, e.message().trim().to_owned());
+            return None;
+        }
+    };
+    let base = file.parent().unwrap_or(Path::new("."));
+    let server = server(&raw, c);
+    let storage = storage(&raw, base, c);
+    let polling = polling(&raw, c);
+    let dedup = dedup(&raw, c);
+    let feeds = feeds(&raw, polling.as_ref(), c);
+    let shows = shows(&raw, c);
+    Some(Config {
+        file: file.to_path_buf(),
+        server: server?,
+        storage: storage?,
+        polling: polling?,
+        dedup: dedup?,
+        feeds,
+        shows,
+    })
+}
+
+/// Reports every key that is not in [`KNOWN_KEYS`], with the position of the key itself.
+fn unknown_keys(root: &toml_edit::Table, c: &mut Collector<'_>) {
+    let known = |section: &str| {
+        KNOWN_KEYS
+            .iter()
+            .find(|(name, _)| *name == section)
+            .map_or(&[][..], |(_, keys)| *keys)
+    };
+    let check_table =
+        |table: &toml_edit::Table, section: &str, subject: Option<&str>, c: &mut Collector<'_>| {
+            for (key, _) in table.iter() {
+                if !known(section).contains(&key) {
+                    let span = table.key(key).and_then(|k| k.span());
+                    let expected = known(section).join(", ");
+                    let place = if section.is_empty() {
+                        "at the top level".to_owned()
+                    } else {
+                        format!("in [{section}]")
+                    };
+                    c.at(
+                        span,
+                        subject,
+                        format!("unknown key `{key}` {place} (expected one of: {expected})"),
+                    );
+                }
+            }
+        };
+    check_table(root, "", None, c);
+    for section in ["server", "storage", "polling", "dedup"] {
+        if let Some(table) = root.get(section).and_then(|i| i.as_table()) {
+            check_table(table, section, None, c);
+        }
+    }
+    for section in ["feed", "show"] {
+        if let Some(array) = root.get(section).and_then(|i| i.as_array_of_tables()) {
+            for (n, table) in array.iter().enumerate() {
+                let name_key = if section == "feed" { "id" } else { "name" };
+                let subject = match table.get(name_key).and_then(|i| i.as_str()) {
+                    Some(name) => format!("{section} `{name}`"),
+                    None => format!("{section} #{}", n + 1),
+                };
+                check_table(table, section, Some(&subject), c);
+            }
+        }
+    }
+}
+
+fn duration(
+    value: &Spanned<String>,
+    subject: Option<&str>,
+    key: &str,
+    bounds: (Duration, Duration),
+    c: &mut Collector<'_>,
+) -> Option<Duration> {
+    match humantime::parse_duration(value.get_ref().trim()) {
+        Ok(d) if d >= bounds.0 && d <= bounds.1 => Some(d),
+        Ok(d) => {
+            c.spanned(
+                value,
+                subject,
+                format!(
+                    "`{key}` = {} is out of range: must be between {} and {}",
+                    humantime::format_duration(d),
+                    humantime::format_duration(bounds.0),
+                    humantime::format_duration(bounds.1)
+                ),
+            );
+            None
+        }
+        Err(e) => {
+            c.spanned(
+                value,
+                subject,
+                format!(
+                    "`{key}` = {:?} is not a duration ({e}); write it like \"30m\", \"1h 30m\" or \"2d\"",
+                    value.get_ref()
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn integer(
+    value: &Spanned<i64>,
+    key: &str,
+    bounds: (i64, i64),
+    c: &mut Collector<'_>,
+) -> Option<i64> {
+    let v = *value.get_ref();
+    if v < bounds.0 || v > bounds.1 {
+        c.spanned(
+            value,
+            None,
+            format!(
+                "`{key}` = {v} is out of range: must be between {} and {}",
+                bounds.0, bounds.1
+            ),
+        );
+        return None;
+    }
+    Some(v)
+}
+
+fn bytes(
+    value: &Spanned<String>,
+    key: &str,
+    bounds: (u64, u64),
+    c: &mut Collector<'_>,
+) -> Option<u64> {
+    match value.get_ref().trim().parse::<bytesize::ByteSize>() {
+        Ok(b) if b.as_u64() >= bounds.0 && b.as_u64() <= bounds.1 => Some(b.as_u64()),
+        Ok(b) => {
+            c.spanned(
+                value,
+                None,
+                format!(
+                    "`{key}` = {b} is out of range: must be between {} and {}",
+                    bytesize::ByteSize(bounds.0),
+                    bytesize::ByteSize(bounds.1)
+                ),
+            );
+            None
+        }
+        Err(e) => {
+            c.spanned(
+                value,
+                None,
+                format!(
+                    "`{key}` = {:?} is not a size ({e}); write it like \"15MiB\"",
+                    value.get_ref()
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn server(raw: &RawConfig, c: &mut Collector<'_>) -> Option<Server> {
+    let s = raw.server.as_ref();
+    let mut ok = true;
+    let listen = match s.and_then(|s| s.listen.as_ref()) {
+        None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+        Some(v) => match v.get_ref().parse::<SocketAddr>() {
+            Ok(a) => a,
+            Err(_) => {
+                c.spanned(v, None, format!("`listen` = {:?} is not an address like \"127.0.0.1:8080\" or \"[::1]:8080\"", v.get_ref()));
+                ok = false;
+                SocketAddr::from(([127, 0, 0, 1], 8080))
+            }
+        },
+    };
+    let default_url = format!("http://localhost:{}", listen.port());
+    let public_url = match s.and_then(|s| s.public_url.as_ref()) {
+        None => Url::parse(&default_url).ok()?,
+        Some(v) => match Url::parse(v.get_ref().trim_end_matches('/')) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => u,
+            _ => {
+                c.spanned(
+                    v,
+                    None,
+                    format!(
+                        "`public_url` = {:?} must be an absolute http(s) URL",
+                        v.get_ref()
+                    ),
+                );
+                ok = false;
+                Url::parse(&default_url).ok()?
+            }
+        },
+    };
+    let title = match s.and_then(|s| s.title.as_ref()) {
+        Some(t) if t.get_ref().trim().is_empty() => {
+            c.spanned(t, None, "`title` must not be empty".into());
+            ok = false;
+            String::new()
+        }
+        Some(t) => t.get_ref().trim().to_owned(),
+        None => "Showfeed".to_owned(),
+    };
+    let log_level = match s.and_then(|s| s.log_level.as_ref()) {
+        Some(l) => match tracing_subscriber::EnvFilter::try_new(l.get_ref()) {
+            Ok(_) => l.get_ref().clone(),
+            Err(e) => {
+                c.spanned(
+                    l,
+                    None,
+                    format!(
+                        "`log_level` = {:?} is not a tracing filter: {e}",
+                        l.get_ref()
+                    ),
+                );
+                ok = false;
+                String::new()
+            }
+        },
+        None => "info".to_owned(),
+    };
+    ok.then_some(Server {
+        listen,
+        public_url,
+        title,
+        log_level,
+    })
+}
+
+fn storage(raw: &RawConfig, base: &Path, c: &mut Collector<'_>) -> Option<Storage> {
+    let s = raw.storage.as_ref();
+    let mut ok = true;
+    let path = match s.and_then(|s| s.path.as_ref()) {
+        Some(p) if p.get_ref().trim().is_empty() => {
+            c.spanned(p, None, "`path` must not be empty".into());
+            ok = false;
+            base.join("data")
+        }
+        Some(p) => base.join(p.get_ref()),
+        None => base.join("data"),
+    };
+    let retention_days = match s.and_then(|s| s.retention_days.as_ref()) {
+        Some(v) => integer(v, "retention_days", (1, 36_500), c).unwrap_or_else(|| {
+            ok = false;
+            1
+        }),
+        None => 90,
+    };
+    let max_entries = match s.and_then(|s| s.max_entries.as_ref()) {
+        Some(v) => integer(v, "max_entries", (1, 100_000_000), c).unwrap_or_else(|| {
+            ok = false;
+            1
+        }),
+        None => 50_000,
+    };
+    let cache_bytes = match s.and_then(|s| s.cache.as_ref()) {
+        Some(v) => bytes(v, "cache", (1 << 20, 64 << 30), c).unwrap_or_else(|| {
+            ok = false;
+            0
+        }),
+        None => 32 << 20,
+    };
+    ok.then(|| Storage {
+        path,
+        retention: DAY * retention_days as u32,
+        max_entries: max_entries as usize,
+        cache_bytes,
+    })
+}
+
+fn polling(raw: &RawConfig, c: &mut Collector<'_>) -> Option<Polling> {
+    let p = raw.polling.as_ref();
+    let mut ok = true;
+    let mut dur = |v: Option<&Spanned<String>>,
+                   key: &str,
+                   default: Duration,
+                   bounds,
+                   c: &mut Collector<'_>| match v {
+        Some(v) => duration(v, None, key, bounds, c).unwrap_or_else(|| {
+            ok = false;
+            default
+        }),
+        None => default,
+    };
+    let interval = dur(
+        p.and_then(|p| p.interval.as_ref()),
+        "interval",
+        30 * MINUTE,
+        (MINUTE, 7 * DAY),
+        c,
+    );
+    let timeout = dur(
+        p.and_then(|p| p.timeout.as_ref()),
+        "timeout",
+        Duration::from_secs(30),
+        (Duration::from_secs(1), 10 * MINUTE),
+        c,
+    );
+    let max_interval = dur(
+        p.and_then(|p| p.max_interval.as_ref()),
+        "max_interval",
+        DAY,
+        (MINUTE, 30 * DAY),
+        c,
+    );
+    let mut int = |v: Option<&Spanned<i64>>,
+                   key: &str,
+                   default: i64,
+                   bounds,
+                   c: &mut Collector<'_>| match v {
+        Some(v) => integer(v, key, bounds, c).unwrap_or_else(|| {
+            ok = false;
+            default
+        }),
+        None => default,
+    };
+    let concurrency = int(
+        p.and_then(|p| p.concurrency.as_ref()),
+        "concurrency",
+        16,
+        (1, 1024),
+        c,
+    );
+    let per_host = int(
+        p.and_then(|p| p.per_host.as_ref()),
+        "per_host",
+        2,
+        (1, 256),
+        c,
+    );
+    let max_body = match p.and_then(|p| p.max_body.as_ref()) {
+        Some(v) => bytes(v, "max_body", (1024, 1 << 30), c).unwrap_or_else(|| {
+            ok = false;
+            0
+        }),
+        None => 15 << 20,
+    };
+    ok.then_some(Polling {
+        interval,
+        concurrency: concurrency as usize,
+        per_host: per_host as usize,
+        timeout,
+        max_body,
+        max_interval,
+    })
+}
+
+fn dedup(raw: &RawConfig, c: &mut Collector<'_>) -> Option<Dedup> {
+    let d = raw.dedup.as_ref();
+    let mut ok = true;
+    let mode = match d.and_then(|d| d.mode.as_ref()) {
+        None => DedupMode::Collapse,
+        Some(m) => match m.get_ref().as_str() {
+            "collapse" => DedupMode::Collapse,
+            "mark" => DedupMode::Mark,
+            "off" => DedupMode::Off,
+            other => {
+                c.spanned(
+                    m,
+                    None,
+                    format!("`mode` = {other:?} must be one of \"collapse\", \"mark\", \"off\""),
+                );
+                ok = false;
+                DedupMode::Off
+            }
+        },
+    };
+    let window = match d.and_then(|d| d.window.as_ref()) {
+        None => 72 * HOUR,
+        Some(w) => duration(w, None, "window", (MINUTE, 30 * DAY), c).unwrap_or_else(|| {
+            ok = false;
+            HOUR
+        }),
+    };
+    ok.then_some(Dedup { mode, window })
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+}
+
+fn feeds(raw: &RawConfig, polling: Option<&Polling>, c: &mut Collector<'_>) -> Vec<Feed> {
+    let default_interval = polling.map_or(30 * MINUTE, |p| p.interval);
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    if raw.feed.is_empty() {
+        c.at(
+            None,
+            None,
+            "no [[feed]] is configured: list at least one feed to poll".into(),
+        );
+    }
+    for (n, feed) in raw.feed.iter().enumerate() {
+        let f = feed.get_ref();
+        let subject = match &f.id {
+            Some(id) => format!("feed `{}`", id.get_ref()),
+            None => format!("feed #{}", n + 1),
+        };
+        let subject = Some(subject.as_str());
+        let mut ok = true;
+        let id = match &f.id {
+            None => {
+                c.at(
+                    Some(feed.span()),
+                    subject,
+                    "missing required key `id`".into(),
+                );
+                ok = false;
+                String::new()
+            }
+            Some(id) => {
+                let v = id.get_ref();
+                if !valid_id(v) {
+                    c.spanned(id, subject, format!("`id` = {v:?} must be 1-64 characters of a-z, 0-9 and '-', not starting or ending with '-'"));
+                    ok = false;
+                } else if !seen.insert(v.clone()) {
+                    c.spanned(
+                        id,
+                        subject,
+                        format!("duplicate feed id {v:?}: ids must be unique"),
+                    );
+                    ok = false;
+                }
+                v.clone()
+            }
+        };
+        let url = match &f.url {
+            None => {
+                c.at(
+                    Some(feed.span()),
+                    subject,
+                    "missing required key `url`".into(),
+                );
+                None
+            }
+            Some(u) => match Url::parse(u.get_ref().trim()) {
+                Ok(url)
+                    if matches!(url.scheme(), "http" | "https")
+                        && url.host_str().is_some_and(|h| !h.is_empty()) =>
+                {
+                    Some(url)
+                }
+                Ok(url) if url.scheme() == "file" && url.to_file_path().is_ok() => Some(url),
+                Ok(url) => {
+                    c.spanned(u, subject, format!("`url` = {:?} has scheme {:?}: only http, https and file:// URLs (with an absolute path) are allowed", u.get_ref(), url.scheme()));
+                    None
+                }
+                Err(e) => {
+                    c.spanned(
+                        u,
+                        subject,
+                        format!("`url` = {:?} is not a valid URL: {e}", u.get_ref()),
+                    );
+                    None
+                }
+            },
+        };
+        let title = match &f.title {
+            Some(t) if t.get_ref().trim().is_empty() => {
+                c.spanned(
+                    t,
+                    subject,
+                    "`title` must not be empty (leave it out to use the feed's own title)".into(),
+                );
+                ok = false;
+                None
+            }
+            Some(t) => Some(t.get_ref().trim().to_owned()),
+            None => None,
+        };
+        let interval = match &f.interval {
+            Some(i) => duration(i, subject, "interval", (MINUTE, 7 * DAY), c),
+            None => Some(default_interval),
+        };
+        if let (true, Some(url), Some(interval)) = (ok, url, interval) {
+            out.push(Feed {
+                id,
+                url,
+                title,
+                interval,
+            });
+        }
+    }
+    out
+}
+
+/// The default slug rule from design.md: lower-cased, ASCII-folded, runs of non-alphanumerics
+/// to one '-', trimmed.
+pub fn slugify(name: &str) -> String {
+    let folded = deunicode::deunicode(name).to_ascii_lowercase();
+    let mut slug = String::with_capacity(folded.len());
+    for ch in folded.chars() {
+        if ch.is_ascii_alphanumeric() {
+            slug.push(ch);
+        } else if !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    slug.trim_matches('-').to_owned()
+}
+
+fn shows(raw: &RawConfig, c: &mut Collector<'_>) -> Vec<Show> {
+    let mut slugs = HashSet::new();
+    let mut out = Vec::new();
+    for (n, show) in raw.show.iter().enumerate() {
+        let s = show.get_ref();
+        let subject = match &s.name {
+            Some(name) => format!("show `{}`", name.get_ref()),
+            None => format!("show #{}", n + 1),
+        };
+        let subject = Some(subject.as_str());
+        let name = match &s.name {
+            Some(name) if !name.get_ref().trim().is_empty() => name.get_ref().trim().to_owned(),
+            Some(name) => {
+                c.spanned(name, subject, "`name` must not be empty".into());
+                continue;
+            }
+            None => {
+                c.at(
+                    Some(show.span()),
+                    subject,
+                    "missing required key `name`".into(),
+                );
+                continue;
+            }
+        };
+        let mut aliases = Vec::new();
+        let mut ok = true;
+        for alias in &s.aliases {
+            if alias.get_ref().trim().is_empty() {
+                c.spanned(alias, subject, "aliases must not be empty strings".into());
+                ok = false;
+            } else {
+                aliases.push(alias.get_ref().trim().to_owned());
+            }
+        }
+        let slug = match &s.slug {
+            Some(slug) => {
+                if !valid_id(slug.get_ref()) {
+                    c.spanned(slug, subject, format!("`slug` = {:?} must be 1-64 characters of a-z, 0-9 and '-', not starting or ending with '-'", slug.get_ref()));
+                    ok = false;
+                } else if !slugs.insert(slug.get_ref().clone()) {
+                    c.spanned(
+                        slug,
+                        subject,
+                        format!(
+                            "duplicate show slug {:?}: give one of the shows an explicit `slug`",
+                            slug.get_ref()
+                        ),
+                    );
+                    ok = false;
+                }
+                slug.get_ref().clone()
+            }
+            None => {
+                let slug = slugify(&name);
+                if slug.is_empty() {
+                    c.at(
+                        Some(show.span()),
+                        subject,
+                        "the name has no letters or digits to make a slug from: set `slug`".into(),
+                    );
+                    ok = false;
+                } else if !slugs.insert(slug.clone()) {
+                    c.at(
+                        Some(show.span()),
+                        subject,
+                        format!(
+                            "its default slug {slug:?} is already taken: set an explicit `slug`"
+                        ),
+                    );
+                    ok = false;
+                }
+                slug
+            }
+        };
+        if ok {
+            out.push(Show {
+                name,
+                aliases,
+                slug,
+            });
+        }
+    }
+    out
+}

@@ -1,0 +1,88 @@
+//! The entry every stage after `normalize` passes along, and its stable id.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// A stable, opaque entry id: 16 bytes of SHA-256 over the feed id and the item's key.
+///
+/// Rendered as a `urn:uuid:` (RFC 4122 form) so the output id is a valid IRI that never
+/// depends on `public_url` or anything else an admin may change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct EntryId(pub [u8; 16]);
+
+impl EntryId {
+    /// The id of the item identified by `key` in feed `feed_id`.
+    pub fn derive(feed_id: &str, key: &str) -> EntryId {
+        let mut h = Sha256::new();
+        h.update(feed_id.as_bytes());
+        h.update([0]);
+        h.update(key.as_bytes());
+        let digest = h.finalize();
+        let mut id = [0u8; 16];
+        id.copy_from_slice(&digest[..16]);
+        // Mark it as an RFC 9562 version 8 (custom) UUID, variant 10.
+        id[6] = (id[6] & 0x0f) | 0x80;
+        id[8] = (id[8] & 0x3f) | 0x80;
+        EntryId(id)
+    }
+
+    /// The id as a `urn:uuid:` IRI, as used in every output format.
+    pub fn urn(&self) -> String {
+        let h: String = self.0.iter().map(|b| format!("{b:02x}")).collect();
+        format!(
+            "urn:uuid:{}-{}-{}-{}-{}",
+            &h[0..8],
+            &h[8..12],
+            &h[12..16],
+            &h[16..20],
+            &h[20..32]
+        )
+    }
+}
+
+/// A media attachment (RSS enclosure, media:content, lead image).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enclosure {
+    /// Absolute URL.
+    pub url: String,
+    /// MIME type when known.
+    pub mime: Option<String>,
+    /// Size in bytes when known.
+    pub length: Option<u64>,
+}
+
+/// One normalized news item.
+///
+/// Strings are plain text (titles, authors) or sanitized HTML (summary, content), and never
+/// contain characters that XML 1.0 forbids. Times are Unix seconds, UTC.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    /// Stable id.
+    pub id: EntryId,
+    /// Id of the configured feed it came from.
+    pub feed_id: String,
+    /// Plain-text title.
+    pub title: String,
+    /// Canonical alternate link.
+    pub link: Option<String>,
+    /// Sanitized HTML summary.
+    pub summary: Option<String>,
+    /// Sanitized HTML content.
+    pub content: Option<String>,
+    /// Author names.
+    pub authors: Vec<String>,
+    /// Publication time: the item's own, clamped to now, or first-seen when absent.
+    pub published: i64,
+    /// Last change: the item's own update time, or when we saw its content change.
+    pub updated: i64,
+    /// When showfeed first stored it.
+    pub first_seen: i64,
+    /// Media attachments.
+    pub enclosures: Vec<Enclosure>,
+    /// Lead image URL.
+    pub image: Option<String>,
+    /// The categories the source gave (plain text).
+    pub source_categories: Vec<String>,
+    /// Hash of everything but dates: a change here is a real update.
+    pub content_hash: u64,
+}

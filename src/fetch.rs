@@ -1,0 +1,360 @@
+//! Fetch: one feed's bytes over HTTP(S) or from a local file, politely and within bounds.
+//!
+//! Conditional GET with the stored ETag / Last-Modified so an unchanged feed costs a 304;
+//! gzip, brotli and deflate; a connect timeout and a total timeout; at most five redirects; a
+//! body cap counted after decompression (a small gzip can inflate without limit). `file://`
+//! URLs read the local file and use its modification time and size as the validator.
+
+use std::time::Duration;
+
+use reqwest::header::{self, HeaderMap};
+use reqwest::StatusCode;
+use url::Url;
+
+use crate::config::Polling;
+
+/// At most this many redirects are followed.
+pub const MAX_REDIRECTS: usize = 5;
+/// Connect timeout for one attempt.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Validators from the last successful fetch.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    /// `ETag` (or a file's mtime and size).
+    pub etag: Option<String>,
+    /// `Last-Modified`.
+    pub last_modified: Option<String>,
+}
+
+impl Validators {
+    fn is_empty(&self) -> bool {
+        self.etag.is_none() && self.last_modified.is_none()
+    }
+}
+
+/// What the server said about when to come back.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Hints {
+    /// `Cache-Control: max-age`.
+    pub max_age: Option<Duration>,
+}
+
+/// A response with a body.
+#[derive(Debug)]
+pub struct Body {
+    /// The bytes, decompressed, at most `max_body`.
+    pub bytes: Vec<u8>,
+    /// `Content-Type`, for the charset.
+    pub content_type: Option<String>,
+    /// URL after redirects: the base for relative links.
+    pub final_url: Url,
+    /// New validators.
+    pub validators: Validators,
+    /// Server hints.
+    pub hints: Hints,
+}
+
+/// Result of a successful fetch.
+#[derive(Debug)]
+pub enum Fetched {
+    /// New content.
+    Body(Body),
+    /// 304 Not Modified (or an unchanged local file).
+    NotModified(Hints),
+}
+
+/// Why a fetch failed.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// The server answered with an error status.
+    #[error("HTTP {status}")]
+    Status {
+        /// The status.
+        status: StatusCode,
+        /// `Retry-After`, on 429 and 503.
+        retry_after: Option<Duration>,
+    },
+    /// 410 Gone: the feed will not come back.
+    #[error("HTTP 410 Gone: the feed was removed by its publisher")]
+    Gone,
+    /// The body passed the cap.
+    #[error("body exceeds the {} cap (after decompression)", bytesize::ByteSize(*limit))]
+    TooLarge {
+        /// The cap in bytes.
+        limit: u64,
+    },
+    /// The whole fetch took too long.
+    #[error("timed out after {}", humantime::format_duration(*.0))]
+    Timeout(Duration),
+    /// Too many redirects, or a redirect loop.
+    #[error("too many redirects (limit {MAX_REDIRECTS})")]
+    Redirects(#[source] reqwest::Error),
+    /// Could not connect.
+    #[error("cannot connect")]
+    Connect(#[source] reqwest::Error),
+    /// Any other transport error.
+    #[error("request failed")]
+    Request(#[source] reqwest::Error),
+    /// A 304 arrived for a request that had no validators.
+    #[error("HTTP 304 Not Modified to an unconditional request")]
+    UnexpectedNotModified,
+    /// A local file could not be read.
+    #[error("cannot read {path}")]
+    File {
+        /// The path.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The HTTP client could not be built.
+    #[error("cannot build the HTTP client")]
+    Client(#[source] reqwest::Error),
+}
+
+impl FetchError {
+    /// A short stable label for metrics and status.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            FetchError::Status { .. } => "status",
+            FetchError::Gone => "gone",
+            FetchError::TooLarge { .. } => "too_large",
+            FetchError::Timeout(_) => "timeout",
+            FetchError::Redirects(_) => "redirects",
+            FetchError::Connect(_) => "connect",
+            FetchError::Request(_) => "request",
+            FetchError::UnexpectedNotModified => "bad_304",
+            FetchError::File { .. } => "file",
+            FetchError::Client(_) => "client",
+        }
+    }
+
+    /// `Retry-After`, when the server gave one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            FetchError::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+/// The HTTP client and the limits of `[polling]`.
+#[derive(Clone)]
+pub struct Fetcher {
+    client: reqwest::Client,
+    timeout: Duration,
+    max_body: u64,
+}
+
+/// `User-Agent` sent with every request.
+pub fn user_agent() -> String {
+    format!(
+        "showfeed/{} (+https://github.com/showfeed/showfeed)",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+impl Fetcher {
+    /// A fetcher with the timeouts and caps of `polling`.
+    pub fn new(polling: &Polling) -> Result<Fetcher, FetchError> {
+        let client = reqwest::Client::builder()
+            .user_agent(user_agent())
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(polling.timeout)
+            .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
+            .gzip(true)
+            .brotli(true)
+            .deflate(true)
+            .pool_idle_timeout(Duration::from_secs(30))
+            .pool_max_idle_per_host(2)
+            .build()
+            .map_err(FetchError::Client)?;
+        Ok(Fetcher {
+            client,
+            timeout: polling.timeout,
+            max_body: polling.max_body,
+        })
+    }
+
+    /// Fetches `url`, conditionally when `validators` are known.
+    pub async fn fetch(&self, url: &Url, validators: &Validators) -> Result<Fetched, FetchError> {
+        // reqwest's timeout covers the body too; this outer one also bounds file reads.
+        let work = async {
+            if url.scheme() == "file" {
+                self.fetch_file(url, validators).await
+            } else {
+                self.fetch_http(url, validators).await
+            }
+        };
+        tokio::time::timeout(self.timeout + Duration::from_secs(1), work)
+            .await
+            .unwrap_or(Err(FetchError::Timeout(self.timeout)))
+    }
+
+    async fn fetch_http(&self, url: &Url, validators: &Validators) -> Result<Fetched, FetchError> {
+        let mut req = self
+            .client
+            .get(url.clone())
+            .header(header::ACCEPT, "application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5");
+        if let Some(etag) = &validators.etag {
+            req = req.header(header::IF_NONE_MATCH, etag);
+        }
+        if let Some(lm) = &validators.last_modified {
+            req = req.header(header::IF_MODIFIED_SINCE, lm);
+        }
+        let mut resp = req.send().await.map_err(|e| self.classify(e))?;
+        let status = resp.status();
+        let hints = Hints {
+            max_age: max_age(resp.headers()),
+        };
+        if status == StatusCode::NOT_MODIFIED {
+            if validators.is_empty() {
+                return Err(FetchError::UnexpectedNotModified);
+            }
+            return Ok(Fetched::NotModified(hints));
+        }
+        if status == StatusCode::GONE {
+            return Err(FetchError::Gone);
+        }
+        if !status.is_success() {
+            let retry_after = matches!(
+                status,
+                StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
+            )
+            .then(|| retry_after(resp.headers()))
+            .flatten();
+            return Err(FetchError::Status {
+                status,
+                retry_after,
+            });
+        }
+        let header_str = |name| {
+            resp.headers()
+                .get(name)
+                .and_then(|v: &header::HeaderValue| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let new_validators = Validators {
+            etag: header_str(header::ETAG),
+            last_modified: header_str(header::LAST_MODIFIED),
+        };
+        let content_type = header_str(header::CONTENT_TYPE);
+        let final_url = resp.url().clone();
+        // Chunks arrive decompressed, so the cap counts what we would hold in memory.
+        let mut bytes = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| self.classify(e))? {
+            if bytes.len() as u64 + chunk.len() as u64 > self.max_body {
+                return Err(FetchError::TooLarge {
+                    limit: self.max_body,
+                });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(Fetched::Body(Body {
+            bytes,
+            content_type,
+            final_url,
+            validators: new_validators,
+            hints,
+        }))
+    }
+
+    async fn fetch_file(&self, url: &Url, validators: &Validators) -> Result<Fetched, FetchError> {
+        let path = url.to_file_path().map_err(|()| FetchError::File {
+            path: url.to_string(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a local path"),
+        })?;
+        let file_err = |source| FetchError::File {
+            path: path.display().to_string(),
+            source,
+        };
+        let meta = tokio::fs::metadata(&path).await.map_err(file_err)?;
+        let mtime = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        let tag = format!("\"file-{mtime:x}-{:x}\"", meta.len());
+        if validators.etag.as_deref() == Some(tag.as_str()) {
+            return Ok(Fetched::NotModified(Hints::default()));
+        }
+        if meta.len() > self.max_body {
+            return Err(FetchError::TooLarge {
+                limit: self.max_body,
+            });
+        }
+        let bytes = tokio::fs::read(&path).await.map_err(file_err)?;
+        if bytes.len() as u64 > self.max_body {
+            return Err(FetchError::TooLarge {
+                limit: self.max_body,
+            });
+        }
+        Ok(Fetched::Body(Body {
+            bytes,
+            content_type: None,
+            final_url: url.clone(),
+            validators: Validators {
+                etag: Some(tag),
+                last_modified: None,
+            },
+            hints: Hints::default(),
+        }))
+    }
+
+    fn classify(&self, e: reqwest::Error) -> FetchError {
+        if e.is_timeout() {
+            FetchError::Timeout(self.timeout)
+        } else if e.is_redirect() {
+            FetchError::Redirects(e)
+        } else if e.is_connect() {
+            FetchError::Connect(e)
+        } else {
+            FetchError::Request(e)
+        }
+    }
+}
+
+fn max_age(headers: &HeaderMap) -> Option<Duration> {
+    let cc = headers.get(header::CACHE_CONTROL)?.to_str().ok()?;
+    cc.split(',').find_map(|d| {
+        let (k, v) = d.trim().split_once('=')?;
+        (k.trim().eq_ignore_ascii_case("max-age"))
+            .then(|| v.trim().trim_matches('"').parse::<u64>().ok())
+            .flatten()
+            .map(Duration::from_secs)
+    })
+}
+
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let v = headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = httpdate::parse_http_date(v).ok()?;
+    Some(
+        when.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_max_age_and_retry_after() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::CACHE_CONTROL,
+            "public, max-age=600".parse().unwrap(),
+        );
+        h.insert(header::RETRY_AFTER, "120".parse().unwrap());
+        assert_eq!(max_age(&h), Some(Duration::from_secs(600)));
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(120)));
+        h.insert(header::CACHE_CONTROL, "no-cache".parse().unwrap());
+        h.insert(header::RETRY_AFTER, "soon".parse().unwrap());
+        assert_eq!(max_age(&h), None);
+        assert_eq!(retry_after(&h), None);
+    }
+}

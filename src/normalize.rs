@@ -1,0 +1,425 @@
+//! Normalize: the feed-rs model to our [`Entry`], one shape whatever the source format.
+//!
+//! Titles become plain text; summaries and content are sanitized HTML (ammonia allowlist: no
+//! script, style, event handlers, iframes or `javascript:` URLs; `data:` only for images);
+//! relative links are resolved; the alternate link is canonicalized (tracking parameters
+//! dropped); dates are clamped (absent -> first seen, future -> now); and each item gets its
+//! stable id from its guid, else its canonical link, else a hash of its text, scoped by feed.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::time::Duration;
+
+use ammonia::UrlRelative;
+use feed_rs::model::{Feed, Link, Text};
+use sha2::{Digest, Sha256};
+use url::Url;
+
+use crate::entry::{Enclosure, Entry, EntryId};
+use crate::text::{self, html_to_text, xml_safe};
+
+/// At most this many items of one document are kept (the newest), so a feed of 200,000 items
+/// costs bounded time and space.
+pub const MAX_ITEMS_PER_FEED: usize = 2_000;
+
+/// Query parameters that only track clicks; dropped from canonical links.
+const TRACKING_PARAMS: &[&str] = &[
+    "fbclid",
+    "gclid",
+    "dclid",
+    "gclsrc",
+    "msclkid",
+    "mc_cid",
+    "mc_eid",
+    "igshid",
+    "yclid",
+    "_hsenc",
+    "_hsmi",
+    "mkt_tok",
+    "ocid",
+    "cmpid",
+    "ncid",
+    "ito",
+    "spm",
+    "smid",
+    "sr_share",
+    "__twitter_impression",
+    "wt_mc",
+    "wt.mc_id",
+    "rss",
+    "rssfeed",
+    "feed",
+];
+
+/// A normalized feed document.
+#[derive(Debug)]
+pub struct Normalized {
+    /// The feed's own title, plain text.
+    pub title: Option<String>,
+    /// The feed's website.
+    pub site_link: Option<String>,
+    /// RSS `<ttl>`.
+    pub ttl: Option<Duration>,
+    /// The entries, at most [`MAX_ITEMS_PER_FEED`], in document order.
+    pub entries: Vec<Entry>,
+}
+
+/// Normalizes a parsed feed from configured feed `feed_id`, fetched from `base`, at `now`.
+pub fn normalize(feed_id: &str, feed: Feed, base: &Url, now: i64) -> Normalized {
+    let sanitizer = sanitizer(base);
+    let feed_authors: Vec<String> = feed
+        .authors
+        .iter()
+        .map(|p| html_to_text(&p.name))
+        .filter(|n| !n.is_empty())
+        .collect();
+    let mut items = feed.entries;
+    if items.len() > MAX_ITEMS_PER_FEED {
+        // Keep the newest; undated items sort last.
+        items.sort_by_key(|e| std::cmp::Reverse(e.published.or(e.updated)));
+        items.truncate(MAX_ITEMS_PER_FEED);
+    }
+    let mut keys = HashSet::new();
+    let entries = items
+        .into_iter()
+        .map(|item| {
+            let item_base = item
+                .base
+                .as_deref()
+                .and_then(|b| base.join(b).ok())
+                .unwrap_or_else(|| base.clone());
+            let link = alternate_link(&item.links)
+                .and_then(|href| item_base.join(href.trim()).ok())
+                .filter(|u| matches!(u.scheme(), "http" | "https"))
+                .map(|u| canonical_url(&u));
+            let summary = item.summary.as_ref().and_then(|t| html_of(t, &sanitizer));
+            let content = item
+                .content
+                .as_ref()
+                .and_then(|c| c.body.as_deref())
+                .map(|b| sanitizer.clean(b).to_string())
+                .filter(|s| !s.trim().is_empty());
+            let mut title = item
+                .title
+                .as_ref()
+                .map(|t| html_to_text(&t.content))
+                .unwrap_or_default();
+            if title.is_empty() {
+                title = fallback_title(summary.as_deref().or(content.as_deref()));
+            }
+            let mut authors: Vec<String> = item
+                .authors
+                .iter()
+                .map(|p| html_to_text(&p.name))
+                .filter(|n| !n.is_empty())
+                .collect();
+            authors.dedup();
+            if authors.is_empty() {
+                authors = feed_authors.clone();
+            }
+            let published = item
+                .published
+                .or(item.updated)
+                .map(|d| d.timestamp().min(now));
+            let updated = item.updated.map(|d| d.timestamp().min(now));
+            let published = published.unwrap_or(now);
+            let updated = updated.unwrap_or(published).max(published);
+            let mut enclosures = Vec::new();
+            let mut image = None;
+            for media in &item.media {
+                for t in &media.thumbnails {
+                    image.get_or_insert_with(|| t.image.uri.clone());
+                }
+                for c in &media.content {
+                    let Some(url) = &c.url else { continue };
+                    let mime = c.content_type.as_ref().map(|m| m.to_string());
+                    if mime.as_deref().is_some_and(|m| m.starts_with("image/")) {
+                        image.get_or_insert_with(|| url.to_string());
+                    }
+                    enclosures.push(Enclosure {
+                        url: xml_safe(url.as_str()).into_owned(),
+                        mime,
+                        length: c.size,
+                    });
+                }
+            }
+            for l in item
+                .links
+                .iter()
+                .filter(|l| l.rel.as_deref() == Some("enclosure"))
+            {
+                if let Ok(url) = item_base.join(l.href.trim()) {
+                    if !enclosures.iter().any(|e| e.url == url.as_str()) {
+                        enclosures.push(Enclosure {
+                            url: url.to_string(),
+                            mime: l.media_type.clone(),
+                            length: l.length,
+                        });
+                    }
+                }
+            }
+            let image = image
+                .or_else(|| first_img(content.as_deref().or(summary.as_deref())?))
+                .and_then(|u| item_base.join(u.trim()).ok())
+                .filter(|u| matches!(u.scheme(), "http" | "https"))
+                .map(|u| xml_safe(u.as_str()).into_owned());
+            let source_categories = item
+                .categories
+                .iter()
+                .map(|c| html_to_text(c.label.as_deref().unwrap_or(&c.term)))
+                .filter(|c| !c.is_empty())
+                .collect();
+            let key = unique_key(
+                &mut keys,
+                &item.id,
+                link.as_deref(),
+                &title,
+                summary.as_deref(),
+                content.as_deref(),
+            );
+            let mut entry = Entry {
+                id: EntryId::derive(feed_id, &key),
+                feed_id: feed_id.to_owned(),
+                title,
+                link,
+                summary,
+                content,
+                authors,
+                published,
+                updated,
+                first_seen: now,
+                enclosures,
+                image,
+                source_categories,
+                content_hash: 0,
+            };
+            entry.content_hash = content_hash(&entry);
+            entry
+        })
+        .collect();
+    Normalized {
+        title: feed
+            .title
+            .map(|t| html_to_text(&t.content))
+            .filter(|t| !t.is_empty()),
+        site_link: alternate_link(&feed.links)
+            .and_then(|h| base.join(h.trim()).ok())
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .map(|u| u.to_string()),
+        ttl: feed.ttl.map(|m| Duration::from_secs(u64::from(m) * 60)),
+        entries,
+    }
+}
+
+fn alternate_link(links: &[Link]) -> Option<&str> {
+    links
+        .iter()
+        .find(|l| matches!(l.rel.as_deref(), None | Some("alternate")) && !l.href.trim().is_empty())
+        .map(|l| l.href.as_str())
+}
+
+/// The item's key inside its feed: guid, else canonical link, else a hash of its text.
+/// A key repeated within one document (publishers reuse guids) is made unique with the link
+/// or the text, so two different items never share an id.
+fn unique_key(
+    seen: &mut HashSet<String>,
+    guid: &str,
+    link: Option<&str>,
+    title: &str,
+    summary: Option<&str>,
+    content: Option<&str>,
+) -> String {
+    let text_hash = || {
+        let mut h = Sha256::new();
+        for part in [Some(title), summary, content] {
+            h.update(part.unwrap_or("").as_bytes());
+            h.update([0]);
+        }
+        hex(&h.finalize()[..12])
+    };
+    let guid = guid.trim();
+    let mut key = if !guid.is_empty() {
+        format!("guid:{guid}")
+    } else if let Some(link) = link {
+        format!("link:{link}")
+    } else {
+        format!("text:{}", text_hash())
+    };
+    if seen.contains(&key) {
+        key = format!("{key}|{}", link.map_or_else(text_hash, str::to_owned));
+    }
+    let base = key.clone();
+    let mut n = 2;
+    while seen.contains(&key) {
+        key = format!("{base}#{n}");
+        n += 1;
+    }
+    seen.insert(key.clone());
+    key
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Hash of everything a reader sees except dates: a change means a real update.
+fn content_hash(e: &Entry) -> u64 {
+    let mut h = Sha256::new();
+    let mut field = |s: &str| {
+        h.update(s.as_bytes());
+        h.update([0]);
+    };
+    field(&e.title);
+    field(e.link.as_deref().unwrap_or(""));
+    field(e.summary.as_deref().unwrap_or(""));
+    field(e.content.as_deref().unwrap_or(""));
+    for a in &e.authors {
+        field(a);
+    }
+    for enc in &e.enclosures {
+        field(&enc.url);
+    }
+    field(e.image.as_deref().unwrap_or(""));
+    let d = h.finalize();
+    u64::from_be_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]])
+}
+
+fn fallback_title(html: Option<&str>) -> String {
+    let text = html.map(html_to_text).unwrap_or_default();
+    if text.is_empty() {
+        return "(untitled)".to_owned();
+    }
+    let mut words = String::new();
+    for w in text.split_whitespace() {
+        if words.len() + w.len() > 80 {
+            words.push('…');
+            break;
+        }
+        if !words.is_empty() {
+            words.push(' ');
+        }
+        words.push_str(w);
+    }
+    words
+}
+
+/// HTML for a text construct: HTML sanitized, plain text escaped.
+fn html_of(t: &Text, sanitizer: &ammonia::Builder<'_>) -> Option<String> {
+    let html = if t.content_type.subty().as_str() == "plain" {
+        escape_html(&xml_safe(&t.content))
+    } else {
+        sanitizer.clean(&t.content).to_string()
+    };
+    (!html.trim().is_empty()).then_some(html)
+}
+
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn sanitizer(base: &Url) -> ammonia::Builder<'static> {
+    let mut b = ammonia::Builder::default();
+    b.url_relative(UrlRelative::RewriteWithBase(base.clone()))
+        .link_rel(Some("noopener noreferrer nofollow"))
+        .add_url_schemes(["data"])
+        .attribute_filter(|element, attribute, value| {
+            let v = value.trim_start();
+            if v.len() >= 5 && v[..5].eq_ignore_ascii_case("data:") {
+                // data: only as an image source, and never SVG (it can carry script).
+                let lower = v.to_ascii_lowercase();
+                let image = [
+                    "data:image/png",
+                    "data:image/jpeg",
+                    "data:image/gif",
+                    "data:image/webp",
+                ]
+                .iter()
+                .any(|p| lower.starts_with(p));
+                return (element == "img" && attribute == "src" && image)
+                    .then_some(Cow::Borrowed(value));
+            }
+            Some(Cow::Owned(xml_safe(value).into_owned()))
+        });
+    b
+}
+
+fn first_img(html: &str) -> Option<String> {
+    let pos = html.find("<img")?;
+    let tag = &html[pos..pos + html[pos..].find('>')?];
+    let src = tag.find("src=\"")? + 5;
+    let end = tag[src..].find('"')?;
+    Some(text::decode_entities(&tag[src..src + end]).into_owned())
+}
+
+/// The canonical form of a link: lowercase scheme and host, no default port, no fragment, no
+/// tracking parameters.
+pub fn canonical_url(url: &Url) -> String {
+    let mut u = url.clone();
+    u.set_fragment(None);
+    if u.query().is_some() {
+        let kept: Vec<(String, String)> = u
+            .query_pairs()
+            .filter(|(k, _)| {
+                let k = k.to_ascii_lowercase();
+                !(k.starts_with("utm_") || TRACKING_PARAMS.contains(&k.as_str()))
+            })
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        if kept.is_empty() {
+            u.set_query(None);
+        } else {
+            u.query_pairs_mut().clear().extend_pairs(kept);
+        }
+    }
+    xml_safe(u.as_str()).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_links_drop_tracking_and_fragments() {
+        let u = Url::parse(
+            "HTTPS://Variety.COM:443/2024/tv/news/x/?utm_source=rss&id=5&fbclid=abc#comments",
+        )
+        .unwrap();
+        assert_eq!(
+            canonical_url(&u),
+            "https://variety.com/2024/tv/news/x/?id=5"
+        );
+    }
+
+    #[test]
+    fn sanitizer_strips_script_handlers_and_bad_schemes() {
+        let s = sanitizer(&Url::parse("http://e.com/feed/").unwrap());
+        let out = s
+            .clean("<p onclick=\"x()\">hi<script>alert(1)</script><a href=\"javascript:alert(1)\">j</a>\
+                    <a href=\"/rel\">r</a><img src=\"data:image/png;base64,AAAA\"><img src=\"data:image/svg+xml,<svg>\">\
+                    <iframe src=\"http://evil\"></iframe><a href=\"data:text/html,x\">d</a></p>")
+            .to_string();
+        assert!(
+            !out.contains("script") && !out.contains("onclick") && !out.contains("javascript"),
+            "{out}"
+        );
+        assert!(
+            !out.contains("iframe") && !out.contains("svg") && !out.contains("text/html"),
+            "{out}"
+        );
+        assert!(out.contains("href=\"http://e.com/rel\""), "{out}");
+        assert!(out.contains("data:image/png;base64,AAAA"), "{out}");
+    }
+
+    #[test]
+    fn repeated_guids_get_distinct_keys() {
+        let mut seen = HashSet::new();
+        let a = unique_key(&mut seen, "1", Some("http://a"), "A", None, None);
+        let b = unique_key(&mut seen, "1", Some("http://b"), "B", None, None);
+        let c = unique_key(&mut seen, "1", Some("http://b"), "B", None, None);
+        assert_ne!(a, b);
+        assert_ne!(b, c);
+        assert_eq!(a, "guid:1");
+    }
+}

@@ -1,0 +1,326 @@
+//! Parse: raw bytes to the feed-rs model, repairing the usual breakage first.
+//!
+//! feed-rs is strict where the web is not: one bare `&` (`AT&T`) or an HTML entity such as
+//! `&nbsp;` loses a whole feed, UTF-16 with a BOM fails, undeclared Windows-1252 bytes drop
+//! fields, and control characters pass straight through. So the bytes are first decoded to
+//! UTF-8 (BOM, then the HTTP charset, then the XML declaration, then UTF-8 with a per-byte
+//! Windows-1252 fallback) and, for XML, repaired: the DOCTYPE removed (no entity expansion, no
+//! external DTD), stray `&` escaped, HTML entities turned into characters, characters XML 1.0
+//! forbids dropped. feed-rs's random ids for items with neither guid nor link are disabled:
+//! ids are derived in `normalize`.
+
+use std::borrow::Cow;
+
+use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
+use feed_rs::model::Feed;
+use url::Url;
+
+use crate::text::{self, Reference};
+
+/// Why bytes could not be read as a feed.
+#[derive(Debug, thiserror::Error)]
+pub enum ParseError {
+    /// The body was empty.
+    #[error("empty response body")]
+    Empty,
+    /// An HTML page arrived where a feed was expected.
+    #[error("got an HTML page, not a feed (is the URL the feed's, not the website's?)")]
+    Html,
+    /// feed-rs could not make a feed of it, even after repair.
+    #[error("not a valid RSS, Atom or JSON feed")]
+    Invalid(#[source] feed_rs::parser::ParseFeedError),
+}
+
+/// Parses feed bytes. `content_type` is the HTTP header (for its charset); `base` resolves
+/// relative links.
+pub fn parse(bytes: &[u8], content_type: Option<&str>, base: &Url) -> Result<Feed, ParseError> {
+    let text = decode(bytes, content_type);
+    let trimmed = text.trim_start();
+    if trimmed.is_empty() {
+        return Err(ParseError::Empty);
+    }
+    let repaired: Cow<'_, str> = if trimmed.starts_with('{') {
+        text::xml_safe(trimmed)
+    } else {
+        if looks_like_html(trimmed) {
+            return Err(ParseError::Html);
+        }
+        Cow::Owned(repair_xml(trimmed))
+    };
+    feed_rs::parser::Builder::new()
+        .base_uri(Some(base.as_str()))
+        // An empty id marks "no guid": normalize derives a stable one instead of feed-rs's
+        // random UUID.
+        .id_generator(|_, _, _| String::new())
+        .sanitize_content(false)
+        .build()
+        .parse(repaired.as_bytes())
+        .map_err(ParseError::Invalid)
+}
+
+fn looks_like_html(s: &str) -> bool {
+    let head: String = s.chars().take(512).collect::<String>().to_ascii_lowercase();
+    let head = head.trim_start_matches(|c: char| c != '<');
+    head.starts_with("<!doctype html")
+        || head.starts_with("<html")
+        || (head.contains("<html")
+            && !head.contains("<rss")
+            && !head.contains("<feed")
+            && !head.contains("<rdf"))
+}
+
+/// Decodes feed bytes to UTF-8: BOM, then the HTTP charset, then the XML declaration, then
+/// UTF-8 with Windows-1252 for the bytes that are not UTF-8.
+pub fn decode(bytes: &[u8], content_type: Option<&str>) -> String {
+    if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
+        return enc
+            .decode_without_bom_handling(&bytes[bom_len..])
+            .0
+            .into_owned();
+    }
+    // UTF-16 without a BOM still starts with '<' and a NUL byte.
+    match bytes {
+        [b'<', 0, ..] => return UTF_16LE.decode_without_bom_handling(bytes).0.into_owned(),
+        [0, b'<', ..] => return UTF_16BE.decode_without_bom_handling(bytes).0.into_owned(),
+        _ => {}
+    }
+    let declared = content_type
+        .and_then(charset_param)
+        .and_then(|c| Encoding::for_label(c.as_bytes()))
+        .or_else(|| xml_declared_encoding(bytes));
+    match declared {
+        // A UTF-16 label on 8-bit data is wrong; UTF-8 is the safe reading.
+        Some(enc) if enc != UTF_8 && enc != UTF_16LE && enc != UTF_16BE => {
+            enc.decode_without_bom_handling(bytes).0.into_owned()
+        }
+        _ => utf8_or_cp1252(bytes),
+    }
+}
+
+fn charset_param(content_type: &str) -> Option<String> {
+    content_type.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| v.trim().trim_matches(['"', '\'']).to_owned())
+    })
+}
+
+fn xml_declared_encoding(bytes: &[u8]) -> Option<&'static Encoding> {
+    let head = &bytes[..bytes.len().min(256)];
+    let head = std::str::from_utf8(head)
+        .unwrap_or_else(|e| std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default());
+    let decl = head.strip_prefix("<?xml")?;
+    let decl = &decl[..decl.find("?>")?];
+    let pos = decl.find("encoding")?;
+    let rest = decl[pos + "encoding".len()..]
+        .trim_start()
+        .strip_prefix('=')?
+        .trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let value = &rest[1..rest[1..].find(quote)? + 1];
+    Encoding::for_label(value.trim().as_bytes())
+}
+
+/// UTF-8 where the bytes are UTF-8; each invalid byte read as Windows-1252, the usual
+/// undeclared encoding of old CMSs.
+fn utf8_or_cp1252(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    let mut rest = bytes;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                out.push_str(s);
+                return out;
+            }
+            Err(e) => {
+                let (valid, after) = rest.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                let bad = e.error_len().unwrap_or(after.len()).max(1).min(after.len());
+                out.push_str(&WINDOWS_1252.decode_without_bom_handling(&after[..bad]).0);
+                rest = &after[bad..];
+            }
+        }
+    }
+}
+
+/// Repairs XML text so a strict parser accepts it; see the module docs.
+pub fn repair_xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 64);
+    let mut rest = s;
+    // The declaration names the old encoding; the text is UTF-8 now.
+    if rest.starts_with("<?xml") {
+        if let Some(end) = rest.find("?>") {
+            out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>");
+            rest = &rest[end + 2..];
+        }
+    }
+    while let Some(pos) = rest.find(['<', '&']) {
+        push_xml_chars(&mut out, &rest[..pos]);
+        rest = &rest[pos..];
+        if rest.starts_with("<![CDATA[") {
+            let end = rest.find("]]>").map_or(rest.len(), |e| e + 3);
+            push_xml_chars(&mut out, &rest[..end]);
+            rest = &rest[end..];
+        } else if rest.starts_with("<!--") {
+            let end = rest.find("-->").map_or(rest.len(), |e| e + 3);
+            rest = &rest[end..];
+        } else if starts_with_ignore_case(rest, "<!DOCTYPE") {
+            rest = &rest[doctype_len(rest)..];
+        } else if rest.starts_with('<') {
+            out.push('<');
+            rest = &rest[1..];
+        } else {
+            match text::reference(rest) {
+                Some((len, Reference::Char(c))) => {
+                    if text::is_xml_char(c) {
+                        out.push_str(&rest[..len]);
+                    }
+                    rest = &rest[len..];
+                }
+                Some((len, Reference::Named(value))) => {
+                    let name = &rest[1..len - 1];
+                    if matches!(name, "amp" | "lt" | "gt" | "quot" | "apos") {
+                        out.push_str(&rest[..len]);
+                    } else {
+                        // An HTML entity: its characters, escaped where XML needs it.
+                        for c in value.chars() {
+                            match c {
+                                '<' => out.push_str("&lt;"),
+                                '&' => out.push_str("&amp;"),
+                                '"' => out.push_str("&quot;"),
+                                c => out.push(c),
+                            }
+                        }
+                    }
+                    rest = &rest[len..];
+                }
+                None => {
+                    out.push_str("&amp;");
+                    rest = &rest[1..];
+                }
+            }
+        }
+    }
+    push_xml_chars(&mut out, rest);
+    out
+}
+
+fn push_xml_chars(out: &mut String, s: &str) {
+    out.push_str(&text::xml_safe(s));
+}
+
+fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {
+    s.get(..prefix.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+}
+
+/// Length of a `<!DOCTYPE ...>` declaration, internal subset `[...]` included.
+fn doctype_len(s: &str) -> usize {
+    let mut depth = 0usize;
+    let mut quote = None;
+    for (i, c) in s.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '[') => depth += 1,
+            (None, ']') => depth = depth.saturating_sub(1),
+            (None, '>') if depth == 0 => return i + 1,
+            _ => {}
+        }
+    }
+    s.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Url {
+        Url::parse("http://example.com/feed").unwrap()
+    }
+
+    #[test]
+    fn repairs_bare_ampersands_and_html_entities() {
+        let xml = "<rss version=\"2.0\"><channel><title>AT&T &nbsp;News &amp; more</title>\
+                   <item><title>Caf&eacute; &#233; &#1; &bogus</title><link>http://e.com/a?x=1&y=2</link></item>\
+                   </channel></rss>";
+        let feed = parse(xml.as_bytes(), None, &base()).unwrap();
+        assert_eq!(feed.title.unwrap().content, "AT&T \u{a0}News & more");
+        assert_eq!(
+            feed.entries[0].title.as_ref().unwrap().content,
+            "Café é  &bogus"
+        );
+        assert_eq!(feed.entries[0].links[0].href, "http://e.com/a?x=1&y=2");
+    }
+
+    #[test]
+    fn drops_doctype_so_entities_never_expand() {
+        let xml = "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;\">]>\
+                   <rss version=\"2.0\"><channel><title>&lol2;</title></channel></rss>";
+        let feed = parse(xml.as_bytes(), None, &base()).unwrap();
+        assert_eq!(feed.title.unwrap().content, "&lol2;");
+    }
+
+    #[test]
+    fn decodes_utf16_bom_and_undeclared_cp1252() {
+        let xml = "<rss version=\"2.0\"><channel><title>Pokémon</title></channel></rss>";
+        let mut utf16 = vec![0xFF, 0xFE];
+        for u in xml.encode_utf16() {
+            utf16.extend_from_slice(&u.to_le_bytes());
+        }
+        assert_eq!(
+            parse(&utf16, None, &base()).unwrap().title.unwrap().content,
+            "Pokémon"
+        );
+        let cp1252 = b"<rss version=\"2.0\"><channel><title>Pok\xe9mon \x93quoted\x94</title></channel></rss>";
+        assert_eq!(
+            parse(cp1252, None, &base()).unwrap().title.unwrap().content,
+            "Pokémon \u{201c}quoted\u{201d}"
+        );
+    }
+
+    #[test]
+    fn honours_declared_and_header_charsets() {
+        let latin1 = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel><title>Caf\xe9</title></channel></rss>";
+        assert_eq!(
+            parse(latin1, None, &base()).unwrap().title.unwrap().content,
+            "Café"
+        );
+        let cyr = b"<rss version=\"2.0\"><channel><title>\xcf\xf0\xe8\xe2\xe5\xf2</title></channel></rss>";
+        assert_eq!(
+            parse(cyr, Some("text/xml; charset=windows-1251"), &base())
+                .unwrap()
+                .title
+                .unwrap()
+                .content,
+            "Привет"
+        );
+    }
+
+    #[test]
+    fn removes_control_characters_and_rejects_html_pages() {
+        let xml = "<rss version=\"2.0\"><channel><title>a\u{1}b\u{0}c</title></channel></rss>";
+        assert_eq!(
+            parse(xml.as_bytes(), None, &base())
+                .unwrap()
+                .title
+                .unwrap()
+                .content,
+            "abc"
+        );
+        assert!(matches!(
+            parse(
+                b"<!DOCTYPE html><html><body>hi</body></html>",
+                None,
+                &base()
+            ),
+            Err(ParseError::Html)
+        ));
+        assert!(matches!(
+            parse(b"  ", None, &base()),
+            Err(ParseError::Empty)
+        ));
+    }
+}

@@ -1,0 +1,302 @@
+//! Scheduler: when each feed is polled, and how many polls run at once.
+//!
+//! Every feed has a due time kept in the store. A feed never polled before is due at once;
+//! after that its interval plus jitter (so a hundred feeds with one interval do not poll in
+//! the same second), stretched by server hints (Cache-Control max-age, RSS ttl) up to
+//! `max_interval`, or backed off exponentially after failures (capped at 24 h, never giving
+//! up; only 410 Gone disables a feed). Each feed runs in its own task, so a slow or failing
+//! feed delays nobody; a global semaphore and one per host bound the polls in flight.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use tracing::{error, info, warn};
+
+use crate::config::Feed;
+use crate::pipeline::{self, Context, Outcome, Report};
+
+/// Backoff never waits longer than this.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(24 * 3600);
+/// How often retention runs.
+pub const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
+fn jitter(d: Duration) -> Duration {
+    // Up to 10% later, never earlier: polite to publishers, spreads polls apart.
+    d.mul_f64(1.0 + fastrand::f64() * 0.1)
+}
+
+/// Delay after a successful poll: the interval, stretched by a server hint up to
+/// `max_interval` (never shortened by one), plus jitter.
+pub fn success_delay(
+    interval: Duration,
+    hint: Option<Duration>,
+    max_interval: Duration,
+) -> Duration {
+    let base = match hint {
+        Some(h) if h > interval => h.min(max_interval.max(interval)),
+        _ => interval,
+    };
+    jitter(base)
+}
+
+/// Delay after the `failures`-th consecutive failure: interval x 2^failures, at least
+/// `Retry-After`, at most [`MAX_BACKOFF`] (or `max_interval` for Retry-After).
+pub fn failure_delay(
+    interval: Duration,
+    failures: u32,
+    retry_after: Option<Duration>,
+    max_interval: Duration,
+) -> Duration {
+    let backoff = interval
+        .saturating_mul(1 << failures.min(16))
+        .min(MAX_BACKOFF);
+    let wait = match retry_after {
+        Some(r) => backoff.max(r.min(max_interval.max(interval))),
+        None => backoff,
+    };
+    jitter(wait)
+}
+
+/// Concurrency limits: a global one and one per host.
+pub struct Limits {
+    global: Arc<Semaphore>,
+    per_host: usize,
+    hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
+}
+
+/// Permits held while a poll runs.
+pub struct Permits {
+    _host: OwnedSemaphorePermit,
+    _global: OwnedSemaphorePermit,
+}
+
+impl Limits {
+    /// `concurrency` polls at once, `per_host` of them against one host.
+    pub fn new(concurrency: usize, per_host: usize) -> Limits {
+        Limits {
+            global: Arc::new(Semaphore::new(concurrency)),
+            per_host,
+            hosts: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Waits for a slot for `host`. The host slot is taken first, so a feed queued behind
+    /// its host never holds a global slot others could use.
+    pub async fn acquire(&self, host: &str) -> Permits {
+        let host_sem = {
+            let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
+            hosts
+                .entry(host.to_owned())
+                .or_insert_with(|| Arc::new(Semaphore::new(self.per_host)))
+                .clone()
+        };
+        // The semaphores are never closed, so acquisition cannot fail.
+        let host = loop {
+            if let Ok(p) = host_sem.clone().acquire_owned().await {
+                break p;
+            }
+        };
+        let global = loop {
+            if let Ok(p) = self.global.clone().acquire_owned().await {
+                break p;
+            }
+        };
+        Permits {
+            _host: host,
+            _global: global,
+        }
+    }
+}
+
+/// Runs one refresh in its own task, so a panic is reported as this feed's failure.
+async fn refresh_guarded(
+    ctx: &Arc<Context>,
+    feed: &Feed,
+    cancel: &CancellationToken,
+) -> Option<Report> {
+    let (c, f, t) = (ctx.clone(), feed.clone(), cancel.clone());
+    match tokio::spawn(async move { pipeline::refresh(&c, &f, &t).await }).await {
+        Ok(Ok(report)) => Some(report),
+        Ok(Err(e)) => {
+            error!(feed = %feed.id, "cannot store the poll: {}", pipeline::error_chain(&e));
+            None
+        }
+        Err(e) => {
+            error!(feed = %feed.id, "poll task failed: {e}");
+            None
+        }
+    }
+}
+
+/// Polls every feed once, ignoring due times (the `poll` command), within the limits.
+pub async fn poll_all(ctx: Arc<Context>, feeds: &[Feed]) -> Vec<(String, Option<Report>)> {
+    let limits = Arc::new(Limits::new(
+        ctx.config.polling.concurrency,
+        ctx.config.polling.per_host,
+    ));
+    let cancel = CancellationToken::new();
+    let mut set = JoinSet::new();
+    for feed in feeds.iter().cloned() {
+        let (ctx, limits, cancel) = (ctx.clone(), limits.clone(), cancel.clone());
+        set.spawn(async move {
+            let _permits = limits.acquire(&feed.host_key()).await;
+            let report = refresh_guarded(&ctx, &feed, &cancel).await;
+            (feed.id, report)
+        });
+    }
+    let mut out = Vec::new();
+    while let Some(r) = set.join_next().await {
+        if let Ok(r) = r {
+            out.push(r);
+        }
+    }
+    out
+}
+
+/// The running scheduler: one task per feed plus the retention task.
+pub struct Scheduler {
+    tasks: JoinSet<()>,
+}
+
+impl Scheduler {
+    /// Starts polling `feeds`; everything stops when `shutdown` is cancelled.
+    pub fn start(ctx: Arc<Context>, shutdown: CancellationToken) -> Scheduler {
+        let limits = Arc::new(Limits::new(
+            ctx.config.polling.concurrency,
+            ctx.config.polling.per_host,
+        ));
+        let mut tasks = JoinSet::new();
+        for feed in ctx.config.feeds.clone() {
+            tasks.spawn(feed_loop(
+                ctx.clone(),
+                feed,
+                limits.clone(),
+                shutdown.clone(),
+            ));
+        }
+        tasks.spawn(prune_loop(ctx, shutdown));
+        Scheduler { tasks }
+    }
+
+    /// Waits for every task to finish (after shutdown), at most `grace`.
+    pub async fn join(mut self, grace: Duration) {
+        let all = async { while self.tasks.join_next().await.is_some() {} };
+        if tokio::time::timeout(grace, all).await.is_err() {
+            warn!(
+                "polls still running after {}; abandoning them",
+                humantime::format_duration(grace)
+            );
+            self.tasks.abort_all();
+        }
+    }
+}
+
+async fn sleep_until_unix(due: i64, cancel: &CancellationToken) -> bool {
+    let wait = Duration::from_secs(u64::try_from(due - pipeline::now()).unwrap_or(0));
+    tokio::select! {
+        () = tokio::time::sleep(wait) => true,
+        () = cancel.cancelled() => false,
+    }
+}
+
+async fn feed_loop(ctx: Arc<Context>, feed: Feed, limits: Arc<Limits>, cancel: CancellationToken) {
+    loop {
+        let state = match ctx.store.feed_state(&feed.id) {
+            Ok(s) => s.unwrap_or_default(),
+            Err(e) => {
+                error!(feed = %feed.id, "cannot read feed state: {}", pipeline::error_chain(&e));
+                Default::default()
+            }
+        };
+        let same_url = state.url == feed.url.as_str();
+        if same_url && state.disabled.is_some() {
+            info!(feed = %feed.id, "not polling: disabled after HTTP 410 (change its URL to resume)");
+            cancel.cancelled().await;
+            return;
+        }
+        let due = if same_url { state.next_poll } else { 0 };
+        if !sleep_until_unix(due, &cancel).await {
+            return;
+        }
+        let host = feed.host_key();
+        let permits = tokio::select! {
+            p = limits.acquire(&host) => p,
+            () = cancel.cancelled() => return,
+        };
+        let report = refresh_guarded(&ctx, &feed, &cancel).await;
+        drop(permits);
+        match report {
+            Some(Report {
+                outcome: Outcome::Cancelled,
+                ..
+            }) => return,
+            Some(_) => {}
+            // Storage failed: try again after the interval rather than spinning.
+            None => {
+                if !sleep_until_unix(pipeline::now() + feed.interval.as_secs() as i64, &cancel)
+                    .await
+                {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+async fn prune_loop(ctx: Arc<Context>, cancel: CancellationToken) {
+    loop {
+        let storage = &ctx.config.storage;
+        let cutoff = pipeline::now() - storage.retention.as_secs() as i64;
+        let store = ctx.store.clone();
+        let max = storage.max_entries;
+        match tokio::task::spawn_blocking(move || store.prune(cutoff, max)).await {
+            Ok(Ok(stats)) if stats.expired + stats.evicted > 0 => {
+                info!(
+                    expired = stats.expired,
+                    evicted = stats.evicted,
+                    "retention pruned entries"
+                );
+            }
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => error!("retention failed: {}", pipeline::error_chain(&e)),
+            Err(e) => error!("retention task failed: {e}"),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(PRUNE_EVERY) => {}
+            () = cancel.cancelled() => return,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIN: Duration = Duration::from_secs(60);
+
+    #[test]
+    fn hints_stretch_but_never_shorten_and_stay_bounded() {
+        let d = success_delay(30 * MIN, Some(5 * MIN), 24 * 60 * MIN);
+        assert!(d >= 30 * MIN && d <= 33 * MIN);
+        let d = success_delay(30 * MIN, Some(120 * MIN), 24 * 60 * MIN);
+        assert!(d >= 120 * MIN && d <= 132 * MIN);
+        let d = success_delay(30 * MIN, Some(100 * 60 * MIN), 6 * 60 * MIN);
+        assert!(d >= 360 * MIN && d <= 396 * MIN);
+    }
+
+    #[test]
+    fn backoff_grows_and_caps_at_a_day() {
+        let one = failure_delay(30 * MIN, 1, None, 24 * 60 * MIN);
+        let two = failure_delay(30 * MIN, 2, None, 24 * 60 * MIN);
+        assert!(one >= 60 * MIN && one < 67 * MIN);
+        assert!(two >= 120 * MIN);
+        let many = failure_delay(30 * MIN, 40, None, 24 * 60 * MIN);
+        assert!(many >= MAX_BACKOFF && many <= MAX_BACKOFF.mul_f64(1.1));
+        let ra = failure_delay(MIN, 1, Some(90 * MIN), 24 * 60 * MIN);
+        assert!(ra >= 90 * MIN);
+    }
+}

@@ -1,0 +1,48 @@
+//! The one place where errors become HTTP statuses.
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use tracing::error;
+
+use crate::pipeline::error_chain;
+use crate::store::StoreError;
+
+/// Errors of the serve stage.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// A query parameter is unknown, repeated or invalid; the message names it.
+    #[error("{0}")]
+    BadQuery(String),
+    /// No such document.
+    #[error("{0}")]
+    NotFound(String),
+    /// The store failed.
+    #[error("storage error")]
+    Store(#[from] StoreError),
+    /// A document could not be rendered.
+    #[error("cannot render the document: {0}")]
+    Render(String),
+}
+
+impl IntoResponse for ServeError {
+    fn into_response(self) -> Response {
+        let status = match &self {
+            ServeError::BadQuery(_) => StatusCode::BAD_REQUEST,
+            ServeError::NotFound(_) => StatusCode::NOT_FOUND,
+            ServeError::Store(_) | ServeError::Render(_) => {
+                error!("request failed: {}", error_chain(&self));
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        };
+        let body = match status {
+            StatusCode::INTERNAL_SERVER_ERROR => "internal error; see the server log\n".to_owned(),
+            _ => format!("{self}\n"),
+        };
+        (
+            status,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            body,
+        )
+            .into_response()
+    }
+}

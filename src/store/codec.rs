@@ -1,0 +1,55 @@
+//! Versioned value encoding: every stored value is an enum whose variant is the schema version.
+//!
+//! postcard writes the variant index first, so a value written by this version stays readable
+//! when a later one adds `V2` with more fields; old values are upgraded on read.
+
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+use super::StoreError;
+use crate::entry::Entry;
+use crate::store::FeedState;
+
+/// Stored form of an [`Entry`].
+#[derive(Serialize, Deserialize)]
+pub enum StoredEntry {
+    /// First version.
+    V1(Entry),
+}
+
+/// Stored form of a [`FeedState`].
+#[derive(Serialize, Deserialize)]
+pub enum StoredFeedState {
+    /// First version.
+    V1(FeedState),
+}
+
+pub(super) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
+    postcard::to_stdvec(value).map_err(StoreError::Encode)
+}
+
+pub(super) fn decode<T: DeserializeOwned>(
+    what: &'static str,
+    bytes: &[u8],
+) -> Result<T, StoreError> {
+    postcard::from_bytes(bytes).map_err(|source| StoreError::Decode { what, source })
+}
+
+pub(super) fn encode_entry(entry: &Entry) -> Result<Vec<u8>, StoreError> {
+    encode(&StoredEntry::V1(entry.clone()))
+}
+
+pub(super) fn decode_entry(bytes: &[u8]) -> Result<Entry, StoreError> {
+    match decode("entry", bytes)? {
+        StoredEntry::V1(e) => Ok(e),
+    }
+}
+
+pub(super) fn encode_state(state: &FeedState) -> Result<Vec<u8>, StoreError> {
+    encode(&StoredFeedState::V1(state.clone()))
+}
+
+pub(super) fn decode_state(bytes: &[u8]) -> Result<FeedState, StoreError> {
+    match decode("feed state", bytes)? {
+        StoredFeedState::V1(s) => Ok(s),
+    }
+}

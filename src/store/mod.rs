@@ -1,0 +1,395 @@
+//! Storage in sled: entries by id, a time index, and per-feed poll state.
+//!
+//! Trees:
+//! - `entries`: [`EntryId`] -> versioned [`Entry`]
+//! - `by_time`: publication time + id -> nothing; newest-first scans run it backwards
+//! - `feeds`: feed id -> versioned [`FeedState`] (validators, next poll, health)
+//! - `meta`: schema version and the retention floor
+//!
+//! A poll's new entries and its new validators are written in one transaction
+//! ([`Store::commit_poll`]), and the caller flushes before the poll counts as done, so a crash
+//! can never leave an ETag stored for entries that were not.
+
+mod codec;
+pub mod keys;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::{Deserialize, Serialize};
+use sled::transaction::{ConflictableTransactionError, TransactionError};
+use sled::Transactional;
+
+use crate::entry::{Entry, EntryId};
+
+const SCHEMA_VERSION: u64 = 1;
+const META_SCHEMA: &[u8] = b"schema";
+/// Entries published before this time are not ingested: they were pruned for space.
+const META_FLOOR: &[u8] = b"floor";
+
+/// Errors of the storage stage.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Another process (usually the running daemon) holds the store.
+    #[error("the store at {} is in use by another process (is the daemon running?)", .0.display())]
+    Locked(PathBuf),
+    /// The store was written by a newer showfeed.
+    #[error("the store has schema version {found}, newer than this showfeed understands ({SCHEMA_VERSION})")]
+    Schema {
+        /// Version found on disk.
+        found: u64,
+    },
+    /// sled failed.
+    #[error("storage error")]
+    Sled(#[from] sled::Error),
+    /// A value could not be encoded.
+    #[error("cannot encode a value")]
+    Encode(#[source] postcard::Error),
+    /// A stored value could not be decoded.
+    #[error("cannot decode a stored {what}")]
+    Decode {
+        /// What kind of value.
+        what: &'static str,
+        /// Why.
+        #[source]
+        source: postcard::Error,
+    },
+}
+
+/// What the scheduler and the status page know about one feed, kept across restarts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FeedState {
+    /// The URL the validators below belong to; a changed URL starts afresh.
+    pub url: String,
+    /// ETag of the last 200 response.
+    pub etag: Option<String>,
+    /// Last-Modified of the last 200 response.
+    pub last_modified: Option<String>,
+    /// When the next poll is due (Unix seconds); 0 = at once.
+    pub next_poll: i64,
+    /// Failures since the last success.
+    pub consecutive_failures: u32,
+    /// Last error message, with its chain.
+    pub last_error: Option<String>,
+    /// When it happened.
+    pub last_error_at: Option<i64>,
+    /// Last successful poll (200 or 304).
+    pub last_success: Option<i64>,
+    /// Last poll attempt.
+    pub last_attempt: Option<i64>,
+    /// Entries stored for this feed.
+    pub entry_count: u64,
+    /// Why polling stopped for good (410 Gone); cleared when the URL changes.
+    pub disabled: Option<String>,
+    /// The feed's own title.
+    pub title: Option<String>,
+    /// The feed's own website link.
+    pub site_link: Option<String>,
+}
+
+/// Counts from one [`Store::commit_poll`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IngestStats {
+    /// Entries stored for the first time.
+    pub new: usize,
+    /// Entries whose content changed and were updated in place.
+    pub updated: usize,
+    /// Entries already stored as they are.
+    pub unchanged: usize,
+    /// Entries too old to keep (retention).
+    pub expired: usize,
+}
+
+/// Counts from one [`Store::prune`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PruneStats {
+    /// Removed for age.
+    pub expired: usize,
+    /// Removed to stay under `max_entries`.
+    pub evicted: usize,
+}
+
+/// The sled database and its trees.
+pub struct Store {
+    path: PathBuf,
+    db: sled::Db,
+    entries: sled::Tree,
+    by_time: sled::Tree,
+    feeds: sled::Tree,
+    meta: sled::Tree,
+    generation: AtomicU64,
+}
+
+impl Store {
+    /// Opens (or creates) the store at `path` with a page cache of `cache_bytes`.
+    pub fn open(path: &Path, cache_bytes: u64) -> Result<Store, StoreError> {
+        let db = sled::Config::new()
+            .path(path)
+            .cache_capacity(cache_bytes)
+            .flush_every_ms(Some(500))
+            .open()
+            .map_err(|e| match &e {
+                sled::Error::Io(io)
+                    if io.kind() == std::io::ErrorKind::WouldBlock
+                        || io.to_string().contains("lock") =>
+                {
+                    StoreError::Locked(path.to_path_buf())
+                }
+                _ => StoreError::Sled(e),
+            })?;
+        let meta = db.open_tree("meta")?;
+        match meta.get(META_SCHEMA)? {
+            Some(v) => {
+                let found = u64::from_be_bytes(v.as_ref().try_into().unwrap_or([0xff; 8]));
+                if found > SCHEMA_VERSION {
+                    return Err(StoreError::Schema { found });
+                }
+            }
+            None => {
+                meta.insert(META_SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
+            }
+        }
+        Ok(Store {
+            path: path.to_path_buf(),
+            entries: db.open_tree("entries")?,
+            by_time: db.open_tree("by_time")?,
+            feeds: db.open_tree("feeds")?,
+            meta,
+            db,
+            generation: AtomicU64::new(1),
+        })
+    }
+
+    /// Where the store lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A counter bumped by every write that changes what the output shows; renderers cache
+    /// against it.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    fn bump(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Makes every write so far durable.
+    pub async fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush_async().await?;
+        Ok(())
+    }
+
+    /// Blocking variant of [`Store::flush`], for shutdown and the CLI.
+    pub fn flush_blocking(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// The stored state of a feed.
+    pub fn feed_state(&self, feed_id: &str) -> Result<Option<FeedState>, StoreError> {
+        self.feeds
+            .get(feed_id.as_bytes())?
+            .map(|v| codec::decode_state(&v))
+            .transpose()
+    }
+
+    /// Every stored feed state, by feed id (removed feeds included).
+    pub fn feed_states(&self) -> Result<HashMap<String, FeedState>, StoreError> {
+        let mut out = HashMap::new();
+        for kv in self.feeds.iter() {
+            let (k, v) = kv?;
+            out.insert(
+                String::from_utf8_lossy(&k).into_owned(),
+                codec::decode_state(&v)?,
+            );
+        }
+        Ok(out)
+    }
+
+    /// Stores a feed's state alone (a failed poll or a 304). The caller flushes.
+    pub fn put_feed_state(&self, feed_id: &str, state: &FeedState) -> Result<(), StoreError> {
+        self.feeds
+            .insert(feed_id.as_bytes(), codec::encode_state(state)?)?;
+        Ok(())
+    }
+
+    /// The entry with this id.
+    pub fn entry(&self, id: &EntryId) -> Result<Option<Entry>, StoreError> {
+        self.entries
+            .get(id.0)?
+            .map(|v| codec::decode_entry(&v))
+            .transpose()
+    }
+
+    /// Number of stored entries (walks the time index: not for hot paths).
+    pub fn entry_count(&self) -> usize {
+        self.by_time.len()
+    }
+
+    /// Disk space used, in bytes.
+    pub fn size_on_disk(&self) -> u64 {
+        self.db.size_on_disk().unwrap_or(0)
+    }
+
+    /// Entries newest first (by publication time).
+    pub fn newest(&self) -> impl Iterator<Item = Result<Entry, StoreError>> + '_ {
+        self.by_time.iter().rev().filter_map(move |kv| {
+            let (k, _) = match kv {
+                Ok(kv) => kv,
+                Err(e) => return Some(Err(e.into())),
+            };
+            let (_, id) = keys::split_time_key(&k)?;
+            // An index key without its entry is skipped rather than failing the page.
+            self.entry(&id).transpose()
+        })
+    }
+
+    /// Writes one poll's result: new and changed entries plus the feed's new state, in one
+    /// transaction. Unchanged entries write nothing; a changed entry keeps its id, first-seen
+    /// and publication time and gets a new `updated`. `cutoff` is the oldest publication time
+    /// retention keeps. The caller flushes.
+    pub fn commit_poll(
+        &self,
+        feed_id: &str,
+        entries: &[Entry],
+        state: &mut FeedState,
+        now: i64,
+        cutoff: i64,
+    ) -> Result<IngestStats, StoreError> {
+        let floor = self.floor()?.max(cutoff);
+        let mut stats = IngestStats::default();
+        let mut entry_batch = sled::Batch::default();
+        let mut time_batch = sled::Batch::default();
+        for entry in entries {
+            match self.entry(&entry.id)? {
+                Some(old) if old.content_hash == entry.content_hash => stats.unchanged += 1,
+                Some(old) => {
+                    let mut merged = entry.clone();
+                    merged.first_seen = old.first_seen;
+                    merged.published = old.published;
+                    merged.updated = if entry.updated > old.updated {
+                        entry.updated
+                    } else {
+                        now.max(old.updated + 1)
+                    };
+                    entry_batch.insert(&entry.id.0, codec::encode_entry(&merged)?);
+                    stats.updated += 1;
+                }
+                None if entry.published < floor => stats.expired += 1,
+                None => {
+                    entry_batch.insert(&entry.id.0, codec::encode_entry(entry)?);
+                    time_batch.insert(&keys::time_key(entry.published, &entry.id), &[]);
+                    stats.new += 1;
+                }
+            }
+        }
+        state.entry_count += stats.new as u64;
+        let state_bytes = codec::encode_state(state)?;
+        (&self.entries, &self.by_time, &self.feeds)
+            .transaction(|(e, t, f)| {
+                e.apply_batch(&entry_batch)?;
+                t.apply_batch(&time_batch)?;
+                f.insert(feed_id.as_bytes(), state_bytes.as_slice())?;
+                Ok::<_, ConflictableTransactionError<()>>(())
+            })
+            .map_err(tx_error)?;
+        if stats.new + stats.updated > 0 {
+            self.bump();
+        }
+        Ok(stats)
+    }
+
+    fn floor(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .meta
+            .get(META_FLOOR)?
+            .and_then(|v| v.as_ref().try_into().ok())
+            .map_or(i64::MIN, keys::time_from_bytes))
+    }
+
+    /// Removes entries published before `cutoff` and, beyond that, the oldest ones over
+    /// `max_entries`. Runs in chunks so the daemon keeps serving meanwhile.
+    pub fn prune(&self, cutoff: i64, max_entries: usize) -> Result<PruneStats, StoreError> {
+        let mut stats = PruneStats::default();
+        let total = self.by_time.len();
+        let mut over = total.saturating_sub(max_entries);
+        let mut per_feed: HashMap<String, u64> = HashMap::new();
+        let mut chunk: Vec<(sled::IVec, EntryId)> = Vec::new();
+        let mut last_evicted = None;
+        for kv in self.by_time.iter() {
+            let (k, _) = kv?;
+            let Some((published, id)) = keys::split_time_key(&k) else {
+                continue;
+            };
+            if published < cutoff {
+                stats.expired += 1;
+                over = over.saturating_sub(1);
+            } else if over > 0 {
+                stats.evicted += 1;
+                over -= 1;
+                last_evicted = Some(published);
+            } else {
+                break;
+            }
+            chunk.push((k, id));
+            if chunk.len() >= 1000 {
+                self.delete_chunk(&chunk, &mut per_feed)?;
+                chunk.clear();
+            }
+        }
+        self.delete_chunk(&chunk, &mut per_feed)?;
+        if let Some(t) = last_evicted {
+            // Evicted for space: do not ingest them again on the next poll.
+            self.meta.insert(META_FLOOR, &keys::time_bytes(t + 1))?;
+        }
+        for (feed_id, removed) in per_feed {
+            if let Some(mut state) = self.feed_state(&feed_id)? {
+                state.entry_count = state.entry_count.saturating_sub(removed);
+                self.put_feed_state(&feed_id, &state)?;
+            }
+        }
+        if stats.expired + stats.evicted > 0 {
+            self.bump();
+        }
+        Ok(stats)
+    }
+
+    fn delete_chunk(
+        &self,
+        chunk: &[(sled::IVec, EntryId)],
+        per_feed: &mut HashMap<String, u64>,
+    ) -> Result<(), StoreError> {
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        let mut entry_batch = sled::Batch::default();
+        let mut time_batch = sled::Batch::default();
+        for (k, id) in chunk {
+            if let Some(entry) = self.entry(id)? {
+                *per_feed.entry(entry.feed_id).or_default() += 1;
+            }
+            entry_batch.remove(&id.0);
+            time_batch.remove(k);
+        }
+        (&self.entries, &self.by_time)
+            .transaction(|(e, t)| {
+                e.apply_batch(&entry_batch)?;
+                t.apply_batch(&time_batch)?;
+                Ok::<_, ConflictableTransactionError<()>>(())
+            })
+            .map_err(tx_error)
+    }
+}
+
+fn tx_error(e: TransactionError<()>) -> StoreError {
+    match e {
+        TransactionError::Storage(e) => StoreError::Sled(e),
+        // Our closures never abort.
+        TransactionError::Abort(()) => {
+            StoreError::Sled(sled::Error::ReportableBug("transaction aborted".into()))
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! Text helpers shared by the stages: XML 1.0 character filtering, HTML entities, HTML to
+//! plain text.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// Whether XML 1.0 allows `c` in a document (section 2.2, `Char`), less the discouraged
+/// non-characters U+FFFE and U+FFFF that Rust strings can hold.
+pub fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
+}
+
+/// `s` without the characters XML 1.0 forbids (NUL and other C0 controls, U+FFFE, U+FFFF).
+pub fn xml_safe(s: &str) -> Cow<'_, str> {
+    if s.chars().all(is_xml_char) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(s.chars().filter(|&c| is_xml_char(c)).collect())
+    }
+}
+
+/// The HTML5 named character references, without `&` and `;` (`nbsp` -> U+00A0).
+pub fn html_entity(name: &str) -> Option<&'static str> {
+    static TABLE: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    TABLE
+        .get_or_init(|| {
+            entities::ENTITIES
+                .iter()
+                .filter_map(|e| {
+                    let name = e.entity.strip_prefix('&')?.strip_suffix(';')?;
+                    Some((name, e.characters))
+                })
+                .collect()
+        })
+        .get(name)
+        .copied()
+}
+
+/// Decodes character references (`&amp;`, `&#233;`, `&#xE9;`, `&eacute;`) in plain text;
+/// anything that is not a valid reference stays as written.
+pub fn decode_entities(s: &str) -> Cow<'_, str> {
+    if !s.contains('&') {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(pos) = rest.find('&') {
+        out.push_str(&rest[..pos]);
+        rest = &rest[pos..];
+        match reference(rest) {
+            Some((len, Reference::Char(c))) => {
+                out.push(c);
+                rest = &rest[len..];
+            }
+            Some((len, Reference::Named(text))) => {
+                out.push_str(text);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// A character reference at the start of a string.
+pub enum Reference {
+    /// `&#NN;` or `&#xHH;`.
+    Char(char),
+    /// A named reference and its replacement text.
+    Named(&'static str),
+}
+
+/// Parses a reference at the start of `s` (which starts with `&`): its length and value.
+pub fn reference(s: &str) -> Option<(usize, Reference)> {
+    let body = s.get(1..)?;
+    let end = body.bytes().take(40).position(|b| b == b';')?;
+    let name = &body[..end];
+    let len = end + 2;
+    if let Some(num) = name.strip_prefix('#') {
+        let code = match num.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => num.parse::<u32>().ok()?,
+        };
+        return Some((len, Reference::Char(char::from_u32(code)?)));
+    }
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let xml = match name {
+        "amp" => Some("&"),
+        "lt" => Some("<"),
+        "gt" => Some(">"),
+        "quot" => Some("\""),
+        "apos" => Some("'"),
+        _ => None,
+    };
+    Some((len, Reference::Named(xml.or_else(|| html_entity(name))?)))
+}
+
+/// Plain text from an HTML fragment: tags dropped, entities decoded, whitespace collapsed,
+/// XML-invalid characters removed.
+pub fn html_to_text(html: &str) -> String {
+    let stripped: Cow<'_, str> = if html.contains('<') {
+        // ammonia with no allowed tags keeps text and drops markup, script bodies included.
+        Cow::Owned(ammonia::Builder::empty().clean(html).to_string())
+    } else {
+        Cow::Borrowed(html)
+    };
+    collapse_whitespace(&xml_safe(&decode_entities(&stripped)))
+}
+
+/// Runs of whitespace to one space, trimmed.
+pub fn collapse_whitespace(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_xml_invalid_characters() {
+        assert_eq!(xml_safe("a\u{0}b\u{1b}c\u{FFFE}d\te"), "abcd\te");
+        assert!(matches!(xml_safe("clean"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn decodes_html_and_numeric_entities() {
+        assert_eq!(
+            decode_entities("AT&amp;T &nbsp;&eacute;&#233;&#xE9; &bogus; & x"),
+            "AT&T \u{a0}ééé &bogus; & x"
+        );
+    }
+
+    #[test]
+    fn html_to_text_drops_markup_and_scripts() {
+        assert_eq!(
+            html_to_text("<b>Squid&nbsp;Game</b>\n <script>alert(1)</script>S2 &amp; more"),
+            "Squid Game S2 & more"
+        );
+    }
+}
