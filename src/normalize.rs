@@ -7,7 +7,7 @@
 //! stable id from its guid, else its canonical link, else a hash of its text, scoped by feed.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::time::Duration;
 
 use ammonia::UrlRelative;
@@ -51,6 +51,9 @@ const TRACKING_PARAMS: &[&str] = &[
     "feed",
 ];
 
+/// Title of an item that has neither title nor text.
+const UNTITLED: &str = "(untitled)";
+
 /// A normalized feed document.
 #[derive(Debug)]
 pub struct Normalized {
@@ -65,8 +68,15 @@ pub struct Normalized {
 }
 
 /// Normalizes a parsed feed from configured feed `feed_id`, fetched from `base`, at `now`.
+///
+/// Relative item links resolve against the site's link when the feed names one (what
+/// publishers mean, and what Miniflux does), else against the feed URL; relative URLs in
+/// content resolve against the item's own link.
 pub fn normalize(feed_id: &str, feed: Feed, base: &Url, now: i64) -> Normalized {
-    let sanitizer = sanitizer(base);
+    let site = alternate_link(&feed.links)
+        .and_then(|h| base.join(h.trim()).ok())
+        .filter(|u| matches!(u.scheme(), "http" | "https"));
+    let doc_base = site.clone().unwrap_or_else(|| base.clone());
     let feed_authors: Vec<String> = feed
         .authors
         .iter()
@@ -79,19 +89,20 @@ pub fn normalize(feed_id: &str, feed: Feed, base: &Url, now: i64) -> Normalized 
         items.sort_by_key(|e| std::cmp::Reverse(e.published.or(e.updated)));
         items.truncate(MAX_ITEMS_PER_FEED);
     }
-    let mut keys = HashSet::new();
+    let mut keys = HashMap::new();
     let entries = items
         .into_iter()
-        .map(|item| {
+        .filter_map(|item| {
             let item_base = item
                 .base
                 .as_deref()
-                .and_then(|b| base.join(b).ok())
-                .unwrap_or_else(|| base.clone());
-            let link = alternate_link(&item.links)
+                .and_then(|b| doc_base.join(b).ok())
+                .unwrap_or_else(|| doc_base.clone());
+            let link_url = alternate_link(&item.links)
                 .and_then(|href| item_base.join(href.trim()).ok())
-                .filter(|u| matches!(u.scheme(), "http" | "https"))
-                .map(|u| canonical_url(&u));
+                .filter(|u| matches!(u.scheme(), "http" | "https"));
+            let sanitizer = sanitizer(link_url.as_ref().unwrap_or(&item_base));
+            let link = link_url.as_ref().map(canonical_url);
             let summary = item.summary.as_ref().and_then(|t| html_of(t, &sanitizer));
             let content = item
                 .content
@@ -169,16 +180,8 @@ pub fn normalize(feed_id: &str, feed: Feed, base: &Url, now: i64) -> Normalized 
                 .map(|c| html_to_text(c.label.as_deref().unwrap_or(&c.term)))
                 .filter(|c| !c.is_empty())
                 .collect();
-            let key = unique_key(
-                &mut keys,
-                &item.id,
-                link.as_deref(),
-                &title,
-                summary.as_deref(),
-                content.as_deref(),
-            );
             let mut entry = Entry {
-                id: EntryId::derive(feed_id, &key),
+                id: EntryId([0; 16]),
                 feed_id: feed_id.to_owned(),
                 title,
                 link,
@@ -194,7 +197,9 @@ pub fn normalize(feed_id: &str, feed: Feed, base: &Url, now: i64) -> Normalized 
                 content_hash: 0,
             };
             entry.content_hash = content_hash(&entry);
-            entry
+            let key = unique_key(&mut keys, &item.id, &entry)?;
+            entry.id = EntryId::derive(feed_id, &key);
+            Some(entry)
         })
         .collect();
     Normalized {
@@ -202,10 +207,7 @@ pub fn normalize(feed_id: &str, feed: Feed, base: &Url, now: i64) -> Normalized 
             .title
             .map(|t| html_to_text(&t.content))
             .filter(|t| !t.is_empty()),
-        site_link: alternate_link(&feed.links)
-            .and_then(|h| base.join(h.trim()).ok())
-            .filter(|u| matches!(u.scheme(), "http" | "https"))
-            .map(|u| u.to_string()),
+        site_link: site.map(|u| xml_safe(u.as_str()).into_owned()),
         ttl: feed.ttl.map(|m| Duration::from_secs(u64::from(m) * 60)),
         entries,
     }
@@ -219,43 +221,48 @@ fn alternate_link(links: &[Link]) -> Option<&str> {
 }
 
 /// The item's key inside its feed: guid, else canonical link, else a hash of its text.
-/// A key repeated within one document (publishers reuse guids) is made unique with the link
-/// or the text, so two different items never share an id.
-fn unique_key(
-    seen: &mut HashSet<String>,
-    guid: &str,
-    link: Option<&str>,
-    title: &str,
-    summary: Option<&str>,
-    content: Option<&str>,
-) -> String {
+/// An item repeated verbatim within one document is dropped (`None`); a key reused by a
+/// different item (publishers reuse guids) is made unique with the link or the text, so two
+/// different items never share an id.
+fn unique_key(seen: &mut HashMap<String, u64>, guid: &str, e: &Entry) -> Option<String> {
+    // Without guid or link the title is the identity, so an edited body is an update, not a
+    // new item; the body only stands in when there is no title either.
     let text_hash = || {
         let mut h = Sha256::new();
-        for part in [Some(title), summary, content] {
-            h.update(part.unwrap_or("").as_bytes());
+        if e.title == UNTITLED || e.title.is_empty() {
+            h.update(e.summary.as_deref().unwrap_or("").as_bytes());
             h.update([0]);
+            h.update(e.content.as_deref().unwrap_or("").as_bytes());
+        } else {
+            h.update(e.title.as_bytes());
         }
         hex(&h.finalize()[..12])
     };
     let guid = guid.trim();
     let mut key = if !guid.is_empty() {
         format!("guid:{guid}")
-    } else if let Some(link) = link {
+    } else if let Some(link) = &e.link {
         format!("link:{link}")
     } else {
         format!("text:{}", text_hash())
     };
-    if seen.contains(&key) {
-        key = format!("{key}|{}", link.map_or_else(text_hash, str::to_owned));
+    if let Some(&hash) = seen.get(&key) {
+        if hash == e.content_hash {
+            return None;
+        }
+        key = format!("{key}|{}", e.link.clone().unwrap_or_else(text_hash));
     }
     let base = key.clone();
     let mut n = 2;
-    while seen.contains(&key) {
+    while let Some(&hash) = seen.get(&key) {
+        if hash == e.content_hash {
+            return None;
+        }
         key = format!("{base}#{n}");
         n += 1;
     }
-    seen.insert(key.clone());
-    key
+    seen.insert(key.clone(), e.content_hash);
+    Some(key)
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -287,7 +294,7 @@ fn content_hash(e: &Entry) -> u64 {
 fn fallback_title(html: Option<&str>) -> String {
     let text = html.map(html_to_text).unwrap_or_default();
     if text.is_empty() {
-        return "(untitled)".to_owned();
+        return UNTITLED.to_owned();
     }
     let mut words = String::new();
     for w in text.split_whitespace() {
@@ -413,13 +420,24 @@ mod tests {
     }
 
     #[test]
-    fn repeated_guids_get_distinct_keys() {
-        let mut seen = HashSet::new();
-        let a = unique_key(&mut seen, "1", Some("http://a"), "A", None, None);
-        let b = unique_key(&mut seen, "1", Some("http://b"), "B", None, None);
-        let c = unique_key(&mut seen, "1", Some("http://b"), "B", None, None);
-        assert_ne!(a, b);
-        assert_ne!(b, c);
-        assert_eq!(a, "guid:1");
+    fn repeated_guids_get_distinct_keys_and_verbatim_repeats_drop() {
+        let xml = r#"<rss version="2.0"><channel><title>t</title>
+            <item><guid>1</guid><title>A</title><link>http://e.com/a</link></item>
+            <item><guid>1</guid><title>B</title><link>http://e.com/b</link></item>
+            <item><guid>1</guid><title>B</title><link>http://e.com/b</link></item>
+            <item><title>no guid, no link</title></item>
+            </channel></rss>"#;
+        let base = Url::parse("http://e.com/feed").unwrap();
+        let parse = || crate::parse::parse(xml.as_bytes(), None).unwrap();
+        let a = normalize("f", parse(), &base, 1_700_000_000);
+        let b = normalize("f", parse(), &base, 1_700_000_500);
+        let ids: Vec<_> = a.entries.iter().map(|e| e.id).collect();
+        assert_eq!(ids.len(), 3);
+        assert_ne!(ids[0], ids[1]);
+        assert_eq!(ids, b.entries.iter().map(|e| e.id).collect::<Vec<_>>());
+        assert_eq!(
+            a.entries[2].published, 1_700_000_000,
+            "undated item gets first-seen time"
+        );
     }
 }

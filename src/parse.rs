@@ -13,7 +13,6 @@ use std::borrow::Cow;
 
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 use feed_rs::model::Feed;
-use url::Url;
 
 use crate::text::{self, Reference};
 
@@ -31,9 +30,10 @@ pub enum ParseError {
     Invalid(#[source] feed_rs::parser::ParseFeedError),
 }
 
-/// Parses feed bytes. `content_type` is the HTTP header (for its charset); `base` resolves
-/// relative links.
-pub fn parse(bytes: &[u8], content_type: Option<&str>, base: &Url) -> Result<Feed, ParseError> {
+/// Parses feed bytes. `content_type` is the HTTP header (for its charset). Relative links
+/// stay relative: normalize resolves them the way readers do (against the site, not the
+/// feed file).
+pub fn parse(bytes: &[u8], content_type: Option<&str>) -> Result<Feed, ParseError> {
     let text = decode(bytes, content_type);
     let trimmed = text.trim_start();
     if trimmed.is_empty() {
@@ -48,7 +48,6 @@ pub fn parse(bytes: &[u8], content_type: Option<&str>, base: &Url) -> Result<Fee
         Cow::Owned(repair_xml(trimmed))
     };
     feed_rs::parser::Builder::new()
-        .base_uri(Some(base.as_str()))
         // An empty id marks "no guid": normalize derives a stable one instead of feed-rs's
         // random UUID.
         .id_generator(|_, _, _| String::new())
@@ -237,16 +236,12 @@ fn doctype_len(s: &str) -> usize {
 mod tests {
     use super::*;
 
-    fn base() -> Url {
-        Url::parse("http://example.com/feed").unwrap()
-    }
-
     #[test]
     fn repairs_bare_ampersands_and_html_entities() {
         let xml = "<rss version=\"2.0\"><channel><title>AT&T &nbsp;News &amp; more</title>\
                    <item><title>Caf&eacute; &#233; &#1; &bogus</title><link>http://e.com/a?x=1&y=2</link></item>\
                    </channel></rss>";
-        let feed = parse(xml.as_bytes(), None, &base()).unwrap();
+        let feed = parse(xml.as_bytes(), None).unwrap();
         assert_eq!(feed.title.unwrap().content, "AT&T \u{a0}News & more");
         assert_eq!(
             feed.entries[0].title.as_ref().unwrap().content,
@@ -259,7 +254,7 @@ mod tests {
     fn drops_doctype_so_entities_never_expand() {
         let xml = "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;\">]>\
                    <rss version=\"2.0\"><channel><title>&lol2;</title></channel></rss>";
-        let feed = parse(xml.as_bytes(), None, &base()).unwrap();
+        let feed = parse(xml.as_bytes(), None).unwrap();
         assert_eq!(feed.title.unwrap().content, "&lol2;");
     }
 
@@ -271,12 +266,12 @@ mod tests {
             utf16.extend_from_slice(&u.to_le_bytes());
         }
         assert_eq!(
-            parse(&utf16, None, &base()).unwrap().title.unwrap().content,
+            parse(&utf16, None).unwrap().title.unwrap().content,
             "Pokémon"
         );
         let cp1252 = b"<rss version=\"2.0\"><channel><title>Pok\xe9mon \x93quoted\x94</title></channel></rss>";
         assert_eq!(
-            parse(cp1252, None, &base()).unwrap().title.unwrap().content,
+            parse(cp1252, None).unwrap().title.unwrap().content,
             "Pokémon \u{201c}quoted\u{201d}"
         );
     }
@@ -284,13 +279,10 @@ mod tests {
     #[test]
     fn honours_declared_and_header_charsets() {
         let latin1 = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel><title>Caf\xe9</title></channel></rss>";
-        assert_eq!(
-            parse(latin1, None, &base()).unwrap().title.unwrap().content,
-            "Café"
-        );
+        assert_eq!(parse(latin1, None).unwrap().title.unwrap().content, "Café");
         let cyr = b"<rss version=\"2.0\"><channel><title>\xcf\xf0\xe8\xe2\xe5\xf2</title></channel></rss>";
         assert_eq!(
-            parse(cyr, Some("text/xml; charset=windows-1251"), &base())
+            parse(cyr, Some("text/xml; charset=windows-1251"))
                 .unwrap()
                 .title
                 .unwrap()
@@ -303,24 +295,13 @@ mod tests {
     fn removes_control_characters_and_rejects_html_pages() {
         let xml = "<rss version=\"2.0\"><channel><title>a\u{1}b\u{0}c</title></channel></rss>";
         assert_eq!(
-            parse(xml.as_bytes(), None, &base())
-                .unwrap()
-                .title
-                .unwrap()
-                .content,
+            parse(xml.as_bytes(), None).unwrap().title.unwrap().content,
             "abc"
         );
         assert!(matches!(
-            parse(
-                b"<!DOCTYPE html><html><body>hi</body></html>",
-                None,
-                &base()
-            ),
+            parse(b"<!DOCTYPE html><html><body>hi</body></html>", None),
             Err(ParseError::Html)
         ));
-        assert!(matches!(
-            parse(b"  ", None, &base()),
-            Err(ParseError::Empty)
-        ));
+        assert!(matches!(parse(b"  ", None), Err(ParseError::Empty)));
     }
 }

@@ -60,7 +60,7 @@ type Processed = (
 
 /// The CPU part of a refresh: parse and normalize a fetched body.
 fn process(feed_id: &str, body: Body) -> Result<Processed, PollError> {
-    let parsed = parse::parse(&body.bytes, body.content_type.as_deref(), &body.final_url)?;
+    let parsed = parse::parse(&body.bytes, body.content_type.as_deref())?;
     let normalized = normalize::normalize(feed_id, parsed, &body.final_url, now());
     let hint = match (body.hints.max_age, normalized.ttl) {
         (Some(a), Some(b)) => Some(a.max(b)),

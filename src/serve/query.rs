@@ -50,10 +50,12 @@ impl FeedQuery {
                     seen_limit = true;
                     q.limit = match value.trim().parse::<usize>() {
                         Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
-                        _ => return Err(ServeError::BadQuery(format!(
+                        _ => {
+                            return Err(ServeError::BadQuery(format!(
                             "parameter `limit` must be an integer from 1 to {MAX_LIMIT}, got {:?}",
                             truncate(&value)
-                        ))),
+                        )))
+                        }
                     };
                 }
                 other => {

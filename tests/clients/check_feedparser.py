@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Check a feed file the way a Python feed reader sees it.
 
-usage: check_feedparser.py FEED_FILE EXPECTED_COUNT [--ids-file FILE]
+usage: check_feedparser.py FEED_FILE EXPECTED_COUNT [--ids-file FILE] [--without-link N]
 
 Parses FEED_FILE (Atom or RSS; "-" reads stdin) with feedparser and exits 1
 with a message on stderr unless:
   - feedparser found nothing wrong (bozo == 0),
   - the feed has exactly EXPECTED_COUNT entries,
-  - every entry has a non-empty id, title, link and updated date,
+  - every entry has a non-empty id, title, link and updated date, except that
+    exactly N entries (--without-link, default 0) have no link: items whose
+    source gave neither link nor guid have none to give,
   - no two entries share an id,
   - with --ids-file, the set of entry ids equals the set of non-empty lines of
     FILE (order does not matter).
@@ -98,6 +100,7 @@ def main() -> None:
     ap.add_argument("feed_file", metavar="FEED_FILE", help='feed file, or "-" for stdin')
     ap.add_argument("expected_count", metavar="EXPECTED_COUNT", type=int)
     ap.add_argument("--ids-file", metavar="FILE", help="file with the expected entry ids, one a line")
+    ap.add_argument("--without-link", metavar="N", type=int, default=0, help="exactly N entries have no link")
     args = ap.parse_args()
 
     try:
@@ -125,8 +128,11 @@ def main() -> None:
         version, entries = parse_xml_feed(name, data, feedparser)
 
     problems = []
+    linkless = sum(1 for e in entries if not e.get("link"))
+    if linkless != args.without_link:
+        problems.append(f"{linkless} entries without a link, expected {args.without_link}")
     for i, e in enumerate(entries):
-        missing = [k for k in REQUIRED if not e.get(k)]
+        missing = [k for k in REQUIRED if not e.get(k) and k != "link"]
         if missing:
             label = e.get("id") or e.get("title") or f"#{i}"
             problems.append(f"entry {i} ({label}): missing {', '.join(missing)}")

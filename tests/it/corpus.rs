@@ -1,0 +1,94 @@
+//! Robustness over ../shared/corpus (about 4,000 real and malformed feeds from other parsers'
+//! test suites), given by $SHOWFEED_CORPUS: every file is polled through the real pipeline
+//! (file:// URLs); nothing may panic or hang, and the merged output must be well-formed.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use showfeed::config::Config;
+use showfeed::pipeline::{Context, Outcome};
+use showfeed::scheduler::poll_all;
+use showfeed::serve::{self, FeedQuery};
+use showfeed::store::Store;
+
+use crate::support::*;
+
+fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            files(&p, out);
+        } else if !matches!(
+            p.file_name().and_then(|n| n.to_str()),
+            Some("MANIFEST.txt" | "LICENSE.upstream.txt" | "README.md")
+        ) && !p
+            .extension()
+            .is_some_and(|x| x == "json" && p.to_string_lossy().ends_with(".serde.json"))
+        {
+            out.push(p);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn corpus_never_panics_hangs_or_breaks_the_output() {
+    let Some(dir) = std::env::var_os("SHOWFEED_CORPUS") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must set SHOWFEED_CORPUS"
+        );
+        eprintln!("skipping: SHOWFEED_CORPUS is not set");
+        return;
+    };
+    let dir = std::fs::canonicalize(dir).unwrap();
+    let mut paths = Vec::new();
+    files(&dir, &mut paths);
+    paths.sort();
+    assert!(paths.len() > 3000, "corpus has {} files", paths.len());
+    let feeds: Vec<(String, String)> = paths
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            (
+                format!("c{i}"),
+                url::Url::from_file_path(p).unwrap().to_string(),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, String)> = feeds.iter().map(|(i, u)| (i.as_str(), u.clone())).collect();
+    let setup = write_config(&refs, 1, "[polling]\nconcurrency = 64\nper_host = 64\ntimeout = \"20s\"\n[storage]\nretention_days = 36500\n");
+    let config = Arc::new(Config::load(&setup.config, None).unwrap());
+    let store = Arc::new(Store::open(&config.storage.path, 32 << 20).unwrap());
+    let ctx = Arc::new(Context::new(store.clone(), config.clone()).unwrap());
+
+    let started = std::time::Instant::now();
+    let reports = poll_all(ctx, &config.feeds).await;
+    assert_eq!(reports.len(), paths.len(), "every file reported");
+    let mut parsed = 0;
+    let mut entries = 0;
+    for (_, r) in &reports {
+        match r.as_ref().map(|r| &r.outcome) {
+            Some(Outcome::Stored(s)) => {
+                parsed += 1;
+                entries += s.new;
+            }
+            Some(Outcome::Failed(_)) => {}
+            other => panic!("unexpected outcome {other:?}"),
+        }
+    }
+    eprintln!(
+        "corpus: {parsed} of {} files parsed as feeds, {entries} entries, in {:.1}s",
+        paths.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let doc = serve::render_atom(&config, &store, &FeedQuery { limit: usize::MAX }).unwrap();
+    let ids = atom_ids(&doc.body);
+    assert_eq!(ids.len(), store.entry_count());
+    assert!(
+        parsed * 10 > paths.len() * 6,
+        "at least 60% of the corpus parses ({parsed})"
+    );
+}

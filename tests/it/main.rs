@@ -1,0 +1,9 @@
+//! Integration tests: a real loopback HTTP server serving fixture feeds, a real sled store in
+//! a temp dir, and the real binary where it matters.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod cli;
+mod corpus;
+mod daemon;
+mod pipeline;
+mod support;

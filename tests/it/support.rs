@@ -1,0 +1,279 @@
+//! Test helpers: a loopback fixture server, config files in temp dirs, the real binary.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, Response, StatusCode};
+
+/// Where the fixture feeds live.
+pub fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name),
+    )
+    .unwrap_or_else(|e| panic!("fixture {name}: {e}"))
+}
+
+/// One canned response.
+#[derive(Clone, Debug)]
+pub struct Route {
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub content_type: String,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub delay: Duration,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Route {
+    pub fn ok(body: Vec<u8>, content_type: &str) -> Route {
+        Route {
+            status: 200,
+            body,
+            content_type: content_type.into(),
+            etag: None,
+            last_modified: None,
+            delay: Duration::ZERO,
+            headers: Vec::new(),
+        }
+    }
+
+    pub fn status(status: u16) -> Route {
+        Route {
+            status,
+            ..Route::ok(b"error".to_vec(), "text/plain")
+        }
+    }
+
+    pub fn with_validators(mut self, etag: &str, last_modified: &str) -> Route {
+        self.etag = Some(etag.into());
+        self.last_modified = Some(last_modified.into());
+        self
+    }
+
+    pub fn delayed(mut self, d: Duration) -> Route {
+        self.delay = d;
+        self
+    }
+
+    pub fn header(mut self, k: &str, v: &str) -> Route {
+        self.headers.push((k.into(), v.into()));
+        self
+    }
+}
+
+/// A request as the server saw it.
+#[derive(Clone, Debug)]
+pub struct Seen {
+    pub path: String,
+    pub if_none_match: Option<String>,
+    pub if_modified_since: Option<String>,
+    pub user_agent: Option<String>,
+    pub status: u16,
+}
+
+#[derive(Default)]
+struct State {
+    routes: HashMap<String, Route>,
+    log: Vec<Seen>,
+}
+
+/// An HTTP server on 127.0.0.1:0 serving canned routes; stops when dropped.
+pub struct FixtureServer {
+    pub addr: SocketAddr,
+    state: Arc<Mutex<State>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl FixtureServer {
+    pub async fn start() -> FixtureServer {
+        let state = Arc::new(Mutex::new(State::default()));
+        let st = state.clone();
+        let app = axum::Router::new().fallback(move |req: Request<Body>| {
+            let st = st.clone();
+            async move { respond(&st, req).await }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        FixtureServer { addr, state, task }
+    }
+
+    pub fn route(&self, path: &str, route: Route) {
+        self.state.lock().unwrap().routes.insert(path.into(), route);
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub fn seen(&self, path: &str) -> Vec<Seen> {
+        self.state
+            .lock()
+            .unwrap()
+            .log
+            .iter()
+            .filter(|s| s.path == path)
+            .cloned()
+            .collect()
+    }
+}
+
+impl Drop for FixtureServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+fn header(h: &HeaderMap, name: &str) -> Option<String> {
+    h.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+}
+
+async fn respond(state: &Arc<Mutex<State>>, req: Request<Body>) -> Response<Body> {
+    let path = req.uri().path().to_owned();
+    let h = req.headers();
+    let route = state.lock().unwrap().routes.get(&path).cloned();
+    let Some(route) = route else {
+        return Response::builder()
+            .status(404)
+            .body(Body::from("no such fixture"))
+            .unwrap();
+    };
+    tokio::time::sleep(route.delay).await;
+    let inm = header(h, "if-none-match");
+    let ims = header(h, "if-modified-since");
+    let not_modified = route.status == 200
+        && ((route.etag.is_some() && inm.as_deref() == route.etag.as_deref())
+            || (inm.is_none()
+                && route.last_modified.is_some()
+                && ims.as_deref() == route.last_modified.as_deref()));
+    let status = if not_modified { 304 } else { route.status };
+    state.lock().unwrap().log.push(Seen {
+        path,
+        if_none_match: inm,
+        if_modified_since: ims,
+        user_agent: header(h, "user-agent"),
+        status,
+    });
+    let mut resp = Response::builder().status(StatusCode::from_u16(status).unwrap());
+    if let Some(e) = &route.etag {
+        resp = resp.header("etag", e);
+    }
+    if let Some(lm) = &route.last_modified {
+        resp = resp.header("last-modified", lm);
+    }
+    for (k, v) in &route.headers {
+        resp = resp.header(k, v);
+    }
+    if not_modified {
+        return resp.body(Body::empty()).unwrap();
+    }
+    resp.header("content-type", &route.content_type)
+        .body(Body::from(route.body))
+        .unwrap()
+}
+
+/// A temp dir with a config file.
+pub struct Setup {
+    pub dir: tempfile::TempDir,
+    pub config: PathBuf,
+}
+
+/// Writes a config with `feeds` (id, url) and `extra` TOML sections, listening on `port`.
+pub fn write_config(feeds: &[(&str, String)], port: u16, extra: &str) -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("feeds.toml");
+    let mut text = format!(
+        "[server]\nlisten = \"127.0.0.1:{port}\"\npublic_url = \"http://127.0.0.1:{port}\"\ntitle = \"Test Feed\"\n\n[storage]\npath = \"data\"\n\n{extra}\n"
+    );
+    for (id, url) in feeds {
+        text.push_str(&format!("[[feed]]\nid = \"{id}\"\nurl = \"{url}\"\n\n"));
+    }
+    std::fs::File::create(&config)
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    Setup { dir, config }
+}
+
+/// A port that was free a moment ago.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The real binary.
+pub fn showfeed() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_showfeed"));
+    c.env_remove("SHOWFEED_CONFIG").env("RUST_LOG", "warn");
+    c
+}
+
+/// Entry ids of an Atom document, in order, and checks it is well-formed XML on the way.
+pub fn atom_ids(xml: &[u8]) -> Vec<String> {
+    assert_well_formed(xml);
+    let feed = feed_rs::parser::parse(xml).expect("our Atom parses");
+    feed.entries.into_iter().map(|e| e.id).collect()
+}
+
+/// Fails unless `xml` is well-formed XML 1.0 (quick-xml, checking end names and characters).
+pub fn assert_well_formed(xml: &[u8]) {
+    let text = std::str::from_utf8(xml).expect("output is UTF-8");
+    for (i, c) in text.char_indices() {
+        assert!(
+            showfeed::text::is_xml_char(c),
+            "character {c:?} at byte {i} is not allowed in XML 1.0"
+        );
+    }
+    let mut reader = quick_xml::Reader::from_str(text);
+    reader.config_mut().check_end_names = true;
+    let mut depth = 0i64;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(quick_xml::events::Event::Start(_)) => depth += 1,
+            Ok(quick_xml::events::Event::End(_)) => depth -= 1,
+            Ok(quick_xml::events::Event::Text(t)) => {
+                t.unescape().expect("text unescapes");
+            }
+            Ok(_) => {}
+            Err(e) => panic!("not well-formed at {}: {e}", reader.buffer_position()),
+        }
+    }
+    assert_eq!(depth, 0, "unbalanced elements");
+}
+
+/// Path of the client check scripts.
+pub fn clients_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients")
+}
+
+/// Whether an external tool is on PATH; under CI its absence fails the test instead.
+pub fn have_tool(tool: &str, probe: &[&str]) -> bool {
+    let ok = std::process::Command::new(tool)
+        .args(probe)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{tool} is required under CI (.ci/run installs it)"
+        );
+        eprintln!("skipping: {tool} not installed");
+    }
+    ok
+}
