@@ -333,7 +333,7 @@ fn sanitizer(base: &Url) -> ammonia::Builder<'static> {
         .add_url_schemes(["data"])
         .attribute_filter(|element, attribute, value| {
             let v = value.trim_start();
-            if v.len() >= 5 && v[..5].eq_ignore_ascii_case("data:") {
+            if v.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("data:")) {
                 // data: only as an image source, and never SVG (it can carry script).
                 let lower = v.to_ascii_lowercase();
                 let image = [

@@ -194,13 +194,20 @@ pub async fn refresh(
                     state.title = normalized.title;
                     state.site_link = normalized.site_link;
                     let cutoff = now - secs(ctx.config.storage.retention);
-                    let stats = store.commit_poll(
-                        &feed.id,
-                        &normalized.entries,
-                        &mut state,
-                        now,
-                        cutoff,
-                    )?;
+                    // sled work is blocking: off the async workers.
+                    let (store, feed_id) = (store.clone(), feed.id.clone());
+                    let (stats, committed) = tokio::task::spawn_blocking(move || {
+                        store
+                            .commit_poll(&feed_id, &normalized.entries, &mut state, now, cutoff)
+                            .map(|stats| (stats, state))
+                    })
+                    .await
+                    .map_err(|e| {
+                        StoreError::Sled(sled::Error::ReportableBug(format!(
+                            "commit task failed: {e}"
+                        )))
+                    })??;
+                    state = committed;
                     if stats.new + stats.updated > 0 {
                         info!(
                             new = stats.new,

@@ -119,6 +119,10 @@ pub struct Store {
     feeds: sled::Tree,
     meta: sled::Tree,
     generation: AtomicU64,
+    /// Writes done / writes known durable, for group commit in [`Store::flush`].
+    writes: AtomicU64,
+    flushed: AtomicU64,
+    flush_lock: tokio::sync::Mutex<()>,
 }
 
 impl Store {
@@ -158,6 +162,9 @@ impl Store {
             meta,
             db,
             generation: AtomicU64::new(1),
+            writes: AtomicU64::new(0),
+            flushed: AtomicU64::new(0),
+            flush_lock: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -176,9 +183,32 @@ impl Store {
         self.generation.fetch_add(1, Ordering::AcqRel);
     }
 
+    fn wrote(&self) {
+        self.writes.fetch_add(1, Ordering::AcqRel);
+    }
+
     /// Makes every write so far durable.
+    ///
+    /// Group commit: callers queue on one lock, and a caller whose writes a flush already
+    /// covered returns at once, so a sweep of a thousand polls costs a few fsyncs, not a
+    /// thousand. The flush runs on a blocking thread, not sled's `flush_async`, whose small
+    /// thread pool deadlocks when many flushes wait on the I/O those same threads must do.
     pub async fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush_async().await?;
+        let target = self.writes.load(Ordering::Acquire);
+        let _turn = self.flush_lock.lock().await;
+        if self.flushed.load(Ordering::Acquire) >= target {
+            return Ok(());
+        }
+        let covered = self.writes.load(Ordering::Acquire);
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || db.flush())
+            .await
+            .map_err(|e| {
+                StoreError::Sled(sled::Error::ReportableBug(format!(
+                    "flush task failed: {e}"
+                )))
+            })??;
+        self.flushed.fetch_max(covered, Ordering::AcqRel);
         Ok(())
     }
 
@@ -213,6 +243,7 @@ impl Store {
     pub fn put_feed_state(&self, feed_id: &str, state: &FeedState) -> Result<(), StoreError> {
         self.feeds
             .insert(feed_id.as_bytes(), codec::encode_state(state)?)?;
+        self.wrote();
         Ok(())
     }
 
@@ -296,6 +327,7 @@ impl Store {
                 Ok::<_, ConflictableTransactionError<()>>(())
             })
             .map_err(tx_error)?;
+        self.wrote();
         if stats.new + stats.updated > 0 {
             self.bump();
         }
@@ -380,7 +412,9 @@ impl Store {
                 t.apply_batch(&time_batch)?;
                 Ok::<_, ConflictableTransactionError<()>>(())
             })
-            .map_err(tx_error)
+            .map_err(tx_error)?;
+        self.wrote();
+        Ok(())
     }
 }
 

@@ -59,7 +59,11 @@ async fn corpus_never_panics_hangs_or_breaks_the_output() {
         })
         .collect();
     let refs: Vec<(&str, String)> = feeds.iter().map(|(i, u)| (i.as_str(), u.clone())).collect();
-    let setup = write_config(&refs, 1, "[polling]\nconcurrency = 64\nper_host = 64\ntimeout = \"20s\"\n[storage]\nretention_days = 36500\n");
+    let setup = write_config(
+        &refs,
+        1,
+        "[polling]\nconcurrency = 64\nper_host = 64\ntimeout = \"20s\"\n",
+    );
     let config = Arc::new(Config::load(&setup.config, None).unwrap());
     let store = Arc::new(Store::open(&config.storage.path, 32 << 20).unwrap());
     let ctx = Arc::new(Context::new(store.clone(), config.clone()).unwrap());
@@ -75,7 +79,9 @@ async fn corpus_never_panics_hangs_or_breaks_the_output() {
                 parsed += 1;
                 entries += s.new;
             }
-            Some(Outcome::Failed(_)) => {}
+            Some(Outcome::Failed(msg)) => {
+                assert!(!msg.contains("internal error"), "a panic: {msg}")
+            }
             other => panic!("unexpected outcome {other:?}"),
         }
     }

@@ -189,11 +189,12 @@ pub struct Setup {
 }
 
 /// Writes a config with `feeds` (id, url) and `extra` TOML sections, listening on `port`.
+/// Retention is a century: fixtures carry fixed dates that must not age out of the tests.
 pub fn write_config(feeds: &[(&str, String)], port: u16, extra: &str) -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("feeds.toml");
     let mut text = format!(
-        "[server]\nlisten = \"127.0.0.1:{port}\"\npublic_url = \"http://127.0.0.1:{port}\"\ntitle = \"Test Feed\"\n\n[storage]\npath = \"data\"\n\n{extra}\n"
+        "[server]\nlisten = \"127.0.0.1:{port}\"\npublic_url = \"http://127.0.0.1:{port}\"\ntitle = \"Test Feed\"\n\n[storage]\npath = \"data\"\nretention_days = 36500\n\n{extra}\n"
     );
     for (id, url) in feeds {
         text.push_str(&format!("[[feed]]\nid = \"{id}\"\nurl = \"{url}\"\n\n"));
