@@ -51,6 +51,43 @@ pub struct Enclosure {
     pub length: Option<u64>,
 }
 
+/// A season (and maybe episode) of a show that an entry names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SeasonRef {
+    /// Season number, from 1.
+    pub season: u32,
+    /// Episode number within the season, from 1.
+    pub episode: Option<u32>,
+}
+
+/// A show an entry is about, as the tagging stage found it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShowTag {
+    /// The show's slug: the category term.
+    pub slug: String,
+    /// The show's name: the category label.
+    pub name: String,
+    /// Seasons and episodes named for this show, in order of first mention.
+    pub seasons: Vec<SeasonRef>,
+}
+
+impl ShowTag {
+    /// Category terms as design.md fixes them: `<slug>`, `<slug>/s<N>`, `<slug>/s<N>e<M>`.
+    pub fn terms(&self) -> Vec<String> {
+        let mut terms = vec![self.slug.clone()];
+        for s in &self.seasons {
+            let season = format!("{}/s{}", self.slug, s.season);
+            if !terms.contains(&season) {
+                terms.push(season.clone());
+            }
+            if let Some(e) = s.episode {
+                terms.push(format!("{season}e{e}"));
+            }
+        }
+        terms
+    }
+}
+
 /// One normalized news item.
 ///
 /// Strings are plain text (titles, authors) or sanitized HTML (summary, content), and never
@@ -85,4 +122,11 @@ pub struct Entry {
     pub source_categories: Vec<String>,
     /// Hash of everything but dates: a change here is a real update.
     pub content_hash: u64,
+    /// Shows the entry is about (tagging stage); derived, so not part of `content_hash`.
+    pub shows: Vec<ShowTag>,
+    /// Kinds of news (trailer, casting, renewal...), tagging stage.
+    pub kinds: Vec<String>,
+    /// The story this entry belongs to (dedup stage): its own id when it stands alone, the
+    /// id of the story's first entry when it is another outlet's copy.
+    pub story: EntryId,
 }

@@ -195,10 +195,14 @@ pub fn normalize(feed_id: &str, feed: Feed, base: &Url, now: i64) -> Normalized 
                 image,
                 source_categories,
                 content_hash: 0,
+                shows: Vec::new(),
+                kinds: Vec::new(),
+                story: EntryId([0; 16]),
             };
             entry.content_hash = content_hash(&entry);
             let key = unique_key(&mut keys, &item.id, &entry)?;
             entry.id = EntryId::derive(feed_id, &key);
+            entry.story = entry.id;
             Some(entry)
         })
         .collect();

@@ -134,6 +134,11 @@ pub struct Show {
     pub aliases: Vec<String>,
     /// Category term and URL path segment.
     pub slug: String,
+    /// `Some(true)`: tag only with TV context nearby; `Some(false)`: any whole-word match;
+    /// `None`: decided by how ordinary the name is.
+    pub require_context: Option<bool>,
+    /// Phrases that, where they contain a match, mean it is not this show.
+    pub exclude: Vec<String>,
 }
 
 impl Config {

@@ -101,6 +101,12 @@ pub struct RawShow {
     pub aliases: Vec<Spanned<String>>,
     /// URL-safe identifier.
     pub slug: Option<Spanned<String>>,
+    /// true: only tag with TV context nearby; false: tag any whole-word match; absent: decide
+    /// by how ordinary the name is.
+    pub require_context: Option<Spanned<bool>>,
+    /// Phrases that, where they contain the match, mean it is not the show ("bear market").
+    #[serde(default)]
+    pub exclude: Vec<Spanned<String>>,
 }
 
 /// The keys each table accepts; anything else is an error. Kept beside the types above so a
@@ -128,5 +134,8 @@ pub const KNOWN_KEYS: &[(&str, &[&str])] = &[
     ),
     ("dedup", &["mode", "window"]),
     ("feed", &["id", "url", "title", "interval"]),
-    ("show", &["name", "aliases", "slug"]),
+    (
+        "show",
+        &["name", "aliases", "slug", "require_context", "exclude"],
+    ),
 ];

@@ -672,11 +672,26 @@ fn shows(raw: &RawConfig, c: &mut Collector<'_>) -> Vec<Show> {
                 slug
             }
         };
+        let mut exclude = Vec::new();
+        for phrase in &s.exclude {
+            if phrase.get_ref().trim().is_empty() {
+                c.spanned(
+                    phrase,
+                    subject,
+                    "`exclude` phrases must not be empty".into(),
+                );
+                ok = false;
+            } else {
+                exclude.push(phrase.get_ref().trim().to_owned());
+            }
+        }
         if ok {
             out.push(Show {
                 name,
                 aliases,
                 slug,
+                require_context: s.require_context.as_ref().map(|b| *b.get_ref()),
+                exclude,
             });
         }
     }
