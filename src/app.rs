@@ -10,11 +10,11 @@ use anyhow::{bail, Context as _};
 use tracing::{info, warn};
 use tracing_subscriber::EnvFilter;
 
-use crate::cli::{Cli, Command, FeedArgs, LogFormat};
+use crate::cli::{Cli, Command, FeedArgs, LogFormat, OpmlCommand};
 use crate::config::{Config, CONFIG_ENV, DEFAULT_CONFIG};
 use crate::pipeline::{self, Context, Outcome};
 use crate::scheduler::{self, Scheduler};
-use crate::serve::{self, AppState, FeedQuery, StatusFeed};
+use crate::serve::{self, AppState, DocKind, StatusFeed};
 use crate::shutdown;
 use crate::store::{Store, StoreError};
 
@@ -48,8 +48,9 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
         match cli.command {
             Command::Run => run(config).await,
             Command::Poll => poll(config).await,
-            Command::Feed(args) => feed(config, args).await,
+            Command::Feed(args) => feed(config, *args).await,
             Command::Status => status(config).await,
+            Command::Opml(cmd) => opml(config, cmd).await,
             Command::Check => Ok(()),
         }
     })?;
@@ -191,28 +192,78 @@ async fn from_daemon(config: &Config, path: &str) -> anyhow::Result<reqwest::Res
     Ok(resp)
 }
 
-/// `feed`: the merged feed on stdout, from the store or, if the daemon holds it, the daemon.
+/// `feed`: a document on stdout, from the store or, if the daemon holds it, the daemon.
 async fn feed(config: Arc<Config>, args: FeedArgs) -> anyhow::Result<()> {
     use std::io::Write;
+    let format = serve::Format::from(args.format);
+    let kind = match &args.view {
+        Some(name) => DocKind::View(name.clone()),
+        None => DocKind::Merged,
+    };
+    let filters = args.query_string();
+    let (mut query, title) = serve::resolve_query(&config, &kind, Some(&filters), pipeline::now())
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    query.limit = args.limit;
     let body = match open_store(&config) {
-        Ok(store) => {
-            let query = FeedQuery { limit: args.limit };
-            serve::render_atom(&config, &store, &query)?.body
-        }
+        Ok(store) => serve::render(&config, &store, &kind, format, &query, title)?.body,
         Err(e) if is_locked(&e) => {
             if args.limit > serve::query::MAX_LIMIT {
-                bail!("the daemon holds the store and serves at most {} entries; stop it to print more", serve::query::MAX_LIMIT);
+                bail!(
+                    "the daemon holds the store and serves at most {} entries; stop it to print more",
+                    serve::query::MAX_LIMIT
+                );
             }
-            from_daemon(&config, &format!("/feed.atom?limit={}", args.limit))
-                .await?
-                .bytes()
-                .await?
+            let path = match &args.view {
+                Some(name) => format!("/views/{name}.{}", format.ext()),
+                None => format!("/feed.{}", format.ext()),
+            };
+            let sep = if filters.is_empty() { "" } else { "&" };
+            from_daemon(
+                &config,
+                &format!("{path}?{filters}{sep}limit={}", args.limit),
+            )
+            .await?
+            .bytes()
+            .await?
         }
         Err(e) => return Err(e).context("cannot open the store"),
     };
     let mut out = std::io::stdout().lock();
     out.write_all(&body)?;
     out.flush()?;
+    Ok(())
+}
+
+/// `opml import` / `opml export`.
+async fn opml(config: Arc<Config>, cmd: OpmlCommand) -> anyhow::Result<()> {
+    match cmd {
+        OpmlCommand::Import { file } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let result = crate::opml::import(&config.file, &config, &text)?;
+            for (url, why) in &result.rejected {
+                eprintln!("skipped {url}: {why}");
+            }
+            println!(
+                "{}: {} feeds added ({}), {} already present, {} rejected",
+                config.file.display(),
+                result.added.len(),
+                result.added.join(", "),
+                result.skipped.len(),
+                result.rejected.len()
+            );
+        }
+        OpmlCommand::Export => {
+            let states = match open_store(&config) {
+                Ok(store) => store.feed_states()?,
+                Err(_) => Default::default(),
+            };
+            print!(
+                "{}",
+                crate::opml::export(&config, &serve::doc::sources(&config, &states))
+            );
+        }
+    }
     Ok(())
 }
 

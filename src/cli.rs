@@ -39,22 +39,93 @@ pub enum Command {
     /// Poll every feed once, store, exit 0 (failed feeds are listed on stderr).
     Poll,
     /// Print the merged feed to stdout.
-    Feed(FeedArgs),
+    Feed(Box<FeedArgs>),
     /// Validate the config; non-zero exit and every error on failure.
     Check,
     /// Print a per-feed health table.
     Status,
+    /// Import or export the source list as OPML.
+    #[command(subcommand)]
+    Opml(OpmlCommand),
 }
 
-/// Options of `feed`.
+/// `opml` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum OpmlCommand {
+    /// Add the feeds of an OPML file (Miniflux, FreshRSS... exports) to the config file,
+    /// keeping its comments; feeds already present are skipped.
+    Import {
+        /// The OPML file.
+        file: PathBuf,
+    },
+    /// Print the configured sources as OPML 2.0.
+    Export,
+}
+
+/// Options of `feed`: the HTTP query's filters as flags.
 #[derive(Debug, clap::Args)]
 pub struct FeedArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Atom)]
     pub format: Format,
-    /// Number of entries (any number on the CLI).
+    /// Number of entries (any number on the CLI; HTTP caps it at 1,000).
     #[arg(long, default_value_t = 100)]
     pub limit: usize,
+    /// Entries about any of these shows (slug; repeatable).
+    #[arg(long)]
+    pub show: Vec<String>,
+    /// Leave out entries about these shows (slug; repeatable).
+    #[arg(long)]
+    pub exclude_show: Vec<String>,
+    /// Entries naming this season (`<slug>/s<N>`; repeatable).
+    #[arg(long)]
+    pub season: Vec<String>,
+    /// News kind (trailer, casting, renewal, ...; repeatable).
+    #[arg(long)]
+    pub kind: Vec<String>,
+    /// Entries from these feeds (feed id; repeatable).
+    #[arg(long)]
+    pub source: Vec<String>,
+    /// Words (or "quoted phrases") that must all appear in the title or summary.
+    #[arg(long)]
+    pub q: Option<String>,
+    /// Published at or after: RFC 3339, or a duration before now (7d).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Published at or before: RFC 3339, or a duration before now.
+    #[arg(long)]
+    pub until: Option<String>,
+    /// A view from the config, as the base of the filters.
+    #[arg(long)]
+    pub view: Option<String>,
+}
+
+impl FeedArgs {
+    /// The filters as an HTTP query string (without `limit`).
+    pub fn query_string(&self) -> String {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        for (key, values) in [
+            ("show", &self.show),
+            ("exclude_show", &self.exclude_show),
+            ("season", &self.season),
+            ("kind", &self.kind),
+            ("source", &self.source),
+        ] {
+            for v in values {
+                s.append_pair(key, v);
+            }
+        }
+        for (key, value) in [
+            ("q", &self.q),
+            ("since", &self.since),
+            ("until", &self.until),
+        ] {
+            if let Some(v) = value {
+                s.append_pair(key, v);
+            }
+        }
+        s.finish()
+    }
 }
 
 /// Output formats.
@@ -62,4 +133,18 @@ pub struct FeedArgs {
 pub enum Format {
     /// Atom 1.0.
     Atom,
+    /// RSS 2.0.
+    Rss,
+    /// JSON Feed 1.1.
+    Json,
+}
+
+impl From<Format> for crate::serve::Format {
+    fn from(f: Format) -> Self {
+        match f {
+            Format::Atom => crate::serve::Format::Atom,
+            Format::Rss => crate::serve::Format::Rss,
+            Format::Json => crate::serve::Format::Json,
+        }
+    }
 }

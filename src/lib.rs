@@ -31,6 +31,7 @@ pub mod config;
 pub mod entry;
 pub mod fetch;
 pub mod normalize;
+pub mod opml;
 pub mod parse;
 pub mod pipeline;
 pub mod scheduler;

@@ -241,7 +241,7 @@ pub async fn refresh(
                 warn!(url = %feed.url, "feed is gone (HTTP 410): polling disabled until its URL changes in the config");
                 state.disabled = Some(message.clone());
             } else {
-                warn!(failures = state.consecutive_failures, retry_in = %humantime::format_duration(delay), "poll failed: {message}");
+                warn!(failures = state.consecutive_failures, retry_in = %humantime::format_duration(Duration::from_secs(delay.as_secs())), "poll failed: {message}");
             }
             store.put_feed_state(&feed.id, &state)?;
             if gone {

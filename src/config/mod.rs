@@ -18,6 +18,19 @@ use url::Url;
 
 pub use validate::slugify;
 
+/// The news kinds tagging assigns (category terms in their own scheme).
+pub const NEWS_KINDS: &[&str] = &[
+    "trailer",
+    "casting",
+    "renewal",
+    "cancellation",
+    "release-date",
+    "review",
+    "recap",
+    "interview",
+    "ratings",
+];
+
 /// Environment variable naming the config file when `--config` is absent.
 pub const CONFIG_ENV: &str = "SHOWFEED_CONFIG";
 /// Config file used when neither `--config` nor `$SHOWFEED_CONFIG` is given.
@@ -40,6 +53,19 @@ pub struct Config {
     pub feeds: Vec<Feed>,
     /// `[[show]]`, in file order.
     pub shows: Vec<Show>,
+    /// `[[view]]`, in file order.
+    pub views: Vec<View>,
+}
+
+/// A named, saved query served at `/views/<name>.<format>`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct View {
+    /// URL segment, `[a-z0-9-]`.
+    pub name: String,
+    /// Document title.
+    pub title: Option<String>,
+    /// The filters as a query string (same syntax as the HTTP query), already validated.
+    pub query: String,
 }
 
 /// HTTP server settings.
@@ -159,6 +185,16 @@ impl Config {
     /// Validates config text; `file` names it in errors and anchors relative paths.
     pub fn parse(text: &str, file: &Path) -> Result<Config, ConfigError> {
         validate::validate(text, file).map_err(ConfigError::Invalid)
+    }
+
+    /// The show with this slug.
+    pub fn show(&self, slug: &str) -> Option<&Show> {
+        self.shows.iter().find(|s| s.slug == slug)
+    }
+
+    /// The view with this name.
+    pub fn view(&self, name: &str) -> Option<&View> {
+        self.views.iter().find(|v| v.name == name)
     }
 
     /// The feed with this id.

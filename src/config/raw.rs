@@ -24,6 +24,39 @@ pub struct RawConfig {
     /// `[[show]]`
     #[serde(default)]
     pub show: Vec<Spanned<RawShow>>,
+    /// `[[view]]`
+    #[serde(default)]
+    pub view: Vec<Spanned<RawView>>,
+}
+
+/// One `[[view]]`: a named, saved query served at `/views/<name>.atom`.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawView {
+    /// `[a-z0-9-]` name, the URL segment.
+    pub name: Option<Spanned<String>>,
+    /// Document title.
+    pub title: Option<Spanned<String>>,
+    /// Show slugs, any of.
+    #[serde(default)]
+    pub show: Vec<Spanned<String>>,
+    /// Show slugs to leave out.
+    #[serde(default)]
+    pub exclude_show: Vec<Spanned<String>>,
+    /// `<slug>/s<N>`, any of.
+    #[serde(default)]
+    pub season: Vec<Spanned<String>>,
+    /// News kinds, any of.
+    #[serde(default)]
+    pub kind: Vec<Spanned<String>>,
+    /// Feed ids, any of.
+    #[serde(default)]
+    pub source: Vec<Spanned<String>>,
+    /// Words and "phrases" that must all appear.
+    pub q: Option<Spanned<String>>,
+    /// A duration before now ("7d").
+    pub since: Option<Spanned<String>>,
+    /// Entries per page.
+    pub limit: Option<Spanned<i64>>,
 }
 
 /// `[server]`

@@ -102,6 +102,7 @@ fn check(text: &str, file: &Path, c: &mut Collector<'_>) -> Option<Config> {
     let dedup = dedup(&raw, c);
     let feeds = feeds(&raw, polling.as_ref(), c);
     let shows = shows(&raw, c);
+    let views = views(&raw, &feeds, &shows, c);
     Some(Config {
         file: file.to_path_buf(),
         server: server?,
@@ -110,7 +111,156 @@ fn check(text: &str, file: &Path, c: &mut Collector<'_>) -> Option<Config> {
         dedup: dedup?,
         feeds,
         shows,
+        views,
     })
+}
+
+fn views(
+    raw: &RawConfig,
+    feeds: &[Feed],
+    shows: &[Show],
+    c: &mut Collector<'_>,
+) -> Vec<super::View> {
+    let mut names = HashSet::new();
+    let mut out = Vec::new();
+    for (n, view) in raw.view.iter().enumerate() {
+        let v = view.get_ref();
+        let subject = match &v.name {
+            Some(name) => format!("view `{}`", name.get_ref()),
+            None => format!("view #{}", n + 1),
+        };
+        let subject = Some(subject.as_str());
+        let mut ok = true;
+        let name = match &v.name {
+            None => {
+                c.at(
+                    Some(view.span()),
+                    subject,
+                    "missing required key `name`".into(),
+                );
+                continue;
+            }
+            Some(name) if !valid_id(name.get_ref()) => {
+                c.spanned(
+                    name,
+                    subject,
+                    format!(
+                        "`name` = {:?} must be 1-64 characters of a-z, 0-9 and '-'",
+                        name.get_ref()
+                    ),
+                );
+                continue;
+            }
+            Some(name) if !names.insert(name.get_ref().clone()) => {
+                c.spanned(
+                    name,
+                    subject,
+                    format!("duplicate view name {:?}", name.get_ref()),
+                );
+                continue;
+            }
+            Some(name) => name.get_ref().clone(),
+        };
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        let show_known = |slug: &str| shows.iter().any(|s| s.slug == slug);
+        for (key, list) in [("show", &v.show), ("exclude_show", &v.exclude_show)] {
+            for slug in list {
+                if show_known(slug.get_ref()) {
+                    q.append_pair(key, slug.get_ref());
+                } else {
+                    c.spanned(
+                        slug,
+                        subject,
+                        format!(
+                            "`{key}`: no show with slug {:?} is configured",
+                            slug.get_ref()
+                        ),
+                    );
+                    ok = false;
+                }
+            }
+        }
+        for season in &v.season {
+            let known = season
+                .get_ref()
+                .rsplit_once("/s")
+                .is_some_and(|(slug, n)| show_known(slug) && n.parse::<u32>().is_ok_and(|n| n > 0));
+            if known {
+                q.append_pair("season", season.get_ref());
+            } else {
+                c.spanned(
+                    season,
+                    subject,
+                    format!(
+                        "`season` = {:?} must be <configured show slug>/s<N>",
+                        season.get_ref()
+                    ),
+                );
+                ok = false;
+            }
+        }
+        for kind in &v.kind {
+            if super::NEWS_KINDS.contains(&kind.get_ref().as_str()) {
+                q.append_pair("kind", kind.get_ref());
+            } else {
+                c.spanned(
+                    kind,
+                    subject,
+                    format!(
+                        "`kind` = {:?} must be one of {}",
+                        kind.get_ref(),
+                        super::NEWS_KINDS.join(", ")
+                    ),
+                );
+                ok = false;
+            }
+        }
+        for source in &v.source {
+            if feeds.iter().any(|f| &f.id == source.get_ref()) {
+                q.append_pair("source", source.get_ref());
+            } else {
+                c.spanned(
+                    source,
+                    subject,
+                    format!(
+                        "`source`: no feed with id {:?} is configured",
+                        source.get_ref()
+                    ),
+                );
+                ok = false;
+            }
+        }
+        if let Some(words) = &v.q {
+            q.append_pair("q", words.get_ref());
+        }
+        if let Some(since) = &v.since {
+            if duration(since, subject, "since", (MINUTE, 3650 * DAY), c).is_some() {
+                q.append_pair("since", since.get_ref());
+            } else {
+                ok = false;
+            }
+        }
+        if let Some(limit) = &v.limit {
+            match integer(limit, "limit", (1, 1000), c) {
+                Some(l) => {
+                    q.append_pair("limit", &l.to_string());
+                }
+                None => ok = false,
+            }
+        }
+        if ok {
+            out.push(super::View {
+                name,
+                title: v
+                    .title
+                    .as_ref()
+                    .map(|t| t.get_ref().trim().to_owned())
+                    .filter(|t| !t.is_empty()),
+                query: q.finish(),
+            });
+        }
+    }
+    out
 }
 
 /// Reports every key that is not in [`KNOWN_KEYS`], with the position of the key itself.
@@ -146,7 +296,7 @@ fn unknown_keys(root: &toml_edit::Table, c: &mut Collector<'_>) {
             check_table(table, section, None, c);
         }
     }
-    for section in ["feed", "show"] {
+    for section in ["feed", "show", "view"] {
         if let Some(array) = root.get(section).and_then(|i| i.as_array_of_tables()) {
             for (n, table) in array.iter().enumerate() {
                 let name_key = if section == "feed" { "id" } else { "name" };

@@ -1,40 +1,12 @@
-//! Atom 1.0 (RFC 4287) rendering of a list of entries.
-
-use std::collections::HashMap;
+//! Atom 1.0 (RFC 4287) rendering, with RFC 5005 paging links.
 
 use atom_syndication as atom;
 use chrono::{DateTime, FixedOffset};
 
-use crate::entry::Entry;
+use super::doc::{Doc, OutEntry};
 use crate::text::xml_safe;
 
-/// Where an entry came from, for `atom:source`.
-#[derive(Debug, Clone)]
-pub struct SourceInfo {
-    /// The configured feed id.
-    pub id: String,
-    /// IRI naming the source in our output: `{public_url}/sources/{id}.atom`.
-    pub iri: String,
-    /// Display title (config override, else the feed's own, else the id).
-    pub title: String,
-    /// The feed's URL.
-    pub feed_url: String,
-    /// The feed's website, when it names one.
-    pub site_link: Option<String>,
-}
-
-/// Document-level facts.
-#[derive(Debug, Clone)]
-pub struct DocMeta {
-    /// Feed title.
-    pub title: String,
-    /// Absolute URL of this document (rel=self); also its id.
-    pub self_url: String,
-    /// Absolute URL of the index page (rel=alternate).
-    pub home_url: String,
-}
-
-/// Unix seconds to an RFC 3339 timestamp in UTC.
+/// Unix seconds to a timestamp in UTC.
 pub fn time(t: i64) -> DateTime<FixedOffset> {
     DateTime::from_timestamp(t, 0)
         .unwrap_or_default()
@@ -58,7 +30,8 @@ fn link(
     }
 }
 
-fn image_mime(url: &str) -> Option<&'static str> {
+/// A MIME type for an image URL, from its extension.
+pub fn image_mime(url: &str) -> Option<&'static str> {
     let path = url
         .split(['?', '#'])
         .next()
@@ -77,19 +50,44 @@ fn image_mime(url: &str) -> Option<&'static str> {
     .map(|(_, m)| *m)
 }
 
-/// Renders `entries` (already in output order) as an Atom document.
-pub fn render(
-    meta: &DocMeta,
-    entries: &[Entry],
-    sources: &HashMap<String, SourceInfo>,
-) -> Result<Vec<u8>, String> {
-    let updated = entries.iter().map(|e| e.updated).max().unwrap_or(0);
+/// Renders `doc` as Atom.
+pub fn render(doc: &Doc) -> Result<Vec<u8>, String> {
+    let mut links = vec![
+        link(
+            &doc.self_url,
+            "self",
+            Some("application/atom+xml"),
+            None,
+            None,
+        ),
+        link(
+            &doc.first_url,
+            "first",
+            Some("application/atom+xml"),
+            None,
+            None,
+        ),
+        link(&doc.home_url, "alternate", Some("text/html"), None, None),
+    ];
+    if let Some(next) = &doc.next_url {
+        links.push(link(next, "next", Some("application/atom+xml"), None, None));
+    }
+    if let Some(prev) = &doc.prev_url {
+        links.push(link(
+            prev,
+            "previous",
+            Some("application/atom+xml"),
+            None,
+            None,
+        ));
+    }
+    let title = xml_safe(&doc.title).into_owned();
     let feed = atom::Feed {
-        title: atom::Text::plain(xml_safe(&meta.title).into_owned()),
-        id: meta.self_url.clone(),
-        updated: time(updated),
+        title: atom::Text::plain(title.clone()),
+        id: doc.first_url.clone(),
+        updated: time(doc.updated),
         authors: vec![atom::Person {
-            name: xml_safe(&meta.title).into_owned(),
+            name: title,
             ..Default::default()
         }],
         generator: Some(atom::Generator {
@@ -97,26 +95,27 @@ pub fn render(
             version: Some(env!("CARGO_PKG_VERSION").into()),
             ..Default::default()
         }),
-        links: vec![
-            link(
-                &meta.self_url,
-                "self",
-                Some("application/atom+xml"),
-                None,
-                None,
-            ),
-            link(&meta.home_url, "alternate", Some("text/html"), None, None),
-        ],
-        entries: entries.iter().map(|e| entry(e, sources)).collect(),
+        links,
+        entries: doc.entries.iter().map(entry).collect(),
         ..Default::default()
     };
     feed.write_to(Vec::new()).map_err(|e| e.to_string())
 }
 
-fn entry(e: &Entry, sources: &HashMap<String, SourceInfo>) -> atom::Entry {
+fn entry(o: &OutEntry) -> atom::Entry {
+    let e = &o.entry;
     let mut links = Vec::new();
     if let Some(l) = &e.link {
         links.push(link(l, "alternate", Some("text/html"), None, None));
+    }
+    for r in &o.related {
+        links.push(link(
+            &r.href,
+            "related",
+            Some("text/html"),
+            Some(&xml_safe(&r.title)),
+            None,
+        ));
     }
     for enc in &e.enclosures {
         links.push(link(
@@ -132,7 +131,7 @@ fn entry(e: &Entry, sources: &HashMap<String, SourceInfo>) -> atom::Entry {
             links.push(link(img, "enclosure", image_mime(img), None, None));
         }
     }
-    let source = sources.get(&e.feed_id);
+    let s = &o.source;
     atom::Entry {
         title: atom::Text::plain(e.title.clone()),
         id: e.id.urn(),
@@ -146,6 +145,15 @@ fn entry(e: &Entry, sources: &HashMap<String, SourceInfo>) -> atom::Entry {
                 ..Default::default()
             })
             .collect(),
+        categories: o
+            .categories
+            .iter()
+            .map(|c| atom::Category {
+                term: c.term.clone(),
+                label: c.label.as_deref().map(|l| xml_safe(l).into_owned()),
+                scheme: c.scheme.map(str::to_owned),
+            })
+            .collect(),
         links,
         summary: e.summary.clone().map(atom::Text::html),
         content: e.content.clone().map(|c| atom::Content {
@@ -153,11 +161,13 @@ fn entry(e: &Entry, sources: &HashMap<String, SourceInfo>) -> atom::Entry {
             content_type: Some("html".into()),
             ..Default::default()
         }),
-        source: source.map(|s| atom::Source {
+        source: Some(atom::Source {
             id: s.iri.clone(),
             title: atom::Text::plain(xml_safe(&s.title).into_owned()),
             updated: time(e.updated),
-            links: std::iter::once(link(&s.feed_url, "self", None, None, None))
+            links: (!s.feed_url.is_empty())
+                .then(|| link(&s.feed_url, "self", None, None, None))
+                .into_iter()
                 .chain(
                     s.site_link
                         .iter()

@@ -1,35 +1,109 @@
 //! Serve: the HTTP face of showfeed (axum).
 //!
-//! `GET /feed.atom` is the merged feed, newest first. Documents are rendered off the async
-//! workers and cached in memory by normalized query until an ingest changes the store
-//! ([`Store::generation`]), so a popular feed is served from memory. Every document carries
-//! a strong ETag and Last-Modified and answers conditional requests with 304. Errors become
-//! statuses in one place, [`error`].
+//! Every way to slice the news is a URL: `/feed.<fmt>`, `/shows/<slug>.<fmt>`,
+//! `/sources/<id>.<fmt>` and `/views/<name>.<fmt>`, where `<fmt>` is `atom`, `rss` or `json`,
+//! each taking the filters of [`query`]. A request is parsed strictly ([`query`]), run
+//! against the store's indexes ([`select`]), turned into one format-neutral document
+//! ([`doc`]) and rendered ([`atom`], [`rss`], [`json`]). Rendered documents are cached in
+//! memory by path, format and normalized query until an ingest changes the store
+//! ([`Store::generation`]), so a popular feed is served from memory. Every document carries a
+//! strong ETag and Last-Modified and answers conditional requests with 304. `/` is an HTML
+//! index ([`html`]), `/opml` the source list. Errors become statuses in one place, [`error`].
 
 pub mod atom;
+pub mod doc;
 pub mod error;
+pub mod html;
+pub mod json;
 pub mod query;
+pub mod rss;
+pub mod select;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::config::Config;
-use crate::store::{FeedState, Store};
-use atom::{DocMeta, SourceInfo};
+use crate::config::{Config, NEWS_KINDS};
+use crate::store::Store;
 pub use error::ServeError;
 pub use query::FeedQuery;
+use query::Known;
 
 /// Cached documents at most; the cache is also emptied by every ingest.
-const CACHE_CAPACITY: usize = 64;
+const CACHE_CAPACITY: usize = 256;
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// Atom 1.0.
+    Atom,
+    /// RSS 2.0.
+    Rss,
+    /// JSON Feed 1.1.
+    Json,
+}
+
+impl Format {
+    /// The file extension.
+    pub fn ext(self) -> &'static str {
+        match self {
+            Format::Atom => "atom",
+            Format::Rss => "rss",
+            Format::Json => "json",
+        }
+    }
+
+    /// The `Content-Type`.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Atom => "application/atom+xml; charset=utf-8",
+            Format::Rss => "application/rss+xml; charset=utf-8",
+            Format::Json => "application/feed+json; charset=utf-8",
+        }
+    }
+
+    fn from_ext(ext: &str) -> Option<Format> {
+        match ext {
+            "atom" => Some(Format::Atom),
+            "rss" => Some(Format::Rss),
+            "json" => Some(Format::Json),
+            _ => None,
+        }
+    }
+}
+
+/// Which document: the merged feed or one slice of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocKind {
+    /// Everything.
+    Merged,
+    /// One show, by slug.
+    Show(String),
+    /// One source feed, by id.
+    Source(String),
+    /// A view from the config, by name.
+    View(String),
+}
+
+impl DocKind {
+    fn path(&self, format: Format) -> String {
+        let ext = format.ext();
+        match self {
+            DocKind::Merged => format!("/feed.{ext}"),
+            DocKind::Show(s) => format!("/shows/{s}.{ext}"),
+            DocKind::Source(s) => format!("/sources/{s}.{ext}"),
+            DocKind::View(s) => format!("/views/{s}.{ext}"),
+        }
+    }
+}
 
 /// A rendered document with its validators.
 #[derive(Debug)]
@@ -80,18 +154,24 @@ impl AppState {
     }
 }
 
-/// The router: every route showfeed serves.
+/// The router: every route showfeed serves, compressed (gzip, brotli) where clients accept it.
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
-        .route("/feed.atom", get(feed_atom))
+        .route("/", get(index))
+        .route("/{file}", get(top_document))
+        .route("/shows/{file}", get(show_document))
+        .route("/sources/{file}", get(source_document))
+        .route("/views/{file}", get(view_document))
+        .route("/opml", get(opml))
         .route("/healthz", get(healthz))
         .route("/status", get(status))
         .fallback(not_found)
+        .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
 }
 
 async fn not_found() -> ServeError {
-    ServeError::NotFound("not found: try /feed.atom".into())
+    ServeError::NotFound("not found: see / for the feeds served here".into())
 }
 
 async fn healthz(State(state): State<Arc<AppState>>) -> Response {
@@ -99,6 +179,15 @@ async fn healthz(State(state): State<Arc<AppState>>) -> Response {
         Ok(_) => (StatusCode::OK, "ok\n").into_response(),
         Err(e) => ServeError::from(e).into_response(),
     }
+}
+
+/// Runs blocking store work off the async workers.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ServeError> + Send + 'static,
+) -> Result<T, ServeError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ServeError::Render(e.to_string()))?
 }
 
 /// Per-feed health, as JSON for scripts and `showfeed status` against a running daemon.
@@ -124,7 +213,8 @@ pub struct StatusFeed {
     pub disabled: Option<String>,
 }
 
-fn rfc3339(t: i64) -> String {
+/// RFC 3339 in UTC, seconds precision.
+pub fn rfc3339(t: i64) -> String {
     atom::time(t).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
@@ -153,83 +243,137 @@ pub fn status_rows(config: &Config, store: &Store) -> Result<Vec<StatusFeed>, Se
 
 async fn status(State(state): State<Arc<AppState>>) -> Result<Json<Vec<StatusFeed>>, ServeError> {
     let st = state.clone();
-    tokio::task::spawn_blocking(move || status_rows(&st.config, &st.store))
+    blocking(move || status_rows(&st.config, &st.store))
         .await
-        .map_err(|e| ServeError::Render(e.to_string()))?
         .map(Json)
 }
 
-async fn feed_atom(
+fn split_file(file: &str) -> Result<(&str, Format), ServeError> {
+    file.rsplit_once('.')
+        .and_then(|(name, ext)| Some((name, Format::from_ext(ext)?)))
+        .ok_or_else(|| {
+            ServeError::NotFound(format!(
+                "not found: documents end in .atom, .rss or .json, not {:?}",
+                file.chars().take(64).collect::<String>()
+            ))
+        })
+}
+
+async fn top_document(
     State(state): State<Arc<AppState>>,
+    Path(file): Path<String>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ServeError> {
-    let query = FeedQuery::parse(raw.as_deref())?;
-    let key = format!("atom?{}", query.cache_key());
-    let doc = match state.cached(&key) {
-        Some(doc) => doc,
-        None => {
-            let st = state.clone();
-            let generation = st.store.generation();
-            let doc =
-                tokio::task::spawn_blocking(move || render_atom(&st.config, &st.store, &query))
-                    .await
-                    .map_err(|e| ServeError::Render(e.to_string()))??;
-            let doc = Arc::new(doc);
-            state.remember(key, generation, doc.clone());
-            doc
+    let (name, format) = split_file(&file)?;
+    if name != "feed" {
+        return Err(ServeError::NotFound(
+            "not found: see / for the feeds served here".into(),
+        ));
+    }
+    document(state, DocKind::Merged, format, raw, headers).await
+}
+
+async fn show_document(
+    State(state): State<Arc<AppState>>,
+    Path(file): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ServeError> {
+    let (name, format) = split_file(&file)?;
+    document(state, DocKind::Show(name.to_owned()), format, raw, headers).await
+}
+
+async fn source_document(
+    State(state): State<Arc<AppState>>,
+    Path(file): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ServeError> {
+    let (name, format) = split_file(&file)?;
+    document(
+        state,
+        DocKind::Source(name.to_owned()),
+        format,
+        raw,
+        headers,
+    )
+    .await
+}
+
+async fn view_document(
+    State(state): State<Arc<AppState>>,
+    Path(file): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ServeError> {
+    let (name, format) = split_file(&file)?;
+    document(state, DocKind::View(name.to_owned()), format, raw, headers).await
+}
+
+/// The query for a document: the kind's own filter, then the client's query string.
+pub fn resolve_query(
+    config: &Config,
+    kind: &DocKind,
+    raw: Option<&str>,
+    now: i64,
+) -> Result<(FeedQuery, String), ServeError> {
+    let known = Known {
+        shows: &|s| config.show(s).is_some(),
+        sources: &|s| config.feed(s).is_some(),
+        kinds: NEWS_KINDS,
+    };
+    let mut base = FeedQuery::new();
+    let title = match kind {
+        DocKind::Merged => config.server.title.clone(),
+        DocKind::Show(slug) => {
+            let show = config.show(slug).ok_or_else(|| {
+                ServeError::NotFound(format!("no show with slug {slug:?} is configured"))
+            })?;
+            base.shows.insert(slug.clone());
+            format!("{}: {}", config.server.title, show.name)
+        }
+        DocKind::Source(id) => {
+            let feed = config.feed(id).ok_or_else(|| {
+                ServeError::NotFound(format!("no source feed with id {id:?} is configured"))
+            })?;
+            base.sources.insert(id.clone());
+            format!(
+                "{}: {}",
+                config.server.title,
+                feed.title.as_deref().unwrap_or(id)
+            )
+        }
+        DocKind::View(name) => {
+            let view = config.view(name).ok_or_else(|| {
+                ServeError::NotFound(format!("no view named {name:?} is configured"))
+            })?;
+            base = base.parse(Some(&view.query), &known, now)?;
+            view.title
+                .clone()
+                .unwrap_or_else(|| format!("{}: {name}", config.server.title))
         }
     };
-    Ok(respond(&state.config, &doc, &headers))
+    Ok((base.parse(raw, &known, now)?, title))
 }
 
-fn sources(config: &Config, states: &HashMap<String, FeedState>) -> HashMap<String, SourceInfo> {
-    let base = config.server.public_url.as_str().trim_end_matches('/');
-    config
-        .feeds
-        .iter()
-        .map(|f| {
-            let state = states.get(&f.id);
-            let info = SourceInfo {
-                id: f.id.clone(),
-                iri: format!("{base}/sources/{}.atom", f.id),
-                title: f
-                    .title
-                    .clone()
-                    .or_else(|| state.and_then(|s| s.title.clone()))
-                    .unwrap_or_else(|| f.id.clone()),
-                feed_url: f.url.to_string(),
-                site_link: state.and_then(|s| s.site_link.clone()),
-            };
-            (f.id.clone(), info)
-        })
-        .collect()
-}
-
-/// Renders the merged Atom feed for `query` (also used by `showfeed feed`).
-pub fn render_atom(
+/// Renders one document (also used by `showfeed feed`).
+pub fn render(
     config: &Config,
     store: &Store,
+    kind: &DocKind,
+    format: Format,
     query: &FeedQuery,
+    title: String,
 ) -> Result<Rendered, ServeError> {
-    let entries = store
-        .newest()
-        .take(query.limit)
-        .collect::<Result<Vec<_>, _>>()?;
-    let states = store.feed_states()?;
-    let base = config.server.public_url.as_str().trim_end_matches('/');
-    let self_url = if query.limit == query::DEFAULT_LIMIT {
-        format!("{base}/feed.atom")
-    } else {
-        format!("{base}/feed.atom?limit={}", query.limit)
-    };
-    let meta = DocMeta {
-        title: config.server.title.clone(),
-        self_url,
-        home_url: format!("{base}/"),
-    };
-    let body =
-        atom::render(&meta, &entries, &sources(config, &states)).map_err(ServeError::Render)?;
+    let page = select::select(store, query, config.dedup.mode)?;
+    let doc = doc::build(config, store, title, &kind.path(format), query, page)?;
+    let body = match format {
+        Format::Atom => atom::render(&doc),
+        Format::Rss => rss::render(&doc),
+        Format::Json => json::render(&doc),
+    }
+    .map_err(ServeError::Render)?;
     let digest = Sha256::digest(&body);
     let etag = format!(
         "\"{}\"",
@@ -241,9 +385,35 @@ pub fn render_atom(
     Ok(Rendered {
         body: Bytes::from(body),
         etag,
-        last_modified: entries.iter().map(|e| e.updated).max().unwrap_or(0),
-        content_type: "application/atom+xml; charset=utf-8",
+        last_modified: doc.updated,
+        content_type: format.content_type(),
     })
+}
+
+async fn document(
+    state: Arc<AppState>,
+    kind: DocKind,
+    format: Format,
+    raw: Option<String>,
+    headers: HeaderMap,
+) -> Result<Response, ServeError> {
+    let now = crate::pipeline::now();
+    let (query, title) = resolve_query(&state.config, &kind, raw.as_deref(), now)?;
+    let key = format!("{}?{}", kind.path(format), query.cache_key());
+    let doc = match state.cached(&key) {
+        Some(doc) => doc,
+        None => {
+            let st = state.clone();
+            let generation = st.store.generation();
+            let doc = Arc::new(
+                blocking(move || render(&st.config, &st.store, &kind, format, &query, title))
+                    .await?,
+            );
+            state.remember(key, generation, doc.clone());
+            doc
+        }
+    };
+    Ok(respond(&state.config, &doc, &headers))
 }
 
 /// Whether the client's validators match (RFC 9110 13.1: If-None-Match wins).
@@ -266,8 +436,15 @@ fn not_modified(doc: &Rendered, headers: &HeaderMap) -> bool {
 }
 
 fn respond(config: &Config, doc: &Rendered, headers: &HeaderMap) -> Response {
-    // Clients may come back about as often as feeds are polled, within sane bounds.
-    let max_age = (config.polling.interval.as_secs() / 4).clamp(60, 900);
+    // Clients may come back about as often as feeds change: a quarter of the shortest poll
+    // interval, within one minute and fifteen.
+    let shortest = config
+        .feeds
+        .iter()
+        .map(|f| f.interval)
+        .min()
+        .unwrap_or(config.polling.interval);
+    let max_age = (shortest.as_secs() / 4).clamp(60, 900);
     let last_modified = httpdate::fmt_http_date(
         std::time::UNIX_EPOCH + std::time::Duration::from_secs(doc.last_modified.max(0) as u64),
     );
@@ -286,4 +463,24 @@ fn respond(config: &Config, doc: &Rendered, headers: &HeaderMap) -> Response {
     }
     set(header::CONTENT_TYPE, doc.content_type.to_owned());
     (StatusCode::OK, h, doc.body.clone()).into_response()
+}
+
+async fn index(State(state): State<Arc<AppState>>) -> Result<Html<String>, ServeError> {
+    let st = state.clone();
+    blocking(move || html::index(&st.config, &st.store))
+        .await
+        .map(Html)
+}
+
+async fn opml(State(state): State<Arc<AppState>>) -> Result<Response, ServeError> {
+    let st = state.clone();
+    let body = blocking(move || {
+        let states = st.store.feed_states()?;
+        Ok(crate::opml::export(
+            &st.config,
+            &doc::sources(&st.config, &states),
+        ))
+    })
+    .await?;
+    Ok(([(header::CONTENT_TYPE, "text/x-opml; charset=utf-8")], body).into_response())
 }

@@ -1,7 +1,24 @@
 //! Query strings of the output documents, parsed strictly: an unknown, repeated or invalid
 //! parameter is a 400 that names it, never silently ignored.
+//!
+//! | parameter | meaning |
+//! |---|---|
+//! | `show=<slug>` | entries about any of these shows (repeatable) |
+//! | `exclude_show=<slug>` | but none about these (repeatable) |
+//! | `season=<slug>/s<N>` | entries naming that season (repeatable, any of) |
+//! | `kind=<kind>` | news kind from tagging: trailer, casting, ... (repeatable, any of) |
+//! | `source=<feed id>` | entries from these feeds (repeatable, any of) |
+//! | `q=<words>` | every word (or "quoted phrase") in the title or summary; case- and accent-insensitive |
+//! | `since=`, `until=` | RFC 3339 time, or relative such as `7d`, `12h` (before now) |
+//! | `limit=<n>` | 1 to 1,000 entries (default 100) |
+//! | `before=`, `after=` | paging cursors (RFC 5005), from the `next` / `prev` links |
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
 
 use super::error::ServeError;
+use crate::store::keys::TIME_KEY_LEN;
+use crate::store::TimeKey;
 
 /// Entries per document when `limit` is absent.
 pub const DEFAULT_LIMIT: usize = 100;
@@ -9,73 +26,337 @@ pub const DEFAULT_LIMIT: usize = 100;
 pub const MAX_LIMIT: usize = 1000;
 /// Longest query string accepted.
 const MAX_QUERY_LEN: usize = 4096;
+/// At most this many values of one repeatable parameter.
+const MAX_VALUES: usize = 50;
 
-/// What to put in a document.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// What to put in a document. Lists are sorted and deduplicated, so equal queries compare
+/// (and cache) equal whatever order the client wrote them in.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct FeedQuery {
-    /// At most this many entries, newest first.
+    /// Any of these show slugs.
+    pub shows: BTreeSet<String>,
+    /// None of these show slugs.
+    pub exclude_shows: BTreeSet<String>,
+    /// Any of these (slug, season).
+    pub seasons: BTreeSet<(String, u32)>,
+    /// Any of these news kinds.
+    pub kinds: BTreeSet<String>,
+    /// Any of these feed ids.
+    pub sources: BTreeSet<String>,
+    /// Every one of these terms; a term is one word or a phrase (several words in order),
+    /// already folded (lower case, ASCII).
+    pub terms: Vec<Vec<String>>,
+    /// Oldest publication time (Unix seconds).
+    pub since: Option<i64>,
+    /// Newest publication time (Unix seconds).
+    pub until: Option<i64>,
+    /// At most this many entries.
     pub limit: usize,
+    /// Only entries older than this cursor (next pages).
+    pub before: Option<TimeKey>,
+    /// Only entries newer than this cursor (previous pages).
+    pub after: Option<TimeKey>,
 }
 
-impl Default for FeedQuery {
-    fn default() -> Self {
-        FeedQuery {
-            limit: DEFAULT_LIMIT,
+/// What a query may name, to reject unknown values with a clear message.
+pub struct Known<'a> {
+    /// Configured show slugs.
+    pub shows: &'a dyn Fn(&str) -> bool,
+    /// Configured feed ids.
+    pub sources: &'a dyn Fn(&str) -> bool,
+    /// News kinds.
+    pub kinds: &'a [&'a str],
+}
+
+fn bad(msg: String) -> ServeError {
+    ServeError::BadQuery(msg)
+}
+
+/// Folds text for matching: ASCII transliteration, lower case, words split on anything not
+/// alphanumeric.
+pub fn fold_words(s: &str) -> Vec<String> {
+    deunicode::deunicode(s)
+        .to_ascii_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Parses `q`: words, and "quoted phrases" that must appear in order.
+fn parse_terms(q: &str) -> Vec<Vec<String>> {
+    let mut terms = Vec::new();
+    for (i, part) in q.split('"').enumerate() {
+        if i % 2 == 1 {
+            let words = fold_words(part);
+            if !words.is_empty() {
+                terms.push(words);
+            }
+        } else {
+            terms.extend(fold_words(part).into_iter().map(|w| vec![w]));
         }
+    }
+    terms
+}
+
+/// A time: RFC 3339, or a humantime duration before `now` ("7d", "12h 30m").
+fn parse_time(key: &str, v: &str, now: i64) -> Result<i64, ServeError> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(v) {
+        return Ok(t.timestamp());
+    }
+    match humantime::parse_duration(v) {
+        // Relative times round down to the minute so the same query caches and validates.
+        Ok(d) => Ok((now - i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2)).div_euclid(60) * 60),
+        Err(_) => Err(bad(format!(
+            "parameter `{key}` must be an RFC 3339 time (2026-11-01T00:00:00Z) or a duration before now (7d, 12h), got {:?}",
+            truncate(v)
+        ))),
     }
 }
 
+/// Encodes a paging cursor.
+pub fn cursor(k: &TimeKey) -> String {
+    k.iter().fold(String::with_capacity(48), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+fn parse_cursor(key: &str, v: &str) -> Result<TimeKey, ServeError> {
+    let err = || {
+        bad(format!(
+            "parameter `{key}` is not a paging cursor (use the links of a previous page)"
+        ))
+    };
+    if v.len() != TIME_KEY_LEN * 2 || !v.is_ascii() {
+        return Err(err());
+    }
+    let mut k = [0u8; TIME_KEY_LEN];
+    for (i, b) in k.iter_mut().enumerate() {
+        *b = u8::from_str_radix(&v[2 * i..2 * i + 2], 16).map_err(|_| err())?;
+    }
+    Ok(k)
+}
+
 impl FeedQuery {
-    /// Parses a raw query string (without `?`), with HTTP's limits.
-    pub fn parse(raw: Option<&str>) -> Result<FeedQuery, ServeError> {
-        let mut q = FeedQuery::default();
+    /// The default query: the newest [`DEFAULT_LIMIT`] entries.
+    pub fn new() -> FeedQuery {
+        FeedQuery {
+            limit: DEFAULT_LIMIT,
+            ..FeedQuery::default()
+        }
+    }
+
+    /// Parses a raw query string (without `?`) with HTTP's limits, on top of `self` (a view's
+    /// preset filters, or [`FeedQuery::new`]).
+    pub fn parse(
+        mut self,
+        raw: Option<&str>,
+        known: &Known<'_>,
+        now: i64,
+    ) -> Result<FeedQuery, ServeError> {
         let Some(raw) = raw.filter(|r| !r.is_empty()) else {
-            return Ok(q);
+            return Ok(self);
         };
         if raw.len() > MAX_QUERY_LEN {
-            return Err(ServeError::BadQuery(format!(
+            return Err(bad(format!(
                 "query string too long ({} bytes, at most {MAX_QUERY_LEN})",
                 raw.len()
             )));
         }
-        let mut seen_limit = false;
+        let mut seen = BTreeSet::new();
+        let mut counts = std::collections::HashMap::<String, usize>::new();
         for (key, value) in url::form_urlencoded::parse(raw.as_bytes()) {
-            match key.as_ref() {
-                "limit" => {
-                    if seen_limit {
-                        return Err(ServeError::BadQuery(
-                            "parameter `limit` is given more than once".into(),
-                        ));
+            let key = key.as_ref();
+            let value = value.trim();
+            let n = counts.entry(key.to_owned()).or_default();
+            *n += 1;
+            if *n > MAX_VALUES {
+                return Err(bad(format!(
+                    "parameter `{}` is given more than {MAX_VALUES} times",
+                    truncate(key)
+                )));
+            }
+            let single = |seen: &mut BTreeSet<String>| {
+                if seen.insert(key.to_owned()) {
+                    Ok(())
+                } else {
+                    Err(bad(format!("parameter `{key}` is given more than once")))
+                }
+            };
+            match key {
+                "show" | "exclude_show" => {
+                    if !(known.shows)(value) {
+                        return Err(ServeError::BadQuery(format!(
+                            "parameter `{key}`: no show with slug {:?} is configured",
+                            truncate(value)
+                        )));
                     }
-                    seen_limit = true;
-                    q.limit = match value.trim().parse::<usize>() {
+                    let set = if key == "show" { &mut self.shows } else { &mut self.exclude_shows };
+                    set.insert(value.to_owned());
+                }
+                "season" => {
+                    let parsed = value
+                        .rsplit_once("/s")
+                        .and_then(|(slug, n)| Some((slug, n.parse::<u32>().ok().filter(|n| *n > 0)?)));
+                    match parsed {
+                        Some((slug, n)) if (known.shows)(slug) => {
+                            self.seasons.insert((slug.to_owned(), n));
+                        }
+                        Some((slug, _)) => {
+                            return Err(bad(format!(
+                                "parameter `season`: no show with slug {:?} is configured",
+                                truncate(slug)
+                            )))
+                        }
+                        None => {
+                            return Err(bad(format!(
+                                "parameter `season` must look like <show slug>/s<N>, e.g. squid-game/s2, got {:?}",
+                                truncate(value)
+                            )))
+                        }
+                    }
+                }
+                "kind" => {
+                    if !known.kinds.contains(&value) {
+                        return Err(bad(format!(
+                            "parameter `kind` must be one of {}, got {:?}",
+                            known.kinds.join(", "),
+                            truncate(value)
+                        )));
+                    }
+                    self.kinds.insert(value.to_owned());
+                }
+                "source" => {
+                    if !(known.sources)(value) {
+                        return Err(bad(format!(
+                            "parameter `source`: no feed with id {:?} is configured",
+                            truncate(value)
+                        )));
+                    }
+                    self.sources.insert(value.to_owned());
+                }
+                "q" => {
+                    single(&mut seen)?;
+                    if value.chars().count() > 200 {
+                        return Err(bad("parameter `q` is too long (at most 200 characters)".into()));
+                    }
+                    self.terms = parse_terms(value);
+                    if self.terms.len() > 20 {
+                        return Err(bad("parameter `q` has too many words (at most 20)".into()));
+                    }
+                }
+                "since" => {
+                    single(&mut seen)?;
+                    self.since = Some(parse_time(key, value, now)?);
+                }
+                "until" => {
+                    single(&mut seen)?;
+                    self.until = Some(parse_time(key, value, now)?);
+                }
+                "limit" => {
+                    single(&mut seen)?;
+                    self.limit = match value.parse::<usize>() {
                         Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
                         _ => {
-                            return Err(ServeError::BadQuery(format!(
-                            "parameter `limit` must be an integer from 1 to {MAX_LIMIT}, got {:?}",
-                            truncate(&value)
-                        )))
+                            return Err(bad(format!(
+                                "parameter `limit` must be an integer from 1 to {MAX_LIMIT}, got {:?}",
+                                truncate(value)
+                            )))
                         }
                     };
                 }
+                "before" | "after" => {
+                    single(&mut seen)?;
+                    let c = parse_cursor(key, value)?;
+                    if key == "before" {
+                        self.before = Some(c);
+                    } else {
+                        self.after = Some(c);
+                    }
+                }
                 other => {
-                    return Err(ServeError::BadQuery(format!(
-                        "unknown query parameter `{}` (supported: limit)",
+                    return Err(bad(format!(
+                        "unknown query parameter `{}` (supported: show, exclude_show, season, kind, source, q, since, until, limit, before, after)",
                         truncate(other)
                     )))
                 }
             }
         }
-        Ok(q)
+        if self.before.is_some() && self.after.is_some() {
+            return Err(bad(
+                "parameters `before` and `after` cannot be combined".into()
+            ));
+        }
+        if let (Some(s), Some(u)) = (self.since, self.until) {
+            if s > u {
+                return Err(bad("parameter `since` is later than `until`".into()));
+            }
+        }
+        Ok(self)
     }
 
-    /// A canonical string for cache keys.
+    /// The query as a canonical query string (without paging): for cache keys, self links
+    /// and paging links.
+    pub fn canonical(&self) -> String {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        for v in &self.shows {
+            s.append_pair("show", v);
+        }
+        for v in &self.exclude_shows {
+            s.append_pair("exclude_show", v);
+        }
+        for (slug, n) in &self.seasons {
+            s.append_pair("season", &format!("{slug}/s{n}"));
+        }
+        for v in &self.kinds {
+            s.append_pair("kind", v);
+        }
+        for v in &self.sources {
+            s.append_pair("source", v);
+        }
+        if !self.terms.is_empty() {
+            let q: Vec<String> = self
+                .terms
+                .iter()
+                .map(|t| {
+                    if t.len() > 1 {
+                        format!("\"{}\"", t.join(" "))
+                    } else {
+                        t.join(" ")
+                    }
+                })
+                .collect();
+            s.append_pair("q", &q.join(" "));
+        }
+        let time =
+            |t: i64| crate::serve::atom::time(t).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        if let Some(t) = self.since {
+            s.append_pair("since", &time(t));
+        }
+        if let Some(t) = self.until {
+            s.append_pair("until", &time(t));
+        }
+        if self.limit != DEFAULT_LIMIT {
+            s.append_pair("limit", &self.limit.to_string());
+        }
+        s.finish()
+    }
+
+    /// Cache key: the canonical form plus the page.
     pub fn cache_key(&self) -> String {
-        format!("limit={}", self.limit)
+        let mut k = self.canonical();
+        if let Some(c) = &self.before {
+            let _ = write!(k, "&before={}", cursor(c));
+        }
+        if let Some(c) = &self.after {
+            let _ = write!(k, "&after={}", cursor(c));
+        }
+        k
     }
 }
 
-/// Echoes at most 64 characters of client input in messages.
+/// Echoes at most 64 characters of client input in messages, without control characters.
 fn truncate(s: &str) -> String {
     let t: String = s.chars().take(64).filter(|c| !c.is_control()).collect();
     if s.chars().count() > 64 {
@@ -89,17 +370,59 @@ fn truncate(s: &str) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn parses_and_rejects_precisely() {
-        assert_eq!(FeedQuery::parse(None).unwrap().limit, 100);
-        assert_eq!(FeedQuery::parse(Some("limit=5")).unwrap().limit, 5);
-        for bad in ["limit=0", "limit=1001", "limit=abc", "limit=5&limit=6"] {
-            let e = FeedQuery::parse(Some(bad)).unwrap_err().to_string();
-            assert!(e.contains("`limit`"), "{bad}: {e}");
+    fn known() -> Known<'static> {
+        Known {
+            shows: &|s| s == "squid-game" || s == "the-bear",
+            sources: &|s| s == "variety",
+            kinds: &["trailer", "casting"],
         }
-        let e = FeedQuery::parse(Some("evil=%3Cscript%3E"))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("`evil`"), "{e}");
+    }
+
+    fn parse(q: &str) -> Result<FeedQuery, ServeError> {
+        FeedQuery::new().parse(Some(q), &known(), 1_800_000_000)
+    }
+
+    #[test]
+    fn parses_every_filter() {
+        let q = parse("show=the-bear&show=squid-game&exclude_show=the-bear&season=squid-game/s2&kind=trailer&source=variety&q=Pok%C3%A9mon+%22season+two%22&since=7d&until=2028-01-01T00:00:00Z&limit=5").unwrap();
+        assert_eq!(q.shows.len(), 2);
+        assert!(q.seasons.contains(&("squid-game".into(), 2)));
+        assert_eq!(
+            q.terms,
+            vec![
+                vec!["pokemon".to_owned()],
+                vec!["season".to_owned(), "two".to_owned()]
+            ]
+        );
+        assert_eq!(q.since, Some((1_800_000_000 - 7 * 86_400) / 60 * 60));
+        assert_eq!(q.limit, 5);
+        // Order does not matter for the canonical form.
+        let r = parse("limit=5&until=2028-01-01T00:00:00Z&since=7d&q=Pok%C3%A9mon+%22season+two%22&source=variety&kind=trailer&season=squid-game/s2&exclude_show=the-bear&show=squid-game&show=the-bear").unwrap();
+        assert_eq!(q.cache_key(), r.cache_key());
+    }
+
+    #[test]
+    fn rejects_precisely() {
+        for (bad, name) in [
+            ("limit=0", "`limit`"),
+            ("limit=1001", "`limit`"),
+            ("limit=5&limit=6", "`limit`"),
+            ("show=nope", "`show`"),
+            ("season=squid-game", "`season`"),
+            ("season=nope/s2", "`season`"),
+            ("kind=gossip", "`kind`"),
+            ("source=x", "`source`"),
+            ("since=yesterday", "`since`"),
+            ("before=zz", "`before`"),
+            ("evil=%3Cscript%3E", "`evil`"),
+        ] {
+            let e = parse(bad).unwrap_err().to_string();
+            assert!(e.contains(name), "{bad}: {e}");
+        }
+        let cur = cursor(&[7; TIME_KEY_LEN]);
+        assert_eq!(
+            parse(&format!("before={cur}")).unwrap().before,
+            Some([7; TIME_KEY_LEN])
+        );
     }
 }

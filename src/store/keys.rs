@@ -23,6 +23,21 @@ pub fn time_key(published: i64, id: &EntryId) -> [u8; TIME_KEY_LEN] {
     k
 }
 
+/// Prefix of a secondary index: the name (a slug or feed id, never containing 0) then 0.
+pub fn prefix(name: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(name.len() + 1 + TIME_KEY_LEN);
+    k.extend_from_slice(name.as_bytes());
+    k.push(0);
+    k
+}
+
+/// Key in a secondary index: [`prefix`] then the time key.
+pub fn prefixed(name: &str, time_key: &[u8; TIME_KEY_LEN]) -> Vec<u8> {
+    let mut k = prefix(name);
+    k.extend_from_slice(time_key);
+    k
+}
+
 /// Splits a time-index key; `None` for a key of the wrong length.
 pub fn split_time_key(k: &[u8]) -> Option<(i64, EntryId)> {
     if k.len() != TIME_KEY_LEN {

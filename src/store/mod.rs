@@ -3,6 +3,9 @@
 //! Trees:
 //! - `entries`: [`EntryId`] -> versioned [`Entry`]
 //! - `by_time`: publication time + id -> nothing; newest-first scans run it backwards
+//! - `by_show`: show slug, 0, publication time + id -> nothing (per-show feeds)
+//! - `by_feed`: feed id, 0, publication time + id -> nothing (per-source feeds)
+//! - `stories`: story id + member id -> nothing (other outlets' copies of a story)
 //! - `feeds`: feed id -> versioned [`FeedState`] (validators, next poll, health)
 //! - `meta`: schema version and the retention floor
 //!
@@ -21,7 +24,8 @@ use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::Transactional;
 
-use crate::entry::{Entry, EntryId};
+use crate::entry::{Entry, EntryId, ShowTag};
+use std::ops::Bound;
 
 const SCHEMA_VERSION: u64 = 1;
 const META_SCHEMA: &[u8] = b"schema";
@@ -99,6 +103,8 @@ pub struct IngestStats {
     pub unchanged: usize,
     /// Entries too old to keep (retention).
     pub expired: usize,
+    /// Entries whose show tags changed (a new show list), content unchanged.
+    pub retagged: usize,
 }
 
 /// Counts from one [`Store::prune`].
@@ -116,6 +122,9 @@ pub struct Store {
     db: sled::Db,
     entries: sled::Tree,
     by_time: sled::Tree,
+    by_show: sled::Tree,
+    by_feed: sled::Tree,
+    stories: sled::Tree,
     feeds: sled::Tree,
     meta: sled::Tree,
     generation: AtomicU64,
@@ -158,6 +167,9 @@ impl Store {
             path: path.to_path_buf(),
             entries: db.open_tree("entries")?,
             by_time: db.open_tree("by_time")?,
+            by_show: db.open_tree("by_show")?,
+            by_feed: db.open_tree("by_feed")?,
+            stories: db.open_tree("stories")?,
             feeds: db.open_tree("feeds")?,
             meta,
             db,
@@ -292,46 +304,176 @@ impl Store {
     ) -> Result<IngestStats, StoreError> {
         let floor = self.floor()?.max(cutoff);
         let mut stats = IngestStats::default();
-        let mut entry_batch = sled::Batch::default();
-        let mut time_batch = sled::Batch::default();
+        let mut b = Batches::default();
         for entry in entries {
             match self.entry(&entry.id)? {
-                Some(old) if old.content_hash == entry.content_hash => stats.unchanged += 1,
+                Some(old)
+                    if old.content_hash == entry.content_hash
+                        && old.shows == entry.shows
+                        && old.kinds == entry.kinds =>
+                {
+                    stats.unchanged += 1
+                }
                 Some(old) => {
                     let mut merged = entry.clone();
                     merged.first_seen = old.first_seen;
                     merged.published = old.published;
-                    merged.updated = if entry.updated > old.updated {
-                        entry.updated
+                    merged.story = old.story;
+                    if old.content_hash != entry.content_hash {
+                        merged.updated = if entry.updated > old.updated {
+                            entry.updated
+                        } else {
+                            now.max(old.updated + 1)
+                        };
+                        stats.updated += 1;
                     } else {
-                        now.max(old.updated + 1)
-                    };
-                    entry_batch.insert(&entry.id.0, codec::encode_entry(&merged)?);
-                    stats.updated += 1;
+                        // Only the tags changed (a new show list): no new `updated` for readers.
+                        merged.updated = old.updated;
+                        stats.retagged += 1;
+                    }
+                    b.reindex_shows(&old, &merged);
+                    b.entries.insert(&entry.id.0, codec::encode_entry(&merged)?);
                 }
                 None if entry.published < floor => stats.expired += 1,
                 None => {
-                    entry_batch.insert(&entry.id.0, codec::encode_entry(entry)?);
-                    time_batch.insert(&keys::time_key(entry.published, &entry.id), &[]);
+                    b.entries.insert(&entry.id.0, codec::encode_entry(entry)?);
+                    b.index(entry, true);
                     stats.new += 1;
                 }
             }
         }
         state.entry_count += stats.new as u64;
         let state_bytes = codec::encode_state(state)?;
-        (&self.entries, &self.by_time, &self.feeds)
-            .transaction(|(e, t, f)| {
-                e.apply_batch(&entry_batch)?;
-                t.apply_batch(&time_batch)?;
-                f.insert(feed_id.as_bytes(), state_bytes.as_slice())?;
+        self.apply(&b, Some((feed_id, &state_bytes)))?;
+        if stats.new + stats.updated + stats.retagged > 0 {
+            self.bump();
+        }
+        Ok(stats)
+    }
+
+    /// Applies batches to every tree in one transaction (plus one feed state).
+    fn apply(&self, b: &Batches, state: Option<(&str, &[u8])>) -> Result<(), StoreError> {
+        (
+            &self.entries,
+            &self.by_time,
+            &self.by_show,
+            &self.by_feed,
+            &self.stories,
+            &self.feeds,
+        )
+            .transaction(|(e, t, s, f, sm, st)| {
+                e.apply_batch(&b.entries)?;
+                t.apply_batch(&b.time)?;
+                s.apply_batch(&b.show)?;
+                f.apply_batch(&b.feed)?;
+                sm.apply_batch(&b.story)?;
+                if let Some((id, bytes)) = state {
+                    st.insert(id.as_bytes(), bytes)?;
+                }
                 Ok::<_, ConflictableTransactionError<()>>(())
             })
             .map_err(tx_error)?;
         self.wrote();
-        if stats.new + stats.updated > 0 {
+        Ok(())
+    }
+
+    /// Re-tags stored entries: `tag` returns new shows and kinds for an entry, and entries
+    /// whose tags changed are rewritten (ids, dates and everything else kept). Returns how
+    /// many changed. Runs in chunks so readers are never blocked for long.
+    pub fn retag(
+        &self,
+        mut tag: impl FnMut(&Entry) -> (Vec<ShowTag>, Vec<String>),
+    ) -> Result<usize, StoreError> {
+        let mut changed = 0;
+        let mut b = Batches::default();
+        let mut pending = 0;
+        for kv in self.entries.iter() {
+            let (_, v) = kv?;
+            let old = codec::decode_entry(&v)?;
+            let (shows, kinds) = tag(&old);
+            if shows == old.shows && kinds == old.kinds {
+                continue;
+            }
+            let mut new = old.clone();
+            new.shows = shows;
+            new.kinds = kinds;
+            b.reindex_shows(&old, &new);
+            b.entries.insert(&new.id.0, codec::encode_entry(&new)?);
+            changed += 1;
+            pending += 1;
+            if pending >= 500 {
+                self.apply(&std::mem::take(&mut b), None)?;
+                pending = 0;
+            }
+        }
+        self.apply(&b, None)?;
+        if changed > 0 {
             self.bump();
         }
-        Ok(stats)
+        Ok(changed)
+    }
+
+    /// Index keys, newest first, of one index within `(lower, upper)` (exclusive bounds on
+    /// the 24-byte time key); `newest_first = false` walks upwards.
+    pub fn scan<'a>(
+        &'a self,
+        index: Index<'_>,
+        lower: Option<TimeKey>,
+        upper: Option<TimeKey>,
+        newest_first: bool,
+    ) -> KeyStream<'a> {
+        let (tree, prefix) = match index {
+            Index::Time => (&self.by_time, Vec::new()),
+            Index::Show(slug) => (&self.by_show, keys::prefix(slug)),
+            Index::Feed(id) => (&self.by_feed, keys::prefix(id)),
+        };
+        let with = |k: &TimeKey| [prefix.as_slice(), k].concat();
+        let lo = match &lower {
+            Some(k) => Bound::Excluded(with(k)),
+            None => Bound::Included(prefix.clone()),
+        };
+        let hi = match &upper {
+            Some(k) => Bound::Excluded(with(k)),
+            None => Bound::Included(with(&[0xff; keys::TIME_KEY_LEN])),
+        };
+        let plen = prefix.len();
+        let iter = tree.range::<Vec<u8>, _>((lo, hi));
+        let map = move |kv: sled::Result<(sled::IVec, sled::IVec)>| -> Option<Result<TimeKey, StoreError>> {
+            match kv {
+                Ok((k, _)) => k.get(plen..).and_then(|t| t.try_into().ok()).map(Ok),
+                Err(e) => Some(Err(e.into())),
+            }
+        };
+        if newest_first {
+            Box::new(iter.rev().filter_map(map))
+        } else {
+            Box::new(iter.filter_map(map))
+        }
+    }
+
+    /// The other copies of `e`'s story when `e` is the story's own entry (empty otherwise),
+    /// oldest first.
+    pub fn story_copies(&self, e: &Entry) -> Result<Vec<Entry>, StoreError> {
+        if e.story != e.id {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        for kv in self.stories.scan_prefix(e.id.0) {
+            let (k, _) = kv?;
+            let Some(member) = k.get(16..32).and_then(|m| <[u8; 16]>::try_from(m).ok()) else {
+                continue;
+            };
+            if let Some(copy) = self.entry(&EntryId(member))? {
+                out.push(copy);
+            }
+        }
+        out.sort_by_key(|c| (c.published, c.id));
+        Ok(out)
+    }
+
+    /// Number of entries in one index (walks it).
+    pub fn count(&self, index: Index<'_>) -> usize {
+        self.scan(index, None, None, false).count()
     }
 
     fn floor(&self) -> Result<i64, StoreError> {
@@ -397,24 +539,82 @@ impl Store {
         if chunk.is_empty() {
             return Ok(());
         }
-        let mut entry_batch = sled::Batch::default();
-        let mut time_batch = sled::Batch::default();
+        let mut b = Batches::default();
         for (k, id) in chunk {
             if let Some(entry) = self.entry(id)? {
-                *per_feed.entry(entry.feed_id).or_default() += 1;
+                *per_feed.entry(entry.feed_id.clone()).or_default() += 1;
+                b.index(&entry, false);
             }
-            entry_batch.remove(&id.0);
-            time_batch.remove(k);
+            b.entries.remove(&id.0);
+            b.time.remove(k);
         }
-        (&self.entries, &self.by_time)
-            .transaction(|(e, t)| {
-                e.apply_batch(&entry_batch)?;
-                t.apply_batch(&time_batch)?;
-                Ok::<_, ConflictableTransactionError<()>>(())
-            })
-            .map_err(tx_error)?;
-        self.wrote();
-        Ok(())
+        self.apply(&b, None)
+    }
+}
+
+/// A time-index key: publication time (8 bytes, order-preserving) then the id (16 bytes).
+pub type TimeKey = [u8; keys::TIME_KEY_LEN];
+
+/// Time keys from an index walk.
+pub type KeyStream<'a> = Box<dyn Iterator<Item = Result<TimeKey, StoreError>> + 'a>;
+
+/// Which index a [`Store::scan`] walks.
+#[derive(Debug, Clone, Copy)]
+pub enum Index<'a> {
+    /// Every entry.
+    Time,
+    /// Entries tagged with this show slug.
+    Show(&'a str),
+    /// Entries from this feed id.
+    Feed(&'a str),
+}
+
+/// One batch per tree, applied together by [`Store::apply`].
+#[derive(Default)]
+struct Batches {
+    entries: sled::Batch,
+    time: sled::Batch,
+    show: sled::Batch,
+    feed: sled::Batch,
+    story: sled::Batch,
+}
+
+impl Batches {
+    /// Adds (or removes) every index key of `e`.
+    fn index(&mut self, e: &Entry, add: bool) {
+        let tk = keys::time_key(e.published, &e.id);
+        let feed = keys::prefixed(&e.feed_id, &tk);
+        let member = [e.story.0, e.id.0].concat();
+        if add {
+            self.time.insert(&tk, &[]);
+            self.feed.insert(feed, &[]);
+            if e.story != e.id {
+                self.story.insert(member, &[]);
+            }
+        } else {
+            self.time.remove(&tk);
+            self.feed.remove(feed);
+            self.story.remove(member);
+        }
+        for show in &e.shows {
+            let k = keys::prefixed(&show.slug, &tk);
+            if add {
+                self.show.insert(k, &[]);
+            } else {
+                self.show.remove(k);
+            }
+        }
+    }
+
+    /// Moves `old`'s show keys to `new`'s (same publication time).
+    fn reindex_shows(&mut self, old: &Entry, new: &Entry) {
+        let tk = keys::time_key(old.published, &old.id);
+        for s in &old.shows {
+            self.show.remove(keys::prefixed(&s.slug, &tk));
+        }
+        for s in &new.shows {
+            self.show.insert(keys::prefixed(&s.slug, &tk), &[]);
+        }
     }
 }
 

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use showfeed::config::Config;
 use showfeed::pipeline::{Context, Outcome};
 use showfeed::scheduler::poll_all;
-use showfeed::serve::{self, FeedQuery};
 use showfeed::store::Store;
 
 use crate::support::*;
@@ -90,8 +89,8 @@ async fn corpus_never_panics_hangs_or_breaks_the_output() {
         paths.len(),
         started.elapsed().as_secs_f64()
     );
-    let doc = serve::render_atom(&config, &store, &FeedQuery { limit: usize::MAX }).unwrap();
-    let ids = atom_ids(&doc.body);
+    let doc = merged_atom(&config, &store, usize::MAX);
+    let ids = atom_ids(&doc);
     assert_eq!(ids.len(), store.entry_count());
     assert!(
         parsed * 10 > paths.len() * 6,

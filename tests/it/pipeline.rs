@@ -8,7 +8,7 @@ use std::time::Duration;
 use showfeed::config::Config;
 use showfeed::pipeline::{Context, Outcome};
 use showfeed::scheduler::poll_all;
-use showfeed::serve::{self, FeedQuery};
+use showfeed::serve;
 use showfeed::store::Store;
 
 use crate::support::*;
@@ -85,10 +85,7 @@ impl Harness {
     }
 
     fn atom(&self, limit: usize) -> Vec<u8> {
-        serve::render_atom(&self.config, &self.store, &FeedQuery { limit })
-            .unwrap()
-            .body
-            .to_vec()
+        merged_atom(&self.config, &self.store, limit)
     }
 }
 

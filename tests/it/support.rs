@@ -278,3 +278,39 @@ pub fn have_tool(tool: &str, probe: &[&str]) -> bool {
     }
     ok
 }
+
+/// Renders a document the way the server does: `kind`, `format`, a raw query string, and
+/// `limit` (any number, as the CLI allows).
+pub fn render(
+    config: &showfeed::config::Config,
+    store: &showfeed::store::Store,
+    kind: showfeed::serve::DocKind,
+    format: showfeed::serve::Format,
+    query: &str,
+    limit: usize,
+) -> Vec<u8> {
+    let (mut q, title) =
+        showfeed::serve::resolve_query(config, &kind, Some(query), showfeed::pipeline::now())
+            .unwrap();
+    q.limit = limit;
+    showfeed::serve::render(config, store, &kind, format, &q, title)
+        .unwrap()
+        .body
+        .to_vec()
+}
+
+/// The merged Atom feed with `limit` entries.
+pub fn merged_atom(
+    config: &showfeed::config::Config,
+    store: &showfeed::store::Store,
+    limit: usize,
+) -> Vec<u8> {
+    render(
+        config,
+        store,
+        showfeed::serve::DocKind::Merged,
+        showfeed::serve::Format::Atom,
+        "",
+        limit,
+    )
+}

@@ -1,0 +1,125 @@
+//! RSS 2.0 rendering (the `rss` crate): the same entries, ids, tags and links as Atom.
+
+use rss::extension::atom::{AtomExtension, Link as AtomLink};
+use rss::extension::dublincore::DublinCoreExtension;
+
+use super::doc::{Doc, OutEntry};
+use crate::text::xml_safe;
+
+fn rfc2822(t: i64) -> String {
+    super::atom::time(t).to_rfc2822()
+}
+
+fn atom_link(href: &str, rel: &str) -> AtomLink {
+    AtomLink {
+        href: href.to_owned(),
+        rel: rel.to_owned(),
+        mime_type: Some("application/rss+xml".to_owned()),
+        ..Default::default()
+    }
+}
+
+/// Renders `doc` as RSS 2.0.
+pub fn render(doc: &Doc) -> Result<Vec<u8>, String> {
+    let mut links = vec![
+        atom_link(&doc.self_url, "self"),
+        atom_link(&doc.first_url, "first"),
+    ];
+    if let Some(next) = &doc.next_url {
+        links.push(atom_link(next, "next"));
+    }
+    if let Some(prev) = &doc.prev_url {
+        links.push(atom_link(prev, "previous"));
+    }
+    let channel = rss::Channel {
+        title: xml_safe(&doc.title).into_owned(),
+        link: doc.home_url.clone(),
+        description: format!(
+            "{}: entertainment news by show, merged by showfeed",
+            xml_safe(&doc.title)
+        ),
+        generator: Some(format!("showfeed {}", env!("CARGO_PKG_VERSION"))),
+        last_build_date: Some(rfc2822(doc.updated)),
+        atom_ext: Some(AtomExtension { links }),
+        items: doc.entries.iter().map(item).collect(),
+        ..Default::default()
+    };
+    channel.write_to(Vec::new()).map_err(|e| e.to_string())
+}
+
+fn item(o: &OutEntry) -> rss::Item {
+    let e = &o.entry;
+    let s = &o.source;
+    let mut atom_links: Vec<AtomLink> = o
+        .related
+        .iter()
+        .map(|r| AtomLink {
+            href: r.href.clone(),
+            rel: "related".into(),
+            title: Some(xml_safe(&r.title).into_owned()),
+            mime_type: Some("text/html".into()),
+            ..Default::default()
+        })
+        .collect();
+    // RSS allows one enclosure; the others (and the lead image) go as atom:link enclosures.
+    let mut enclosures = e
+        .enclosures
+        .iter()
+        .map(|x| (x.url.clone(), x.mime.clone(), x.length))
+        .collect::<Vec<_>>();
+    if let Some(img) = &e.image {
+        if !enclosures.iter().any(|(u, _, _)| u == img) {
+            enclosures.push((
+                img.clone(),
+                super::atom::image_mime(img).map(str::to_owned),
+                None,
+            ));
+        }
+    }
+    let enclosure = enclosures.first().map(|(url, mime, len)| rss::Enclosure {
+        url: url.clone(),
+        length: len.unwrap_or(0).to_string(),
+        mime_type: mime
+            .clone()
+            .unwrap_or_else(|| "application/octet-stream".into()),
+    });
+    for (url, mime, len) in enclosures.iter().skip(1) {
+        atom_links.push(AtomLink {
+            href: url.clone(),
+            rel: "enclosure".into(),
+            mime_type: mime.clone(),
+            length: len.map(|l| l.to_string()),
+            ..Default::default()
+        });
+    }
+    rss::Item {
+        title: Some(e.title.clone()),
+        link: e.link.clone(),
+        description: e.summary.clone().or_else(|| e.content.clone()),
+        content: e.content.clone(),
+        guid: Some(rss::Guid {
+            value: e.id.urn(),
+            permalink: false,
+        }),
+        pub_date: Some(rfc2822(e.published)),
+        categories: o
+            .categories
+            .iter()
+            .map(|c| rss::Category {
+                name: c.term.clone(),
+                domain: c.scheme.map(str::to_owned),
+            })
+            .collect(),
+        enclosure,
+        source: (!s.feed_url.is_empty()).then(|| rss::Source {
+            url: s.feed_url.clone(),
+            title: Some(xml_safe(&s.title).into_owned()),
+        }),
+        dublin_core_ext: (!e.authors.is_empty()).then(|| DublinCoreExtension {
+            creators: e.authors.clone(),
+            ..Default::default()
+        }),
+        atom_ext: (!atom_links.is_empty()).then_some(AtomExtension { links: atom_links }),
+        ..Default::default()
+    }
+}

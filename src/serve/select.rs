@@ -1,0 +1,176 @@
+//! Runs a [`FeedQuery`] against the store: picks the narrowest index (a show, a source, or
+//! everything), walks it newest first within the time bounds and the paging cursor, merges
+//! several streams when several shows or sources are asked for, and applies the remaining
+//! filters entry by entry until the page is full.
+
+use crate::config::DedupMode;
+use crate::entry::Entry;
+use crate::store::keys::split_time_key;
+use crate::store::{keys, Index, KeyStream, Store, StoreError, TimeKey};
+
+use super::query::FeedQuery;
+
+/// One page of entries, newest first, with the cursors of its neighbours.
+#[derive(Debug, Default)]
+pub struct Page {
+    /// The entries.
+    pub entries: Vec<Entry>,
+    /// Cursor for the next (older) page, when there is one.
+    pub next: Option<TimeKey>,
+    /// Cursor for the previous (newer) page, when there is one.
+    pub prev: Option<TimeKey>,
+}
+
+/// Walks several index streams as one, in key order, without repeats.
+fn merged<'a>(
+    mut streams: Vec<std::iter::Peekable<KeyStream<'a>>>,
+    newest_first: bool,
+) -> impl Iterator<Item = Result<TimeKey, StoreError>> + 'a {
+    let mut last: Option<TimeKey> = None;
+    std::iter::from_fn(move || loop {
+        let mut best: Option<(usize, TimeKey)> = None;
+        for (i, s) in streams.iter_mut().enumerate() {
+            match s.peek() {
+                Some(Ok(k)) => {
+                    let better =
+                        best.is_none_or(|(_, b)| if newest_first { *k > b } else { *k < b });
+                    if better {
+                        best = Some((i, *k));
+                    }
+                }
+                Some(Err(_)) => return s.next(),
+                None => {}
+            }
+        }
+        let (i, k) = best?;
+        streams[i].next();
+        if last == Some(k) {
+            continue;
+        }
+        last = Some(k);
+        return Some(Ok(k));
+    })
+}
+
+/// Whether `e` passes every filter that the index walk did not already apply.
+fn matches(q: &FeedQuery, e: &Entry) -> bool {
+    if !q.shows.is_empty() && !e.shows.iter().any(|s| q.shows.contains(&s.slug)) {
+        return false;
+    }
+    if e.shows.iter().any(|s| q.exclude_shows.contains(&s.slug)) {
+        return false;
+    }
+    if !q.seasons.is_empty()
+        && !e.shows.iter().any(|s| {
+            s.seasons
+                .iter()
+                .any(|r| q.seasons.contains(&(s.slug.clone(), r.season)))
+        })
+    {
+        return false;
+    }
+    if !q.kinds.is_empty() && !e.kinds.iter().any(|k| q.kinds.contains(k)) {
+        return false;
+    }
+    if !q.sources.is_empty() && !q.sources.contains(&e.feed_id) {
+        return false;
+    }
+    if !q.terms.is_empty() {
+        let mut text = super::query::fold_words(&e.title);
+        if let Some(s) = &e.summary {
+            text.extend(super::query::fold_words(&crate::text::html_to_text(s)));
+        }
+        let has = |term: &Vec<String>| text.windows(term.len()).any(|w| w == term.as_slice());
+        if !q.terms.iter().all(has) {
+            return false;
+        }
+    }
+    true
+}
+
+/// Whether an entry is hidden as a copy of another entry's story (collapse mode).
+fn hidden_copy(store: &Store, e: &Entry, mode: DedupMode) -> Result<bool, StoreError> {
+    if e.story == e.id || mode != DedupMode::Collapse {
+        return Ok(false);
+    }
+    // A copy whose story entry is gone (retention) stands on its own again.
+    Ok(store.entry(&e.story)?.is_some())
+}
+
+/// Runs `q` and returns one page.
+pub fn select(store: &Store, q: &FeedQuery, mode: DedupMode) -> Result<Page, StoreError> {
+    let indexes: Vec<Index<'_>> = if !q.shows.is_empty() {
+        q.shows.iter().map(|s| Index::Show(s)).collect()
+    } else if !q.seasons.is_empty() {
+        let slugs: std::collections::BTreeSet<&str> =
+            q.seasons.iter().map(|(s, _)| s.as_str()).collect();
+        slugs.into_iter().map(Index::Show).collect()
+    } else if !q.sources.is_empty() {
+        q.sources.iter().map(|s| Index::Feed(s)).collect()
+    } else {
+        vec![Index::Time]
+    };
+    // Time bounds as exclusive key bounds.
+    let since = q
+        .since
+        .map(|t| keys::time_key(t.saturating_sub(1), &crate::entry::EntryId([0xff; 16])));
+    let until = q
+        .until
+        .map(|t| keys::time_key(t.saturating_add(1), &crate::entry::EntryId([0; 16])));
+    let newest_first = q.after.is_none();
+    let (lower, upper) = if newest_first {
+        let upper = match (q.before, until) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        (since, upper)
+    } else {
+        let lower = match (q.after, since) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        (lower, until)
+    };
+    let streams = indexes
+        .into_iter()
+        .map(|i| store.scan(i, lower, upper, newest_first).peekable())
+        .collect();
+    let mut page = Page::default();
+    let mut more = false;
+    for key in merged(streams, newest_first) {
+        let key = key?;
+        let Some((_, id)) = split_time_key(&key) else {
+            continue;
+        };
+        let Some(entry) = store.entry(&id)? else {
+            continue;
+        };
+        if !matches(q, &entry) || hidden_copy(store, &entry, mode)? {
+            continue;
+        }
+        if page.entries.len() == q.limit {
+            more = true;
+            break;
+        }
+        page.entries.push(entry);
+    }
+    if !newest_first {
+        page.entries.reverse();
+    }
+    let first = page
+        .entries
+        .first()
+        .map(|e| keys::time_key(e.published, &e.id));
+    let last = page
+        .entries
+        .last()
+        .map(|e| keys::time_key(e.published, &e.id));
+    if newest_first {
+        page.next = if more { last } else { None };
+        page.prev = if q.before.is_some() { first } else { None };
+    } else {
+        page.prev = if more { first } else { None };
+        page.next = last;
+    }
+    Ok(page)
+}
