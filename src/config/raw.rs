@@ -147,7 +147,9 @@ pub struct RawShow {
 pub const KNOWN_KEYS: &[(&str, &[&str])] = &[
     (
         "",
-        &["server", "storage", "polling", "dedup", "feed", "show"],
+        &[
+            "server", "storage", "polling", "dedup", "feed", "show", "view",
+        ],
     ),
     ("server", &["listen", "public_url", "title", "log_level"]),
     (
@@ -170,5 +172,20 @@ pub const KNOWN_KEYS: &[(&str, &[&str])] = &[
     (
         "show",
         &["name", "aliases", "slug", "require_context", "exclude"],
+    ),
+    (
+        "view",
+        &[
+            "name",
+            "title",
+            "show",
+            "exclude_show",
+            "season",
+            "kind",
+            "source",
+            "q",
+            "since",
+            "limit",
+        ],
     ),
 ];

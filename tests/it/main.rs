@@ -5,5 +5,6 @@
 mod cli;
 mod corpus;
 mod daemon;
+mod output;
 mod pipeline;
 mod support;
