@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Install the feed-reader clients that tests/clients/ drives, on Debian, as root:
-# newsboat + sqlite3 (check_newsboat.sh) and Python's feedparser
-# (check_feedparser.py). Idempotent: installs only what is missing.
+# Install the external clients the tests drive, on Debian, as root:
+# newsboat + sqlite3 (check_newsboat.sh), Python's feedparser
+# (check_feedparser.py), chromium (the index page in a real browser) and
+# systemd (systemd-analyze verify / security on the unit). Idempotent: installs only what is missing.
 # Quiet on success; on failure prints the failing command's output and exits 1.
 set -euo pipefail
 
@@ -31,6 +32,8 @@ apt_install() {
 missing=()
 command -v newsboat >/dev/null 2>&1 || missing+=(newsboat)
 command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 if [[ ${#missing[@]} -gt 0 ]]; then
     apt_install "${missing[@]}"
 fi

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context as _};
-use tracing::{info, warn};
+use tracing::{error, info, warn};
 use tracing_subscriber::EnvFilter;
 
 use crate::cli::{Cli, Command, FeedArgs, LogFormat, OpmlCommand};
@@ -15,7 +15,7 @@ use crate::config::{Config, CONFIG_ENV, DEFAULT_CONFIG};
 use crate::pipeline::{self, Context, Outcome};
 use crate::scheduler::{self, Scheduler};
 use crate::serve::{self, AppState, DocKind, StatusFeed};
-use crate::shutdown;
+use crate::{reload, shutdown, systemd};
 use crate::store::{Store, StoreError};
 
 /// Time allowed for polls and requests to finish after a shutdown signal.
@@ -31,11 +31,15 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = Config::load(&path, cli.data.as_deref())?;
     if let Command::Check = cli.command {
         println!(
-            "{}: ok ({} feeds, {} shows)",
+            "{}: ok ({} feeds, {} shows, {} views)",
             path.display(),
             config.feeds.len(),
-            config.shows.len()
+            config.shows.len(),
+            config.views.len()
         );
+        if let Some(running) = running_config(&config) {
+            println!("against the running daemon:\n{}", crate::config::diff(&running, &config));
+        }
         return Ok(ExitCode::SUCCESS);
     }
     init_tracing(&config, cli.log_format);
@@ -46,11 +50,12 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
         match cli.command {
-            Command::Run => run(config).await,
+            Command::Run => run(config, cli.data.clone()).await,
             Command::Poll => poll(config).await,
             Command::Feed(args) => feed(config, *args).await,
             Command::Status => status(config).await,
             Command::Opml(cmd) => opml(config, cmd).await,
+            Command::Suggest { days, max } => suggest(config, days, max).await,
             Command::Check => Ok(()),
         }
     })?;
@@ -76,34 +81,46 @@ fn open_store(config: &Config) -> Result<Store, StoreError> {
     Store::open(&config.storage.path, config.storage.cache_bytes)
 }
 
-/// The daemon: until SIGINT/SIGTERM, poll on schedule and serve.
-pub async fn run(config: Arc<Config>) -> anyhow::Result<()> {
-    let store =
-        Arc::new(open_store(&config).with_context(|| {
-            format!("cannot open the store at {}", config.storage.path.display())
-        })?);
+/// The daemon: until SIGINT/SIGTERM, poll on schedule and serve; reload the config on
+/// SIGHUP or when its file changes. `data_override` is the `--data` flag, kept for reloads.
+pub async fn run(config: Arc<Config>, data_override: Option<PathBuf>) -> anyhow::Result<()> {
+    let store = Arc::new(open_store(&config).with_context(|| {
+        format!("cannot open the store at {}", config.storage.path.display())
+    })?);
     let listener = tokio::net::TcpListener::bind(config.server.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.server.listen))?;
     let shutdown = shutdown::on_signals();
     let ctx = Arc::new(Context::new(store.clone(), config.clone())?);
-    let scheduler = Scheduler::start(ctx, shutdown.clone());
-    let app = serve::router(AppState::new(store.clone(), config.clone()));
+    let mut scheduler = Scheduler::start(ctx, shutdown.clone());
+    let state = AppState::new(store.clone(), config.clone());
+    let app = serve::router(state.clone());
+    let addr = listener.local_addr().unwrap_or(config.server.listen);
+    let server = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+        .into_future();
+    let mut server = tokio::spawn(server);
     info!(
-        listen = %listener.local_addr().unwrap_or(config.server.listen),
+        listen = %addr,
         feeds = config.feeds.len(),
         store = %config.storage.path.display(),
         "showfeed {} is up",
         env!("CARGO_PKG_VERSION")
     );
-    let server = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
-        .into_future();
-    let mut server = tokio::spawn(server);
-    let server_result = tokio::select! {
-        r = &mut server => Some(r),
-        () = shutdown.cancelled() => None,
+    systemd::ready(&format!("serving {addr}, polling {} feeds", config.feeds.len()));
+    systemd::spawn_watchdog(store.clone(), scheduler.heartbeat(), shutdown.clone());
+    let mut triggers = reload::triggers(&config.file, shutdown.clone());
+    let mut current = config;
+    let server_result = loop {
+        tokio::select! {
+            r = &mut server => break Some(r),
+            () = shutdown.cancelled() => break None,
+            Some(_) = triggers.recv() => {
+                current = reload_config(&current, data_override.as_deref(), &state, &mut scheduler, &store).await;
+            }
+        }
     };
+    systemd::stopping();
     shutdown.cancel();
     let server_result = match server_result {
         Some(r) => Some(r),
@@ -121,6 +138,64 @@ pub async fn run(config: Arc<Config>) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// One reload: validate the file; if it is bad keep everything as it is and say why; if it
+/// is good apply the difference. The HTTP server keeps serving throughout.
+async fn reload_config(
+    current: &Arc<Config>,
+    data_override: Option<&std::path::Path>,
+    state: &Arc<AppState>,
+    scheduler: &mut Scheduler,
+    store: &Arc<Store>,
+) -> Arc<Config> {
+    systemd::reloading();
+    let next = match Config::load(&current.file, data_override) {
+        Err(e) => {
+            let message = format!("{e:#}");
+            error!("config reload refused; the running config stays in force:\n{message}");
+            let event = crate::store::HealthEvent {
+                at: pipeline::now(),
+                feed_id: String::new(),
+                kind: "config".into(),
+                title: format!("config reload refused: {}", current.file.display()),
+                detail: message.clone(),
+            };
+            if let Err(e) = store.record_event(&event) {
+                warn!("cannot record the event: {}", pipeline::error_chain(&e));
+            }
+            state.set_config_error(Some(message));
+            current.clone()
+        }
+        Ok(new) => {
+            let diff = crate::config::diff(current, &new);
+            state.set_config_error(None);
+            if diff.is_empty() {
+                info!("config reloaded: no changes");
+                current.clone()
+            } else {
+                info!("config reloaded:\n{diff}");
+                for r in &diff.needs_restart {
+                    warn!("{r}: this change needs a restart to take effect");
+                }
+                let new = Arc::new(new);
+                match Context::new(store.clone(), new.clone()) {
+                    Ok(ctx) => {
+                        let ctx = Arc::new(ctx);
+                        scheduler.restart(ctx.clone(), GRACE).await;
+                        if diff.shows_changed() {
+                            pipeline::spawn_retag(ctx);
+                        }
+                    }
+                    Err(e) => error!("cannot apply the new polling settings: {}", pipeline::error_chain(&e)),
+                }
+                state.set_config(new.clone());
+                new
+            }
+        }
+    };
+    systemd::ready(&format!("polling {} feeds", next.feeds.len()));
+    next
 }
 
 /// `poll`: every feed once, regardless of due times.
@@ -159,6 +234,24 @@ async fn poll(config: Arc<Config>) -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// The config the running daemon applied, if a daemon answers at `[server] listen`.
+fn running_config(config: &Config) -> Option<Config> {
+    let url = daemon_url(config, "/admin/config");
+    let text = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+        rt.block_on(async {
+            let client = reqwest::Client::builder().timeout(Duration::from_secs(2)).build().ok()?;
+            let resp = client.get(&url).send().await.ok()?;
+            resp.status().is_success().then_some(())?;
+            resp.text().await.ok()
+        })
+    })
+    .join()
+    .ok()
+    .flatten()?;
+    Config::parse(&text, &config.file).ok()
 }
 
 /// Whether an error means the daemon holds the store.
@@ -234,6 +327,31 @@ async fn feed(config: Arc<Config>, args: FeedArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `suggest`: likely shows in recent untagged entries.
+async fn suggest(config: Arc<Config>, days: u32, max: usize) -> anyhow::Result<()> {
+    let list = match open_store(&config) {
+        Ok(store) => serve::suggestions(&config, &store, days, max)?,
+        Err(e) if is_locked(&e) => {
+            let mut list: Vec<serve::SuggestionOut> =
+                from_daemon(&config, &format!("/admin/suggest?days={days}")).await?.json().await?;
+            list.truncate(max);
+            list
+        }
+        Err(e) => return Err(e).context("cannot open the store"),
+    };
+    if list.is_empty() {
+        println!("no likely shows found in the untagged entries of the last {days} days");
+    }
+    for s in list {
+        println!("{:>4}  {}", s.count, s.name);
+        for ex in s.examples {
+            println!("        e.g. {ex}");
+        }
+    }
+    println!("\nadd the ones you follow to {} as [[show]] name = \"...\"", config.file.display());
+    Ok(())
+}
+
 /// `opml import` / `opml export`.
 async fn opml(config: Arc<Config>, cmd: OpmlCommand) -> anyhow::Result<()> {
     match cmd {
@@ -271,7 +389,13 @@ async fn opml(config: Arc<Config>, cmd: OpmlCommand) -> anyhow::Result<()> {
 async fn status(config: Arc<Config>) -> anyhow::Result<()> {
     let rows: Vec<StatusFeed> = match open_store(&config) {
         Ok(store) => serve::status_rows(&config, &store)?,
-        Err(e) if is_locked(&e) => from_daemon(&config, "/status").await?.json().await?,
+        Err(e) if is_locked(&e) => {
+            let status: serve::Status = from_daemon(&config, "/status").await?.json().await?;
+            if let Some(err) = &status.config_error {
+                eprintln!("the daemon refused the last reload and runs the previous config:\n{err}");
+            }
+            status.feeds
+        }
         Err(e) => return Err(e).context("cannot open the store"),
     };
     println!(

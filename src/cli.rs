@@ -44,6 +44,15 @@ pub enum Command {
     Check,
     /// Print a per-feed health table.
     Status,
+    /// List likely shows in recent untagged entries, to add to the config.
+    Suggest {
+        /// Look at entries published in the last N days.
+        #[arg(long, default_value_t = 14)]
+        days: u32,
+        /// At most this many suggestions.
+        #[arg(long, default_value_t = 30)]
+        max: usize,
+    },
     /// Import or export the source list as OPML.
     #[command(subcommand)]
     Opml(OpmlCommand),

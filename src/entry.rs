@@ -129,4 +129,7 @@ pub struct Entry {
     /// The story this entry belongs to (dedup stage): its own id when it stands alone, the
     /// id of the story's first entry when it is another outlet's copy.
     pub story: EntryId,
+    /// Another feed's copy of the same URL: hidden in every dedup mode, its outlet listed
+    /// on the story's entry.
+    pub exact_copy: bool,
 }

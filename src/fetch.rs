@@ -5,6 +5,7 @@
 //! body cap counted after decompression (a small gzip can inflate without limit). `file://`
 //! URLs read the local file and use its modification time and size as the validator.
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 use reqwest::header::{self, HeaderMap};
@@ -53,13 +54,15 @@ pub struct Body {
     pub validators: Validators,
     /// Server hints.
     pub hints: Hints,
+    /// Where the feed now lives, when every redirect on the way was permanent (301/308).
+    pub moved_to: Option<Url>,
 }
 
 /// Result of a successful fetch.
 #[derive(Debug)]
 pub enum Fetched {
-    /// New content.
-    Body(Body),
+    /// New content (boxed: it is large, 304s are common).
+    Body(Box<Body>),
     /// 304 Not Modified (or an unchanged local file).
     NotModified(Hints),
 }
@@ -88,8 +91,23 @@ pub enum FetchError {
     #[error("timed out after {}", humantime::format_duration(*.0))]
     Timeout(Duration),
     /// Too many redirects, or a redirect loop.
-    #[error("too many redirects (limit {MAX_REDIRECTS})")]
-    Redirects(#[source] reqwest::Error),
+    #[error("too many redirects (more than {MAX_REDIRECTS}; last to {last})")]
+    TooManyRedirects {
+        /// The redirect that passed the limit.
+        last: String,
+    },
+    /// A redirect to a private address (SSRF guard).
+    #[error("redirect to a private, loopback or link-local address refused: {to} (set allow_private = true for this feed to allow it)")]
+    PrivateRedirect {
+        /// Where it pointed.
+        to: String,
+    },
+    /// A redirect to something that is not http(s).
+    #[error("redirect to a non-HTTP URL refused: {to}")]
+    BadRedirect {
+        /// Where it pointed.
+        to: String,
+    },
     /// Could not connect.
     #[error("cannot connect")]
     Connect(#[source] reqwest::Error),
@@ -121,7 +139,8 @@ impl FetchError {
             FetchError::Gone => "gone",
             FetchError::TooLarge { .. } => "too_large",
             FetchError::Timeout(_) => "timeout",
-            FetchError::Redirects(_) => "redirects",
+            FetchError::TooManyRedirects { .. } | FetchError::BadRedirect { .. } => "redirects",
+            FetchError::PrivateRedirect { .. } => "private",
             FetchError::Connect(_) => "connect",
             FetchError::Request(_) => "request",
             FetchError::UnexpectedNotModified => "bad_304",
@@ -139,12 +158,75 @@ impl FetchError {
     }
 }
 
-/// The HTTP client and the limits of `[polling]`.
+/// The HTTP clients and the limits of `[polling]`.
 #[derive(Clone)]
 pub struct Fetcher {
-    client: reqwest::Client,
+    /// Refuses to connect to private, loopback and link-local addresses (SSRF guard).
+    guarded: reqwest::Client,
+    /// For feeds with `allow_private = true`.
+    open: reqwest::Client,
     timeout: Duration,
     max_body: u64,
+}
+
+/// Whether `ip` is private, loopback, link-local, shared (CGNAT), unspecified or otherwise
+/// not a public unicast address: what a feed URL from the web must never reach.
+pub fn is_private(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || v4.is_documentation()
+                || o[0] == 0
+                || (o[0] == 100 && (o[1] & 0xc0) == 64)
+                || (o[0] == 192 && o[1] == 0 && o[2] == 0)
+                || o[0] >= 240
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_private(IpAddr::V4(v4));
+            }
+            let seg = v6.segments();
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (seg[0] & 0xfe00) == 0xfc00
+                || (seg[0] & 0xffc0) == 0xfe80
+                || (seg[0] == 0x2001 && seg[1] == 0x0db8)
+                || (seg[0] == 0x0064 && seg[1] == 0xff9b)
+        }
+    }
+}
+
+/// A feed's host resolved only to addresses it may not reach.
+#[derive(Debug, thiserror::Error)]
+#[error("refused to connect to {host}: it resolves to {addr}, a private, loopback or link-local address (set allow_private = true for this feed to allow it)")]
+pub struct PrivateAddress {
+    host: String,
+    addr: IpAddr,
+}
+
+/// DNS resolution that drops private addresses, so the check holds at connect time for
+/// every hop, redirects and DNS rebinding included.
+struct GuardedResolver;
+
+impl reqwest::dns::Resolve for GuardedResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let public: Vec<std::net::SocketAddr> = addrs.iter().copied().filter(|a| !is_private(a.ip())).collect();
+            match (public.is_empty(), addrs.first()) {
+                (true, Some(first)) => Err(Box::new(PrivateAddress { host, addr: first.ip() }) as Box<dyn std::error::Error + Send + Sync>),
+                _ => Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs),
+            }
+        })
+    }
 }
 
 /// `User-Agent` sent with every request.
@@ -158,33 +240,44 @@ pub fn user_agent() -> String {
 impl Fetcher {
     /// A fetcher with the timeouts and caps of `polling`.
     pub fn new(polling: &Polling) -> Result<Fetcher, FetchError> {
-        let client = reqwest::Client::builder()
-            .user_agent(user_agent())
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(polling.timeout)
-            .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
-            .gzip(true)
-            .brotli(true)
-            .deflate(true)
-            .pool_idle_timeout(Duration::from_secs(30))
-            .pool_max_idle_per_host(2)
-            .build()
-            .map_err(FetchError::Client)?;
+        let builder = || {
+            reqwest::Client::builder()
+                .user_agent(user_agent())
+                .connect_timeout(CONNECT_TIMEOUT)
+                .timeout(polling.timeout)
+                .redirect(reqwest::redirect::Policy::none())
+                .gzip(true)
+                .brotli(true)
+                .deflate(true)
+                .pool_idle_timeout(Duration::from_secs(30))
+                .pool_max_idle_per_host(2)
+        };
         Ok(Fetcher {
-            client,
+            guarded: builder()
+                .dns_resolver(std::sync::Arc::new(GuardedResolver))
+                .build()
+                .map_err(FetchError::Client)?,
+            open: builder().build().map_err(FetchError::Client)?,
             timeout: polling.timeout,
             max_body: polling.max_body,
         })
     }
 
-    /// Fetches `url`, conditionally when `validators` are known.
-    pub async fn fetch(&self, url: &Url, validators: &Validators) -> Result<Fetched, FetchError> {
+    /// Fetches `url`, conditionally when `validators` are known. Unless `allow_private`, a
+    /// host name that resolves to a private address is refused at connect time; a literal
+    /// IP address in the configured URL is the admin's explicit intent and is allowed.
+    pub async fn fetch(
+        &self,
+        url: &Url,
+        validators: &Validators,
+        allow_private: bool,
+    ) -> Result<Fetched, FetchError> {
         // reqwest's timeout covers the body too; this outer one also bounds file reads.
         let work = async {
             if url.scheme() == "file" {
                 self.fetch_file(url, validators).await
             } else {
-                self.fetch_http(url, validators).await
+                self.fetch_http(url, validators, allow_private).await
             }
         };
         tokio::time::timeout(self.timeout + Duration::from_secs(1), work)
@@ -192,18 +285,63 @@ impl Fetcher {
             .unwrap_or(Err(FetchError::Timeout(self.timeout)))
     }
 
-    async fn fetch_http(&self, url: &Url, validators: &Validators) -> Result<Fetched, FetchError> {
-        let mut req = self
-            .client
-            .get(url.clone())
-            .header(header::ACCEPT, "application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5");
-        if let Some(etag) = &validators.etag {
-            req = req.header(header::IF_NONE_MATCH, etag);
-        }
-        if let Some(lm) = &validators.last_modified {
-            req = req.header(header::IF_MODIFIED_SINCE, lm);
-        }
-        let mut resp = req.send().await.map_err(|e| self.classify(e))?;
+    async fn fetch_http(
+        &self,
+        url: &Url,
+        validators: &Validators,
+        allow_private: bool,
+    ) -> Result<Fetched, FetchError> {
+        let client = if allow_private { &self.open } else { &self.guarded };
+        let literal_ip = |u: &Url| match u.host() {
+            Some(url::Host::Ipv4(ip)) => Some(IpAddr::V4(ip)),
+            Some(url::Host::Ipv6(ip)) => Some(IpAddr::V6(ip)),
+            _ => None,
+        };
+        // Redirects are followed here, not by reqwest, to know whether every hop was
+        // permanent (then the admin should update the URL in feeds.toml).
+        let mut current = url.clone();
+        let mut permanent = true;
+        let mut hops = 0;
+        let mut resp = loop {
+            let mut req = client
+                .get(current.clone())
+                .header(header::ACCEPT, "application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5");
+            if let Some(etag) = &validators.etag {
+                req = req.header(header::IF_NONE_MATCH, etag);
+            }
+            if let Some(lm) = &validators.last_modified {
+                req = req.header(header::IF_MODIFIED_SINCE, lm);
+            }
+            let resp = req.send().await.map_err(|e| self.classify(e))?;
+            if !resp.status().is_redirection() || resp.status() == StatusCode::NOT_MODIFIED {
+                break resp;
+            }
+            let Some(next) = resp
+                .headers()
+                .get(header::LOCATION)
+                .and_then(|l| l.to_str().ok())
+                .and_then(|l| current.join(l).ok())
+            else {
+                break resp;
+            };
+            hops += 1;
+            if hops > MAX_REDIRECTS {
+                return Err(FetchError::TooManyRedirects { last: next.to_string() });
+            }
+            if !matches!(next.scheme(), "http" | "https") {
+                return Err(FetchError::BadRedirect { to: next.to_string() });
+            }
+            // The resolver guards host names; a redirect to a literal private address is
+            // caught here (the configured URL's own host stays allowed).
+            if let Some(ip) = literal_ip(&next) {
+                if !allow_private && is_private(ip) && next.host() != url.host() {
+                    return Err(FetchError::PrivateRedirect { to: next.to_string() });
+                }
+            }
+            permanent &= matches!(resp.status(), StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT);
+            current = next;
+        };
+        let moved_to = (hops > 0 && permanent).then(|| current.clone());
         let status = resp.status();
         let hints = Hints {
             max_age: max_age(resp.headers()),
@@ -251,13 +389,14 @@ impl Fetcher {
             }
             bytes.extend_from_slice(&chunk);
         }
-        Ok(Fetched::Body(Body {
+        Ok(Fetched::Body(Box::new(Body {
             bytes,
             content_type,
             final_url,
             validators: new_validators,
             hints,
-        }))
+            moved_to,
+        })))
     }
 
     async fn fetch_file(&self, url: &Url, validators: &Validators) -> Result<Fetched, FetchError> {
@@ -290,7 +429,7 @@ impl Fetcher {
                 limit: self.max_body,
             });
         }
-        Ok(Fetched::Body(Body {
+        Ok(Fetched::Body(Box::new(Body {
             bytes,
             content_type: None,
             final_url: url.clone(),
@@ -299,14 +438,13 @@ impl Fetcher {
                 last_modified: None,
             },
             hints: Hints::default(),
-        }))
+            moved_to: None,
+        })))
     }
 
     fn classify(&self, e: reqwest::Error) -> FetchError {
         if e.is_timeout() {
             FetchError::Timeout(self.timeout)
-        } else if e.is_redirect() {
-            FetchError::Redirects(e)
         } else if e.is_connect() {
             FetchError::Connect(e)
         } else {

@@ -18,6 +18,9 @@
 //! - [`parse`]: bytes to the feed-rs model, repairing the usual breakage first.
 //! - [`normalize`]: to our [`entry::Entry`]: plain titles, sanitized HTML, canonical links,
 //!   clamped dates, stable ids.
+//! - [`dedup`]: exact-duplicate link keys and near-duplicate story matching, in memory.
+//! - [`tag`]: the shows an entry is about (one automaton over the whole show list), their
+//!   seasons and episodes, and the kind of news.
 //! - [`store`]: sled trees, key encoding, versioned values, retention.
 //! - [`serve`]: the axum router and the Atom renderer.
 //!
@@ -28,14 +31,19 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod dedup;
 pub mod entry;
 pub mod fetch;
+pub mod metrics;
 pub mod normalize;
 pub mod opml;
 pub mod parse;
 pub mod pipeline;
+pub mod reload;
 pub mod scheduler;
 pub mod serve;
 pub mod shutdown;
 pub mod store;
+pub mod systemd;
+pub mod tag;
 pub mod text;

@@ -198,6 +198,7 @@ pub fn normalize(feed_id: &str, feed: Feed, base: &Url, now: i64) -> Normalized 
                 shows: Vec::new(),
                 kinds: Vec::new(),
                 story: EntryId([0; 16]),
+                exact_copy: false,
             };
             entry.content_hash = content_hash(&entry);
             let key = unique_key(&mut keys, &item.id, &entry)?;

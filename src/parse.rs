@@ -25,6 +25,9 @@ pub enum ParseError {
     /// An HTML page arrived where a feed was expected.
     #[error("got an HTML page, not a feed (is the URL the feed's, not the website's?)")]
     Html,
+    /// Elements nested deeper than [`MAX_DEPTH`].
+    #[error("elements nested more than {MAX_DEPTH} deep: refused")]
+    TooDeep,
     /// feed-rs could not make a feed of it, even after repair.
     #[error("not a valid RSS, Atom or JSON feed")]
     Invalid(#[source] feed_rs::parser::ParseFeedError),
@@ -39,22 +42,131 @@ pub fn parse(bytes: &[u8], content_type: Option<&str>) -> Result<Feed, ParseErro
     if trimmed.is_empty() {
         return Err(ParseError::Empty);
     }
-    let repaired: Cow<'_, str> = if trimmed.starts_with('{') {
-        text::xml_safe(trimmed)
-    } else {
-        if looks_like_html(trimmed) {
-            return Err(ParseError::Html);
-        }
-        Cow::Owned(repair_xml(trimmed))
-    };
-    feed_rs::parser::Builder::new()
+    let parser = feed_rs::parser::Builder::new()
         // An empty id marks "no guid": normalize derives a stable one instead of feed-rs's
         // random UUID.
         .id_generator(|_, _, _| String::new())
         .sanitize_content(false)
-        .build()
-        .parse(repaired.as_bytes())
-        .map_err(ParseError::Invalid)
+        .build();
+    if trimmed.starts_with('{') {
+        let clean = text::xml_safe(trimmed);
+        let json = repair_json(&clean);
+        return parser.parse(json.as_bytes()).map_err(ParseError::Invalid);
+    }
+    if looks_like_html(trimmed) {
+        return Err(ParseError::Html);
+    }
+    let mut repaired = repair_xml(trimmed)?;
+    // Titles are text: raw tags in one (`<title>A <b>bold</i> claim</title>`) are escaped up
+    // front, since feed-rs silently drops a title with a mismatched tag.
+    if let Some(escaped) = escape_markup_in(&repaired, &["title", "media:title"]) {
+        repaired = escaped;
+    }
+    match parser.parse(repaired.as_bytes()) {
+        Ok(feed) => Ok(feed),
+        // Second chance: raw HTML inside text elements (`<title>A <b>bold</i> claim</title>`)
+        // breaks XML; escaped, it is just text again.
+        Err(first) => match escape_markup_in(&repaired, TEXT_ELEMENTS) {
+            Some(again) => parser.parse(again.as_bytes()).map_err(|_| ParseError::Invalid(first)),
+            None => Err(ParseError::Invalid(first)),
+        },
+    }
+}
+
+/// Elements whose content is text (or escaped HTML), never child elements, in RSS and Atom.
+const TEXT_ELEMENTS: &[&str] = &["title", "description", "summary", "dc:creator", "author", "name", "media:title"];
+
+/// Deeper element nesting than this is refused: real feeds nest about ten levels, and a
+/// million-deep document is an attack on recursive parsers.
+pub const MAX_DEPTH: usize = 256;
+
+/// Escapes `<` and `>` inside the text elements `names`; `None` when nothing changed.
+fn escape_markup_in(xml: &str, names: &[&str]) -> Option<String> {
+    let mut out = String::with_capacity(xml.len() + 256);
+    let mut rest = xml;
+    let mut changed = false;
+    'outer: while let Some(pos) = rest.find('<') {
+        out.push_str(&rest[..pos]);
+        rest = &rest[pos..];
+        for name in names {
+            let Some(after) = rest.strip_prefix('<').and_then(|r| r.strip_prefix(name)) else {
+                continue;
+            };
+            if !after.starts_with(['>', ' ', '\t', '\n', '\r']) {
+                continue;
+            }
+            let Some(gt) = rest.find('>') else { break };
+            // Self-closing, or Atom's xhtml text construct whose markup is legitimate.
+            if rest[..gt].ends_with('/') || rest[..gt].contains("xhtml") {
+                continue;
+            }
+            let close = format!("</{name}>");
+            let Some(end) = rest[gt + 1..].find(&close) else { continue };
+            let content = &rest[gt + 1..gt + 1 + end];
+            out.push_str(&rest[..gt + 1]);
+            if content.contains('<') && !content.contains("<![CDATA[") {
+                out.push_str(&content.replace('<', "&lt;").replace('>', "&gt;"));
+                changed = true;
+            } else {
+                out.push_str(content);
+            }
+            out.push_str(&close);
+            rest = &rest[gt + 1 + end + close.len()..];
+            continue 'outer;
+        }
+        out.push('<');
+        rest = &rest[1..];
+    }
+    out.push_str(rest);
+    changed.then_some(out)
+}
+
+/// Replaces lone UTF-16 surrogate escapes (`"\ud800"`), which JSON parsers reject, with
+/// U+FFFD, so one bad title does not lose the feed.
+pub fn repair_json(s: &str) -> Cow<'_, str> {
+    if !s.contains("\\u") && !s.contains("\\U") {
+        return Cow::Borrowed(s);
+    }
+    let hex4 = |t: &str| t.get(..4).and_then(|h| u16::from_str_radix(h, 16).ok());
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(pos) = rest.find('\\') {
+        out.push_str(&rest[..pos]);
+        rest = &rest[pos..];
+        let Some(next) = rest[1..].chars().next() else {
+            out.push_str(rest);
+            return Cow::Owned(out);
+        };
+        if next != 'u' {
+            let len = 1 + next.len_utf8();
+            out.push_str(&rest[..len]);
+            rest = &rest[len..];
+            continue;
+        }
+        match hex4(&rest[2..]) {
+            Some(hi @ 0xD800..=0xDBFF) => {
+                let low = rest[6..].strip_prefix("\\u").and_then(hex4);
+                if low.is_some_and(|l| (0xDC00..=0xDFFF).contains(&l)) {
+                    out.push_str(&rest[..12]);
+                    rest = &rest[12..];
+                } else {
+                    let _ = hi;
+                    out.push_str("\\ufffd");
+                    rest = &rest[6..];
+                }
+            }
+            Some(0xDC00..=0xDFFF) => {
+                out.push_str("\\ufffd");
+                rest = &rest[6..];
+            }
+            _ => {
+                out.push_str(&rest[..2]);
+                rest = &rest[2..];
+            }
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
 }
 
 fn looks_like_html(s: &str) -> bool {
@@ -144,9 +256,10 @@ fn utf8_or_cp1252(bytes: &[u8]) -> String {
 }
 
 /// Repairs XML text so a strict parser accepts it; see the module docs.
-pub fn repair_xml(s: &str) -> String {
+pub fn repair_xml(s: &str) -> Result<String, ParseError> {
     let mut out = String::with_capacity(s.len() + 64);
     let mut rest = s;
+    let mut depth = 0usize;
     // The declaration names the old encoding; the text is UTF-8 now.
     if rest.starts_with("<?xml") {
         if let Some(end) = rest.find("?>") {
@@ -167,6 +280,19 @@ pub fn repair_xml(s: &str) -> String {
         } else if starts_with_ignore_case(rest, "<!DOCTYPE") {
             rest = &rest[doctype_len(rest)..];
         } else if rest.starts_with('<') {
+            match rest[1..].chars().next() {
+                Some('/') => depth = depth.saturating_sub(1),
+                Some('?' | '!') | None => {}
+                Some(_) => {
+                    let self_closing = rest.find('>').is_some_and(|gt| rest[..gt].ends_with('/'));
+                    if !self_closing {
+                        depth += 1;
+                        if depth > MAX_DEPTH {
+                            return Err(ParseError::TooDeep);
+                        }
+                    }
+                }
+            }
             out.push('<');
             rest = &rest[1..];
         } else {
@@ -202,7 +328,7 @@ pub fn repair_xml(s: &str) -> String {
         }
     }
     push_xml_chars(&mut out, rest);
-    out
+    Ok(out)
 }
 
 fn push_xml_chars(out: &mut String, s: &str) {
@@ -248,6 +374,23 @@ mod tests {
             "Café é  &bogus"
         );
         assert_eq!(feed.entries[0].links[0].href, "http://e.com/a?x=1&y=2");
+    }
+
+    #[test]
+    fn recovers_html_in_titles_and_lone_surrogates() {
+        let xml = "<rss version=\"2.0\"><channel><title>t</title><item><title>A <b>bold</i> claim</title>\
+                   <description>ok</description></item></channel></rss>";
+        let feed = parse(xml.as_bytes(), None).unwrap();
+        assert_eq!(feed.entries[0].title.as_ref().unwrap().content, "A <b>bold</i> claim");
+        let json = r#"{"version":"https://jsonfeed.org/version/1.1","title":"t","items":[{"id":"1","title":"bad \ud800 pair \ud83d\ude00 ok \\ud800 literal","content_text":"x"}]}"#;
+        let feed = parse(json.as_bytes(), None).unwrap();
+        assert_eq!(feed.entries[0].title.as_ref().unwrap().content, "bad \u{fffd} pair 😀 ok \\ud800 literal");
+    }
+
+    #[test]
+    fn refuses_absurd_nesting_quickly() {
+        let deep = format!("<rss version=\"2.0\"><channel>{}</channel></rss>", "<x>".repeat(1_000_000));
+        assert!(matches!(parse(deep.as_bytes(), None), Err(ParseError::TooDeep)));
     }
 
     #[test]

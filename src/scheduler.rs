@@ -8,6 +8,7 @@
 //! feed delays nobody; a global semaphore and one per host bound the polls in flight.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -157,41 +158,90 @@ pub async fn poll_all(ctx: Arc<Context>, feeds: &[Feed]) -> Vec<(String, Option<
     out
 }
 
-/// The running scheduler: one task per feed plus the retention task.
+/// The running scheduler: one task per feed, the retention task and a heartbeat.
 pub struct Scheduler {
+    shutdown: CancellationToken,
+    /// Cancels this generation of tasks (a reload starts a new one).
+    token: CancellationToken,
     tasks: JoinSet<()>,
+    heartbeat: Arc<AtomicI64>,
 }
 
+/// How often the scheduler proves it is alive (for the systemd watchdog).
+pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(5);
+
 impl Scheduler {
-    /// Starts polling `feeds`; everything stops when `shutdown` is cancelled.
+    /// Starts polling the feeds of `ctx.config`; everything stops when `shutdown` is cancelled.
     pub fn start(ctx: Arc<Context>, shutdown: CancellationToken) -> Scheduler {
+        let mut s = Scheduler {
+            token: shutdown.child_token(),
+            shutdown,
+            tasks: JoinSet::new(),
+            heartbeat: Arc::new(AtomicI64::new(pipeline::now())),
+        };
+        s.spawn(ctx);
+        s
+    }
+
+    fn spawn(&mut self, ctx: Arc<Context>) {
         let limits = Arc::new(Limits::new(
             ctx.config.polling.concurrency,
             ctx.config.polling.per_host,
         ));
-        let mut tasks = JoinSet::new();
         for feed in ctx.config.feeds.clone() {
-            tasks.spawn(feed_loop(
-                ctx.clone(),
-                feed,
-                limits.clone(),
-                shutdown.clone(),
-            ));
+            self.tasks.spawn(feed_loop(ctx.clone(), feed, limits.clone(), self.token.clone()));
         }
-        tasks.spawn(prune_loop(ctx, shutdown));
-        Scheduler { tasks }
+        self.tasks.spawn(prune_loop(ctx, self.token.clone()));
+        let (beat, token) = (self.heartbeat.clone(), self.token.clone());
+        self.tasks.spawn(async move {
+            loop {
+                beat.store(pipeline::now(), Ordering::Release);
+                tokio::select! {
+                    () = tokio::time::sleep(HEARTBEAT_EVERY) => {}
+                    () = token.cancelled() => return,
+                }
+            }
+        });
     }
 
-    /// Waits for every task to finish (after shutdown), at most `grace`.
-    pub async fn join(mut self, grace: Duration) {
-        let all = async { while self.tasks.join_next().await.is_some() {} };
+    /// Seconds since the scheduler last proved alive.
+    pub fn heartbeat_age(&self) -> i64 {
+        pipeline::now() - self.heartbeat.load(Ordering::Acquire)
+    }
+
+    /// A handle the watchdog can read without holding the scheduler.
+    pub fn heartbeat(&self) -> Arc<AtomicI64> {
+        self.heartbeat.clone()
+    }
+
+    /// Applies a new config: stops this generation of tasks (a poll that is writing finishes
+    /// its write; one still fetching is abandoned and, being still due, runs again at once)
+    /// and starts the feeds of `ctx.config`. Due times live in the store, so unchanged feeds
+    /// keep their schedule; added feeds and feeds with a new URL are due at once.
+    pub async fn restart(&mut self, ctx: Arc<Context>, grace: Duration) {
+        self.token.cancel();
+        self.drain(grace).await;
+        self.token = self.shutdown.child_token();
+        self.spawn(ctx);
+    }
+
+    async fn drain(&mut self, grace: Duration) {
+        let tasks = &mut self.tasks;
+        let all = async { while tasks.join_next().await.is_some() {} };
         if tokio::time::timeout(grace, all).await.is_err() {
             warn!(
                 "polls still running after {}; abandoning them",
                 humantime::format_duration(grace)
             );
             self.tasks.abort_all();
+            while self.tasks.join_next().await.is_some() {}
         }
+    }
+
+    /// Waits for every task to finish (after shutdown), at most `grace`.
+    pub async fn join(mut self, grace: Duration) {
+        self.token.cancel();
+        self.drain(grace).await;
     }
 }
 
@@ -265,6 +315,10 @@ async fn prune_loop(ctx: Arc<Context>, cancel: CancellationToken) {
             Ok(Err(e)) => error!("retention failed: {}", pipeline::error_chain(&e)),
             Err(e) => error!("retention task failed: {e}"),
         }
+        ctx.dedup
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .expire(pipeline::now());
         tokio::select! {
             () = tokio::time::sleep(PRUNE_EVERY) => {}
             () = cancel.cancelled() => return,

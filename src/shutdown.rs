@@ -19,23 +19,10 @@ pub fn on_signals() -> CancellationToken {
 #[cfg(unix)]
 async fn wait_for_signal() -> &'static str {
     use tokio::signal::unix::{signal, SignalKind};
-    // SIGHUP's default action would kill the daemon on `systemctl reload`; until the config
-    // can be reloaded in place it is logged and otherwise ignored.
-    let mut hup = signal(SignalKind::hangup()).ok();
-    let hangup = async {
-        match hup.as_mut() {
-            Some(h) => loop {
-                h.recv().await;
-                warn!("SIGHUP received: reloading the config in place is not supported yet; restart to apply changes");
-            },
-            None => std::future::pending::<()>().await,
-        }
-    };
     match signal(SignalKind::terminate()) {
         Ok(mut term) => tokio::select! {
             _ = tokio::signal::ctrl_c() => "SIGINT",
             _ = term.recv() => "SIGTERM",
-            () = hangup => "SIGHUP",
         },
         Err(e) => {
             warn!("cannot listen for SIGTERM ({e}); only Ctrl-C stops the daemon");

@@ -114,6 +114,29 @@ pub fn html_to_text(html: &str) -> String {
     collapse_whitespace(&xml_safe(&decode_entities(&stripped)))
 }
 
+/// Text of sanitized HTML, fast: tags dropped (each becomes a space), entities decoded. For
+/// matching, where [`html_to_text`]'s full parse would cost too much per entry; the HTML is
+/// ours (sanitized at ingest), so a simple scan is exact enough.
+pub fn strip_tags(html: &str) -> Cow<'_, str> {
+    if !html.contains(['<', '&']) {
+        return Cow::Borrowed(html);
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match (in_tag, c) {
+            (false, '<') => in_tag = true,
+            (true, '>') => {
+                in_tag = false;
+                out.push(' ');
+            }
+            (false, c) => out.push(c),
+            (true, _) => {}
+        }
+    }
+    Cow::Owned(decode_entities(&out).into_owned())
+}
+
 /// Runs of whitespace to one space, trimmed.
 pub fn collapse_whitespace(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -6,8 +6,11 @@
 //! once, each with `file:line:column` and the feed or show it concerns, so an admin fixes the
 //! whole file in one pass.
 
+mod diff;
 pub mod raw;
 mod validate;
+
+pub use diff::{diff, ConfigDiff};
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -41,6 +44,8 @@ pub const DEFAULT_CONFIG: &str = "feeds.toml";
 pub struct Config {
     /// The file this was read from.
     pub file: PathBuf,
+    /// The file's text, as validated.
+    pub text: String,
     /// `[server]`
     pub server: Server,
     /// `[storage]`
@@ -55,6 +60,8 @@ pub struct Config {
     pub shows: Vec<Show>,
     /// `[[view]]`, in file order.
     pub views: Vec<View>,
+    /// Feed id -> position in `feeds` (lookups per request with thousands of feeds).
+    pub feed_index: std::collections::HashMap<String, usize>,
 }
 
 /// A named, saved query served at `/views/<name>.<format>`.
@@ -109,6 +116,8 @@ pub struct Polling {
     pub max_body: u64,
     /// Upper bound for server hints (Cache-Control max-age, RSS ttl) that stretch an interval.
     pub max_interval: Duration,
+    /// Default of each feed's `allow_private`.
+    pub allow_private: bool,
 }
 
 /// How near-duplicate stories are presented (used by the dedup stage).
@@ -142,6 +151,9 @@ pub struct Feed {
     pub title: Option<String>,
     /// Interval between polls of this feed.
     pub interval: Duration,
+    /// May reach private, loopback and link-local addresses through its host name (SSRF
+    /// guard off for this feed).
+    pub allow_private: bool,
 }
 
 impl Feed {
@@ -199,7 +211,7 @@ impl Config {
 
     /// The feed with this id.
     pub fn feed(&self, id: &str) -> Option<&Feed> {
-        self.feeds.iter().find(|f| f.id == id)
+        self.feed_index.get(id).and_then(|&i| self.feeds.get(i))
     }
 }
 

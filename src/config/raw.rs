@@ -100,6 +100,8 @@ pub struct RawPolling {
     pub max_body: Option<Spanned<String>>,
     /// Longest interval a server hint (Cache-Control, ttl) may stretch a feed's interval to.
     pub max_interval: Option<Spanned<String>>,
+    /// Let feeds reach private, loopback and link-local addresses through host names.
+    pub allow_private: Option<Spanned<bool>>,
 }
 
 /// `[dedup]`
@@ -122,6 +124,8 @@ pub struct RawFeed {
     pub title: Option<Spanned<String>>,
     /// Per-feed interval override.
     pub interval: Option<Spanned<String>>,
+    /// Per-feed override of `[polling] allow_private`.
+    pub allow_private: Option<Spanned<bool>>,
 }
 
 /// One `[[show]]`.
@@ -165,10 +169,11 @@ pub const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "timeout",
             "max_body",
             "max_interval",
+            "allow_private",
         ],
     ),
     ("dedup", &["mode", "window"]),
-    ("feed", &["id", "url", "title", "interval"]),
+    ("feed", &["id", "url", "title", "interval", "allow_private"]),
     (
         "show",
         &["name", "aliases", "slug", "require_context", "exclude"],

@@ -105,10 +105,12 @@ fn check(text: &str, file: &Path, c: &mut Collector<'_>) -> Option<Config> {
     let views = views(&raw, &feeds, &shows, c);
     Some(Config {
         file: file.to_path_buf(),
+        text: text.to_owned(),
         server: server?,
         storage: storage?,
         polling: polling?,
         dedup: dedup?,
+        feed_index: feeds.iter().enumerate().map(|(i, f)| (f.id.clone(), i)).collect(),
         feeds,
         shows,
         views,
@@ -584,6 +586,7 @@ fn polling(raw: &RawConfig, c: &mut Collector<'_>) -> Option<Polling> {
         timeout,
         max_body,
         max_interval,
+        allow_private: p.and_then(|p| p.allow_private.as_ref()).is_some_and(|b| *b.get_ref()),
     })
 }
 
@@ -629,6 +632,7 @@ fn valid_id(id: &str) -> bool {
 
 fn feeds(raw: &RawConfig, polling: Option<&Polling>, c: &mut Collector<'_>) -> Vec<Feed> {
     let default_interval = polling.map_or(30 * MINUTE, |p| p.interval);
+    let default_private = polling.is_some_and(|p| p.allow_private);
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     if raw.feed.is_empty() {
@@ -726,6 +730,11 @@ fn feeds(raw: &RawConfig, polling: Option<&Polling>, c: &mut Collector<'_>) -> V
                 url,
                 title,
                 interval,
+                allow_private: f
+                    .allow_private
+                    .as_ref()
+                    .map(|b| *b.get_ref())
+                    .unwrap_or(default_private),
             });
         }
     }

@@ -9,7 +9,11 @@
 //! character bigrams. Each token is hashed to a `u32`; numbers keep their value with the top
 //! bit set so the number rule can read them back.
 
+use std::sync::OnceLock;
+
 use serde::{Deserialize, Serialize};
+
+use super::FxMap;
 
 /// Characters of the summary that count (about the lead paragraph).
 pub const SUMMARY_CHARS: usize = 400;
@@ -39,6 +43,9 @@ pub struct Fingerprint {
     pub(crate) names: Vec<u32>,
     /// Hashes of the show slugs, sorted.
     pub(crate) shows: Vec<u32>,
+    /// Kinds of news the title names, one bit each (see [`KINDS`]).
+    #[serde(default)]
+    pub(crate) kinds: u8,
 }
 
 impl Fingerprint {
@@ -67,18 +74,25 @@ pub fn fingerprint(title: &str, summary_text: &str, show_slugs: &[&str]) -> Fing
     let mut names = Vec::new();
     let mut body = Vec::with_capacity(48);
     let mut stem_buf = String::new();
-    for i in 0..lx.words.len() {
+    let mut i = 0;
+    while i < lx.words.len() {
         let in_title = i < title_words;
+        let (lo, hi) = if in_title {
+            (0, title_words)
+        } else {
+            (title_words, lx.words.len())
+        };
         let w = lx.words[i];
         let word = &lx.buf[w.start as usize..w.end as usize];
-        let (prev, next) = if in_title {
-            (lx.word(i, -1, 0, title_words), lx.word(i, 1, 0, title_words))
-        } else {
-            (
-                lx.word(i, -1, title_words, lx.words.len()),
-                lx.word(i, 1, title_words, lx.words.len()),
-            )
+        let ctx = Context {
+            prev: lx.word(i, -1, lo, hi),
+            next: [
+                lx.word(i, 1, lo, hi),
+                lx.word(i, 2, lo, hi),
+                lx.word(i, 3, lo, hi),
+            ],
         };
+        i += 1;
         let mut push = |t: u32| {
             seq.push(t);
             if in_title {
@@ -105,7 +119,16 @@ pub fn fingerprint(title: &str, summary_text: &str, show_slugs: &[&str]) -> Fing
             }
             continue;
         }
-        for t in tokens_of(word, prev, next, &mut stem_buf).into_iter().flatten() {
+        // Trade jargon for a cancellation: "not moving forward", "not going forward".
+        if word == "not"
+            && matches!(ctx.next[0], Some("moving" | "going"))
+            && ctx.next[1] == Some("forward")
+        {
+            push(hash_word("cancel"));
+            i += 2;
+            continue;
+        }
+        for t in tokens_of(word, &ctx, &mut stem_buf).into_iter().flatten() {
             push(t);
         }
     }
@@ -117,23 +140,27 @@ pub fn fingerprint(title: &str, summary_text: &str, show_slugs: &[&str]) -> Fing
     names.dedup();
     // Summary tokens: distinct, in order of appearance (the lead matters most), minus title
     // tokens, at most MAX_BODY_TOKENS.
-    let mut kept: Vec<u32> = Vec::with_capacity(MAX_BODY_TOKENS);
-    for t in body {
-        if kept.len() == MAX_BODY_TOKENS {
-            break;
-        }
-        if title.binary_search(&t).is_err() && !kept.contains(&t) {
-            kept.push(t);
-        }
+    let mut tagged: Vec<(u32, u16)> = body
+        .iter()
+        .enumerate()
+        .map(|(i, &t)| (t, i as u16))
+        .collect();
+    tagged.sort_unstable();
+    tagged.dedup_by_key(|x| x.0);
+    tagged.retain(|(t, _)| title.binary_search(t).is_err());
+    if tagged.len() > MAX_BODY_TOKENS {
+        tagged.sort_unstable_by_key(|x| x.1);
+        tagged.truncate(MAX_BODY_TOKENS);
+        tagged.sort_unstable();
     }
-    kept.sort_unstable();
+    let kept: Vec<u32> = tagged.into_iter().map(|x| x.0).collect();
 
     let mut shows = Vec::with_capacity(show_slugs.len());
     for slug in show_slugs {
         shows.push(show_hash(slug));
         for part in slug.split(|c: char| !c.is_alphanumeric()) {
             let lower = part.to_lowercase();
-            for t in tokens_of(&lower, None, None, &mut stem_buf)
+            for t in tokens_of(&lower, &Context::default(), &mut stem_buf)
                 .into_iter()
                 .flatten()
             {
@@ -145,13 +172,68 @@ pub fn fingerprint(title: &str, summary_text: &str, show_slugs: &[&str]) -> Fing
     shows.dedup();
     names.sort_unstable();
     names.dedup();
+    let kinds = title_kinds(&title);
     Fingerprint {
         simhash,
         title,
         body: kept,
         names,
         shows,
+        kinds,
     }
+}
+
+/// Words that say what kind of news a headline is, and the kind (one bit each). Only
+/// unambiguous event words: two headlines that both name kinds, and no kind in common, are
+/// two stories (a trailer and a casting announcement for one show).
+pub const KINDS: &[(&str, u8)] = &[
+    ("renewed", 1),
+    ("renewal", 1),
+    ("pickup", 1),
+    ("orders", 1),
+    ("greenlit", 1),
+    ("greenlights", 1),
+    ("canceled", 2),
+    ("cancelled", 2),
+    ("axed", 2),
+    ("trailer", 4),
+    ("teaser", 4),
+    ("cast", 8),
+    ("casting", 8),
+    ("joins", 8),
+    ("boards", 8),
+    ("recast", 8),
+    ("premiere", 16),
+    ("premieres", 16),
+    ("date", 16),
+    ("dates", 16),
+    ("finale", 32),
+    ("recap", 32),
+    ("review", 32),
+    ("explained", 32),
+    ("ratings", 64),
+    ("viewership", 64),
+];
+
+fn title_kinds(title: &[u32]) -> u8 {
+    static TABLE: OnceLock<Vec<(u32, u8)>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut buf = String::new();
+        let mut v: Vec<(u32, u8)> = KINDS
+            .iter()
+            .filter_map(|(w, k)| Some((tokens_of(w, &Context::default(), &mut buf)[0]?, *k)))
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    });
+    title.iter().fold(0, |acc, t| {
+        let from = table.partition_point(|(x, _)| x < t);
+        table[from..]
+            .iter()
+            .take_while(|(x, _)| x == t)
+            .fold(acc, |acc, (_, k)| acc | k)
+    })
 }
 
 /// The first `n` characters of `s`.
@@ -209,19 +291,26 @@ impl Lexer {
     }
 
     fn lex(&mut self, text: &str, track_quotes: bool) {
-        let chars: Vec<char> = text.chars().collect();
         let mut start = self.buf.len();
         let mut cjk = false;
         let mut quoted = false;
         let mut quote_open_word: Option<usize> = None;
         let first_word = self.words.len();
-        let mut i = 0;
-        while i < chars.len() {
-            let c = chars[i];
-            let prev_alnum = i > 0 && chars[i - 1].is_alphanumeric();
-            let next = chars.get(i + 1).copied();
+        let mut prev: Option<char> = None;
+        let mut iter = text.chars();
+        while let Some(c) = iter.next() {
+            let mut look = iter.clone();
+            let next = look.next();
+            let prev_alnum = prev.is_some_and(char::is_alphanumeric);
             let next_alnum = next.is_some_and(char::is_alphanumeric);
-            if is_cjk(c) {
+            prev = Some(c);
+            if c.is_ascii_alphanumeric() {
+                if cjk {
+                    self.end_word(&mut start, cjk, quoted);
+                    cjk = false;
+                }
+                self.buf.push(c.to_ascii_lowercase());
+            } else if is_cjk(c) {
                 if !cjk {
                     self.end_word(&mut start, cjk, quoted);
                     cjk = true;
@@ -232,21 +321,28 @@ impl Lexer {
                     self.end_word(&mut start, cjk, quoted);
                     cjk = false;
                 }
-                if c.is_ascii() {
-                    self.buf.push(c.to_ascii_lowercase());
-                } else if let Some(folded) = deunicode::deunicode_char(c) {
+                if let Some(folded) = deunicode::deunicode_char(c) {
                     for f in folded.chars().filter(char::is_ascii_alphanumeric) {
                         self.buf.push(f.to_ascii_lowercase());
                     }
                 } else {
                     self.buf.extend(c.to_lowercase());
                 }
+            } else if matches!(c, ':' | '.' | ',')
+                && !cjk
+                && self.buf.len() > start
+                && self.buf.as_bytes()[self.buf.len() - 1].is_ascii_digit()
+                && next.is_some_and(|n| n.is_ascii_digit())
+            {
+                // 11:30, 9.9, 1,000 stay one word.
+                self.buf.push(c);
             } else if matches!(c, '\'' | '\u{2019}' | '\u{02bc}') && prev_alnum && next_alnum {
                 // An apostrophe inside a word: possessive `'s` ends the word, others vanish
                 // (`don't` -> `dont`).
-                let after = chars.get(i + 2).copied();
+                let after = look.next();
                 if matches!(next, Some('s' | 'S')) && !after.is_some_and(char::is_alphanumeric) {
-                    i += 1;
+                    iter.next();
+                    prev = next;
                 }
             } else {
                 self.end_word(&mut start, cjk, quoted);
@@ -265,7 +361,6 @@ impl Lexer {
                     }
                 }
             }
-            i += 1;
         }
         self.end_word(&mut start, cjk, quoted);
         // A quote never closed was not a quote.
@@ -320,7 +415,7 @@ const STOP_WORDS: &[&str] = &[
     "reportedly", "reports", "reveal", "revealed", "reveals", "said", "same", "say", "says",
     "see", "set", "sets", "she", "should", "so", "some", "such", "than", "that", "the", "their",
     "theirs", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too",
-    "under", "until", "unveil", "unveiled", "unveils", "up", "update", "updated", "upon",
+    "under", "until", "unveil", "unveiled", "unveils", "up", "update", "updated", "upon", "us",
     "very", "via", "video", "vs", "was", "watch", "we", "were", "what", "whats", "when", "where",
     "which", "while", "who", "whom", "why", "will", "with", "within", "without", "would", "yet",
     "you", "your", "yours",
@@ -355,14 +450,18 @@ const NUMBER_WORDS: &[(&str, u32)] = &[
 const COUNTED: &[&str] = &[
     "book",
     "chapter",
+    "chapters",
     "cour",
     "episode",
+    "episodes",
     "installment",
     "part",
+    "parts",
     "season",
     "seasons",
     "series",
     "volume",
+    "volumes",
 ];
 
 const MONTHS: &[(&str, &str)] = &[
@@ -379,27 +478,97 @@ const MONTHS: &[(&str, &str)] = &[
     ("sept", "september"),
 ];
 
-/// Stems that mean the same event.
+/// Words and stems that mean the same event. Sorted.
 const SYNONYMS: &[(&str, &str)] = &[
+    ("axe", "cancel"),
+    ("axed", "cancel"),
+    ("axes", "cancel"),
     ("cancelation", "cancel"),
     ("cancellation", "cancel"),
+    ("finale", "finale"),
+    ("finales", "finale"),
     ("renewal", "renew"),
+    ("scrap", "cancel"),
+    ("scrapped", "cancel"),
+    ("scraps", "cancel"),
 ];
 
-fn lookup<T: Copy>(table: &[(&str, T)], key: &str) -> Option<T> {
-    table
-        .binary_search_by(|(k, _)| k.cmp(&key))
-        .ok()
-        .map(|i| table[i].1)
+/// What a word is before stemming, when it is not an ordinary word.
+#[derive(Clone, Copy)]
+enum Special {
+    Stop,
+    NumberWord(u32),
+    Token(u32),
 }
 
-/// The tokens of one lower-cased word (at most two: `s2e5` gives 2 and 5 plus nothing else).
-fn tokens_of(
-    word: &str,
-    prev: Option<&str>,
-    next: Option<&str>,
-    buf: &mut String,
-) -> [Option<u32>; 3] {
+/// A word of at most 16 bytes as one integer key (no string compare on lookup).
+fn pack(w: &str) -> Option<u128> {
+    let b = w.as_bytes();
+    (b.len() <= 16).then(|| {
+        let mut k = [0u8; 16];
+        k[..b.len()].copy_from_slice(b);
+        u128::from_le_bytes(k)
+    })
+}
+
+fn special(w: &str) -> Option<Special> {
+    static MAP: OnceLock<FxMap<u128, Special>> = OnceLock::new();
+    let map = MAP.get_or_init(|| {
+        let mut m = FxMap::default();
+        let mut put = |w: &str, s: Special| {
+            if let Some(k) = pack(w) {
+                m.entry(k).or_insert(s);
+            }
+        };
+        for (w, n) in NUMBER_WORDS {
+            put(w, Special::NumberWord(*n));
+        }
+        for w in STOP_WORDS {
+            put(w, Special::Stop);
+        }
+        for (w, full) in MONTHS {
+            put(w, Special::Token(hash_word(full)));
+        }
+        for (w, to) in SYNONYMS {
+            put(w, Special::Token(hash_word(to)));
+        }
+        m
+    });
+    map.get(&pack(w)?).copied()
+}
+
+/// The words around a word, within its title or its summary.
+#[derive(Default)]
+struct Context<'a> {
+    prev: Option<&'a str>,
+    next: [Option<&'a str>; 3],
+}
+
+impl Context<'_> {
+    /// Whether a number word here counts something: `season two`, `second season`,
+    /// `third and final season`, `two parts`.
+    fn counts(&self) -> bool {
+        let counted = |w: &str| COUNTED.binary_search(&w).is_ok();
+        if self.prev.is_some_and(counted) {
+            return true;
+        }
+        for w in self.next.iter() {
+            match w {
+                Some(w) if counted(w) => return true,
+                Some(w) if COUNT_FILLERS.contains(w) => continue,
+                _ => return false,
+            }
+        }
+        false
+    }
+}
+
+/// Words that may stand between an ordinal and what it counts: "third and final season".
+const COUNT_FILLERS: &[&str] = &["all", "and", "consecutive", "final", "full", "last", "new", "straight"];
+
+/// The tokens of one lower-cased word: none (stop words), one, or up to three (`s2e5` gives
+/// `season`, 2 and 5).
+fn tokens_of(word: &str, ctx: &Context<'_>, buf: &mut String) -> [Option<u32>; 3] {
     let mut out = [None; 3];
     if word.is_empty() {
         return out;
@@ -409,11 +578,32 @@ fn tokens_of(
         out[0] = Some(number(word));
         return out;
     }
-    // 2nd, 3rd, 5th, 21st.
     let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
-    if digits > 0 && matches!(&word[digits..], "st" | "nd" | "rd" | "th") {
-        out[0] = Some(number(&word[..digits]));
-        return out;
+    if digits > 0 {
+        let rest = &word[digits..];
+        // 2nd, 3rd, 5th, 21st.
+        if matches!(rest, "st" | "nd" | "rd" | "th") {
+            out[0] = Some(number(&word[..digits]));
+            return out;
+        }
+        // $43M, 4K, 9pm: the number, and the unit when it is a word.
+        if rest.bytes().all(|b| b.is_ascii_lowercase()) {
+            out[0] = Some(number(&word[..digits]));
+            if rest.len() > 1 && !matches!(special(rest), Some(Special::Stop)) {
+                out[1] = Some(hash_word(rest));
+            }
+            return out;
+        }
+        // 11:30, 9.9, 1,000: a time or a measure, not a count.
+        if rest.bytes().all(|b| b.is_ascii_digit() || matches!(b, b':' | b'.' | b',')) {
+            if rest.starts_with(',') {
+                let n: String = word.chars().filter(char::is_ascii_digit).collect();
+                out[0] = Some(number(&n));
+            } else {
+                out[0] = Some(hash_word(word));
+            }
+            return out;
+        }
     }
     // S2, S02, S2E5, S02E05.
     if bytes[0] == b's' && bytes.len() > 1 && bytes[1].is_ascii_digit() {
@@ -434,28 +624,30 @@ fn tokens_of(
             }
         }
     }
-    if let Some(n) = lookup(NUMBER_WORDS, word) {
-        let counts = |w: Option<&str>| w.is_some_and(|w| COUNTED.binary_search(&w).is_ok());
-        if counts(prev) || counts(next) {
-            out[0] = Some(NUMBER | n);
+    match special(word) {
+        Some(Special::NumberWord(n)) => {
+            if ctx.counts() {
+                out[0] = Some(NUMBER | n);
+            }
+            return out;
         }
-        return out;
-    }
-    if STOP_WORDS.binary_search(&word).is_ok() {
-        return out;
+        Some(Special::Stop) => return out,
+        Some(Special::Token(t)) => {
+            out[0] = Some(t);
+            return out;
+        }
+        None => {}
     }
     if word.len() == 1 && word.is_ascii() {
-        return out;
-    }
-    if let Some(m) = lookup(MONTHS, word) {
-        out[0] = Some(hash_word(m));
         return out;
     }
     buf.clear();
     buf.push_str(word);
     stem(buf);
-    let s = lookup(SYNONYMS, buf.as_str()).unwrap_or(buf.as_str());
-    out[0] = Some(hash_word(s));
+    out[0] = Some(match special(buf) {
+        Some(Special::Token(t)) => t,
+        _ => hash_word(buf),
+    });
     out
 }
 
@@ -534,23 +726,58 @@ fn mix(a: u32, b: u32) -> u64 {
     z ^ (z >> 31)
 }
 
+/// Each byte value with its 8 bits spread to the low bit of 8 bytes, to count 8 bit
+/// positions with one addition.
+const SPREAD: [u64; 256] = {
+    let mut t = [0u64; 256];
+    let mut b = 0;
+    while b < 256 {
+        let mut j = 0;
+        while j < 8 {
+            t[b] |= ((b as u64 >> j) & 1) << (8 * j);
+            j += 1;
+        }
+        b += 1;
+    }
+    t
+};
+
 /// SimHash (Charikar 2002, as in Manku et al. 2007) over token bigrams (unigrams for a single
-/// token), every feature weighted 1.
+/// token), every feature weighted 1: bit i is set when most features have bit i set.
 fn simhash(seq: &[u32]) -> u64 {
-    let mut acc = [0i32; 64];
-    let mut add = |h: u64| {
-        for (bit, a) in acc.iter_mut().enumerate() {
-            *a += if h >> bit & 1 == 1 { 1 } else { -1 };
+    let single = [mix(seq.first().copied().unwrap_or(0), 0)];
+    let features: &mut dyn Iterator<Item = u64> = match seq {
+        [] => return 0,
+        [_] => &mut single.iter().copied(),
+        _ => &mut seq.windows(2).map(|p| mix(p[0], p[1])),
+    };
+    // lanes[k] byte j counts the features with bit 8k + j set; flushed before a byte can
+    // overflow.
+    let mut totals = [0u32; 64];
+    let mut lanes = [0u64; 8];
+    let mut n = 0u32;
+    let flush = |lanes: &mut [u64; 8], totals: &mut [u32; 64]| {
+        for (k, lane) in lanes.iter_mut().enumerate() {
+            for j in 0..8 {
+                totals[8 * k + j] += ((*lane >> (8 * j)) & 0xff) as u32;
+            }
+            *lane = 0;
         }
     };
-    match seq {
-        [] => return 0,
-        [t] => add(mix(*t, 0)),
-        _ => seq.windows(2).for_each(|p| add(mix(p[0], p[1]))),
+    for h in features {
+        for (k, lane) in lanes.iter_mut().enumerate() {
+            *lane += SPREAD[(h >> (8 * k)) as usize & 0xff];
+        }
+        n += 1;
+        if n % 255 == 0 {
+            flush(&mut lanes, &mut totals);
+        }
     }
-    acc.iter()
+    flush(&mut lanes, &mut totals);
+    totals
+        .iter()
         .enumerate()
-        .fold(0u64, |h, (bit, &a)| if a > 0 { h | 1 << bit } else { h })
+        .fold(0u64, |h, (bit, &c)| if 2 * c > n { h | 1 << bit } else { h })
 }
 
 #[cfg(test)]
@@ -564,7 +791,7 @@ mod tests {
 
     fn tok(w: &str) -> u32 {
         let mut b = String::new();
-        tokens_of(w, None, None, &mut b)[0].unwrap()
+        tokens_of(w, &Context::default(), &mut b)[0].unwrap()
     }
 
     #[test]
@@ -588,11 +815,15 @@ mod tests {
             ("cancelled", "canceled"),
             ("cancellation", "cancels"),
             ("stories", "story"),
+            ("axed", "canceled"),
+            ("finales", "finale"),
             ("released", "releases"),
         ] {
             assert_eq!(tok(a), tok(b), "{a} vs {b}");
         }
         assert_ne!(tok("trailer"), tok("teaser"));
+        assert_ne!(tok("final"), tok("finale"));
+        assert!(words("'The Acolyte' Not Moving Forward").contains(&tok("canceled")));
     }
 
     #[test]
@@ -606,6 +837,11 @@ mod tests {
         assert!(!words("The Second Coming").contains(&two));
         assert!(!words("First Look at Wednesday").contains(&(NUMBER | 1)));
         assert!(words("S02E05 recap").contains(&(NUMBER | 5)));
+        assert!(words("Third and Final Season").contains(&(NUMBER | 3)));
+        assert!(words("Opens to $43M").contains(&(NUMBER | 43)));
+        assert!(words("1,000 Episodes").contains(&(NUMBER | 1000)));
+        let t = words("Episode 11 at 11:30 PM, rated 9.9");
+        assert_eq!(t.iter().filter(|&&t| is_number(t)).count(), 1, "{t:?}");
         assert_ne!(words("season 2"), words("season 3"));
         assert!(is_year(NUMBER | 2025) && !is_year(NUMBER | 3));
     }
@@ -626,6 +862,20 @@ mod tests {
     }
 
     #[test]
+    fn kinds_come_from_title_words() {
+        let k = |t: &str| fingerprint(t, "", &[]).kinds;
+        assert_eq!(k("‘Severance’ Renewed for Season 3 at Apple TV+"), 1);
+        assert_eq!(k("Apple TV+ Orders Third Season of ‘Severance’"), 1);
+        assert_eq!(k("'The Acolyte' Not Moving Forward With Season 2"), 2);
+        assert_eq!(k("Lady Gaga Joins ‘Wednesday’ Season 2"), 8);
+        assert_eq!(k("Wednesday Season 2 Trailer: Jenna Ortega Returns"), 4);
+        assert_eq!(k("Frieren Anime Gets 2nd Season in January 2026"), 0);
+        assert_eq!(k("Premiere Date and New Teaser"), 16 | 4);
+        assert_eq!(k("Netflix Dates Final Season Of ‘Squid Game’"), 16);
+        assert_eq!(k("‘Severance’ Finale Explained"), 32);
+    }
+
+    #[test]
     fn hangul_becomes_bigrams() {
         let a = fingerprint("지금 우리 학교는 시즌2 제작 확정", "", &[]);
         let b = fingerprint("지금 우리 학교 시즌2 확정", "", &[]);
@@ -642,6 +892,30 @@ mod tests {
         assert!((a.simhash ^ b.simhash).count_ones() <= 3);
         let c = fingerprint("'Shrinking' Renewed for Season 3 at Apple TV+", "Jason Segel.", &[]);
         assert!((a.simhash ^ c.simhash).count_ones() > 3);
+    }
+
+    #[test]
+    fn simhash_matches_the_bit_by_bit_definition() {
+        let reference = |seq: &[u32]| {
+            let feats: Vec<u64> = if seq.len() == 1 {
+                vec![mix(seq[0], 0)]
+            } else {
+                seq.windows(2).map(|p| mix(p[0], p[1])).collect()
+            };
+            let mut h = 0u64;
+            for bit in 0..64 {
+                let ones = feats.iter().filter(|f| *f >> bit & 1 == 1).count();
+                if 2 * ones > feats.len() {
+                    h |= 1 << bit;
+                }
+            }
+            h
+        };
+        for len in [1usize, 2, 3, 17, 254, 255, 256, 257, 600] {
+            let seq: Vec<u32> = (0..len as u32).map(|i| i.wrapping_mul(2_654_435_761)).collect();
+            assert_eq!(simhash(&seq), reference(&seq), "{len}");
+        }
+        assert_eq!(simhash(&[]), 0);
     }
 
     #[test]

@@ -85,29 +85,28 @@ pub struct Doc {
     pub entries: Vec<OutEntry>,
 }
 
-/// Source infos of every configured feed.
+/// Source infos of the configured feeds among `states`.
 pub fn sources(
     config: &Config,
     states: &HashMap<String, FeedState>,
 ) -> HashMap<String, SourceInfo> {
     let base = config.server.public_url.as_str().trim_end_matches('/');
-    config
-        .feeds
+    states
         .iter()
-        .map(|f| {
-            let state = states.get(&f.id);
+        .filter_map(|(id, state)| {
+            let f = config.feed(id)?;
             let info = SourceInfo {
                 id: f.id.clone(),
                 iri: format!("{base}/sources/{}.atom", f.id),
                 title: f
                     .title
                     .clone()
-                    .or_else(|| state.and_then(|s| s.title.clone()))
+                    .or_else(|| state.title.clone())
                     .unwrap_or_else(|| f.id.clone()),
                 feed_url: f.url.to_string(),
-                site_link: state.and_then(|s| s.site_link.clone()),
+                site_link: state.site_link.clone(),
             };
-            (f.id.clone(), info)
+            Some((f.id.clone(), info))
         })
         .collect()
 }
@@ -127,8 +126,9 @@ fn source_of(sources: &HashMap<String, SourceInfo>, config: &Config, feed_id: &s
 }
 
 /// Categories of an entry, per design.md: show `term=slug label=name`, then `slug/sN` and
-/// `slug/sNeM`; news kinds in [`KIND_SCHEME`]; in `mark` mode the story in [`STORY_SCHEME`].
-pub fn categories(config: &Config, e: &Entry) -> Vec<Category> {
+/// `slug/sNeM`; news kinds in [`KIND_SCHEME`]; in `mark` mode, for an entry whose story has
+/// other copies (`shared_story`), the story in [`STORY_SCHEME`].
+pub fn categories(config: &Config, e: &Entry, shared_story: bool) -> Vec<Category> {
     let mut out = Vec::new();
     for show in &e.shows {
         for term in show.terms() {
@@ -152,7 +152,7 @@ pub fn categories(config: &Config, e: &Entry) -> Vec<Category> {
             scheme: Some(KIND_SCHEME),
         });
     }
-    if config.dedup.mode == DedupMode::Mark {
+    if config.dedup.mode == DedupMode::Mark && shared_story {
         out.push(Category {
             term: format!("story/{}", e.story.urn().trim_start_matches("urn:uuid:")),
             label: None,
@@ -191,26 +191,77 @@ pub fn build(
         .before
         .map(|c| format!("before={}", cursor(&c)))
         .or(q.after.map(|c| format!("after={}", cursor(&c))));
-    let states = store.feed_states()?;
+    // Only the states of the feeds on this page: a store may hold thousands.
+    let mut states = HashMap::new();
+    for e in &page.entries {
+        if !states.contains_key(&e.feed_id) {
+            if let Some(s) = store.feed_state(&e.feed_id)? {
+                states.insert(e.feed_id.clone(), s);
+            }
+        }
+        for copy in store.story_copies(e)? {
+            if !states.contains_key(&copy.feed_id) {
+                if let Some(s) = store.feed_state(&copy.feed_id)? {
+                    states.insert(copy.feed_id.clone(), s);
+                }
+            }
+        }
+    }
     let sources = sources(config, &states);
     let updated = page.entries.iter().map(|e| e.updated).max().unwrap_or(0);
     let mut entries = Vec::with_capacity(page.entries.len());
+    let mode = config.dedup.mode;
     for e in page.entries {
-        let related = store
-            .story_copies(&e)?
+        let members = store.story_copies(&e)?;
+        let shared_story = e.story != e.id || members.iter().any(|c| !c.exact_copy);
+        // Copies shown as related links: exact copies always, near ones when collapsing.
+        let copies: Vec<Entry> = members
             .into_iter()
-            .filter_map(|copy| {
-                Some(Related {
-                    href: copy.link.clone()?,
-                    title: source_of(&sources, config, &copy.feed_id).title,
-                })
-            })
+            .filter(|c| c.exact_copy || mode == DedupMode::Collapse)
             .collect();
+        // The earliest copy is shown (its link is rel=alternate); the entry keeps the story's
+        // id, so readers never see it change as copies join or leave.
+        let (shown, others): (Entry, Vec<Entry>) = match copies
+            .iter()
+            .filter(|c| c.published < e.published)
+            .min_by_key(|c| (c.published, c.id))
+        {
+            Some(first) => {
+                let mut shown = first.clone();
+                shown.id = e.id;
+                shown.story = e.story;
+                shown.updated = shown.updated.max(e.updated);
+                let others = std::iter::once(e.clone())
+                    .chain(copies.iter().filter(|c| c.id != first.id).cloned())
+                    .collect();
+                (shown, others)
+            }
+            None => (e.clone(), copies),
+        };
+        let mut related: Vec<Related> = Vec::new();
+        for copy in &others {
+            let Some(href) = copy.link.clone() else { continue };
+            let title = source_of(&sources, config, &copy.feed_id).title;
+            // An exact copy may share the link: it still names its outlet as a source.
+            if related.iter().any(|r| r.href == href && r.title == title) {
+                continue;
+            }
+            related.push(Related { href, title });
+        }
+        let mut cats = categories(config, &shown, shared_story);
+        // A collapsed story carries the union of its copies' categories.
+        for copy in &others {
+            for c in categories(config, copy, false) {
+                if !cats.contains(&c) {
+                    cats.push(c);
+                }
+            }
+        }
         entries.push(OutEntry {
-            source: source_of(&sources, config, &e.feed_id),
-            categories: categories(config, &e),
+            source: source_of(&sources, config, &shown.feed_id),
+            categories: cats,
             related,
-            entry: e,
+            entry: shown,
         });
     }
     Ok(Doc {

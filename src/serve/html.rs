@@ -151,7 +151,7 @@ pub fn index(config: &Config, store: &Store) -> Result<String, ServeError> {
             esc(source),
             rfc3339(e.published)
         );
-        for c in super::doc::categories(config, e) {
+        for c in super::doc::categories(config, e, e.story != e.id) {
             let class = if c.scheme.is_some() {
                 "tag kind"
             } else {

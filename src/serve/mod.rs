@@ -13,6 +13,7 @@
 pub mod atom;
 pub mod doc;
 pub mod error;
+pub mod health;
 pub mod html;
 pub mod json;
 pub mod query;
@@ -20,7 +21,7 @@ pub mod rss;
 pub mod select;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -116,12 +117,48 @@ pub struct Rendered {
     pub last_modified: i64,
     /// MIME type.
     pub content_type: &'static str,
+    /// Response headers, built once when rendered: a cached hit only clones them.
+    pub headers: HeaderMap,
+}
+
+/// `Cache-Control: max-age`: clients may come back about as often as feeds change, a
+/// quarter of the shortest poll interval, within one minute and fifteen.
+fn cache_max_age(config: &Config) -> u64 {
+    let shortest = config
+        .feeds
+        .iter()
+        .map(|f| f.interval)
+        .min()
+        .unwrap_or(config.polling.interval);
+    (shortest.as_secs() / 4).clamp(60, 900)
+}
+
+fn document_headers(config: &Config, etag: &str, last_modified: i64, content_type: &str) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    let mut set = |name, value: String| {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            h.insert(name, v);
+        }
+    };
+    set(header::ETAG, etag.to_owned());
+    set(
+        header::LAST_MODIFIED,
+        httpdate::fmt_http_date(
+            std::time::UNIX_EPOCH + std::time::Duration::from_secs(last_modified.max(0) as u64),
+        ),
+    );
+    set(header::CACHE_CONTROL, format!("public, max-age={}", cache_max_age(config)));
+    set(header::VARY, "Accept-Encoding".to_owned());
+    set(header::CONTENT_TYPE, content_type.to_owned());
+    h
 }
 
 /// Shared state of the HTTP server.
 pub struct AppState {
     store: Arc<Store>,
-    config: Arc<Config>,
+    config: RwLock<Arc<Config>>,
+    /// Why the last reload was refused (shown in /status until a valid file arrives).
+    config_error: RwLock<Option<String>>,
     cache: Mutex<(u64, HashMap<String, Arc<Rendered>>)>,
 }
 
@@ -130,9 +167,33 @@ impl AppState {
     pub fn new(store: Arc<Store>, config: Arc<Config>) -> Arc<AppState> {
         Arc::new(AppState {
             store,
-            config,
+            config: RwLock::new(config),
+            config_error: RwLock::new(None),
             cache: Mutex::new((0, HashMap::new())),
         })
+    }
+
+    /// The config in force.
+    pub fn config(&self) -> Arc<Config> {
+        self.config.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Swaps in a new config (a reload): requests already running finish with the old one,
+    /// new ones see the new one; cached documents are dropped.
+    pub fn set_config(&self, config: Arc<Config>) {
+        *self.config.write().unwrap_or_else(|p| p.into_inner()) = config;
+        *self.config_error.write().unwrap_or_else(|p| p.into_inner()) = None;
+        self.cache.lock().unwrap_or_else(|p| p.into_inner()).1.clear();
+    }
+
+    /// Records a refused reload.
+    pub fn set_config_error(&self, error: Option<String>) {
+        *self.config_error.write().unwrap_or_else(|p| p.into_inner()) = error;
+    }
+
+    /// Why the last reload was refused, if it was.
+    pub fn config_error(&self) -> Option<String> {
+        self.config_error.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     fn cached(&self, key: &str) -> Option<Arc<Rendered>> {
@@ -165,7 +226,12 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/opml", get(opml))
         .route("/healthz", get(healthz))
         .route("/status", get(status))
+        .route("/admin/config", get(admin_config))
+        .route("/metrics", get(metrics))
+        .route("/admin/health.atom", get(health_feed))
+        .route("/admin/suggest", get(suggest_route))
         .fallback(not_found)
+        .route_layer(axum::middleware::from_fn(crate::metrics::track))
         .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
 }
@@ -241,11 +307,32 @@ pub fn status_rows(config: &Config, store: &Store) -> Result<Vec<StatusFeed>, Se
         .collect())
 }
 
-async fn status(State(state): State<Arc<AppState>>) -> Result<Json<Vec<StatusFeed>>, ServeError> {
+/// `/status`: the config state and every feed's health.
+#[derive(Debug, Serialize, serde::Deserialize)]
+pub struct Status {
+    /// The config file in force.
+    pub config_file: String,
+    /// Why the last reload was refused; absent when the file on disk is in force.
+    pub config_error: Option<String>,
+    /// Entries stored.
+    pub entries: usize,
+    /// Per-feed health.
+    pub feeds: Vec<StatusFeed>,
+}
+
+async fn status(State(state): State<Arc<AppState>>) -> Result<Json<Status>, ServeError> {
     let st = state.clone();
-    blocking(move || status_rows(&st.config, &st.store))
-        .await
-        .map(Json)
+    blocking(move || {
+        let config = st.config();
+        Ok(Status {
+            config_file: config.file.display().to_string(),
+            config_error: st.config_error(),
+            entries: st.store.entry_count(),
+            feeds: status_rows(&config, &st.store)?,
+        })
+    })
+    .await
+    .map(Json)
 }
 
 fn split_file(file: &str) -> Result<(&str, Format), ServeError> {
@@ -383,6 +470,7 @@ pub fn render(
             .collect::<String>()
     );
     Ok(Rendered {
+        headers: document_headers(config, &etag, doc.updated, format.content_type()),
         body: Bytes::from(body),
         etag,
         last_modified: doc.updated,
@@ -398,22 +486,22 @@ async fn document(
     headers: HeaderMap,
 ) -> Result<Response, ServeError> {
     let now = crate::pipeline::now();
-    let (query, title) = resolve_query(&state.config, &kind, raw.as_deref(), now)?;
+    let config = state.config();
+    let (query, title) = resolve_query(&config, &kind, raw.as_deref(), now)?;
     let key = format!("{}?{}", kind.path(format), query.cache_key());
     let doc = match state.cached(&key) {
         Some(doc) => doc,
         None => {
             let st = state.clone();
             let generation = st.store.generation();
-            let doc = Arc::new(
-                blocking(move || render(&st.config, &st.store, &kind, format, &query, title))
-                    .await?,
-            );
+            let cfg = config.clone();
+            let doc =
+                Arc::new(blocking(move || render(&cfg, &st.store, &kind, format, &query, title)).await?);
             state.remember(key, generation, doc.clone());
             doc
         }
     };
-    Ok(respond(&state.config, &doc, &headers))
+    Ok(respond(&doc, &headers))
 }
 
 /// Whether the client's validators match (RFC 9110 13.1: If-None-Match wins).
@@ -435,39 +523,124 @@ fn not_modified(doc: &Rendered, headers: &HeaderMap) -> bool {
         .is_some_and(|since| doc.last_modified <= since.as_secs() as i64)
 }
 
-fn respond(config: &Config, doc: &Rendered, headers: &HeaderMap) -> Response {
-    // Clients may come back about as often as feeds change: a quarter of the shortest poll
-    // interval, within one minute and fifteen.
-    let shortest = config
-        .feeds
-        .iter()
-        .map(|f| f.interval)
-        .min()
-        .unwrap_or(config.polling.interval);
-    let max_age = (shortest.as_secs() / 4).clamp(60, 900);
-    let last_modified = httpdate::fmt_http_date(
-        std::time::UNIX_EPOCH + std::time::Duration::from_secs(doc.last_modified.max(0) as u64),
-    );
-    let mut h = HeaderMap::new();
-    let mut set = |name, value: String| {
-        if let Ok(v) = HeaderValue::from_str(&value) {
-            h.insert(name, v);
-        }
-    };
-    set(header::ETAG, doc.etag.clone());
-    set(header::LAST_MODIFIED, last_modified);
-    set(header::CACHE_CONTROL, format!("public, max-age={max_age}"));
-    set(header::VARY, "Accept-Encoding".to_owned());
+fn respond(doc: &Rendered, headers: &HeaderMap) -> Response {
+    let mut h = doc.headers.clone();
     if not_modified(doc, headers) {
+        h.remove(header::CONTENT_TYPE);
         return (StatusCode::NOT_MODIFIED, h).into_response();
     }
-    set(header::CONTENT_TYPE, doc.content_type.to_owned());
     (StatusCode::OK, h, doc.body.clone()).into_response()
+}
+
+/// One line of `showfeed suggest`.
+#[derive(Debug, Serialize, serde::Deserialize)]
+pub struct SuggestionOut {
+    /// The likely show name.
+    pub name: String,
+    /// Untagged entries naming it.
+    pub count: usize,
+    /// Example headlines.
+    pub examples: Vec<String>,
+}
+
+/// Likely shows in the untagged entries of the last `days` days (at most 5,000 entries).
+pub fn suggestions(config: &Config, store: &Store, days: u32, max: usize) -> Result<Vec<SuggestionOut>, ServeError> {
+    let since = crate::pipeline::now() - i64::from(days) * 86_400;
+    let mut q = FeedQuery::new();
+    q.since = Some(since);
+    q.limit = 5_000;
+    let page = select::select(store, &q, crate::config::DedupMode::Off)?;
+    let texts: Vec<(String, String)> = page
+        .entries
+        .iter()
+        .filter(|e| e.shows.is_empty())
+        .map(|e| {
+            let summary = e.summary.as_deref().map(crate::text::strip_tags).unwrap_or_default().into_owned();
+            (e.title.clone(), summary)
+        })
+        .collect();
+    let tagger = crate::tag::Tagger::new(&config.shows);
+    Ok(crate::tag::suggest(texts.iter().map(|(t, s)| (t.as_str(), s.as_str())), &tagger, max)
+        .into_iter()
+        .map(|s| SuggestionOut {
+            name: s.name,
+            count: s.count,
+            examples: s.examples,
+        })
+        .collect())
+}
+
+async fn suggest_route(
+    State(state): State<Arc<AppState>>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Vec<SuggestionOut>>, ServeError> {
+    let mut days = 14;
+    for (k, v) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        match k.as_ref() {
+            "days" => {
+                days = v
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|d| (1..=365).contains(d))
+                    .ok_or_else(|| ServeError::BadQuery("parameter `days` must be an integer from 1 to 365".into()))?;
+            }
+            other => {
+                return Err(ServeError::BadQuery(format!(
+                    "unknown query parameter `{}` (supported: days)",
+                    other.chars().take(64).collect::<String>()
+                )))
+            }
+        }
+    }
+    let st = state.clone();
+    blocking(move || suggestions(&st.config(), &st.store, days, 50)).await.map(Json)
+}
+
+async fn health_feed(State(state): State<Arc<AppState>>) -> Result<Response, ServeError> {
+    let st = state.clone();
+    let body = blocking(move || Ok(health::render(&st.config(), &st.store)?)).await?;
+    Ok(([(header::CONTENT_TYPE, Format::Atom.content_type())], body).into_response())
+}
+
+async fn metrics(State(state): State<Arc<AppState>>) -> Result<Response, ServeError> {
+    let st = state.clone();
+    let body = blocking(move || {
+        let config = st.config();
+        let m = crate::metrics::get();
+        let states = st.store.feed_states()?;
+        let failing = config
+            .feeds
+            .iter()
+            .filter(|f| states.get(&f.id).is_some_and(|s| s.consecutive_failures > 0 || s.disabled.is_some()))
+            .count();
+        m.feeds_failing.set(failing as i64);
+        m.feeds.set(config.feeds.len() as i64);
+        m.store_entries.set(st.store.entry_count() as i64);
+        m.store_bytes.set(st.store.size_on_disk() as i64);
+        m.config_valid.set(i64::from(st.config_error().is_none()));
+        Ok(m.encode())
+    })
+    .await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],
+        body,
+    )
+        .into_response())
+}
+
+/// The config file text in force, so `showfeed check` can diff a new file against it.
+async fn admin_config(State(state): State<Arc<AppState>>) -> Response {
+    let config = state.config();
+    (
+        [(header::CONTENT_TYPE, "application/toml; charset=utf-8")],
+        config.text.clone(),
+    )
+        .into_response()
 }
 
 async fn index(State(state): State<Arc<AppState>>) -> Result<Html<String>, ServeError> {
     let st = state.clone();
-    blocking(move || html::index(&st.config, &st.store))
+    blocking(move || html::index(&st.config(), &st.store))
         .await
         .map(Html)
 }
@@ -476,10 +649,8 @@ async fn opml(State(state): State<Arc<AppState>>) -> Result<Response, ServeError
     let st = state.clone();
     let body = blocking(move || {
         let states = st.store.feed_states()?;
-        Ok(crate::opml::export(
-            &st.config,
-            &doc::sources(&st.config, &states),
-        ))
+        let config = st.config();
+        Ok(crate::opml::export(&config, &doc::sources(&config, &states)))
     })
     .await?;
     Ok(([(header::CONTENT_TYPE, "text/x-opml; charset=utf-8")], body).into_response())

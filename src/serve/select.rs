@@ -76,11 +76,15 @@ fn matches(q: &FeedQuery, e: &Entry) -> bool {
         return false;
     }
     if !q.terms.is_empty() {
-        let mut text = super::query::fold_words(&e.title);
-        if let Some(s) = &e.summary {
-            text.extend(super::query::fold_words(&crate::text::html_to_text(s)));
+        // " word word word ": each term (a word or a phrase) must appear between spaces.
+        let mut text = String::from(" ");
+        for part in [Some(e.title.as_str()), e.summary.as_deref()].into_iter().flatten() {
+            for w in super::query::fold_words(&crate::text::strip_tags(part)) {
+                text.push_str(&w);
+                text.push(' ');
+            }
         }
-        let has = |term: &Vec<String>| text.windows(term.len()).any(|w| w == term.as_slice());
+        let has = |term: &Vec<String>| text.contains(&format!(" {} ", term.join(" ")));
         if !q.terms.iter().all(has) {
             return false;
         }
@@ -88,9 +92,10 @@ fn matches(q: &FeedQuery, e: &Entry) -> bool {
     true
 }
 
-/// Whether an entry is hidden as a copy of another entry's story (collapse mode).
+/// Whether an entry is hidden as a copy of another entry's story: exact URL copies always,
+/// near-duplicate copies in `collapse` mode.
 fn hidden_copy(store: &Store, e: &Entry, mode: DedupMode) -> Result<bool, StoreError> {
-    if e.story == e.id || mode != DedupMode::Collapse {
+    if e.story == e.id || !(e.exact_copy || mode == DedupMode::Collapse) {
         return Ok(false);
     }
     // A copy whose story entry is gone (retention) stands on its own again.

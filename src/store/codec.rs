@@ -23,6 +23,13 @@ pub enum StoredFeedState {
     V1(FeedState),
 }
 
+/// Stored form of a [`crate::store::HealthEvent`].
+#[derive(Serialize, Deserialize)]
+pub enum StoredEvent {
+    /// First version.
+    V1(crate::store::HealthEvent),
+}
+
 pub(super) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
     postcard::to_stdvec(value).map_err(StoreError::Encode)
 }

@@ -38,6 +38,16 @@ pub fn prefixed(name: &str, time_key: &[u8; TIME_KEY_LEN]) -> Vec<u8> {
     k
 }
 
+/// Key of a URL within one feed in the `by_url` tree: the URL key, 0, the feed id (URL keys
+/// never contain 0, so these never collide with the plain keys).
+pub fn url_in_feed(url_key: &str, feed_id: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(url_key.len() + 1 + feed_id.len());
+    k.extend_from_slice(url_key.as_bytes());
+    k.push(0);
+    k.extend_from_slice(feed_id.as_bytes());
+    k
+}
+
 /// Splits a time-index key; `None` for a key of the wrong length.
 pub fn split_time_key(k: &[u8]) -> Option<(i64, EntryId)> {
     if k.len() != TIME_KEY_LEN {

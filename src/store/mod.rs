@@ -6,6 +6,8 @@
 //! - `by_show`: show slug, 0, publication time + id -> nothing (per-show feeds)
 //! - `by_feed`: feed id, 0, publication time + id -> nothing (per-source feeds)
 //! - `stories`: story id + member id -> nothing (other outlets' copies of a story)
+//! - `by_url`: exact-duplicate URL key (see `dedup::url_key`) -> entry id
+//! - `events`: time + sequence -> versioned [`HealthEvent`] (source failures, recoveries...)
 //! - `feeds`: feed id -> versioned [`FeedState`] (validators, next poll, health)
 //! - `meta`: schema version and the retention floor
 //!
@@ -24,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::Transactional;
 
+use crate::dedup::url_key;
 use crate::entry::{Entry, EntryId, ShowTag};
 use std::ops::Bound;
 
@@ -90,6 +93,27 @@ pub struct FeedState {
     pub title: Option<String>,
     /// The feed's own website link.
     pub site_link: Option<String>,
+    /// Where every redirect permanently pointed on the last fetch (admin should update).
+    pub moved_to: Option<String>,
+}
+
+/// Events kept for `/admin/health.atom`.
+pub const MAX_EVENTS: usize = 1000;
+
+/// Something an admin should know about a source: it started failing, it recovered, it is
+/// gone, it moved, items were missed, or a config reload was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HealthEvent {
+    /// When (Unix seconds).
+    pub at: i64,
+    /// The feed concerned (empty for config events).
+    pub feed_id: String,
+    /// `failing`, `recovered`, `gone`, `moved`, `gap` or `config`.
+    pub kind: String,
+    /// One line.
+    pub title: String,
+    /// Details (the error chain, the new URL...).
+    pub detail: String,
 }
 
 /// Counts from one [`Store::commit_poll`].
@@ -105,6 +129,12 @@ pub struct IngestStats {
     pub expired: usize,
     /// Entries whose show tags changed (a new show list), content unchanged.
     pub retagged: usize,
+    /// New entries that joined another entry's story (dedup).
+    pub merged: usize,
+    /// Items dropped as reposts of an entry this feed already has (same URL, new guid).
+    pub reposts: usize,
+    /// Show tags on the new entries.
+    pub tags: usize,
 }
 
 /// Counts from one [`Store::prune`].
@@ -125,6 +155,8 @@ pub struct Store {
     by_show: sled::Tree,
     by_feed: sled::Tree,
     stories: sled::Tree,
+    by_url: sled::Tree,
+    events: sled::Tree,
     feeds: sled::Tree,
     meta: sled::Tree,
     generation: AtomicU64,
@@ -170,6 +202,8 @@ impl Store {
             by_show: db.open_tree("by_show")?,
             by_feed: db.open_tree("by_feed")?,
             stories: db.open_tree("stories")?,
+            by_url: db.open_tree("by_url")?,
+            events: db.open_tree("events")?,
             feeds: db.open_tree("feeds")?,
             meta,
             db,
@@ -359,14 +393,16 @@ impl Store {
             &self.by_show,
             &self.by_feed,
             &self.stories,
+            &self.by_url,
             &self.feeds,
         )
-            .transaction(|(e, t, s, f, sm, st)| {
+            .transaction(|(e, t, s, f, sm, u, st)| {
                 e.apply_batch(&b.entries)?;
                 t.apply_batch(&b.time)?;
                 s.apply_batch(&b.show)?;
                 f.apply_batch(&b.feed)?;
                 sm.apply_batch(&b.story)?;
+                u.apply_batch(&b.url)?;
                 if let Some((id, bytes)) = state {
                     st.insert(id.as_bytes(), bytes)?;
                 }
@@ -471,6 +507,63 @@ impl Store {
         Ok(out)
     }
 
+    /// Records a health event; the oldest beyond [`MAX_EVENTS`] are dropped.
+    pub fn record_event(&self, event: &HealthEvent) -> Result<(), StoreError> {
+        let mut key = keys::time_bytes(event.at).to_vec();
+        key.extend_from_slice(&self.db.generate_id()?.to_be_bytes());
+        self.events.insert(key, codec::encode(&codec::StoredEvent::V1(event.clone()))?)?;
+        while self.events.len() > MAX_EVENTS {
+            match self.events.pop_min()? {
+                Some(_) => {}
+                None => break,
+            }
+        }
+        self.wrote();
+        Ok(())
+    }
+
+    /// Health events, newest first, with a stable id each.
+    pub fn events(&self, limit: usize) -> Result<Vec<(u64, HealthEvent)>, StoreError> {
+        let mut out = Vec::new();
+        for kv in self.events.iter().rev().take(limit) {
+            let (k, v) = kv?;
+            let seq = k
+                .get(8..16)
+                .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                .map_or(0, u64::from_be_bytes);
+            let codec::StoredEvent::V1(e) = codec::decode("event", &v)?;
+            out.push((seq, e));
+        }
+        Ok(out)
+    }
+
+    /// The entry that first had this exact-duplicate URL key, in any feed (`feed` = None)
+    /// or in one feed.
+    pub fn entry_by_url(&self, key: &str, feed: Option<&str>) -> Result<Option<EntryId>, StoreError> {
+        let k = match feed {
+            Some(f) => keys::url_in_feed(key, f),
+            None => key.as_bytes().to_vec(),
+        };
+        Ok(self
+            .by_url
+            .get(k)?
+            .and_then(|v| <[u8; 16]>::try_from(v.as_ref()).ok())
+            .map(EntryId))
+    }
+
+    /// Entries published at or after `since`, oldest first (to rebuild the dedup index).
+    pub fn since(&self, since: i64) -> impl Iterator<Item = Result<Entry, StoreError>> + '_ {
+        self.by_time
+            .range(keys::time_bytes(since).to_vec()..)
+            .filter_map(move |kv| match kv {
+                Ok((k, _)) => {
+                    let (_, id) = keys::split_time_key(&k)?;
+                    self.entry(&id).transpose()
+                }
+                Err(e) => Some(Err(e.into())),
+            })
+    }
+
     /// Number of entries in one index (walks it).
     pub fn count(&self, index: Index<'_>) -> usize {
         self.scan(index, None, None, false).count()
@@ -544,6 +637,13 @@ impl Store {
             if let Some(entry) = self.entry(id)? {
                 *per_feed.entry(entry.feed_id.clone()).or_default() += 1;
                 b.index(&entry, false);
+                if let Some(key) = entry.link.as_deref().and_then(url_key) {
+                    for k in [key.as_bytes().to_vec(), keys::url_in_feed(&key, &entry.feed_id)] {
+                        if self.by_url.get(&k)?.as_deref() == Some(&id.0[..]) {
+                            b.url.remove(k);
+                        }
+                    }
+                }
             }
             b.entries.remove(&id.0);
             b.time.remove(k);
@@ -577,6 +677,7 @@ struct Batches {
     show: sled::Batch,
     feed: sled::Batch,
     story: sled::Batch,
+    url: sled::Batch,
 }
 
 impl Batches {
@@ -590,6 +691,14 @@ impl Batches {
             self.feed.insert(feed, &[]);
             if e.story != e.id {
                 self.story.insert(member, &[]);
+            }
+            // The first entry with a URL keeps it (later copies point at its story); every
+            // entry also holds its URL within its own feed, to recognise reposts.
+            if let Some(key) = e.link.as_deref().and_then(url_key) {
+                if !e.exact_copy {
+                    self.url.insert(key.as_bytes(), &e.id.0);
+                }
+                self.url.insert(keys::url_in_feed(&key, &e.feed_id), &e.id.0);
             }
         } else {
             self.time.remove(&tk);

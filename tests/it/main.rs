@@ -5,6 +5,12 @@
 mod cli;
 mod corpus;
 mod daemon;
+mod hostile;
+mod operations;
+mod dedup_pairs;
 mod output;
 mod pipeline;
+mod showtags;
+mod stories;
 mod support;
+mod tagging;

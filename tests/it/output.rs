@@ -433,3 +433,45 @@ async fn http_caching_compression_errors_index_and_opml() {
     .unwrap();
     assert!(again.added.is_empty() && again.skipped.len() == 3);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn index_page_renders_in_headless_chromium() {
+    if !have_tool("chromium", &["--version"]) {
+        return;
+    }
+    let s = served().await;
+    let profile = tempfile::tempdir().unwrap();
+    let shot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("index-page.png");
+    let _ = std::fs::remove_file(&shot);
+    let url = format!("{}/", s.base);
+    let out = tokio::process::Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--window-size=1280,1600",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(&url)
+        .kill_on_drop(true)
+        .output();
+    let out = tokio::time::timeout(std::time::Duration::from_secs(60), out).await.expect("chromium finished").unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "chromium failed: {log}");
+    let png = std::fs::read(&shot).expect("screenshot written");
+    assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000, "a real screenshot ({} bytes)", png.len());
+    let console_errors: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("CONSOLE") && (l.contains("ERROR") || l.contains("Uncaught")))
+        .collect();
+    assert!(console_errors.is_empty(), "console errors: {console_errors:?}");
+    eprintln!("index page screenshot: {}", shot.display());
+}

@@ -5,7 +5,8 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, Response, StatusCode};
@@ -30,6 +31,8 @@ pub struct Route {
     pub last_modified: Option<String>,
     pub delay: Duration,
     pub headers: Vec<(String, String)>,
+    /// Send the body one byte per this interval.
+    pub drip: Option<Duration>,
 }
 
 impl Route {
@@ -42,7 +45,17 @@ impl Route {
             last_modified: None,
             delay: Duration::ZERO,
             headers: Vec::new(),
+            drip: None,
         }
+    }
+
+    pub fn redirect(status: u16, to: &str) -> Route {
+        Route::status(status).header("location", to)
+    }
+
+    pub fn dripping(mut self, every: Duration) -> Route {
+        self.drip = Some(every);
+        self
     }
 
     pub fn status(status: u16) -> Route {
@@ -177,9 +190,24 @@ async fn respond(state: &Arc<Mutex<State>>, req: Request<Body>) -> Response<Body
     if not_modified {
         return resp.body(Body::empty()).unwrap();
     }
-    resp.header("content-type", &route.content_type)
-        .body(Body::from(route.body))
-        .unwrap()
+    let resp = resp.header("content-type", &route.content_type);
+    match route.drip {
+        Some(every) => {
+            let bytes = route.body;
+            let stream = futures_util::stream::unfold(0usize, move |i| {
+                let bytes = bytes.clone();
+                async move {
+                    if i >= bytes.len() {
+                        return None;
+                    }
+                    tokio::time::sleep(every).await;
+                    Some((Ok::<_, std::io::Error>(axum::body::Bytes::copy_from_slice(&bytes[i..=i])), i + 1))
+                }
+            });
+            resp.body(Body::from_stream(stream)).unwrap()
+        }
+        None => resp.body(Body::from(route.body)).unwrap(),
+    }
 }
 
 /// A temp dir with a config file.
@@ -314,3 +342,71 @@ pub fn merged_atom(
         limit,
     )
 }
+
+/// The real daemon as a child process, killed when dropped.
+pub struct Daemon {
+    pub child: Child,
+    pub base: String,
+}
+
+impl Daemon {
+    pub fn start(setup: &Setup, port: u16) -> Daemon {
+        Daemon::start_with(setup, port, &[])
+    }
+
+    /// Starts `showfeed run` with extra environment variables.
+    pub fn start_with(setup: &Setup, port: u16, env: &[(&str, &str)]) -> Daemon {
+        let child = showfeed()
+            .args(["--config", setup.config.to_str().unwrap(), "run"])
+            .envs(env.iter().copied())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        Daemon {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    pub fn signal(&self, sig: &str) {
+        let pid = self.child.id().to_string();
+        assert!(std::process::Command::new("kill").args([sig, &pid]).status().unwrap().success());
+    }
+
+    pub fn sigterm(&mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        assert!(std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "daemon did not exit within 10 s of SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub async fn wait_until<F: AsyncFnMut() -> bool>(what: &str, mut f: F) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !f().await {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+

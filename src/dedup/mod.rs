@@ -1,0 +1,141 @@
+//! Dedup: exact-duplicate link keys and near-duplicate story matching. Pure and in memory;
+//! the pipeline persists story membership and rebuilds a [`DedupIndex`] at startup from the
+//! stored entries inside the window.
+//!
+//! # Exact duplicates
+//!
+//! [`url_key`] folds every spelling of one article's link to one key: scheme, `www.`,
+//! default ports, AMP variants, trailing slashes, tracking parameters, parameter order and
+//! fragments do not count. A repost of the same link (under a new guid, or with new tracking
+//! parameters) and one outlet's story in two of its feeds share a key.
+//!
+//! # Near duplicates
+//!
+//! [`fingerprint`] turns title, lead paragraph (first 400 characters) and show slugs into a
+//! compact [`Fingerprint`]: content tokens (stop words and headline filler dropped, light
+//! stemming, numbers kept as numbers including `2nd`, `S2` and `second season`, CJK as
+//! character bigrams) hashed to `u32`, the *name* tokens (show slug words and quoted title
+//! phrases such as `'Severance'` or `“Queen of Tears”`), the kinds of news the headline
+//! names (renewal, cancellation, trailer, casting, premiere date, finale/review, ratings),
+//! and a 64-bit SimHash of token bigrams.
+//!
+//! Two entries are the same story when no hard rule separates them and their score reaches
+//! [`MATCH_SCORE`]. The hard rules ([`Conflict`]), each aimed at one way different stories
+//! look alike:
+//! - **Numbers**: a title number (not a year) that the other text lacks, while the other
+//!   text has numbers of its own: season 2 vs season 3, episode 11 vs 12.
+//! - **Shows**: both tagged, no show in common.
+//! - **Names**: a show or work one side names (show tag words, quoted title phrase) that the
+//!   other side does not mention (less than [`NAME_COVER`] of its rarity weight), and no
+//!   shared show tag: the same headline template about another show ("'Shrinking' renewed
+//!   for season 3" vs "'Severance' renewed for season 3"; "'Wicked Mirror'" vs
+//!   "'Wicked Lorsaqua'").
+//! - **Kinds**: both headlines name kinds of news and none in common: a trailer vs a casting
+//!   announcement for one show.
+//!
+//! The score is the mean of two rarity-weighted measures (weight of a token:
+//! `ln(1 + (N + 1) / (df + 1))` over the N indexed entries):
+//! - **cover**: the share of each title's token weight found anywhere in the other entry's
+//!   text, the smaller of the two directions. Headlines of one story are reworded, but each
+//!   headline's facts show up somewhere in the other copy.
+//! - **jaccard**: weighted Jaccard similarity of the two texts, title tokens counting double.
+//!
+//! A name token (show slug word, quoted phrase) that both sides share weighs only
+//! [`NAME_WEIGHT`] of its rarity: shared show names alone never make a duplicate, while a
+//! name only one side has counts fully against the match.
+//!
+//! # Thresholds, from the fixtures
+//!
+//! `tests/fixtures/dedup/stories.toml` holds 36 items written in the voice of Variety,
+//! Deadline, THR, TVLine, Soompi, Koreaboo, ANN and others: 9 multi-outlet stories (one told
+//! by four outlets) and pairs that must stay apart. Their scores (end-state weights, printed
+//! by `cargo test --test it dedup_pairs -- --nocapture`):
+//! - same story, reworded by another outlet: 0.43 to 0.74 (verbatim copies 0.92);
+//! - different stories that no hard rule separates, cross-feed: at most 0.26 (a Severance
+//!   renewal vs a Severance finale interview with the same people; Squid Game's date
+//!   announcement vs a Squid Game star interview; Lady Gaga joining Wednesday vs the
+//!   Wednesday trailer);
+//! - the same outlet's daily ratings posts in one template: 0.65 (kept apart by the
+//!   same-feed rule, not by the score).
+//!
+//! [`MATCH_SCORE`] = 0.35 sits mid-gap: the exact expected clusters come out for every value
+//! from 0.28 to 0.40 in all three ingest orders tested (published order, feed by feed,
+//! newest first). A near-verbatim copy (SimHash distance at most [`SIMHASH_MAX_DISTANCE`] =
+//! 3, as Manku et al. 2007 use for 64-bit fingerprints) needs only [`SIMHASH_MATCH_SCORE`]
+//! = 0.25. On headline plus lead, rewording moves the SimHash by 15-35 bits, so SimHash only
+//! catches near-verbatim copies (syndicated text, one outlet in two feeds); the token rule
+//! does the cross-outlet work.
+//!
+//! # Candidates and cost
+//!
+//! [`DedupIndex::find`] never scans the stored entries: it reads the posting lists of the
+//! query's rarest title tokens and show slugs (at most 4 lists and 256 candidates) and the
+//! four 16-bit SimHash blocks (any fingerprint within distance 3 shares one block exactly),
+//! drops candidates outside the window or from the same feed, ranks the rest by a 64-bit
+//! Bloom signature of their titles, and scores the best 8 in full. About 10 µs per ingested
+//! entry with 100,000 entries in the window (`cargo bench --bench dedup`).
+//!
+//! Same-feed pairs never merge, and a story never gets a second copy from one feed: one
+//! outlet publishing two similar items (daily ratings, recaps in one template, follow-ups)
+//! almost always means two stories; its exact reposts are caught by [`url_key`] and guids.
+
+mod fingerprint;
+mod index;
+mod urlkey;
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+pub use fingerprint::{fingerprint, Fingerprint, KINDS};
+pub use index::{
+    Comparison, Conflict, DedupIndex, MATCH_SCORE, NAME_COVER, NAME_WEIGHT, SIMHASH_MATCH_SCORE,
+    SIMHASH_MAX_DISTANCE,
+};
+pub use urlkey::url_key;
+
+/// A small fast hasher (FxHash-style) for keys that are already well mixed: token ids,
+/// entry ids, packed short words.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FxHasher(u64);
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0xf135_7aea_2e62_a9c5);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(b));
+        }
+    }
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    #[inline]
+    fn write_u128(&mut self, i: u128) {
+        self.add(i as u64);
+        self.add((i >> 64) as u64);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0.rotate_left(26)
+    }
+}
+
+/// A `HashMap` with [`FxHasher`].
+pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;

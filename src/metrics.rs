@@ -1,0 +1,169 @@
+//! Prometheus metrics (`/metrics`, text format), recorded by the stages as they work.
+//!
+//! | metric | meaning |
+//! |---|---|
+//! | `showfeed_fetches_total{feed,outcome}` | polls by outcome: `200`, `304`, or the error kind (`status`, `timeout`, `parse`...) |
+//! | `showfeed_fetch_duration_seconds` | time from request to parsed-and-stored, per poll |
+//! | `showfeed_entries_ingested_total{feed}` | entries stored for the first time |
+//! | `showfeed_entries_updated_total{feed}` | stored entries whose content changed |
+//! | `showfeed_duplicates_merged_total` | new entries that joined another outlet's story |
+//! | `showfeed_tags_applied_total` | show tags on newly stored entries |
+//! | `showfeed_feeds_failing` | feeds whose last poll failed |
+//! | `showfeed_feeds` | configured feeds |
+//! | `showfeed_store_entries` / `showfeed_store_bytes` | entries stored / disk used by sled |
+//! | `showfeed_config_valid` | 0 while the file on disk failed to load (the previous config runs) |
+//! | `showfeed_http_requests_total{route,status}` | HTTP requests |
+//! | `showfeed_http_request_duration_seconds{route}` | HTTP latency |
+//!
+//! The metrics live in one process-wide registry: they describe the process, and passing a
+//! handle through every stage would add noise without adding meaning.
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request};
+use axum::middleware::Next;
+use axum::response::Response;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::Registry;
+
+/// Labels of per-feed outcome counters.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct FeedOutcome {
+    /// Feed id.
+    pub feed: String,
+    /// Outcome.
+    pub outcome: String,
+}
+
+/// Labels of per-feed counters.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct FeedLabel {
+    /// Feed id.
+    pub feed: String,
+}
+
+/// Labels of HTTP counters.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RouteStatus {
+    /// Matched route pattern (not the raw path: bounded cardinality).
+    pub route: String,
+    /// Status code.
+    pub status: u16,
+}
+
+/// Labels of HTTP latency.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RouteLabel {
+    /// Matched route pattern.
+    pub route: String,
+}
+
+/// Every metric.
+pub struct Metrics {
+    registry: Registry,
+    /// Polls by outcome.
+    pub fetches: Family<FeedOutcome, Counter>,
+    /// Poll duration.
+    pub fetch_seconds: Histogram,
+    /// New entries.
+    pub ingested: Family<FeedLabel, Counter>,
+    /// Updated entries.
+    pub updated: Family<FeedLabel, Counter>,
+    /// Merged duplicates.
+    pub merged: Counter,
+    /// Tags applied.
+    pub tags: Counter,
+    /// Failing feeds (set at scrape).
+    pub feeds_failing: Gauge,
+    /// Configured feeds (set at scrape).
+    pub feeds: Gauge,
+    /// Stored entries (set at scrape).
+    pub store_entries: Gauge,
+    /// Disk bytes (set at scrape).
+    pub store_bytes: Gauge,
+    /// 1 while the config file on disk is in force.
+    pub config_valid: Gauge,
+    /// HTTP requests.
+    pub http_requests: Family<RouteStatus, Counter>,
+    /// HTTP latency.
+    pub http_seconds: Family<RouteLabel, Histogram>,
+}
+
+fn latency() -> Histogram {
+    Histogram::new(exponential_buckets(0.0005, 2.0, 16))
+}
+
+/// The process's metrics.
+pub fn get() -> &'static Metrics {
+    static METRICS: OnceLock<Metrics> = OnceLock::new();
+    METRICS.get_or_init(|| {
+        let mut registry = Registry::with_prefix("showfeed");
+        let m = Metrics {
+            fetches: Family::default(),
+            fetch_seconds: Histogram::new(exponential_buckets(0.01, 2.0, 14)),
+            ingested: Family::default(),
+            updated: Family::default(),
+            merged: Counter::default(),
+            tags: Counter::default(),
+            feeds_failing: Gauge::default(),
+            feeds: Gauge::default(),
+            store_entries: Gauge::default(),
+            store_bytes: Gauge::default(),
+            config_valid: Gauge::default(),
+            http_requests: Family::default(),
+            http_seconds: Family::new_with_constructor(latency),
+            registry: Registry::default(),
+        };
+        registry.register("fetches", "Polls by outcome (200, 304 or error kind)", m.fetches.clone());
+        registry.register("fetch_duration_seconds", "Time of one poll, fetch to store", m.fetch_seconds.clone());
+        registry.register("entries_ingested", "Entries stored for the first time", m.ingested.clone());
+        registry.register("entries_updated", "Stored entries whose content changed", m.updated.clone());
+        registry.register("duplicates_merged", "New entries that joined another outlet's story", m.merged.clone());
+        registry.register("tags_applied", "Show tags on newly stored entries", m.tags.clone());
+        registry.register("feeds_failing", "Feeds whose last poll failed", m.feeds_failing.clone());
+        registry.register("feeds", "Configured feeds", m.feeds.clone());
+        registry.register("store_entries", "Entries in the store", m.store_entries.clone());
+        registry.register("store_bytes", "Disk space used by the store", m.store_bytes.clone());
+        registry.register("config_valid", "0 while the config file on disk failed to load", m.config_valid.clone());
+        registry.register("http_requests", "HTTP requests by route and status", m.http_requests.clone());
+        registry.register("http_request_duration_seconds", "HTTP latency by route", m.http_seconds.clone());
+        m.config_valid.set(1);
+        Metrics { registry, ..m }
+    })
+}
+
+impl Metrics {
+    /// The text exposition.
+    pub fn encode(&self) -> String {
+        let mut out = String::new();
+        // Writing to a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
+        out
+    }
+}
+
+/// axum middleware counting requests and their latency by matched route.
+pub async fn track(req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let started = Instant::now();
+    let resp = next.run(req).await;
+    let m = get();
+    m.http_seconds
+        .get_or_create(&RouteLabel { route: route.clone() })
+        .observe(started.elapsed().as_secs_f64());
+    m.http_requests
+        .get_or_create(&RouteStatus {
+            route,
+            status: resp.status().as_u16(),
+        })
+        .inc();
+    resp
+}

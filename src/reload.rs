@@ -1,0 +1,112 @@
+//! Hot reload triggers: SIGHUP, and changes to the config file. The file's directory is
+//! watched, not the file, because editors save by writing a new file and renaming it over
+//! the old one (a watch on the old inode would go quiet). Bursts of events are debounced.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use notify::Watcher;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use tracing::{info, warn};
+
+/// Quiet time after the last file event before reloading.
+pub const DEBOUNCE: Duration = Duration::from_millis(300);
+
+/// Why a reload was asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// SIGHUP (`systemctl reload`).
+    Signal,
+    /// The config file changed on disk.
+    File,
+}
+
+/// Starts the triggers; reload requests arrive on the returned channel until `shutdown`.
+pub fn triggers(config: &Path, shutdown: CancellationToken) -> mpsc::Receiver<Trigger> {
+    let (tx, rx) = mpsc::channel(16);
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let (tx, shutdown) = (tx.clone(), shutdown.clone());
+        match signal(SignalKind::hangup()) {
+            Ok(mut hup) => {
+                tokio::spawn(async move {
+                    loop {
+                        tokio::select! {
+                            _ = hup.recv() => {
+                                info!("SIGHUP received: reloading the config");
+                                let _ = tx.send(Trigger::Signal).await;
+                            }
+                            () = shutdown.cancelled() => return,
+                        }
+                    }
+                });
+            }
+            Err(e) => warn!("cannot listen for SIGHUP ({e}); reload by editing the file"),
+        }
+    }
+    if std::env::var(WATCH_ENV).is_ok_and(|v| matches!(v.as_str(), "0" | "off" | "false" | "no")) {
+        info!("{WATCH_ENV} is off: the config reloads on SIGHUP only");
+    } else {
+        watch_file(config, tx, shutdown);
+    }
+    rx
+}
+
+/// Set to `off` to reload on SIGHUP only (filesystems without change notification, such as
+/// some network mounts, or when another tool rewrites the file in several steps).
+pub const WATCH_ENV: &str = "SHOWFEED_WATCH";
+
+fn watch_file(config: &Path, tx: mpsc::Sender<Trigger>, shutdown: CancellationToken) {
+    let file = std::fs::canonicalize(config).unwrap_or_else(|_| config.to_path_buf());
+    let Some(name) = file.file_name().map(|n| n.to_owned()) else {
+        return;
+    };
+    let dir: PathBuf = file.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let (raw_tx, mut raw_rx) = mpsc::unbounded_channel::<()>();
+    let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if let Ok(event) = event {
+            let ours = event.paths.iter().any(|p| p.file_name() == Some(name.as_os_str()));
+            if ours && !matches!(event.kind, notify::EventKind::Access(_)) {
+                let _ = raw_tx.send(());
+            }
+        }
+    });
+    let mut watcher = match watcher {
+        Ok(w) => w,
+        Err(e) => {
+            warn!("cannot watch {}: {e}; reload with SIGHUP", dir.display());
+            return;
+        }
+    };
+    if let Err(e) = watcher.watch(&dir, notify::RecursiveMode::NonRecursive) {
+        warn!("cannot watch {}: {e}; reload with SIGHUP", dir.display());
+        return;
+    }
+    tokio::spawn(async move {
+        let _watcher = watcher;
+        loop {
+            tokio::select! {
+                got = raw_rx.recv() => {
+                    if got.is_none() {
+                        return;
+                    }
+                    // Debounce: wait until the burst of events (write, rename, chmod) is over.
+                    loop {
+                        match tokio::time::timeout(DEBOUNCE, raw_rx.recv()).await {
+                            Ok(Some(())) => continue,
+                            Ok(None) => return,
+                            Err(_) => break,
+                        }
+                    }
+                    info!("config file changed: reloading");
+                    if tx.send(Trigger::File).await.is_err() {
+                        return;
+                    }
+                }
+                () = shutdown.cancelled() => return,
+            }
+        }
+    });
+}

@@ -1,0 +1,1025 @@
+//! Show tagging: which configured shows an entry is about, with season and episode, and what
+//! kind of news it is.
+//!
+//! [`Tagger::new`] compiles the show list once; [`Tagger::tag`] is then a pure function of an
+//! entry's title, summary and content, cheap enough to run on every entry of every poll and to
+//! re-tag a whole store when the list changes.
+//!
+//! # Matching
+//!
+//! Title and body (summary and content, HTML stripped, entities decoded) are normalized into
+//! one stream of words (see [`text`](self::text) for the folding rules: case, accents,
+//! punctuation, apostrophes, possessive `'s`, `&`, CJK). Every name and alias goes through the
+//! same normalization and into ONE leftmost-longest Aho-Corasick automaton, padded with
+//! spaces, so matches are whole words and `The Last of Us` wins over a show called `Us`.
+//! For names of three or more words the automaton also holds the variants with one small word
+//! (`of`, `the`, `a`, `and`, `is`, `are`...) dropped (`All Us Are Dead`); a name written with
+//! `'s` is also registered with it joined (`Greys Anatomy`). One-letter typos in names of
+//! three or more words (`All of Us Are Daed`) are found through the two rarest words of each
+//! such name: every text word is looked up in a hash map of those anchors and the window
+//! around a hit is compared word by word, allowing one word at edit distance one.
+//!
+//! # Ordinary names
+//!
+//! A name is *ordinary* when all its words are common English words (a list of about 1,900
+//! words in `common_words.txt`, with regular inflections) or it has at most three letters:
+//! `You`, `Lost`, `House`, `Friends`, `Dark`, `The Bear`, `Wednesday`, `Moving`, `Us`,
+//! `The Last of Us`. A match of an ordinary name counts when:
+//!
+//! - it is quoted or in italics (`'You'`, `“Lost”`, `<em>Dark</em>`); or, written with the
+//!   capitals of the configured name (and `US` is not `Us`),
+//! - a season reference follows (`Wednesday Season 2`, `You S5`), or a cue word is right next
+//!   to it: before it a network's possessive (`Netflix's Wednesday`, `FX's The Bear`), `renews`,
+//!   `cancels`, or a TV word followed by `of`/`in` (`the cast of Wednesday`, `stars in You`);
+//!   after it `star`, `alum`, `finale`, `season finale`, `cast`, `trailer`, `showrunner`,
+//!   `reboot`, `premiere`, `recap`, `review`... (`Lost star`, `Dark finale`); or
+//! - the name has three or more words (`The Last of Us`), or
+//! - the capitals are informative (not the first word of a sentence, in a sentence that is not
+//!   title case) and either the name has two words written exactly as configured (`The Bear`
+//!   mid-sentence) or a cue word is within two words on either side in the same clause (not
+//!   after `on`, `this`, `next`, `by`...: `premieres on Wednesday` is a date).
+//!
+//! A capitalized match without such evidence still counts when another mention of the same
+//! show in the entry does. A show with `require_context = true` always needs the quotes or an
+//! adjacent cue or season; `require_context = false` accepts any whole-word match. A name
+//! that is not ordinary counts when written with its capitals, quoted, or, for names of two
+//! words or more, in any case (`squid game`). An `exclude` phrase (`bear market`) that
+//! contains a match vetoes it.
+//!
+//! # Relevance
+//!
+//! A show is what the entry is about when it is named in the title, or when its body mentions
+//! weigh enough: a mention in the first 100 words of the body weighs 1, up to word 300 weighs
+//! 0.5, later 0.25, and half that inside parentheses (`Jane Doe (Succession)`). The body
+//! weight must reach 1, or 2 when the title names another show. So a show named once in
+//! passing deep in a long article, or only as a credit in parentheses, is not tagged. Shows
+//! are listed strongest first: 4 per title mention plus the body weight.
+//!
+//! # Seasons and episodes
+//!
+//! A season reference (see [`season`](self::season) for the forms) binds to the show named
+//! right after it with `of` (`Season 2 of Dark`), else to the nearest show mention before it
+//! in the same sentence, else the nearest after it in the same sentence, else, when its
+//! sentence names no show, to the entry's main show (the only tagged show, or the only one in
+//! the title). Compact forms (`S2`, `S02E05`, `2x05`) bind only to a name right before them.
+//! Which references count: when the title names seasons of a show, those are its seasons, and
+//! the body may only add episodes to them (the seed article's title says season 2: a
+//! `Season 1` recalled deep in its body does not tag s1). Otherwise the body's references
+//! count when they are in its first 100 words, or when the same season is named twice in
+//! sentences that name the show. An
+//! episode-only reference (`Episode 5`) joins the show's season when it has exactly one.
+//!
+//! # Kinds
+//!
+//! From the title only: see [`NewsKind`].
+
+mod kind;
+mod matcher;
+mod season;
+mod suggest;
+mod text;
+mod words;
+
+use std::cell::RefCell;
+
+use aho_corasick::Input;
+use sha2::{Digest, Sha256};
+
+pub use self::kind::NewsKind;
+use self::matcher::{is_poss, within_one_edit, word_hash, Matcher, Target};
+use self::season::Ref;
+pub use self::suggest::{suggest, Suggestion};
+use self::text::{
+    html_to_plain, Norm, CAP, CJK, CLAUSE, CLOSE_Q, LOWER, NUM, OPEN_Q, PAREN, POSS, SENT, UPPER,
+};
+use self::words::{is_cue, is_network, is_post_cue, is_pre_cue, is_small, is_time_prep};
+use crate::config::Show;
+use crate::entry::{SeasonRef, ShowTag};
+
+/// Scheme URI of the news-kind categories (`trailer`, `renewal`...) in the output.
+pub const KIND_SCHEME: &str = "https://showfeed.invalid/kind";
+
+/// Bump when the rules change, so stored entries get re-tagged (see [`Tagger::fingerprint`]).
+const RULES_VERSION: u32 = 1;
+
+/// Words of the body that count as its lead.
+const LEAD_WORDS: usize = 100;
+/// Body mentions up to this word weigh half; later ones a quarter.
+const MID_WORDS: usize = 300;
+/// Plain body text beyond this many bytes is not read.
+const MAX_BODY: usize = 24 * 1024;
+
+/// What [`Tagger::tag`] found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tags {
+    /// Shows the entry is about, strongest first, with the seasons it names.
+    pub shows: Vec<ShowTag>,
+    /// Kinds of news, in [`NewsKind::all`] order.
+    pub kinds: Vec<NewsKind>,
+}
+
+impl Tags {
+    /// The kinds as category terms (`Entry::kinds`).
+    pub fn kind_terms(&self) -> Vec<String> {
+        self.kinds.iter().map(|k| k.as_str().to_owned()).collect()
+    }
+
+    /// Every show category term (`<slug>`, `<slug>/s<N>`, `<slug>/s<N>e<M>`), shows in order.
+    pub fn show_terms(&self) -> Vec<String> {
+        self.shows.iter().flat_map(ShowTag::terms).collect()
+    }
+}
+
+/// One configured show, as the tagger needs it.
+#[derive(Debug)]
+struct ShowInfo {
+    slug: String,
+    name: String,
+    require_context: Option<bool>,
+    /// Normalized exclude phrases, padded with spaces.
+    exclude: Vec<String>,
+}
+
+/// The compiled show list. Cheap to share behind an `Arc`; [`Tagger::tag`] takes `&self`.
+#[derive(Debug)]
+pub struct Tagger {
+    shows: Vec<ShowInfo>,
+    matcher: Matcher,
+    fingerprint: [u8; 16],
+}
+
+/// A show name found in the stream.
+#[derive(Debug, Clone, Copy)]
+struct Mention {
+    target: Target,
+    first: usize,
+    last: usize,
+    state: Verdict,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Reject,
+    /// Capitalized but no evidence: counts if another mention of the show does.
+    Weak,
+    Accept,
+}
+
+/// Per-show totals while tagging one entry.
+#[derive(Debug, Clone, Copy)]
+struct Score {
+    show: u32,
+    title: u32,
+    body: f32,
+    first: usize,
+    tagged: bool,
+}
+
+/// Buffers reused across calls on one thread.
+#[derive(Default)]
+struct Scratch {
+    norm: Norm,
+    summary: String,
+    content: String,
+    body: String,
+    mentions: Vec<Mention>,
+    refs: Vec<Ref>,
+    scores: Vec<Score>,
+    bound: Vec<Bound>,
+    hashes: Vec<u64>,
+}
+
+/// A season reference bound to a show.
+#[derive(Debug, Clone, Copy)]
+struct Bound {
+    show: u32,
+    r: Ref,
+    /// Bound by its own sentence, not by falling back to the entry's main show.
+    direct: bool,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+impl Tagger {
+    /// Compiles `shows` into one automaton (names, aliases and their variants).
+    pub fn new(shows: &[Show]) -> Tagger {
+        let mut h = Sha256::new();
+        h.update(RULES_VERSION.to_le_bytes());
+        let infos = shows
+            .iter()
+            .map(|s| {
+                for part in std::iter::once(&s.slug)
+                    .chain(std::iter::once(&s.name))
+                    .chain(&s.aliases)
+                    .chain(&s.exclude)
+                {
+                    h.update(part.as_bytes());
+                    h.update([0]);
+                }
+                h.update([match s.require_context {
+                    None => 0,
+                    Some(false) => 1,
+                    Some(true) => 2,
+                }]);
+                ShowInfo {
+                    slug: s.slug.clone(),
+                    name: s.name.clone(),
+                    require_context: s.require_context,
+                    exclude: s
+                        .exclude
+                        .iter()
+                        .map(|e| Norm::of(e).buf)
+                        .filter(|e| !e.trim().is_empty())
+                        .collect(),
+                }
+            })
+            .collect();
+        let mut fingerprint = [0u8; 16];
+        fingerprint.copy_from_slice(&h.finalize()[..16]);
+        Tagger {
+            shows: infos,
+            matcher: Matcher::build(shows),
+            fingerprint,
+        }
+    }
+
+    /// Number of configured shows.
+    pub fn len(&self) -> usize {
+        self.shows.len()
+    }
+
+    /// Whether no show is configured.
+    pub fn is_empty(&self) -> bool {
+        self.shows.is_empty()
+    }
+
+    /// A hash of the show list and of the tagging rules' version: when it differs from the
+    /// one stored with an entry, the entry needs re-tagging.
+    pub fn fingerprint(&self) -> [u8; 16] {
+        self.fingerprint
+    }
+
+    /// Memory held by the automaton, in bytes.
+    pub fn automaton_bytes(&self) -> usize {
+        self.matcher.ac.as_ref().map_or(0, |ac| ac.memory_usage())
+    }
+
+    /// Tags one entry. `title` is plain text; `summary` and `content` are (sanitized) HTML.
+    pub fn tag(&self, title: &str, summary: Option<&str>, content: Option<&str>) -> Tags {
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => self.tag_with(&mut scratch, title, summary, content),
+            Err(_) => self.tag_with(&mut Scratch::default(), title, summary, content),
+        })
+    }
+
+    fn tag_with(
+        &self,
+        s: &mut Scratch,
+        title: &str,
+        summary: Option<&str>,
+        content: Option<&str>,
+    ) -> Tags {
+        let mut tags = Tags::default();
+        // Body: the summary, then the content unless it repeats the summary.
+        s.summary.clear();
+        s.content.clear();
+        s.body.clear();
+        if let Some(h) = summary {
+            html_to_plain(h, &mut s.summary);
+        }
+        if let Some(h) = content {
+            html_to_plain(h, &mut s.content);
+        }
+        let summary_text = s.summary.trim();
+        let content_text = s.content.trim();
+        let probe = prefix(summary_text, 80);
+        if content_text.is_empty() || (!summary_text.is_empty() && !content_text.contains(probe)) {
+            s.body.push_str(summary_text);
+            s.body.push('\n');
+        }
+        s.body.push_str(content_text);
+        let body = prefix(&s.body, MAX_BODY);
+
+        s.norm.clear();
+        s.norm.push_segment(title);
+        let body_start = s.norm.words.len();
+        s.norm.push_segment(body);
+        let norm = &s.norm;
+
+        kind::detect(norm, 0, body_start, &mut tags.kinds);
+
+        self.find_mentions(norm, body_start, &mut s.mentions, &mut s.hashes);
+        if s.mentions.is_empty() {
+            return tags;
+        }
+        s.refs.clear();
+        season::parse(norm, &mut s.refs);
+
+        // Judge every mention, then let weak ones count for shows confirmed elsewhere.
+        for k in 0..s.mentions.len() {
+            let v = self.judge(norm, &s.mentions[k], &s.refs);
+            s.mentions[k].state = v;
+        }
+        for k in 0..s.mentions.len() {
+            if s.mentions[k].state == Verdict::Weak {
+                let show = s.mentions[k].target.show;
+                if s.mentions
+                    .iter()
+                    .any(|m| m.target.show == show && m.state == Verdict::Accept)
+                {
+                    s.mentions[k].state = Verdict::Accept;
+                }
+            }
+        }
+        s.mentions.retain(|m| m.state == Verdict::Accept);
+        if s.mentions.is_empty() {
+            return tags;
+        }
+
+        // Relevance.
+        s.scores.clear();
+        for m in &s.mentions {
+            let at = match s.scores.iter().position(|x| x.show == m.target.show) {
+                Some(at) => at,
+                None => {
+                    s.scores.push(Score {
+                        show: m.target.show,
+                        title: 0,
+                        body: 0.0,
+                        first: m.first,
+                        tagged: false,
+                    });
+                    s.scores.len() - 1
+                }
+            };
+            let sc = &mut s.scores[at];
+            if m.first < body_start {
+                sc.title += 1;
+            } else {
+                let i = m.first - body_start;
+                let mut w = if i < LEAD_WORDS {
+                    1.0
+                } else if i < MID_WORDS {
+                    0.5
+                } else {
+                    0.25
+                };
+                if norm.words[m.first].has(PAREN) {
+                    w *= 0.5;
+                }
+                sc.body += w;
+            }
+        }
+        let title_shows = s.scores.iter().filter(|x| x.title > 0).count();
+        for sc in &mut s.scores {
+            let need = if title_shows > 0 { 2.0 } else { 1.0 };
+            sc.tagged = sc.title > 0 || sc.body >= need;
+        }
+        s.scores.retain(|x| x.tagged);
+        if s.scores.is_empty() {
+            return tags;
+        }
+        s.scores.sort_by(|a, b| {
+            let wa = a.title as f32 * 4.0 + a.body;
+            let wb = b.title as f32 * 4.0 + b.body;
+            wb.total_cmp(&wa).then(a.first.cmp(&b.first))
+        });
+        let main = if s.scores.len() == 1 {
+            Some(s.scores[0].show)
+        } else if title_shows == 1 {
+            s.scores.iter().find(|x| x.title > 0).map(|x| x.show)
+        } else {
+            None
+        };
+
+        // Seasons: bind every reference to a show, keep those of tagged shows.
+        s.bound.clear();
+        for r in &s.refs {
+            if let Some((show, direct)) = bind(norm, &s.mentions, r, main) {
+                if s.scores.iter().any(|x| x.show == show) {
+                    s.bound.push(Bound {
+                        show,
+                        r: *r,
+                        direct,
+                    });
+                }
+            }
+        }
+        for sc in &s.scores {
+            let info = &self.shows[sc.show as usize];
+            let seasons = seasons_of(&s.bound, sc.show, body_start);
+            tags.shows.push(ShowTag {
+                slug: info.slug.clone(),
+                name: info.name.clone(),
+                seasons,
+            });
+        }
+        tags
+    }
+
+    /// Every match of a name (automaton, then typo anchors), in order.
+    fn find_mentions(
+        &self,
+        norm: &Norm,
+        body_start: usize,
+        out: &mut Vec<Mention>,
+        hashes: &mut Vec<u64>,
+    ) {
+        out.clear();
+        let m = &self.matcher;
+        let hay = norm.buf.as_str();
+        let mut pos = 0;
+        while let Some(ac) = m.ac.as_ref().filter(|_| pos < hay.len()) {
+            let Some(hit) = ac.find(Input::new(hay).span(pos..hay.len())) else {
+                break;
+            };
+            pos = hit.end() - 1;
+            let start = (hit.start() + 1) as u32;
+            let Ok(first) = norm.words.binary_search_by_key(&start, |w| w.start) else {
+                continue;
+            };
+            let (a, b) = m.pattern_targets[hit.pattern().as_usize()];
+            for t in &m.targets[a as usize..b as usize] {
+                out.push(Mention {
+                    target: *t,
+                    first,
+                    last: first + t.words as usize - 1,
+                    state: Verdict::Reject,
+                });
+            }
+        }
+        if m.fuzzy.is_empty() {
+            return;
+        }
+        let exact = out.len();
+        hashes.clear();
+        hashes.extend((0..norm.words.len()).map(|i| word_hash(norm.word(i).as_bytes())));
+        for i in 0..norm.words.len() {
+            if norm.words[i].end - norm.words[i].start < m.min_anchor as u32
+                || norm.words[i].has(CJK)
+            {
+                continue;
+            }
+            let Some(list) = m.anchors.get(&hashes[i]) else {
+                continue;
+            };
+            for &(fi, at) in list {
+                let f = &m.fuzzy[fi as usize];
+                let n = f.words.len();
+                let Some(start) = i.checked_sub(at as usize) else {
+                    continue;
+                };
+                let end = start + n - 1;
+                if end >= norm.words.len() {
+                    continue;
+                }
+                // Exactly one word differs (by hash)...
+                let want = &m.fuzzy_hashes[f.hashes as usize..f.hashes as usize + n];
+                let mut odd = None;
+                let mut differ = 0;
+                for (k, h) in want.iter().enumerate() {
+                    if hashes[start + k] != *h {
+                        differ += 1;
+                        odd = Some(k);
+                    }
+                }
+                let Some(k) = odd.filter(|_| differ == 1) else {
+                    continue;
+                };
+                // ...by one small word for another (`Attack of Titan`) or one letter in a
+                // word of three letters or more (four for an added or missing letter).
+                let (tw, pw) = (norm.word(start + k), &*f.words[k]);
+                let small_swap = is_small(tw) && is_small(pw);
+                let min = if tw.len() == pw.len() { 3 } else { 4 };
+                let typo = pw.len() >= min && within_one_edit(tw.as_bytes(), pw.as_bytes());
+                let same = (0..n).all(|j| j == k || norm.word(start + j) == &*f.words[j]);
+                if !(small_swap || typo) || !same || (start < body_start) != (end < body_start) {
+                    continue;
+                }
+                // A longer or equal exact match wins; a shorter one inside loses (`Us`).
+                if out[..exact]
+                    .iter()
+                    .any(|x| x.first <= end && start <= x.last && x.last - x.first + 1 >= n)
+                    || out
+                        .iter()
+                        .any(|x| x.first == start && x.target.show == f.target.show)
+                {
+                    continue;
+                }
+                out.push(Mention {
+                    target: f.target,
+                    first: start,
+                    last: end,
+                    state: Verdict::Reject,
+                });
+            }
+        }
+        if out.len() > exact {
+            let fuzzy: Vec<(usize, usize)> =
+                out[exact..].iter().map(|x| (x.first, x.last)).collect();
+            let mut k = 0;
+            out.retain(|x| {
+                k += 1;
+                k > exact || !fuzzy.iter().any(|&(a, b)| x.first <= b && a <= x.last)
+            });
+            out.sort_by_key(|x| x.first);
+        }
+    }
+
+    /// Whether a mention counts (see the module docs).
+    fn judge(&self, norm: &Norm, m: &Mention, refs: &[Ref]) -> Verdict {
+        let t = &m.target;
+        let show = &self.shows[t.show as usize];
+        if !show.exclude.is_empty() && excluded(norm, m, &show.exclude) {
+            return Verdict::Reject;
+        }
+        if show.require_context == Some(false) {
+            return Verdict::Accept;
+        }
+        let words = &norm.words;
+        let after = next_word(norm, m.last);
+        let quoted = words[m.first].has(OPEN_Q)
+            && (words[m.last].has(CLOSE_Q)
+                || (is_poss(norm, m.last + 1) && words[m.last + 1].has(CLOSE_Q)));
+        let shape = shape_ok(norm, m);
+        let explicit = show.require_context == Some(true);
+        if !t.ordinary && !explicit {
+            return if shape || quoted || t.words >= 2 {
+                Verdict::Accept
+            } else {
+                Verdict::Reject
+            };
+        }
+        if quoted {
+            return Verdict::Accept;
+        }
+        if !shape {
+            return Verdict::Reject;
+        }
+        let season_follows = after.is_some_and(|a| refs.iter().any(|r| r.first == a));
+        if season_follows || adjacent_cue(norm, m, refs) {
+            return Verdict::Accept;
+        }
+        if explicit {
+            return Verdict::Weak;
+        }
+        if t.words >= 3 {
+            return Verdict::Accept;
+        }
+        if informative_caps(norm, m)
+            && ((t.words == 2 && exact_shape(norm, m)) || window_cue(norm, m))
+        {
+            return Verdict::Accept;
+        }
+        Verdict::Weak
+    }
+}
+
+/// `s` cut to at most `max` bytes, at a character boundary.
+fn prefix(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// The word after `last`, skipping a possessive `s`, in the same segment and clause.
+fn next_word(norm: &Norm, last: usize) -> Option<usize> {
+    let mut i = last + 1;
+    if is_poss(norm, i) {
+        i += 1;
+    }
+    let w = norm.words.get(i)?;
+    (!w.has(CLAUSE)).then_some(i)
+}
+
+/// The word before `first`, skipping a possessive `s`, in the same clause.
+fn prev_word(norm: &Norm, first: usize) -> Option<usize> {
+    if norm.words[first].has(CLAUSE) || first == 0 {
+        return None;
+    }
+    let mut i = first - 1;
+    if norm.words[i].has(POSS) {
+        if norm.words[i].has(CLAUSE) || i == 0 {
+            return None;
+        }
+        i -= 1;
+    }
+    Some(i)
+}
+
+fn excluded(norm: &Norm, m: &Mention, phrases: &[String]) -> bool {
+    let hay = norm.buf.as_str();
+    let ms = norm.words[m.first].start as usize - 1;
+    let me = norm.words[m.last].end as usize + 1;
+    phrases.iter().any(|p| {
+        let mut from = ms.saturating_sub(p.len());
+        while !hay.is_char_boundary(from) {
+            from -= 1;
+        }
+        let mut to = (me + p.len()).min(hay.len());
+        while !hay.is_char_boundary(to) {
+            to += 1;
+        }
+        // The phrase overlaps the match by at least one word.
+        hay[from..to].match_indices(p.as_str()).any(|(o, _)| {
+            let o = from + o;
+            o + 1 < me && o + p.len() > ms + 1
+        })
+    })
+}
+
+/// Written with the configured capitals: every word capitalized in the name has a capital
+/// here; a name of at most three letters in all capitals (`US`) is not the name (`Us`).
+fn shape_ok(norm: &Norm, m: &Mention) -> bool {
+    let t = &m.target;
+    let mut all_caps = true;
+    for k in 0..t.words as usize {
+        let w = &norm.words[m.first + k];
+        if t.caps >> k & 1 == 1 && !w.has(UPPER) {
+            return false;
+        }
+        if w.has(LOWER) || !w.has(UPPER) {
+            all_caps = false;
+        }
+    }
+    !(t.short && all_caps && !t.all_caps)
+}
+
+/// Every word starts with a capital exactly where the configured name does.
+fn exact_shape(norm: &Norm, m: &Mention) -> bool {
+    let t = &m.target;
+    (0..t.words as usize).all(|k| {
+        let w = &norm.words[m.first + k];
+        w.has(NUM) || w.has(CJK) || w.has(POSS) || w.has(CAP) == (t.cap_first >> k & 1 == 1)
+    })
+}
+
+/// Capitals say something here: not the first word of a sentence, in a sentence that is
+/// not written in title case or all capitals.
+fn informative_caps(norm: &Norm, m: &Mention) -> bool {
+    let words = &norm.words;
+    if words[m.first].has(SENT) {
+        return false;
+    }
+    let sent = words[m.first].sent;
+    let mut from = m.first;
+    while from > 0 && words[from - 1].sent == sent {
+        from -= 1;
+    }
+    let (mut total, mut capped) = (0, 0);
+    for (i, w) in words.iter().enumerate().skip(from) {
+        if w.sent != sent {
+            break;
+        }
+        if (m.first..=m.last).contains(&i)
+            || w.has(NUM)
+            || w.has(CJK)
+            || w.has(POSS)
+            || w.end - w.start < 4
+        {
+            continue;
+        }
+        total += 1;
+        if w.has(UPPER) {
+            capped += 1;
+        }
+    }
+    total > 0 && capped * 2 <= total
+}
+
+/// A cue right before or right after the name (see the module docs).
+fn adjacent_cue(norm: &Norm, m: &Mention, refs: &[Ref]) -> bool {
+    if let Some(p) = prev_word(norm, m.first) {
+        let pw = norm.word(p);
+        // A network counts with its possessive only: `Netflix's Wednesday`, not
+        // `Disney Succession plan`.
+        let possessive = p + 1 < m.first;
+        if is_pre_cue(pw)
+            && (possessive || !(is_network(pw) || matches!(pw, "plus" | "tv" | "video")))
+        {
+            return true;
+        }
+        if matches!(pw, "of" | "in") && p > 0 && !norm.words[p].has(CLAUSE) {
+            let q = p - 1;
+            if is_cue(norm.word(q)) || refs.iter().any(|r| r.last == q) {
+                return true;
+            }
+        }
+    }
+    next_word(norm, m.last).is_some_and(|a| {
+        let w = norm.word(a);
+        let then = |k: usize| {
+            if k < norm.words.len() {
+                norm.word(k)
+            } else {
+                ""
+            }
+        };
+        is_post_cue(w)
+            || (matches!(w, "final" | "new" | "last" | "first" | "next" | "upcoming")
+                && matches!(then(a + 1), "season" | "episode" | "episodes" | "trailer"))
+            || (w == "season"
+                && a + 1 < norm.words.len()
+                && matches!(
+                    norm.word(a + 1),
+                    "finale" | "premiere" | "opener" | "trailer" | "recap" | "review"
+                ))
+    })
+}
+
+/// A cue word within two words on either side, in the same clause.
+fn window_cue(norm: &Norm, m: &Mention) -> bool {
+    let words = &norm.words;
+    let mut i = m.first;
+    let mut seen = 0;
+    let mut first_prev = true;
+    while seen < 2 && i > 0 && !words[i].has(CLAUSE) {
+        i -= 1;
+        if words[i].has(POSS) {
+            continue;
+        }
+        let w = norm.word(i);
+        if first_prev && is_time_prep(w) {
+            break;
+        }
+        first_prev = false;
+        if is_cue(w) {
+            return true;
+        }
+        seen += 1;
+    }
+    let mut i = m.last + 1;
+    let mut seen = 0;
+    while seen < 2 && i < words.len() && !words[i].has(CLAUSE) {
+        if !words[i].has(POSS) {
+            if is_cue(norm.word(i)) {
+                return true;
+            }
+            seen += 1;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// The show a season reference belongs to, and whether its own sentence says so (rather
+/// than the fallback to the entry's main show). See the module docs.
+fn bind(norm: &Norm, mentions: &[Mention], r: &Ref, main: Option<u32>) -> Option<(u32, bool)> {
+    let words = &norm.words;
+    let after = r.last + 1;
+    if after + 1 < words.len()
+        && matches!(
+            norm.word(after),
+            "of" | "for" | "de" | "di" | "von" | "del" | "da" | "du" | "des" | "della" | "der"
+        )
+    {
+        if let Some(m) = mentions.iter().find(|m| m.first == after + 1) {
+            return Some((m.target.show, true));
+        }
+    }
+    let sent = words[r.first].sent;
+    let before = mentions
+        .iter()
+        .filter(|m| m.last < r.first && words[m.last].sent == sent)
+        .max_by_key(|m| m.last);
+    if r.compact {
+        let m = before?;
+        let gap_ok = (m.last + 1..r.first).all(|k| words[k].has(POSS)) && r.first - m.last <= 2;
+        return gap_ok.then_some((m.target.show, true));
+    }
+    if let Some(m) = before {
+        return Some((m.target.show, true));
+    }
+    if let Some(m) = mentions
+        .iter()
+        .filter(|m| m.first > r.last && words[m.first].sent == sent)
+        .min_by_key(|m| m.first)
+    {
+        return Some((m.target.show, true));
+    }
+    main.map(|show| (show, false))
+}
+
+/// The seasons of `show` from its bound references (see the module docs).
+fn seasons_of(bound: &[Bound], show: u32, body_start: usize) -> Vec<SeasonRef> {
+    let refs = || bound.iter().filter(move |b| b.show == show);
+    let mut out: Vec<SeasonRef> = Vec::new();
+    let in_title = |r: &Ref| r.first < body_start;
+    let in_lead = |r: &Ref| r.first < body_start + LEAD_WORDS;
+    let title_seasons: Vec<u32> = refs()
+        .filter(|b| in_title(&b.r))
+        .filter_map(|b| b.r.season)
+        .collect();
+    for b in refs() {
+        let r = &b.r;
+        let Some(season) = r.season else {
+            continue;
+        };
+        let keep = if !title_seasons.is_empty() {
+            in_title(r) || (r.episode.is_some() && title_seasons.contains(&season))
+        } else {
+            in_lead(r)
+                || (b.direct
+                    && refs()
+                        .filter(|x| x.direct && x.r.season == Some(season))
+                        .count()
+                        >= 2)
+        };
+        if keep {
+            add_season(
+                &mut out,
+                SeasonRef {
+                    season,
+                    episode: r.episode,
+                },
+            );
+        }
+    }
+    // Episode-only references join the show's one season.
+    let mut numbers: Vec<u32> = out.iter().map(|s| s.season).collect();
+    numbers.dedup();
+    if numbers.len() == 1 {
+        for b in refs() {
+            if let (None, Some(e)) = (b.r.season, b.r.episode) {
+                if in_lead(&b.r) {
+                    add_season(
+                        &mut out,
+                        SeasonRef {
+                            season: numbers[0],
+                            episode: Some(e),
+                        },
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Adds `s` in order of first mention: an episode refines a bare season, a bare season
+/// after its episodes adds nothing.
+fn add_season(out: &mut Vec<SeasonRef>, s: SeasonRef) {
+    if out.contains(&s) {
+        return;
+    }
+    match s.episode {
+        None => {
+            if !out.iter().any(|x| x.season == s.season) {
+                out.push(s);
+            }
+        }
+        Some(_) => {
+            if let Some(x) = out
+                .iter_mut()
+                .find(|x| x.season == s.season && x.episode.is_none())
+            {
+                *x = s;
+            } else {
+                out.push(s);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn show(name: &str, aliases: &[&str]) -> Show {
+        Show {
+            name: name.into(),
+            aliases: aliases.iter().map(|a| (*a).into()).collect(),
+            slug: name
+                .to_lowercase()
+                .replace(|c: char| !c.is_ascii_alphanumeric(), "-"),
+            require_context: None,
+            exclude: vec![],
+        }
+    }
+
+    fn terms(t: &Tagger, title: &str, summary: &str) -> Vec<String> {
+        let mut v = t.tag(title, Some(summary), None).show_terms();
+        v.sort();
+        v
+    }
+
+    fn tagger() -> Tagger {
+        Tagger::new(&[
+            show("All of Us Are Dead", &["지금 우리 학교는"]),
+            show("You", &[]),
+            show("Us", &[]),
+            show("The Last of Us", &[]),
+            show("Squid Game", &["오징어 게임"]),
+            show("Wednesday", &[]),
+            show("Attack on Titan", &["進撃の巨人"]),
+        ])
+    }
+
+    #[test]
+    fn seed_headline() {
+        let t = tagger();
+        assert_eq!(
+            terms(
+                &t,
+                "All of Us Are Dead season 2: All You Need to Know",
+                "<p>If you’ve seen All of Us Are Dead Season 1, you will have to wait. \
+                 So when is All Us Are Dead season 2?</p>"
+            ),
+            ["all-of-us-are-dead", "all-of-us-are-dead/s2"]
+        );
+    }
+
+    #[test]
+    fn longest_and_whole_words() {
+        let t = tagger();
+        assert_eq!(
+            terms(&t, "HBO's The Last of Us Season 2", "Business as usual."),
+            ["the-last-of-us", "the-last-of-us/s2"]
+        );
+        assert!(terms(&t, "US business news", "you will have to wait").is_empty());
+    }
+
+    #[test]
+    fn typos_possessives_and_cjk() {
+        let t = tagger();
+        assert_eq!(
+            terms(&t, "All of Us Are Daed S2 trailer", ""),
+            ["all-of-us-are-dead", "all-of-us-are-dead/s2"]
+        );
+        assert_eq!(
+            terms(&t, "Squid Game's second season, episode 3", ""),
+            ["squid-game", "squid-game/s2", "squid-game/s2e3"]
+        );
+        assert_eq!(
+            terms(&t, "오징어 게임 시즌2 공개", ""),
+            ["squid-game", "squid-game/s2"]
+        );
+        assert_eq!(
+            terms(&t, "「進撃の巨人」第2期", ""),
+            ["attack-on-titan", "attack-on-titan/s2"]
+        );
+    }
+
+    #[test]
+    fn weekday_is_not_a_show() {
+        let t = tagger();
+        assert!(terms(&t, "The series premieres on Wednesday", "").is_empty());
+        assert_eq!(
+            terms(&t, "Netflix's Wednesday Gets Season 2", ""),
+            ["wednesday", "wednesday/s2"]
+        );
+    }
+
+    #[test]
+    fn season_merging() {
+        let mut v = Vec::new();
+        add_season(
+            &mut v,
+            SeasonRef {
+                season: 2,
+                episode: None,
+            },
+        );
+        add_season(
+            &mut v,
+            SeasonRef {
+                season: 1,
+                episode: None,
+            },
+        );
+        add_season(
+            &mut v,
+            SeasonRef {
+                season: 2,
+                episode: Some(5),
+            },
+        );
+        add_season(
+            &mut v,
+            SeasonRef {
+                season: 2,
+                episode: None,
+            },
+        );
+        assert_eq!(
+            v,
+            [
+                SeasonRef {
+                    season: 2,
+                    episode: Some(5)
+                },
+                SeasonRef {
+                    season: 1,
+                    episode: None
+                }
+            ]
+        );
+    }
+}

@@ -1,0 +1,568 @@
+//! Season and episode references in a normalized word stream.
+//!
+//! Recognized (after normalization, so case, accents and punctuation between the words do
+//! not matter: `Season 2:`, `season 2,`, `season “2”`, `season 2 — episode 5`):
+//!
+//! - `season 2`, `season two`, `second season`, `2nd season`, `season 2 episode 5`,
+//!   `season 2, ep. 5`, `seasons 1 and 2`, UK `series 2`;
+//! - compact forms `S2`, `S02E05`, `S2 E5`, `2x05` (these only count right after a show name);
+//! - German `Staffel 2`, `2. Staffel`, `zweite Staffel`, `Folge 5`; French `saison 2`,
+//!   `deuxième saison`, `épisode 5`; Spanish and Portuguese `temporada 2`, `segunda
+//!   temporada`, `capítulo 5`; Italian `stagione 2`, `seconda stagione`, `episodio 5`;
+//! - Korean `시즌2`, `시즌 2`, `5화`, `5회`; Japanese `第2期`, `2期`, `第2シーズン`, `シーズン2`,
+//!   `第5話`; Chinese `第二季`, `第5集`;
+//! - episode-only forms `episode 5`, `ep 5`, `Folge 5`, `第5話`: the caller attaches them to a
+//!   season when the show has exactly one.
+//!
+//! Seasons run 1 to 60 and episodes 1 to 2000, so years (`the 2024 season`) never count.
+
+use super::text::{Norm, NUM, SENT};
+
+const MAX_SEASON: u32 = 60;
+const MAX_EPISODE: u32 = 2000;
+
+/// One reference found in the stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Ref {
+    /// First word of the reference.
+    pub first: usize,
+    /// Last word of the reference (inclusive).
+    pub last: usize,
+    /// The season, `None` for an episode-only reference.
+    pub season: Option<u32>,
+    /// The episode, if named.
+    pub episode: Option<u32>,
+    /// A compact form (`S2`, `S02E05`, `2x05`) that only binds to a name right before it.
+    pub compact: bool,
+}
+
+/// Appends every reference in `norm` to `out`, in order.
+pub(crate) fn parse(norm: &Norm, out: &mut Vec<Ref>) {
+    let n = norm.words.len();
+    let w = |i: usize| if i < n { norm.word(i) } else { "" };
+    let mut i = 0;
+    while i < n {
+        let word = w(i);
+        let found = match word {
+            "season" | "staffel" | "saison" | "temporada" | "stagione" | "series" => {
+                number(norm, i + 1)
+            }
+            "seasons" | "staffeln" | "saisons" | "temporadas" | "stagioni" => {
+                let start = out.len();
+                let end = season_list(norm, i, out);
+                if out.len() > start {
+                    i = end;
+                    continue;
+                }
+                None
+            }
+            // 시즌 N (Korean), シーズン N (Japanese).
+            "시" if w(i + 1) == "즌" => number(norm, i + 2),
+            "シ" if w(i + 1) == "ー" && w(i + 2) == "ズ" && w(i + 3) == "ン" => {
+                number(norm, i + 4)
+            }
+            // 第N期, 第N季, 第Nシーズン; 第N話 / 第N集 / 第N回 are episodes.
+            "第" => cjk_counter(norm, i + 1).and_then(|(v, next, unit)| match unit {
+                Unit::Season => Some((v, next)),
+                Unit::Episode => {
+                    if v <= MAX_EPISODE {
+                        out.push(Ref {
+                            first: i,
+                            last: next - 1,
+                            season: None,
+                            episode: Some(v),
+                            compact: false,
+                        });
+                    }
+                    i = next - 1;
+                    None
+                }
+            }),
+            "episode" | "ep" | "folge" | "episodio" | "capitulo" => {
+                if let Some((e, next)) = number(norm, i + 1) {
+                    if (1..=MAX_EPISODE).contains(&e) {
+                        out.push(Ref {
+                            first: i,
+                            last: next - 1,
+                            season: None,
+                            episode: Some(e),
+                            compact: false,
+                        });
+                        i = next;
+                        continue;
+                    }
+                }
+                None
+            }
+            _ => {
+                if let Some(r) = compact(norm, i) {
+                    out.push(r);
+                    i = r.last + 1;
+                    continue;
+                }
+                // Only a season or counter word after it makes a word an ordinal here.
+                let before_unit = matches!(
+                    w(i + 1),
+                    "season"
+                        | "staffel"
+                        | "saison"
+                        | "temporada"
+                        | "stagione"
+                        | "期"
+                        | "季"
+                        | "화"
+                        | "회"
+                        | "話"
+                );
+                if let Some((ord, lang)) = ordinal(word).filter(|_| before_unit) {
+                    // `second season`, `2nd season`, `zweite Staffel`, `2. Staffel`, `2期`.
+                    let same_sentence = i + 1 < n && !norm.words[i + 1].has(SENT);
+                    let pairs = same_sentence
+                        && match w(i + 1) {
+                            "season" => lang == Lang::En,
+                            "staffel" => matches!(lang, Lang::De | Lang::Num),
+                            "saison" => lang == Lang::Fr,
+                            "temporada" => matches!(lang, Lang::Es | Lang::Num),
+                            "stagione" => lang == Lang::Es,
+                            "期" | "季" => lang == Lang::Num,
+                            _ => false,
+                        };
+                    if pairs {
+                        Some((ord, i + 2))
+                    } else if lang == Lang::Num && matches!(w(i + 1), "화" | "회" | "話") {
+                        // 5화, 5회, 5話: episode only.
+                        if (1..=MAX_EPISODE).contains(&ord) {
+                            out.push(Ref {
+                                first: i,
+                                last: i + 1,
+                                season: None,
+                                episode: Some(ord),
+                                compact: false,
+                            });
+                        }
+                        i += 2;
+                        continue;
+                    } else {
+                        None
+                    }
+                } else {
+                    None
+                }
+            }
+        };
+        let Some((season, next)) = found else {
+            i += 1;
+            continue;
+        };
+        if !(1..=MAX_SEASON).contains(&season) {
+            i += 1;
+            continue;
+        }
+        let (episode, end) =
+            episode_after(norm, next).map_or((None, next), |(e, end)| (Some(e), end));
+        out.push(Ref {
+            first: i,
+            last: end - 1,
+            season: Some(season),
+            episode,
+            compact: false,
+        });
+        i = end;
+    }
+}
+
+/// `seasons 1 and 2`, `seasons 1, 2 and 3`, `seasons 1-3` (a range reads as a list of its
+/// ends), `seasons 1 through 4`. Returns the index after the list.
+fn season_list(norm: &Norm, at: usize, out: &mut Vec<Ref>) -> usize {
+    let n = norm.words.len();
+    let mut i = at + 1;
+    let mut nums: Vec<(u32, usize)> = Vec::new();
+    let mut range_to = false;
+    while i < n {
+        if let Some((v, next)) = number(norm, i) {
+            if !(1..=MAX_SEASON).contains(&v) {
+                break;
+            }
+            if range_to {
+                if let Some(&(from, _)) = nums.last() {
+                    for s in from + 1..v.min(from + 20) {
+                        nums.push((s, i));
+                    }
+                }
+                range_to = false;
+            }
+            nums.push((v, i));
+            i = next;
+            match if i < n { norm.word(i) } else { "" } {
+                "and" | "or" | "und" | "et" | "y" | "e" => i += 1,
+                "to" | "through" | "thru" => {
+                    range_to = true;
+                    i += 1;
+                }
+                _ if i < n && norm.words[i].has(NUM) => {}
+                _ => break,
+            }
+        } else {
+            break;
+        }
+    }
+    for (s, word) in nums {
+        out.push(Ref {
+            first: at,
+            last: word,
+            season: Some(s),
+            episode: None,
+            compact: false,
+        });
+    }
+    i
+}
+
+/// After a season number: `episode 5`, `ep 5`, `ep5`, `e5`, `folge 5`, `5화`, `第5話`.
+fn episode_after(norm: &Norm, i: usize) -> Option<(u32, usize)> {
+    let n = norm.words.len();
+    if i >= n || norm.words[i].has(SENT) {
+        return None;
+    }
+    // `season 2, part 2, episode 5` is rare; only look at the very next word.
+    let word = norm.word(i);
+    let found = match word {
+        "episode" | "ep" | "folge" | "episodio" | "capitulo" | "e" => number(norm, i + 1),
+        "第" => cjk_counter(norm, i + 1)
+            .and_then(|(v, next, unit)| matches!(unit, Unit::Episode).then_some((v, next))),
+        _ => {
+            if let Some(e) = word
+                .strip_prefix("ep")
+                .or_else(|| word.strip_prefix('e'))
+                .and_then(small_int)
+            {
+                Some((e, i + 1))
+            } else if norm.words[i].has(NUM) && matches!(word_at(norm, i + 1), "화" | "회" | "話")
+            {
+                small_int(word).map(|e| (e, i + 2))
+            } else {
+                None
+            }
+        }
+    };
+    found.filter(|(e, _)| (1..=MAX_EPISODE).contains(e))
+}
+
+fn word_at(norm: &Norm, i: usize) -> &str {
+    if i < norm.words.len() {
+        norm.word(i)
+    } else {
+        ""
+    }
+}
+
+/// `s2`, `s02e05`, `s2 e5`, `s2 ep5`, `2x05`.
+fn compact(norm: &Norm, i: usize) -> Option<Ref> {
+    let word = norm.word(i);
+    let b = word.as_bytes();
+    if b.len() >= 2 && b[0] == b's' && b[1].is_ascii_digit() {
+        let rest = &word[1..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 2 {
+            return None;
+        }
+        let season: u32 = rest[..digits].parse().ok()?;
+        if !(1..=MAX_SEASON).contains(&season) {
+            return None;
+        }
+        let tail = &rest[digits..];
+        let mut episode = None;
+        let mut last = i;
+        if !tail.is_empty() {
+            let e = tail.strip_prefix("ep").or_else(|| tail.strip_prefix('e'))?;
+            episode = Some(small_int(e)?);
+        } else if let Some((e, end)) = episode_after(norm, i + 1) {
+            episode = Some(e);
+            last = end - 1;
+        }
+        if episode.is_some_and(|e| !(1..=MAX_EPISODE).contains(&e)) {
+            return None;
+        }
+        return Some(Ref {
+            first: i,
+            last,
+            season: Some(season),
+            episode,
+            compact: true,
+        });
+    }
+    // 2x05: one or two digits, x, one to three digits.
+    let x = word.find('x')?;
+    let (s, e) = (&word[..x], &word[x + 1..]);
+    if (1..=2).contains(&s.len()) && (1..=3).contains(&e.len()) {
+        let season = small_int(s)?;
+        let episode = small_int(e)?;
+        if (1..=MAX_SEASON).contains(&season) && (1..=MAX_EPISODE).contains(&episode) {
+            return Some(Ref {
+                first: i,
+                last: i,
+                season: Some(season),
+                episode: Some(episode),
+                compact: true,
+            });
+        }
+    }
+    None
+}
+
+fn small_int(s: &str) -> Option<u32> {
+    if s.is_empty() || s.len() > 4 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// A number at word `i` (digits or a number word in one of the supported languages, or CJK
+/// numerals): its value and the index after it. Quotes around it are fine.
+fn number(norm: &Norm, i: usize) -> Option<(u32, usize)> {
+    if i >= norm.words.len() || norm.words[i].has(SENT) {
+        return None;
+    }
+    let word = norm.word(i);
+    if let Some(v) = small_int(word) {
+        return Some((v, i + 1));
+    }
+    if let Some(v) = number_word(word) {
+        return Some((v, i + 1));
+    }
+    let (v, next) = cjk_number(norm, i)?;
+    Some((v, next))
+}
+
+enum Unit {
+    Season,
+    Episode,
+}
+
+/// After `第`: a number then 期 / 季 / シーズン (season) or 話 / 集 / 回 (episode).
+fn cjk_counter(norm: &Norm, i: usize) -> Option<(u32, usize, Unit)> {
+    let (v, next) = number(norm, i)?;
+    match word_at(norm, next) {
+        "期" | "季" => Some((v, next + 1, Unit::Season)),
+        "話" | "集" | "回" | "화" | "회" => Some((v, next + 1, Unit::Episode)),
+        "シ" if word_at(norm, next + 1) == "ー"
+            && word_at(norm, next + 2) == "ズ"
+            && word_at(norm, next + 3) == "ン" =>
+        {
+            Some((v, next + 4, Unit::Season))
+        }
+        _ => None,
+    }
+}
+
+/// CJK numerals 一 to 九十九 (一, 十, 十二, 二十, 二十三).
+fn cjk_number(norm: &Norm, i: usize) -> Option<(u32, usize)> {
+    let digit = |w: &str| -> Option<u32> {
+        Some(match w {
+            "一" => 1,
+            "二" => 2,
+            "三" => 3,
+            "四" => 4,
+            "五" => 5,
+            "六" => 6,
+            "七" => 7,
+            "八" => 8,
+            "九" => 9,
+            _ => return None,
+        })
+    };
+    let a = word_at(norm, i);
+    if a == "十" {
+        return match digit(word_at(norm, i + 1)) {
+            Some(d) => Some((10 + d, i + 2)),
+            None => Some((10, i + 1)),
+        };
+    }
+    let d = digit(a)?;
+    if word_at(norm, i + 1) == "十" {
+        return match digit(word_at(norm, i + 2)) {
+            Some(e) => Some((d * 10 + e, i + 3)),
+            None => Some((d * 10, i + 2)),
+        };
+    }
+    Some((d, i + 1))
+}
+
+/// Cardinal number words (English, German, French, Spanish, Italian, Portuguese).
+fn number_word(w: &str) -> Option<u32> {
+    Some(match w {
+        "one" | "eins" | "un" | "une" | "uno" | "una" | "um" => 1,
+        "two" | "zwei" | "deux" | "dos" | "due" | "dois" => 2,
+        "three" | "drei" | "trois" | "tres" | "tre" => 3,
+        "four" | "vier" | "quatre" | "cuatro" | "quattro" | "quatro" => 4,
+        "five" | "funf" | "fuenf" | "cinq" | "cinco" | "cinque" => 5,
+        "six" | "sechs" | "seis" | "sei" => 6,
+        "seven" | "sieben" | "sept" | "siete" | "sette" | "sete" => 7,
+        "eight" | "acht" | "huit" | "ocho" | "otto" | "oito" => 8,
+        "nine" | "neun" | "neuf" | "nueve" | "nove" => 9,
+        "ten" | "zehn" | "dix" | "diez" | "dieci" | "dez" => 10,
+        "eleven" => 11,
+        "twelve" => 12,
+        "thirteen" => 13,
+        "fourteen" => 14,
+        "fifteen" => 15,
+        "sixteen" => 16,
+        "seventeen" => 17,
+        "eighteen" => 18,
+        "nineteen" => 19,
+        "twenty" => 20,
+        _ => return None,
+    })
+}
+
+/// The language an ordinal belongs to, to pair it with the right season word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lang {
+    En,
+    De,
+    Fr,
+    /// Spanish, Portuguese and Italian.
+    Es,
+    /// A bare number (`2. Staffel`, `2期`).
+    Num,
+}
+
+/// Ordinals: `second`, `2nd`, `zweite`, `deuxieme`, `2e`, `segunda`, `2a`, `seconda`, and a
+/// plain number (`2` in `2. Staffel`, `2期`).
+fn ordinal(w: &str) -> Option<(u32, Lang)> {
+    if let Some(v) = small_int(w) {
+        return Some((v, Lang::Num));
+    }
+    let digits = w.bytes().take_while(u8::is_ascii_digit).count();
+    if digits > 0 && digits <= 2 {
+        let lang = match &w[digits..] {
+            "st" | "nd" | "rd" | "th" => Lang::En,
+            "e" | "eme" | "er" | "re" | "ere" => Lang::Fr,
+            "a" | "o" => Lang::Es,
+            "te" => Lang::De,
+            _ => return None,
+        };
+        return Some((w[..digits].parse().ok()?, lang));
+    }
+    let en = |v| Some((v, Lang::En));
+    let de = |v| Some((v, Lang::De));
+    let fr = |v| Some((v, Lang::Fr));
+    let es = |v| Some((v, Lang::Es));
+    match w {
+        "first" => en(1),
+        "second" => en(2),
+        "third" => en(3),
+        "fourth" => en(4),
+        "fifth" => en(5),
+        "sixth" => en(6),
+        "seventh" => en(7),
+        "eighth" => en(8),
+        "ninth" => en(9),
+        "tenth" => en(10),
+        "eleventh" => en(11),
+        "twelfth" => en(12),
+        "erste" | "ersten" => de(1),
+        "zweite" | "zweiten" => de(2),
+        "dritte" | "dritten" => de(3),
+        "vierte" | "vierten" => de(4),
+        "funfte" | "funften" | "fuenfte" => de(5),
+        "sechste" | "sechsten" => de(6),
+        "siebte" | "siebten" => de(7),
+        "achte" | "achten" => de(8),
+        "premiere" => fr(1),
+        "deuxieme" | "seconde" => fr(2),
+        "troisieme" => fr(3),
+        "quatrieme" => fr(4),
+        "cinquieme" => fr(5),
+        "sixieme" => fr(6),
+        "primera" | "primer" | "prima" | "primeira" => es(1),
+        "segunda" | "seconda" => es(2),
+        "tercera" | "terza" | "terceira" => es(3),
+        "cuarta" | "quarta" => es(4),
+        "quinta" => es(5),
+        "sexta" | "sesta" => es(6),
+        "septima" | "settima" | "setima" => es(7),
+        "octava" | "ottava" | "oitava" => es(8),
+        _ => None,
+    }
+}
+
+/// Season references in a plain text (tests and `suggest`).
+#[cfg(test)]
+pub(crate) fn refs_in(text: &str) -> Vec<(Option<u32>, Option<u32>)> {
+    let norm = Norm::of(text);
+    let mut out = Vec::new();
+    parse(&norm, &mut out);
+    out.into_iter().map(|r| (r.season, r.episode)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refs_in;
+
+    fn s(n: u32) -> (Option<u32>, Option<u32>) {
+        (Some(n), None)
+    }
+    fn se(n: u32, e: u32) -> (Option<u32>, Option<u32>) {
+        (Some(n), Some(e))
+    }
+    fn e(e: u32) -> (Option<u32>, Option<u32>) {
+        (None, Some(e))
+    }
+
+    #[test]
+    fn english_forms() {
+        assert_eq!(refs_in("Squid Game season 2"), [s(2)]);
+        assert_eq!(refs_in("Squid Game Season Two: first look"), [s(2)]);
+        assert_eq!(refs_in("the show's second season"), [s(2)]);
+        assert_eq!(refs_in("its 2nd Season and 3rd season"), [s(2), s(3)]);
+        assert_eq!(refs_in("Season 2, Episode 5"), [se(2, 5)]);
+        assert_eq!(refs_in("season 2 — episode 5 recap"), [se(2, 5)]);
+        assert_eq!(refs_in("Season 3, Ep. 7"), [se(3, 7)]);
+        assert_eq!(refs_in("season “4”, and"), [s(4)]);
+        assert_eq!(refs_in("seasons 1 and 2"), [s(1), s(2)]);
+        assert_eq!(refs_in("seasons 1 through 3"), [s(1), s(2), s(3)]);
+        assert_eq!(refs_in("Doctor Who series 14"), [s(14)]);
+        assert_eq!(refs_in("episode 5"), [e(5)]);
+    }
+
+    #[test]
+    fn compact_forms() {
+        assert_eq!(refs_in("Squid Game S2"), [s(2)]);
+        assert_eq!(refs_in("Lost S02E05"), [se(2, 5)]);
+        assert_eq!(refs_in("The Bear S3 E4"), [se(3, 4)]);
+        assert_eq!(refs_in("The Bear 3x04"), [se(3, 4)]);
+        assert_eq!(refs_in("S4 engine, 4x4 trucks"), [s(4), se(4, 4)]);
+    }
+
+    #[test]
+    fn other_languages() {
+        assert_eq!(refs_in("Dark: die zweite Staffel"), [s(2)]);
+        assert_eq!(refs_in("Staffel 2, Folge 5"), [se(2, 5)]);
+        assert_eq!(refs_in("die 3. Staffel startet"), [s(3)]);
+        assert_eq!(refs_in("la saison 2 de Lupin"), [s(2)]);
+        assert_eq!(refs_in("la deuxième saison"), [s(2)]);
+        assert_eq!(refs_in("la temporada 2, capítulo 3"), [se(2, 3)]);
+        assert_eq!(refs_in("la segunda temporada"), [s(2)]);
+        assert_eq!(refs_in("la 2ª temporada"), [s(2)]);
+        assert_eq!(refs_in("la seconda stagione e la stagione 3"), [s(2), s(3)]);
+        assert_eq!(refs_in("오징어 게임 시즌2"), [s(2)]);
+        assert_eq!(refs_in("지금 우리 학교는 시즌 2 5화"), [se(2, 5)]);
+        assert_eq!(refs_in("進撃の巨人 第2期"), [s(2)]);
+        assert_eq!(refs_in("葬送のフリーレン 2期"), [s(2)]);
+        assert_eq!(refs_in("第2シーズン 第5話"), [se(2, 5)]);
+        assert_eq!(refs_in("シーズン3"), [s(3)]);
+        assert_eq!(refs_in("第二季 第十二集"), [se(2, 12)]);
+    }
+
+    #[test]
+    fn not_seasons() {
+        assert!(refs_in("the 2024 season finale").is_empty());
+        assert!(refs_in("season 2024").is_empty());
+        assert!(refs_in("the season finale, a second chance").is_empty());
+        assert!(refs_in("2 seasons ago, 10 episodes").is_empty());
+        assert!(refs_in("a premiere season").is_empty());
+        assert!(refs_in("Best Sci-Fi Series. Five years later").is_empty());
+        assert!(refs_in("the second. Season after season").is_empty());
+    }
+}

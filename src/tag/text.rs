@@ -1,0 +1,715 @@
+//! Matching normalization: HTML to plain text, then plain text to a word stream.
+//!
+//! The word stream is one `String` of lower-case ASCII words (and single CJK, kana or Hangul
+//! characters), each preceded and followed by one space: `" squid game s season 2 "`. Show
+//! names go through the same function, so an automaton over padded names matches whole words
+//! only. Next to the buffer, [`Norm::words`] keeps for every word its range in the buffer, its
+//! range in the original text, its sentence and clause number and flags for what the original
+//! looked like (capitalized, quoted, possessive, in parentheses).
+//!
+//! Folding rules:
+//!
+//! - letters and digits: ASCII lower case; other letters through `deunicode` (`é` -> `e`,
+//!   `ß` -> `ss`); fullwidth forms to ASCII;
+//! - CJK ideographs, kana and Hangul: kept as they are, one word per character (these scripts
+//!   do not put spaces between words, and Korean attaches particles to the word before);
+//! - apostrophes inside a word disappear (`Don't` -> `dont`), except a possessive or
+//!   contracted `'s`, which becomes its own word `s` flagged [`POSS`] (`Squid Game's` ->
+//!   `squid game s`; names containing `'s` are also registered with it joined, so
+//!   `Grey's Anatomy` and `Greys Anatomy` both match);
+//! - `&` is the word `and`, a `+` glued to a word is the word `plus` (`Disney+`), `×` is `x`;
+//! - all other punctuation separates words; `. ! ? ;` and line breaks also end a sentence,
+//!   `, : ( ) — |` end a clause; quotes, CJK brackets and italics (`<i>`, `<em>`, `<cite>`)
+//!   set [`OPEN_Q`] on the next word and [`CLOSE_Q`] on the previous one.
+
+use crate::text::{reference, Reference};
+
+/// The first letter of the word is upper case.
+pub(crate) const CAP: u16 = 1;
+/// The word has an upper-case letter.
+pub(crate) const UPPER: u16 = 1 << 1;
+/// The word has a lower-case letter.
+pub(crate) const LOWER: u16 = 1 << 2;
+/// An opening quote or italic starts right before the word.
+pub(crate) const OPEN_Q: u16 = 1 << 3;
+/// A closing quote or italic ends right after the word.
+pub(crate) const CLOSE_Q: u16 = 1 << 4;
+/// A single CJK ideograph, kana or Hangul syllable.
+pub(crate) const CJK: u16 = 1 << 5;
+/// The `s` of a possessive or contracted `'s`.
+pub(crate) const POSS: u16 = 1 << 6;
+/// Inside parentheses.
+pub(crate) const PAREN: u16 = 1 << 7;
+/// A clause (or sentence) boundary lies between this word and the one before.
+pub(crate) const CLAUSE: u16 = 1 << 8;
+/// A sentence (or segment) boundary lies between this word and the one before.
+pub(crate) const SENT: u16 = 1 << 9;
+/// ASCII digits only.
+pub(crate) const NUM: u16 = 1 << 10;
+/// First word of a segment (title, body).
+pub(crate) const SEG: u16 = 1 << 11;
+
+/// Private-use characters that [`html_to_plain`] emits for the start and end of italics.
+pub(crate) const ITALIC_OPEN: char = '\u{E000}';
+/// See [`ITALIC_OPEN`].
+pub(crate) const ITALIC_CLOSE: char = '\u{E001}';
+
+/// One word of the normalized stream.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Word {
+    /// Byte range in [`Norm::buf`].
+    pub start: u32,
+    /// End of the range in [`Norm::buf`].
+    pub end: u32,
+    /// Byte range in the original segment text.
+    pub orig: u32,
+    /// End of the range in the original segment text.
+    pub orig_end: u32,
+    /// Sentence number, increasing through the whole stream.
+    pub sent: u32,
+    /// Flags: [`CAP`], [`UPPER`], [`OPEN_Q`]...
+    pub flags: u16,
+}
+
+impl Word {
+    /// Whether the word has `flag`.
+    pub fn has(&self, flag: u16) -> bool {
+        self.flags & flag != 0
+    }
+}
+
+/// A normalized word stream built from one or more segments (title, body).
+#[derive(Debug, Default)]
+pub(crate) struct Norm {
+    /// `" w1 w2 ... "`: words between single spaces; segments joined by `"\u{1} "`.
+    pub buf: String,
+    /// The words, in order.
+    pub words: Vec<Word>,
+    sent: u32,
+}
+
+/// Tokenizer state while one segment is pushed.
+struct Cursor {
+    /// Start of the word being built, in `buf` and in the original text.
+    word: Option<(usize, usize)>,
+    flags: u16,
+    /// Flags for the next word (OPEN_Q, CLAUSE, SENT, SEG).
+    pend: u16,
+    paren: u32,
+    /// A '.' followed a short number: a sentence break unless the next word is `staffel`...
+    period_after_num: bool,
+}
+
+impl Norm {
+    /// Empties the stream, keeping its allocations.
+    pub fn clear(&mut self) {
+        self.buf.clear();
+        self.buf.push(' ');
+        self.words.clear();
+        self.sent = 0;
+    }
+
+    /// A fresh stream holding `text` as its only segment.
+    pub fn of(text: &str) -> Norm {
+        let mut n = Norm::default();
+        n.clear();
+        n.push_segment(text);
+        n
+    }
+
+    /// The normalized text of word `i`.
+    pub fn word(&self, i: usize) -> &str {
+        let w = &self.words[i];
+        &self.buf[w.start as usize..w.end as usize]
+    }
+
+    /// The normalized words `from..to` joined by single spaces.
+    pub fn span_text(&self, from: usize, to: usize) -> &str {
+        if from >= to {
+            return "";
+        }
+        &self.buf[self.words[from].start as usize..self.words[to - 1].end as usize]
+    }
+
+    /// The words as `&str`s (tests and pattern building).
+    pub fn word_strs(&self) -> Vec<&str> {
+        (0..self.words.len()).map(|i| self.word(i)).collect()
+    }
+
+    /// Appends `text` (plain text) as a new segment.
+    pub fn push_segment(&mut self, text: &str) {
+        if self.buf.is_empty() {
+            self.buf.push(' ');
+        }
+        if !self.words.is_empty() {
+            self.buf.push_str("\u{1} ");
+        }
+        let mut cur = Cursor {
+            word: None,
+            flags: 0,
+            pend: SENT | CLAUSE | SEG,
+            paren: 0,
+            period_after_num: false,
+        };
+        let mut prev: char = ' ';
+        let mut iter = text.char_indices();
+        while let Some((i, raw)) = iter.next() {
+            let c = fullwidth_to_ascii(raw);
+            let next_at = i + raw.len_utf8();
+            if c.is_ascii_alphanumeric() {
+                if cur.word.is_none() {
+                    cur.word = Some((self.buf.len(), i));
+                    if c.is_ascii_uppercase() {
+                        cur.flags |= CAP;
+                    }
+                }
+                if c.is_ascii_uppercase() {
+                    cur.flags |= UPPER;
+                } else if c.is_ascii_lowercase() {
+                    cur.flags |= LOWER;
+                }
+                self.buf.push(c.to_ascii_lowercase());
+            } else if is_cjk(c) {
+                self.finish(&mut cur, i);
+                cur.word = Some((self.buf.len(), i));
+                cur.flags |= CJK;
+                self.buf.push(c);
+                self.finish(&mut cur, next_at);
+            } else if is_apostrophe(c) {
+                let rest = &text[next_at..];
+                let mut ahead = rest.chars();
+                let n1 = ahead.next();
+                let n2 = ahead.next();
+                // `Disney+'s`: the `+` made a word of its own, glued to the apostrophe.
+                let glued = cur.word.is_some() || prev == '+';
+                if glued && n1.is_some_and(char::is_alphanumeric) {
+                    if matches!(n1, Some('s' | 'S')) && !n2.is_some_and(char::is_alphanumeric) {
+                        // Possessive or contracted 's: its own word.
+                        self.finish(&mut cur, i);
+                        let s_at = next_at;
+                        cur.word = Some((self.buf.len(), s_at));
+                        cur.flags |= POSS | if n1 == Some('S') { UPPER } else { LOWER };
+                        self.buf.push('s');
+                        iter.next();
+                        self.finish(&mut cur, s_at + 1);
+                        prev = 's';
+                        continue;
+                    }
+                    // Elision inside a word: drop it.
+                } else if glued || !(prev.is_whitespace() || is_opening(prev)) {
+                    self.finish(&mut cur, i);
+                    self.close_quote();
+                } else if c != '\u{2019}' || n1.is_some_and(char::is_alphanumeric) {
+                    cur.pend |= OPEN_Q;
+                }
+            } else if c.is_alphanumeric() {
+                // Non-ASCII letters and digits: fold through deunicode.
+                let folded = deunicode::deunicode_char(c).unwrap_or("");
+                let mut any = false;
+                for b in folded.bytes() {
+                    if b.is_ascii_alphanumeric() {
+                        if cur.word.is_none() {
+                            cur.word = Some((self.buf.len(), i));
+                            if c.is_uppercase() {
+                                cur.flags |= CAP;
+                            }
+                        }
+                        self.buf.push(b.to_ascii_lowercase() as char);
+                        any = true;
+                    }
+                }
+                if any {
+                    if c.is_uppercase() {
+                        cur.flags |= UPPER;
+                    } else if c.is_lowercase() {
+                        cur.flags |= LOWER;
+                    }
+                } else {
+                    self.finish(&mut cur, i);
+                }
+            } else {
+                let in_word = cur.word.is_some();
+                self.finish(&mut cur, i);
+                let next = text[next_at..].chars().next();
+                match c {
+                    '.' => {
+                        if in_word && next.is_some_and(char::is_alphanumeric) {
+                            // S.H.I.E.L.D, 124.79, Ver1.1a: a separator only.
+                        } else if in_word && self.words.last().is_some_and(|w| w.has(NUM)) {
+                            let short = self.words.last().is_some_and(|w| w.end - w.start <= 2);
+                            if short {
+                                cur.period_after_num = true;
+                            } else {
+                                cur.pend |= SENT | CLAUSE;
+                            }
+                        } else if !(in_word && self.last_is_abbreviation()) {
+                            cur.pend |= SENT | CLAUSE;
+                        }
+                    }
+                    '!' | '?' | ';' | '\n' | '\r' | '\u{3002}' | '\u{2028}' | '\u{2029}' => {
+                        cur.pend |= SENT | CLAUSE
+                    }
+                    ',' if !(in_word && next.is_some_and(|n| n.is_ascii_digit())) => {
+                        cur.pend |= CLAUSE;
+                    }
+                    ':' | '|' | '\u{3001}' | '\u{2026}' | '\u{b7}' | '\u{2022}' => {
+                        cur.pend |= CLAUSE
+                    }
+                    '(' | '[' | '{' => {
+                        cur.paren += 1;
+                        cur.pend |= CLAUSE;
+                    }
+                    ')' | ']' | '}' => {
+                        cur.paren = cur.paren.saturating_sub(1);
+                        cur.pend |= CLAUSE;
+                    }
+                    '-' => {
+                        let spaced =
+                            prev.is_whitespace() || !matches!(next, Some(n) if !n.is_whitespace());
+                        if spaced || next == Some('-') {
+                            cur.pend |= CLAUSE;
+                        }
+                    }
+                    '\u{2012}'..='\u{2015}' | '\u{2E3A}' | '\u{2E3B}' => cur.pend |= CLAUSE,
+                    '&' => self.emit(&mut cur, "and", i, next_at),
+                    '+' if in_word => self.emit(&mut cur, "plus", i, next_at),
+                    '\u{d7}' => self.emit(&mut cur, "x", i, next_at),
+                    '"' | '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{AB}' | '\u{BB}' => {
+                        if in_word || !(prev.is_whitespace() || is_opening(prev)) {
+                            self.close_quote();
+                        } else {
+                            cur.pend |= OPEN_Q;
+                        }
+                    }
+                    '\u{300C}' | '\u{300E}' | '\u{3008}' | '\u{300A}' | '\u{3010}'
+                    | ITALIC_OPEN => cur.pend |= OPEN_Q,
+                    '\u{300D}' | '\u{300F}' | '\u{3009}' | '\u{300B}' | '\u{3011}'
+                    | ITALIC_CLOSE => self.close_quote(),
+                    _ => {}
+                }
+            }
+            prev = c;
+        }
+        self.finish(&mut cur, text.len());
+    }
+
+    /// Ends the word in progress, if any, at original offset `orig_end`.
+    fn finish(&mut self, cur: &mut Cursor, orig_end: usize) {
+        let Some((start, orig)) = cur.word.take() else {
+            return;
+        };
+        let end = self.buf.len();
+        let text = &self.buf[start..end];
+        if cur.period_after_num {
+            cur.period_after_num = false;
+            if !matches!(text, "staffel" | "folge" | "teil" | "episode" | "kapitel") {
+                cur.pend |= SENT | CLAUSE;
+            }
+        }
+        let mut flags = cur.flags | (cur.pend & (OPEN_Q | CLAUSE | SENT | SEG));
+        if text.bytes().all(|b| b.is_ascii_digit()) {
+            flags |= NUM;
+        }
+        if cur.paren > 0 {
+            flags |= PAREN;
+        }
+        if flags & SENT != 0 {
+            self.sent += 1;
+        }
+        self.words.push(Word {
+            start: start as u32,
+            end: end as u32,
+            orig: orig as u32,
+            orig_end: orig_end as u32,
+            sent: self.sent,
+            flags,
+        });
+        self.buf.push(' ');
+        cur.flags = 0;
+        cur.pend = 0;
+    }
+
+    /// Emits a whole word for a symbol (`&` -> `and`).
+    fn emit(&mut self, cur: &mut Cursor, word: &str, orig: usize, orig_end: usize) {
+        cur.word = Some((self.buf.len(), orig));
+        self.buf.push_str(word);
+        self.finish(cur, orig_end);
+    }
+
+    fn close_quote(&mut self) {
+        if let Some(w) = self.words.last_mut() {
+            w.flags |= CLOSE_Q;
+        }
+    }
+
+    /// Whether the last word is an initial or an abbreviation that a '.' does not end a
+    /// sentence after.
+    fn last_is_abbreviation(&self) -> bool {
+        let Some(w) = self.words.last() else {
+            return false;
+        };
+        let t = &self.buf[w.start as usize..w.end as usize];
+        t.len() == 1
+            || matches!(
+                t,
+                "mr" | "mrs"
+                    | "ms"
+                    | "dr"
+                    | "st"
+                    | "jr"
+                    | "sr"
+                    | "vs"
+                    | "vol"
+                    | "no"
+                    | "ep"
+                    | "feat"
+                    | "inc"
+                    | "co"
+                    | "corp"
+                    | "ltd"
+                    | "jan"
+                    | "feb"
+                    | "mar"
+                    | "apr"
+                    | "jun"
+                    | "jul"
+                    | "aug"
+                    | "sep"
+                    | "sept"
+                    | "oct"
+                    | "nov"
+                    | "dec"
+                    | "mt"
+                    | "prof"
+                    | "gen"
+                    | "sgt"
+                    | "lt"
+                    | "capt"
+            )
+    }
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(
+        c,
+        '\'' | '`' | '\u{2018}' | '\u{2019}' | '\u{2BC}' | '\u{B4}'
+    )
+}
+
+fn is_opening(c: char) -> bool {
+    matches!(
+        c,
+        '(' | '['
+            | '{'
+            | '"'
+            | '\u{201C}'
+            | '\u{201E}'
+            | '\u{AB}'
+            | '\u{2018}'
+            | '\u{2014}'
+            | '\u{2013}'
+            | '-'
+            | '/'
+            | ITALIC_OPEN
+    )
+}
+
+/// Fullwidth ASCII forms (`２`, `：`) to ASCII.
+fn fullwidth_to_ascii(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
+    }
+}
+
+/// CJK ideographs, kana and Hangul: one word per character.
+pub(crate) fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{3040}'..='\u{30FF}'   // hiragana, katakana (with the long-vowel mark)
+        | '\u{31F0}'..='\u{31FF}' // katakana extensions
+        | '\u{3400}'..='\u{4DBF}' // CJK extension A
+        | '\u{4E00}'..='\u{9FFF}' // CJK unified ideographs
+        | '\u{F900}'..='\u{FAFF}' // CJK compatibility ideographs
+        | '\u{AC00}'..='\u{D7AF}' // Hangul syllables
+        | '\u{1100}'..='\u{11FF}' // Hangul jamo
+        | '\u{3130}'..='\u{318F}' // Hangul compatibility jamo
+        | '\u{FF66}'..='\u{FF9F}' // halfwidth katakana
+        | '\u{20000}'..='\u{2A6DF}')
+}
+
+/// Appends the plain text of an HTML fragment to `out`: tags dropped (script and style with
+/// their content), entities decoded, block elements and `<br>` as line breaks, italics as
+/// [`ITALIC_OPEN`] / [`ITALIC_CLOSE`], whitespace runs as one space.
+///
+/// Meant for the sanitized HTML that `normalize` stores, but safe on anything.
+pub(crate) fn html_to_plain(html: &str, out: &mut String) {
+    let bytes = html.as_bytes();
+    let mut i = 0;
+    let mut space = out.is_empty() || out.ends_with([' ', '\n']);
+    let mut run_start = 0;
+    // Copies html[run_start..i] with whitespace collapsed.
+    fn flush(html: &str, from: usize, to: usize, out: &mut String, space: &mut bool) {
+        for (k, part) in html[from..to]
+            .split(|c: char| c.is_whitespace())
+            .enumerate()
+        {
+            if k > 0 && !*space {
+                out.push(' ');
+                *space = true;
+            }
+            if !part.is_empty() {
+                out.push_str(part);
+                *space = false;
+            }
+        }
+    }
+    while i < bytes.len() {
+        match bytes[i] {
+            b'<' => {
+                let after = bytes.get(i + 1).copied().unwrap_or(0);
+                if !(after.is_ascii_alphabetic() || after == b'/' || after == b'!' || after == b'?')
+                {
+                    i += 1;
+                    continue;
+                }
+                flush(html, run_start, i, out, &mut space);
+                if html[i..].starts_with("<!--") {
+                    i = html[i..].find("-->").map_or(bytes.len(), |p| i + p + 3);
+                    run_start = i;
+                    continue;
+                }
+                let end = tag_end(bytes, i);
+                let closing = after == b'/';
+                let name_start = if closing { i + 2 } else { i + 1 };
+                let name_len = bytes[name_start..end]
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphanumeric())
+                    .count();
+                let name = html[name_start..name_start + name_len].to_ascii_lowercase();
+                i = end;
+                match name.as_str() {
+                    "script" | "style" | "template" | "noscript" if !closing => {
+                        let close = format!("</{name}");
+                        i = find_ascii_ci(&html[i..], &close).map_or(bytes.len(), |p| {
+                            let at = i + p;
+                            tag_end(bytes, at)
+                        });
+                    }
+                    "i" | "em" | "cite" => {
+                        out.push(if closing { ITALIC_CLOSE } else { ITALIC_OPEN });
+                    }
+                    "br" | "p" | "div" | "li" | "ul" | "ol" | "h1" | "h2" | "h3" | "h4" | "h5"
+                    | "h6" | "blockquote" | "tr" | "table" | "section" | "article" | "figure"
+                    | "figcaption" | "hr" | "dt" | "dd" | "pre" | "header" | "footer" | "aside"
+                    | "nav" | "caption" => {
+                        if !out.is_empty() && !out.ends_with('\n') {
+                            if out.ends_with(' ') {
+                                out.pop();
+                            }
+                            out.push('\n');
+                        }
+                        space = true;
+                    }
+                    "td" | "th" if !space => {
+                        out.push(' ');
+                        space = true;
+                    }
+                    _ => {}
+                }
+                run_start = i;
+            }
+            b'&' => {
+                flush(html, run_start, i, out, &mut space);
+                match reference(&html[i..]) {
+                    Some((len, Reference::Char(c))) => {
+                        push_char(out, c, &mut space);
+                        i += len;
+                    }
+                    Some((len, Reference::Named(t))) => {
+                        for c in t.chars() {
+                            push_char(out, c, &mut space);
+                        }
+                        i += len;
+                    }
+                    None => {
+                        out.push('&');
+                        space = false;
+                        i += 1;
+                    }
+                }
+                run_start = i;
+            }
+            _ => i += 1,
+        }
+    }
+    flush(html, run_start, bytes.len(), out, &mut space);
+}
+
+fn push_char(out: &mut String, c: char, space: &mut bool) {
+    if c.is_whitespace() {
+        if !*space {
+            out.push(' ');
+            *space = true;
+        }
+    } else if !c.is_control() {
+        out.push(c);
+        *space = false;
+    }
+}
+
+/// The index just past the `>` that closes the tag starting at `start`, honouring quoted
+/// attribute values.
+fn tag_end(bytes: &[u8], start: usize) -> usize {
+    let mut quote = 0u8;
+    for (k, &b) in bytes.iter().enumerate().skip(start + 1) {
+        if quote != 0 {
+            if b == quote {
+                quote = 0;
+            }
+        } else if b == b'"' || b == b'\'' {
+            quote = b;
+        } else if b == b'>' {
+            return k + 1;
+        }
+    }
+    bytes.len()
+}
+
+fn find_ascii_ci(hay: &str, needle: &str) -> Option<usize> {
+    let n = needle.len();
+    hay.as_bytes()
+        .windows(n)
+        .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<String> {
+        Norm::of(s)
+            .word_strs()
+            .into_iter()
+            .map(String::from)
+            .collect()
+    }
+
+    fn buf(s: &str) -> String {
+        Norm::of(s).buf
+    }
+
+    #[test]
+    fn folds_case_accents_and_punctuation() {
+        assert_eq!(buf("Pokémon"), " pokemon ");
+        assert_eq!(buf("NieR:Automata"), buf("Nier Automata"));
+        assert_eq!(buf("GREY'S ANATOMY"), " grey s anatomy ");
+        assert_eq!(buf("Grey’s Anatomy"), " grey s anatomy ");
+        assert_eq!(buf("Greys Anatomy"), " greys anatomy ");
+        assert_eq!(buf("Straße — Ærø"), " strasse aero ");
+        assert_eq!(buf("Law & Order"), " law and order ");
+        assert_eq!(
+            buf("Disney+ and Apple TV+"),
+            " disney plus and apple tv plus "
+        );
+        let n = Norm::of("Apple TV+'s Severance");
+        assert_eq!(n.word_strs(), ["apple", "tv", "plus", "s", "severance"]);
+        assert!(n.words[3].has(POSS));
+        assert_eq!(buf("SPY×FAMILY"), " spy x family ");
+        assert_eq!(buf("Don't stop"), " dont stop ");
+        assert_eq!(buf("S.H.I.E.L.D. 124.79"), " s h i e l d 124 79 ");
+        assert_eq!(buf("Ｓ２ ２０２４"), " s2 2024 ");
+    }
+
+    #[test]
+    fn cjk_is_one_word_per_character() {
+        assert_eq!(
+            words("進撃の巨人 第2期"),
+            ["進", "撃", "の", "巨", "人", "第", "2", "期"]
+        );
+        assert_eq!(
+            words("오징어 게임 시즌2"),
+            ["오", "징", "어", "게", "임", "시", "즌", "2"]
+        );
+        let n = Norm::of("「進撃の巨人」");
+        assert!(n.words[0].has(OPEN_Q) && n.words[4].has(CLOSE_Q));
+    }
+
+    #[test]
+    fn possessive_s_is_its_own_word() {
+        let n = Norm::of("Squid Game's second season, Friends' cast");
+        assert_eq!(
+            n.word_strs(),
+            ["squid", "game", "s", "second", "season", "friends", "cast"]
+        );
+        assert!(n.words[2].has(POSS));
+        assert!(n.words[1].has(CAP) && !n.words[2].has(CAP));
+        // The plural possessive apostrophe reads as a closing quote, nothing more.
+        assert!(n.words[5].has(CLOSE_Q) && n.words[5].has(CLAUSE));
+    }
+
+    #[test]
+    fn quotes_and_italics_mark_words() {
+        let n = Norm::of("Penn Badgley's ‘You’ and \"Lost\" — 'The Bear' \u{E000}Dark\u{E001}");
+        let f = |i: usize| {
+            (
+                n.word(i).to_owned(),
+                n.words[i].has(OPEN_Q),
+                n.words[i].has(CLOSE_Q),
+            )
+        };
+        assert_eq!(f(3), ("you".into(), true, true));
+        assert_eq!(f(5), ("lost".into(), true, true));
+        assert_eq!(f(6), ("the".into(), true, false));
+        assert_eq!(f(7), ("bear".into(), false, true));
+        assert_eq!(f(8), ("dark".into(), true, true));
+        assert!(!n.words[0].has(OPEN_Q));
+    }
+
+    #[test]
+    fn sentences_clauses_and_parentheses() {
+        let n = Norm::of("Mr. Robot returns. Season 2 (on Hulu), then more; 2. Staffel. End");
+        let s: Vec<u32> = n.words.iter().map(|w| w.sent).collect();
+        assert_eq!(n.word_strs()[..3], ["mr", "robot", "returns"]);
+        assert_eq!(s, [1, 1, 1, 2, 2, 2, 2, 2, 2, 3, 3, 4]);
+        assert!(n.words[5].has(PAREN) && n.words[6].has(PAREN) && !n.words[7].has(PAREN));
+        assert!(n.words[5].has(CLAUSE) && n.words[7].has(CLAUSE) && !n.words[6].has(CLAUSE));
+        assert_eq!(n.words[0].sent, 1);
+        assert_eq!(n.words[0].flags & SEG, SEG);
+    }
+
+    #[test]
+    fn records_original_case_and_offsets() {
+        let text = "The Last of US, iCarly";
+        let n = Norm::of(text);
+        let w = &n.words[3];
+        assert!(w.has(UPPER) && !w.has(LOWER) && w.has(CAP));
+        assert_eq!(&text[w.orig as usize..w.orig_end as usize], "US");
+        assert!(!n.words[2].has(CAP));
+        assert!(!n.words[4].has(CAP) && n.words[4].has(UPPER));
+    }
+
+    #[test]
+    fn segments_do_not_join() {
+        let mut n = Norm::default();
+        n.clear();
+        n.push_segment("Squid");
+        n.push_segment("Game");
+        assert_eq!(n.buf, " squid \u{1} game ");
+        assert_eq!(n.words[1].flags & SEG, SEG);
+    }
+
+    #[test]
+    fn html_to_plain_strips_and_marks() {
+        let mut out = String::new();
+        html_to_plain(
+            "<p>Netflix&#8217;s <em>Squid&nbsp;Game</em> &amp; more</p><p>Next<br>line \
+             <a href=\"x>y\">link</a><script>alert(1)</script> a < b <!-- c --></p>",
+            &mut out,
+        );
+        assert_eq!(
+            out,
+            "Netflix\u{2019}s \u{E000}Squid Game\u{E001} & more\nNext\nline link a < b\n"
+        );
+    }
+}
