@@ -77,6 +77,7 @@ pub fn normalize(feed_id: &str, feed: Feed, base: &Url, now: i64) -> Normalized 
         .and_then(|h| base.join(h.trim()).ok())
         .filter(|u| matches!(u.scheme(), "http" | "https"));
     let doc_base = site.clone().unwrap_or_else(|| base.clone());
+    let shared = sanitizer(&doc_base);
     let feed_authors: Vec<String> = feed
         .authors
         .iter()
@@ -101,9 +102,21 @@ pub fn normalize(feed_id: &str, feed: Feed, base: &Url, now: i64) -> Normalized 
             let link_url = alternate_link(&item.links)
                 .and_then(|href| item_base.join(href.trim()).ok())
                 .filter(|u| matches!(u.scheme(), "http" | "https"));
-            let sanitizer = sanitizer(link_url.as_ref().unwrap_or(&item_base));
+            // Building a sanitizer costs more than using one: share the document's unless
+            // this item's HTML has relative URLs that must resolve against its own link.
+            let item_sanitizer;
+            let needs_own = [item.summary.as_ref().map(|t| t.content.as_str()), item.content.as_ref().and_then(|c| c.body.as_deref())]
+                .into_iter()
+                .flatten()
+                .any(has_relative_url);
+            let sanitizer = if needs_own {
+                item_sanitizer = sanitizer(link_url.as_ref().unwrap_or(&item_base));
+                &item_sanitizer
+            } else {
+                &shared
+            };
             let link = link_url.as_ref().map(canonical_url);
-            let summary = item.summary.as_ref().and_then(|t| html_of(t, &sanitizer));
+            let summary = item.summary.as_ref().and_then(|t| html_of(t, sanitizer));
             let content = item
                 .content
                 .as_ref()
@@ -355,6 +368,20 @@ fn sanitizer(base: &Url) -> ammonia::Builder<'static> {
             Some(Cow::Owned(xml_safe(value).into_owned()))
         });
     b
+}
+
+/// Whether HTML has an `href` or `src` whose value has no scheme (relative, or
+/// protocol-relative): then it must be resolved against the item's own link.
+fn has_relative_url(html: &str) -> bool {
+    let lower = html.to_ascii_lowercase();
+    ["href=", "src="].iter().any(|attr| {
+        lower.match_indices(attr).any(|(i, _)| {
+            let v = lower[i + attr.len()..].trim_start_matches(['"', '\'', ' ']);
+            let end = v.find(['"', '\'', ' ', '>']).unwrap_or(v.len());
+            let v = &v[..end];
+            !v.is_empty() && !v.starts_with('#') && !v[..v.find(['/', '?', '#']).unwrap_or(v.len())].contains(':')
+        })
+    })
 }
 
 fn first_img(html: &str) -> Option<String> {

@@ -8,7 +8,7 @@
 //! # Matching
 //!
 //! Title and body (summary and content, HTML stripped, entities decoded) are normalized into
-//! one stream of words (see [`text`](self::text) for the folding rules: case, accents,
+//! one stream of words (see the `text` submodule for the folding rules: case, accents,
 //! punctuation, apostrophes, possessive `'s`, `&`, CJK). Every name and alias goes through the
 //! same normalization and into ONE leftmost-longest Aho-Corasick automaton, padded with
 //! spaces, so matches are whole words and `The Last of Us` wins over a show called `Us`.
@@ -24,27 +24,32 @@
 //! A name is *ordinary* when all its words are common English words (a list of about 1,900
 //! words in `common_words.txt`, with regular inflections) or it has at most three letters:
 //! `You`, `Lost`, `House`, `Friends`, `Dark`, `The Bear`, `Wednesday`, `Moving`, `Us`,
-//! `The Last of Us`. A match of an ordinary name counts when:
+//! `The Last of Us`. A match of an ordinary name counts when it is quoted or in italics
+//! (`'You'`, `“Lost”`, `<em>Dark</em>`), or when it is written with the capitals of the
+//! configured name (`US` is not `Us`) and one of these holds:
 //!
-//! - it is quoted or in italics (`'You'`, `“Lost”`, `<em>Dark</em>`); or, written with the
-//!   capitals of the configured name (and `US` is not `Us`),
 //! - a season reference follows (`Wednesday Season 2`, `You S5`), or a cue word is right next
-//!   to it: before it a network's possessive (`Netflix's Wednesday`, `FX's The Bear`), `renews`,
-//!   `cancels`, or a TV word followed by `of`/`in` (`the cast of Wednesday`, `stars in You`);
-//!   after it `star`, `alum`, `finale`, `season finale`, `cast`, `trailer`, `showrunner`,
-//!   `reboot`, `premiere`, `recap`, `review`... (`Lost star`, `Dark finale`); or
-//! - the name has three or more words (`The Last of Us`), or
+//!   to it: before it a network's possessive (`Netflix's Wednesday`, `FX's The Bear`),
+//!   `renews`, `cancels`, or a TV word followed by `of`/`in` (`the cast of Wednesday`, `stars
+//!   in You`); after it `star`, `co-star`, `alum`, `finale`, `season finale`, `final season`,
+//!   `cast`, `trailer`, `showrunner`, `reboot`, `premiere`, `recap`, `review`... (`Lost star`);
+//! - the name has three or more words (`The Last of Us`);
 //! - the capitals are informative (not the first word of a sentence, in a sentence that is not
 //!   title case) and either the name has two words written exactly as configured (`The Bear`
 //!   mid-sentence) or a cue word is within two words on either side in the same clause (not
 //!   after `on`, `this`, `next`, `by`...: `premieres on Wednesday` is a date).
+//!
+//! In sentence-case text, a one- or two-word ordinary name glued to another capitalized word
+//! (`AMC's Dark Winds`, `the White House`) is part of a longer name and needs the show to be
+//! confirmed elsewhere. In title-case headlines this cannot be told: `exclude = ["dark
+//! winds"]` is the answer there. A bare number after a name (`Squid Game 2`) is not a season.
 //!
 //! A capitalized match without such evidence still counts when another mention of the same
 //! show in the entry does. A show with `require_context = true` always needs the quotes or an
 //! adjacent cue or season; `require_context = false` accepts any whole-word match. A name
 //! that is not ordinary counts when written with its capitals, quoted, or, for names of two
 //! words or more, in any case (`squid game`). An `exclude` phrase (`bear market`) that
-//! contains a match vetoes it.
+//! overlaps a match vetoes it.
 //!
 //! # Relevance
 //!
@@ -53,11 +58,13 @@
 //! 0.5, later 0.25, and half that inside parentheses (`Jane Doe (Succession)`). The body
 //! weight must reach 1, or 2 when the title names another show. So a show named once in
 //! passing deep in a long article, or only as a credit in parentheses, is not tagged. Shows
-//! are listed strongest first: 4 per title mention plus the body weight.
+//! are listed strongest first: 4 per title mention plus the body weight. The body is the
+//! summary followed by the content (the content alone when it repeats the summary), read up
+//! to 24 KiB of plain text.
 //!
 //! # Seasons and episodes
 //!
-//! A season reference (see [`season`](self::season) for the forms) binds to the show named
+//! A season reference (see the `season` submodule for the forms) binds to the show named
 //! right after it with `of` (`Season 2 of Dark`), else to the nearest show mention before it
 //! in the same sentence, else the nearest after it in the same sentence, else, when its
 //! sentence names no show, to the entry's main show (the only tagged show, or the only one in
@@ -66,12 +73,14 @@
 //! the body may only add episodes to them (the seed article's title says season 2: a
 //! `Season 1` recalled deep in its body does not tag s1). Otherwise the body's references
 //! count when they are in its first 100 words, or when the same season is named twice in
-//! sentences that name the show. An
-//! episode-only reference (`Episode 5`) joins the show's season when it has exactly one.
+//! sentences that name the show. An episode-only reference (`Episode 5`) joins the show's
+//! season when it has exactly one.
 //!
 //! # Kinds
 //!
-//! From the title only: see [`NewsKind`].
+//! From the title's words only, quoted titles excepted (`'Interview With the Vampire'
+//! Trailer` is a trailer): see [`NewsKind`] for the cues, which include a few German, French,
+//! Spanish, Italian, Korean and Japanese ones.
 
 mod kind;
 mod matcher;
@@ -108,6 +117,8 @@ const LEAD_WORDS: usize = 100;
 const MID_WORDS: usize = 300;
 /// Plain body text beyond this many bytes is not read.
 const MAX_BODY: usize = 24 * 1024;
+/// Title text beyond this many bytes is not read.
+const MAX_TITLE: usize = 2048;
 
 /// What [`Tagger::tag`] found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -141,7 +152,6 @@ struct ShowInfo {
 }
 
 /// The compiled show list. Cheap to share behind an `Arc`; [`Tagger::tag`] takes `&self`.
-#[derive(Debug)]
 pub struct Tagger {
     shows: Vec<ShowInfo>,
     matcher: Matcher,
@@ -200,6 +210,17 @@ struct Bound {
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+impl std::fmt::Debug for Tagger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tagger")
+            .field("shows", &self.shows.len())
+            .field("patterns", &self.matcher.pattern_targets.len())
+            .field("fuzzy", &self.matcher.fuzzy.len())
+            .field("automaton_bytes", &self.automaton_bytes())
+            .finish()
+    }
 }
 
 impl Tagger {
@@ -303,7 +324,7 @@ impl Tagger {
         let body = prefix(&s.body, MAX_BODY);
 
         s.norm.clear();
-        s.norm.push_segment(title);
+        s.norm.push_segment(prefix(title, MAX_TITLE));
         let body_start = s.norm.words.len();
         s.norm.push_segment(body);
         let norm = &s.norm;
@@ -559,6 +580,11 @@ impl Tagger {
             return Verdict::Reject;
         }
         let season_follows = after.is_some_and(|a| refs.iter().any(|r| r.first == a));
+        let informative = informative_caps(norm, m);
+        if informative && t.words < 3 && !season_follows && glued(norm, m) {
+            // `AMC's Dark Winds`, `the White House`: part of a longer capitalized name.
+            return Verdict::Weak;
+        }
         if season_follows || adjacent_cue(norm, m, refs) {
             return Verdict::Accept;
         }
@@ -568,9 +594,7 @@ impl Tagger {
         if t.words >= 3 {
             return Verdict::Accept;
         }
-        if informative_caps(norm, m)
-            && ((t.words == 2 && exact_shape(norm, m)) || window_cue(norm, m))
-        {
+        if informative && ((t.words == 2 && exact_shape(norm, m)) || window_cue(norm, m)) {
             return Verdict::Accept;
         }
         Verdict::Weak
@@ -694,6 +718,22 @@ fn informative_caps(norm: &Norm, m: &Mention) -> bool {
     total > 0 && capped * 2 <= total
 }
 
+/// In sentence-case text, a capitalized word right before or after the name (not a cue, not
+/// the sentence's first word) makes it part of a longer name.
+fn glued(norm: &Norm, m: &Mention) -> bool {
+    let words = &norm.words;
+    let capital = |i: usize| {
+        let w = &words[i];
+        w.has(CAP) && !w.has(POSS) && !is_cue(norm.word(i))
+    };
+    let before = m.first > 0
+        && !words[m.first].has(CLAUSE)
+        && !words[m.first - 1].has(SENT)
+        && capital(m.first - 1);
+    let after = m.last + 1 < words.len() && !words[m.last + 1].has(CLAUSE) && capital(m.last + 1);
+    before || after
+}
+
 /// A cue right before or right after the name (see the module docs).
 fn adjacent_cue(norm: &Norm, m: &Mention, refs: &[Ref]) -> bool {
     if let Some(p) = prev_word(norm, m.first) {
@@ -723,6 +763,7 @@ fn adjacent_cue(norm: &Norm, m: &Mention, refs: &[Ref]) -> bool {
             }
         };
         is_post_cue(w)
+            || (w == "co" && is_post_cue(then(a + 1)))
             || (matches!(w, "final" | "new" | "last" | "first" | "next" | "upcoming")
                 && matches!(then(a + 1), "season" | "episode" | "episodes" | "trailer"))
             || (w == "season"
@@ -975,6 +1016,102 @@ mod tests {
             terms(&t, "Netflix's Wednesday Gets Season 2", ""),
             ["wednesday", "wednesday/s2"]
         );
+    }
+
+    #[test]
+    fn tagger_is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<Tagger>();
+    }
+
+    #[test]
+    fn content_repeating_the_summary_counts_once() {
+        let t = tagger();
+        let summary = "<p>The Netflix hit returns.</p>";
+        let content = "<p>The Netflix hit returns.</p><p>Squid Game is back.</p>";
+        // Body mentions: one in the lead (weight 1) when the content is not doubled.
+        let tags = t.tag("Streaming news", Some(summary), Some(content));
+        assert_eq!(tags.show_terms(), ["squid-game"]);
+        let tags = t.tag("Streaming news", Some("<p>Other text.</p>"), Some(content));
+        assert_eq!(tags.show_terms(), ["squid-game"]);
+    }
+
+    #[test]
+    fn no_panic_on_garbage() {
+        let t = tagger();
+        let mut rng = fastrand::Rng::with_seed(7);
+        let pieces = [
+            "<",
+            ">",
+            "</",
+            "<p>",
+            "<em>",
+            "</em>",
+            "<script>",
+            "&",
+            "&amp;",
+            "&#x",
+            "&#1;",
+            ";",
+            "'",
+            "’",
+            "\"",
+            "“",
+            "」",
+            "「",
+            "(",
+            ")",
+            ".",
+            "2.",
+            " ",
+            "\n",
+            "s",
+            "S2",
+            "E",
+            "season",
+            "Season 2",
+            "seasons 1-",
+            "第",
+            "期",
+            "시즌",
+            "シーズン",
+            "2x",
+            "x05",
+            "You",
+            "Us",
+            "All",
+            "of",
+            "Dead",
+            "Squid Game",
+            "進撃の巨人",
+            "é",
+            "\u{E000}",
+            "\u{1}",
+            "\u{0}",
+            "Staffel",
+            "-",
+            "—",
+            "+",
+            "&",
+            "×",
+            "Ｓ",
+            "١٢",
+            "🦀",
+            "ß",
+        ];
+        for _ in 0..3000 {
+            let mut s = String::new();
+            for _ in 0..rng.usize(0..40) {
+                s.push_str(pieces[rng.usize(..pieces.len())]);
+                if rng.bool() {
+                    s.push(' ');
+                }
+            }
+            let cut = rng.usize(0..=s.len());
+            let title = s.get(..cut).unwrap_or("");
+            let _ = t.tag(title, Some(&s), Some(&s));
+            let _ = suggest(std::iter::once((title, s.as_str())), &t, 5);
+        }
     }
 
     #[test]

@@ -3,8 +3,12 @@
 //! A candidate is a run of capitalized words (small words allowed inside) or a quoted title,
 //! standing right next to TV evidence: before a season reference (`Black Doves Season 2`,
 //! `Black Doves S2`, `renews Black Doves for season 2`), after `season N of`, before a TV word
-//! (`Black Doves trailer`, `... finale`, `... star`), after a network's possessive
-//! (`Netflix's Black Doves`), or a quoted title with a TV word or season within three words.
+//! in sentence-case text (`the Black Doves trailer`, `... finale`, `... star`), after a
+//! network's possessive (`Netflix's Black Doves`), or a quoted title with a TV word or season
+//! within three words.
+//! A single common word is a name only when quoted or capitalized right before a season
+//! reference in the same clause (`Severance Season 2`, `Moving S2`; not `This Season 2`).
+//! CJK characters are one word each, so a CJK run may be longer than a Latin one.
 //! Names the tagger already knows are skipped; each entry counts once per name.
 
 use std::collections::HashMap;
@@ -12,7 +16,7 @@ use std::collections::HashMap;
 use aho_corasick::Input;
 
 use super::season::{self, Ref};
-use super::text::{Norm, CAP, CJK, CLAUSE, CLOSE_Q, NUM, OPEN_Q, POSS, UPPER};
+use super::text::{Norm, CAP, CJK, CLAUSE, CLOSE_Q, NUM, OPEN_Q, POSS, SENT, UPPER};
 use super::words::{is_common, is_cue, is_network, is_post_cue, is_small};
 use super::Tagger;
 
@@ -28,6 +32,9 @@ pub struct Suggestion {
 }
 
 const MAX_RUN: usize = 6;
+/// CJK characters are one word each: a CJK title (`지금 우리 학교는`, `転生したらスライムだった件`)
+/// may run to this many.
+const MAX_CJK_RUN: usize = 16;
 const MAX_EXAMPLES: usize = 3;
 
 /// Likely shows in `entries` (title, plain-text summary), most frequent first, at most `max`.
@@ -51,7 +58,7 @@ pub fn suggest<'a>(
             spans.clear();
             candidates(&norm, &refs, &mut spans);
             for &(a, b, quoted) in &spans {
-                let Some((a, b)) = trim(&norm, a, b, quoted) else {
+                let Some((a, b)) = trim(&norm, &refs, a, b, quoted) else {
                     continue;
                 };
                 let key = norm.span_text(a, b + 1).to_owned();
@@ -173,6 +180,7 @@ fn title_like(norm: &Norm, i: usize) -> bool {
 /// Collects `(first, last, quoted)` word spans that may be show names.
 fn candidates(norm: &Norm, refs: &[Ref], out: &mut Vec<(usize, usize, bool)>) {
     let n = norm.words.len();
+    let in_ref = |k: usize| refs.iter().any(|r| (r.first..=r.last).contains(&k));
     for r in refs {
         // `Black Doves Season 2`, `renews Black Doves for Season 2`.
         if r.first > 0 {
@@ -180,7 +188,7 @@ fn candidates(norm: &Norm, refs: &[Ref], out: &mut Vec<(usize, usize, bool)>) {
             if matches!(norm.word(end), "for" | "of") && end > 0 {
                 end -= 1;
             }
-            push_back_run(norm, end, out);
+            push_back_run(norm, end, &in_ref, out);
         }
         // `Season 2 of Black Doves`.
         if r.last + 2 < n && matches!(norm.word(r.last + 1), "of" | "de" | "di") {
@@ -189,8 +197,17 @@ fn candidates(norm: &Norm, refs: &[Ref], out: &mut Vec<(usize, usize, bool)>) {
     }
     for i in 0..n {
         let w = norm.word(i);
+        // Before a TV word only in sentence case, where capitals say something (in a
+        // title-case headline `Trailer Goes Full Rock Star` would give `Goes Full Rock`);
+        // quoted titles are fine anywhere.
         if i > 0 && is_post_cue(w) && !norm.words[i].has(CLAUSE) {
-            push_back_run(norm, i - 1, out);
+            if title_case(norm, i) {
+                if norm.words[i - 1].has(CLOSE_Q) {
+                    push_back_run(norm, i - 1, &in_ref, out);
+                }
+            } else {
+                push_back_run(norm, i - 1, &in_ref, out);
+            }
         }
         if is_network(w) && i + 2 < n && norm.words[i + 1].has(POSS) {
             push_forward_run(norm, i + 2, out);
@@ -212,7 +229,28 @@ fn candidates(norm: &Norm, refs: &[Ref], out: &mut Vec<(usize, usize, bool)>) {
     }
 }
 
-fn push_back_run(norm: &Norm, end: usize, out: &mut Vec<(usize, usize, bool)>) {
+/// Whether the sentence of word `i` is written in title case (most longer words capitalized).
+fn title_case(norm: &Norm, i: usize) -> bool {
+    let sent = norm.words[i].sent;
+    let (mut total, mut capped) = (0, 0);
+    for (k, w) in norm.words.iter().enumerate() {
+        if w.sent != sent || w.has(NUM) || w.has(CJK) || norm.word(k).len() < 4 {
+            continue;
+        }
+        total += 1;
+        if w.has(CAP) {
+            capped += 1;
+        }
+    }
+    capped * 2 > total
+}
+
+fn push_back_run(
+    norm: &Norm,
+    end: usize,
+    in_ref: &dyn Fn(usize) -> bool,
+    out: &mut Vec<(usize, usize, bool)>,
+) {
     let mut end = end;
     if norm.words[end].has(POSS) {
         if end == 0 {
@@ -230,13 +268,14 @@ fn push_back_run(norm: &Norm, end: usize, out: &mut Vec<(usize, usize, bool)>) {
     }
     let mut a = end;
     let mut k = end;
+    let mut len = RunLen::default();
     loop {
         let w = norm.word(k);
-        if is_stop(w) || !(title_like(norm, k) || is_small(w)) {
+        if is_stop(w) || in_ref(k) || !(title_like(norm, k) || is_small(w)) {
             break;
         }
         a = k;
-        if norm.words[k].has(CLAUSE) || k == 0 || end - k + 1 >= MAX_RUN {
+        if norm.words[k].has(CLAUSE) || k == 0 || len.add(norm, k) {
             break;
         }
         k -= 1;
@@ -256,7 +295,8 @@ fn push_forward_run(norm: &Norm, start: usize, out: &mut Vec<(usize, usize, bool
     }
     let mut b = None;
     let mut k = start;
-    while k < n && k - start < MAX_RUN {
+    let mut len = RunLen::default();
+    while k < n {
         let w = norm.word(k);
         if (k > start && norm.words[k].has(CLAUSE))
             || is_stop(w)
@@ -265,6 +305,9 @@ fn push_forward_run(norm: &Norm, start: usize, out: &mut Vec<(usize, usize, bool
             break;
         }
         b = Some(k);
+        if len.add(norm, k) {
+            break;
+        }
         k += 1;
     }
     if let Some(b) = b {
@@ -272,11 +315,76 @@ fn push_forward_run(norm: &Norm, start: usize, out: &mut Vec<(usize, usize, bool
     }
 }
 
+/// The length of a run being collected: words, with CJK characters counted apart.
+#[derive(Default)]
+struct RunLen {
+    words: usize,
+    cjk: usize,
+}
+
+impl RunLen {
+    /// Counts word `k`; true when the run is now full.
+    fn add(&mut self, norm: &Norm, k: usize) -> bool {
+        if norm.words[k].has(CJK) {
+            self.cjk += 1;
+        } else {
+            self.words += 1;
+        }
+        self.words >= MAX_RUN || self.cjk >= MAX_CJK_RUN
+    }
+}
+
+/// Whether a capitalized single word at `k` stands right before a season reference in the
+/// same clause (`Severance Season 2`, `Moving S2`): that is a name even when the word is
+/// common English.
+fn before_season(norm: &Norm, refs: &[Ref], k: usize) -> bool {
+    let w = norm.word(k);
+    norm.words[k].has(CAP)
+        && !norm.words[k].has(NUM)
+        && w.len() >= 4
+        && !matches!(
+            w,
+            "this"
+                | "that"
+                | "these"
+                | "those"
+                | "next"
+                | "last"
+                | "every"
+                | "each"
+                | "whole"
+                | "entire"
+                | "previous"
+                | "current"
+                | "same"
+                | "another"
+                | "their"
+                | "your"
+                | "second"
+                | "third"
+                | "fourth"
+                | "fifth"
+                | "whose"
+                | "which"
+        )
+        && refs
+            .iter()
+            .any(|r| r.first == k + 1 && r.season.is_some() && !norm.words[r.first].has(CLAUSE))
+}
+
 /// Trims small words at the ends (a capitalized leading `The` stays) and rejects spans that
-/// are not names: only numbers, one common or TV word, lower-case words outside quotes.
-fn trim(norm: &Norm, a: usize, b: usize, quoted: bool) -> Option<(usize, usize)> {
+/// are not names: only numbers, one common or TV word (unless it stands right before a
+/// season reference), lower-case words outside quotes.
+fn trim(norm: &Norm, refs: &[Ref], a: usize, b: usize, quoted: bool) -> Option<(usize, usize)> {
     let (mut a, mut b) = (a, b);
-    while a <= b && is_small(norm.word(a)) && !(norm.word(a) == "the" && norm.words[a].has(CAP)) {
+    // A leading `The` stays when it is quoted or capitalized mid-sentence (`Netflix's The
+    // Crown`), not when it merely starts the sentence.
+    while a <= b
+        && is_small(norm.word(a))
+        && !(norm.word(a) == "the"
+            && norm.words[a].has(CAP)
+            && (quoted || !norm.words[a].has(SENT)))
+    {
         a += 1;
     }
     while b >= a && (is_small(norm.word(b)) || norm.words[b].has(POSS)) {
@@ -285,7 +393,11 @@ fn trim(norm: &Norm, a: usize, b: usize, quoted: bool) -> Option<(usize, usize)>
         }
         b -= 1;
     }
-    if a > b || b - a + 1 > MAX_RUN + 2 {
+    if a > b {
+        return None;
+    }
+    let cjk = (a..=b).filter(|&k| norm.words[k].has(CJK)).count();
+    if b - a + 1 - cjk > MAX_RUN + 2 || cjk > MAX_CJK_RUN {
         return None;
     }
     if (a..=b).all(|k| norm.words[k].has(NUM)) {
@@ -296,7 +408,8 @@ fn trim(norm: &Norm, a: usize, b: usize, quoted: bool) -> Option<(usize, usize)>
     }
     if a == b {
         let w = norm.word(a);
-        if is_stop(w) || is_network(w) || (!quoted && is_common(w)) || w.len() < 2 {
+        let common = !quoted && is_common(w) && !before_season(norm, refs, a);
+        if is_stop(w) || is_network(w) || common || w.len() < 2 {
             return None;
         }
     }
@@ -338,5 +451,66 @@ mod tests {
         assert!(s.iter().any(|x| x.name == "The Four Seasons"), "{s:?}");
         assert!(!s.iter().any(|x| x.name.contains("Squid")), "{s:?}");
         assert_eq!(s.len(), 2, "{s:?}");
+        let s = suggest(
+            std::iter::once((
+                "Fall lineup",
+                "It includes Dandadan, Re:Zero Season 3 and more.",
+            )),
+            &known,
+            10,
+        );
+        assert_eq!(s.first().map(|x| x.name.as_str()), Some("Re:Zero"), "{s:?}");
+    }
+
+    fn squid_game() -> Tagger {
+        Tagger::new(&[Show {
+            name: "Squid Game".into(),
+            aliases: vec![],
+            slug: "squid-game".into(),
+            require_context: None,
+            exclude: vec![],
+        }])
+    }
+
+    fn names(entries: &[(&str, &str)]) -> Vec<String> {
+        suggest(entries.iter().copied(), &squid_game(), 10)
+            .into_iter()
+            .map(|s| s.name)
+            .collect()
+    }
+
+    #[test]
+    fn common_word_right_before_a_season_is_a_name() {
+        let got = names(&[
+            (
+                "Severance Season 2 Finale Recap: Cold Harbor",
+                "Our recap of the Severance Season 2 finale, episode 10.",
+            ),
+            (
+                "Moving Season 2 Begins Filming",
+                "Disney+ drama Moving is back.",
+            ),
+            ("Lost S2 Rewatch", ""),
+        ]);
+        assert_eq!(got, ["Lost", "Moving", "Severance"]);
+        // Not a name: no capital, a determiner, a clause break, an episode, no season.
+        let got = names(&[
+            ("Everything coming in moving season 2", ""),
+            ("This Season 2 Is Better", "Next Season 3 will be darker."),
+            ("Watch Party: Season 2 Begins", "Tonight Episode 5 airs."),
+            ("Severance Finale Recap", "Moving is hard."),
+        ]);
+        assert!(got.is_empty(), "{got:?}");
+    }
+
+    #[test]
+    fn cjk_titles_keep_every_character() {
+        let got = names(&[(
+            "Cast confirmed",
+            "Netflix confirmed the returning cast of 지금 우리 학교는 season 2.",
+        )]);
+        assert_eq!(got, ["지금 우리 학교는"]);
+        let got = names(&[("", "転生したらスライムだった件 season 3")]);
+        assert_eq!(got, ["転生したらスライムだった件"]);
     }
 }

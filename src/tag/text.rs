@@ -19,8 +19,9 @@
 //!   `Grey's Anatomy` and `Greys Anatomy` both match);
 //! - `&` is the word `and`, a `+` glued to a word is the word `plus` (`Disney+`), `×` is `x`;
 //! - all other punctuation separates words; `. ! ? ;` and line breaks also end a sentence,
-//!   `, : ( ) — |` end a clause; quotes, CJK brackets and italics (`<i>`, `<em>`, `<cite>`)
-//!   set [`OPEN_Q`] on the next word and [`CLOSE_Q`] on the previous one.
+//!   `, : ( ) — |` end a clause (a colon inside a word, `Re:Zero`, does not); quotes, CJK
+//!   brackets and italics (`<i>`, `<em>`, `<cite>`) set [`OPEN_Q`] on the next word and
+//!   [`CLOSE_Q`] on the previous one.
 
 use crate::text::{reference, Reference};
 
@@ -252,6 +253,8 @@ impl Norm {
                     ',' if !(in_word && next.is_some_and(|n| n.is_ascii_digit())) => {
                         cur.pend |= CLAUSE;
                     }
+                    // `Re:Zero`, `NieR:Automata`: a colon inside a name is no boundary.
+                    ':' if in_word && next.is_some_and(char::is_alphanumeric) => {}
                     ':' | '|' | '\u{3001}' | '\u{2026}' | '\u{b7}' | '\u{2022}' => {
                         cur.pend |= CLAUSE
                     }

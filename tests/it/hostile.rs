@@ -279,7 +279,7 @@ async fn bad_responses_keep_old_entries_back_off_and_show_in_status() {
     // Now every feed breaks in its own way.
     let tv = String::from_utf8(fixture("tvline.rss")).unwrap();
     server.route("/empty", Route::ok(Vec::new(), "application/rss+xml"));
-    server.route("/truncated", Route::ok(tv[..tv.len() / 2].as_bytes().to_vec(), "application/rss+xml"));
+    server.route("/truncated", Route::ok(tv.as_bytes()[..tv.len() / 2].to_vec(), "application/rss+xml"));
     server.route("/html", Route::ok(fixture("notafeed.html"), "text/html"));
     server.route("/e404", Route::status(404));
     server.route("/e500", Route::status(500));

@@ -234,3 +234,42 @@ fn seed_article_is_not_you() {
         ["all-of-us-are-dead", "all-of-us-are-dead/s2"]
     );
 }
+
+#[test]
+fn suggest_finds_unconfigured_shows_in_untagged_rows() {
+    let tagger = Tagger::new(&shows());
+    let rows = rows();
+    let untagged: Vec<(String, String)> = rows
+        .iter()
+        .filter(|r| {
+            tagger
+                .tag(&r.title, Some(&r.summary), None)
+                .shows
+                .is_empty()
+        })
+        .map(|r| (r.title.clone(), showfeed::text::html_to_text(&r.summary)))
+        .collect();
+    let found = showfeed::tag::suggest(
+        untagged.iter().map(|(t, s)| (t.as_str(), s.as_str())),
+        &tagger,
+        30,
+    );
+    println!("suggestions from {} untagged rows:", untagged.len());
+    for s in &found {
+        println!("  {:>2}  {:<28} e.g. {:?}", s.count, s.name, s.examples[0]);
+    }
+    let names: Vec<&str> = found.iter().map(|s| s.name.as_str()).collect();
+    for want in [
+        "Hacks",
+        "Black Doves",
+        "Pachinko",
+        "Tulsa King",
+        "Reacher",
+        "Dandadan",
+    ] {
+        assert!(names.contains(&want), "{want} not in {names:?}");
+    }
+    for never in ["You", "Wednesday", "The Bear", "Netflix", "Season"] {
+        assert!(!names.contains(&never), "{never} in {names:?}");
+    }
+}
