@@ -4,7 +4,7 @@
 //!
 //! The corpus is synthetic but shaped like the real one: headlines and lead paragraphs from
 //! per-kind templates (renewal, cancellation, trailer, casting, premiere date, ratings) over
-//! 3,000 generated show titles (common English words and rare made-up ones; a few shows
+//! 10,000 generated show titles (common English words and rare made-up ones; a few shows
 //! popular, most rare), person names from 120 first names and 3,150 surnames, 12 networks
 //! and 40 outlets; each event is told by 1-4 outlets with different templates, so about half
 //! the entries have a copy to find. A baseline measured in the same process (lower-casing and
@@ -82,6 +82,7 @@ const NETWORKS: &[&str] = &[
     "CBS", "tvN", "Crunchyroll",
 ];
 const OUTLETS: usize = 40;
+const SHOWS: usize = 10_000;
 const MONTHS: &[&str] = &[
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December",
@@ -209,18 +210,21 @@ fn corpus(n: usize) -> Vec<Item> {
         w
     };
     let mut names = HashSet::new();
-    let mut shows: Vec<String> = Vec::with_capacity(3000);
-    while shows.len() < 3000 {
+    let mut shows: Vec<String> = Vec::with_capacity(SHOWS);
+    let mut form = 0;
+    while shows.len() < SHOWS {
         let a = ADJECTIVES[rng.usize(..ADJECTIVES.len())];
         let b = NOUNS[rng.usize(..NOUNS.len())];
-        let name = match shows.len() % 5 {
+        form = (form + 1) % 5;
+        let name = match form {
             0 => format!("The {a} {b}"),
             1 => format!("{a} {b}"),
             2 => pseudo(&mut rng),
             3 => format!("{a} {}", pseudo(&mut rng)),
             _ => format!("{} of the {b}", pseudo(&mut rng)),
         };
-        // One show per title, whatever the article.
+        // One show per title, whatever the article (a taken title just moves on to the
+        // next form).
         if names.insert(name.trim_start_matches("The ").to_owned()) {
             shows.push(name);
         }
@@ -232,16 +236,21 @@ fn corpus(n: usize) -> Vec<Item> {
     let mut event = 0u32;
     let mut told = HashSet::new();
     while items.len() < n {
-        // Popular shows come up far more often (quadratic skew); one event per show, kind
-        // and season.
+        // Popular shows come up far more often (quadratic skew); a show is renewed,
+        // canceled, cast... once in the window, and rated once per episode.
+        let (kind, season, episode) = (
+            rng.usize(..HEADLINES.len()),
+            rng.u32(2..8),
+            rng.u32(1..17),
+        );
+        let key = |s: usize| (s, kind, if kind == RATINGS { episode } else { 0 });
         let u = rng.f64();
-        let s = ((u * u) * shows.len() as f64) as usize;
-        let show = &shows[s];
-        let (kind, season, episode) = (rng.usize(..HEADLINES.len()), rng.u32(2..8), rng.u32(1..17));
-        // A show is renewed, canceled, cast... once in a window; ratings come per episode.
-        if !told.insert((s, kind, if kind == RATINGS { episode } else { 0 })) {
-            continue;
+        let mut s = ((u * u) * shows.len() as f64) as usize;
+        while told.contains(&key(s)) {
+            s = rng.usize(..shows.len());
         }
+        told.insert(key(s));
+        let show = &shows[s];
         event += 1;
         let ev = Event {
             kind,

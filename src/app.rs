@@ -92,6 +92,7 @@ pub async fn run(config: Arc<Config>, data_override: Option<PathBuf>) -> anyhow:
         .with_context(|| format!("cannot listen on {}", config.server.listen))?;
     let shutdown = shutdown::on_signals();
     let ctx = Arc::new(Context::new(store.clone(), config.clone())?);
+    pipeline::retag_if_stale(&ctx);
     let mut scheduler = Scheduler::start(ctx, shutdown.clone());
     let state = AppState::new(store.clone(), config.clone());
     let app = serve::router(state.clone());

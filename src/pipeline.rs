@@ -150,11 +150,32 @@ pub fn tag(tagger: &Tagger, e: &Entry) -> (Vec<ShowTag>, Vec<String>) {
 pub fn spawn_retag(ctx: Arc<Context>) {
     tokio::task::spawn_blocking(move || {
         let started = std::time::Instant::now();
-        match ctx.store.retag(|e| tag(&ctx.tagger, e)) {
+        let done = ctx
+            .store
+            .retag(|e| tag(&ctx.tagger, e))
+            .and_then(|n| ctx.store.set_tagged_with(ctx.tagger.fingerprint()).map(|()| n));
+        match done {
             Ok(n) => info!(changed = n, secs = started.elapsed().as_secs_f64(), "re-tagged stored entries"),
             Err(e) => warn!("re-tagging failed: {}", error_chain(&e)),
         }
     });
+}
+
+/// At startup: re-tag in the background if the show list (or the tagging rules) changed
+/// since the stored tags were made, e.g. feeds.toml edited while the daemon was down.
+pub fn retag_if_stale(ctx: &Arc<Context>) {
+    match ctx.store.tagged_with() {
+        Ok(Some(f)) if f == ctx.tagger.fingerprint() => {}
+        Ok(None) if ctx.store.entry_count() == 0 => {
+            if let Err(e) = ctx.store.set_tagged_with(ctx.tagger.fingerprint()) {
+                warn!("cannot record the tagger fingerprint: {}", error_chain(&e));
+            }
+        }
+        _ => {
+            info!("the show list changed since the entries were tagged: re-tagging in the background");
+            spawn_retag(ctx.clone());
+        }
+    }
 }
 
 /// Why a poll failed.

@@ -34,6 +34,8 @@ const SCHEMA_VERSION: u64 = 1;
 const META_SCHEMA: &[u8] = b"schema";
 /// Entries published before this time are not ingested: they were pruned for space.
 const META_FLOOR: &[u8] = b"floor";
+/// Fingerprint of the show list (and tagging rules) the stored tags were made with.
+const META_TAGGER: &[u8] = b"tagger";
 
 /// Errors of the storage stage.
 #[derive(Debug, thiserror::Error)]
@@ -505,6 +507,21 @@ impl Store {
         }
         out.sort_by_key(|c| (c.published, c.id));
         Ok(out)
+    }
+
+    /// The tagger fingerprint the stored tags were made with, if recorded.
+    pub fn tagged_with(&self) -> Result<Option<[u8; 16]>, StoreError> {
+        Ok(self
+            .meta
+            .get(META_TAGGER)?
+            .and_then(|v| <[u8; 16]>::try_from(v.as_ref()).ok()))
+    }
+
+    /// Records the tagger fingerprint the stored tags now match.
+    pub fn set_tagged_with(&self, fingerprint: [u8; 16]) -> Result<(), StoreError> {
+        self.meta.insert(META_TAGGER, &fingerprint)?;
+        self.wrote();
+        Ok(())
     }
 
     /// Records a health event; the oldest beyond [`MAX_EVENTS`] are dropped.

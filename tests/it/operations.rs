@@ -148,3 +148,43 @@ async fn systemd_notify_protocol_and_metrics() {
     assert!(status.success());
     read_until("STOPPING=1", &mut got);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn check_diffs_against_the_daemon_startup_retags_and_json_logs() {
+    let server = FixtureServer::start().await;
+    server.route("/a.atom", Route::ok(fixture("soompi.atom"), "application/atom+xml"));
+    let port = free_port();
+    let setup = write_config(&[("a", server.url("/a.atom"))], port, "");
+    let cfg = setup.config.to_str().unwrap().to_owned();
+    // Poll once with no show configured, logging JSON.
+    let out = showfeed().env("RUST_LOG", "info").args(["--config", &cfg, "--log-format", "json", "poll"]).output().unwrap();
+    assert!(out.status.success());
+    let logs = String::from_utf8(out.stderr).unwrap();
+    let json_lines: Vec<serde_json::Value> = logs.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    assert!(json_lines.iter().any(|l| l["fields"]["message"] == "stored" && l["span"]["feed"] == "a"), "{logs}");
+
+    // The show is added while the daemon is down: startup re-tags the stored entries.
+    let original = std::fs::read_to_string(&setup.config).unwrap();
+    std::fs::write(&setup.config, format!("{original}[[show]]\nname = \"Moving\"\n")).unwrap();
+    // Watcher off: the edit below must not be applied before `check` looks at it.
+    let daemon = Daemon::start_with(&setup, port, &[("SHOWFEED_WATCH", "off")]);
+    let base = daemon.base.clone();
+    wait_until("startup re-tagging", async || {
+        let Ok(r) = reqwest::get(format!("{base}/shows/moving.atom")).await else { return false };
+        let body = r.bytes().await.unwrap_or_default();
+        feed_rs::parser::parse(&body[..]).is_ok_and(|f| f.entries.len() == 1)
+    })
+    .await;
+
+    // `check` shows what a reload would change, against the running daemon.
+    std::fs::write(
+        &setup.config,
+        format!("{original}[[show]]\nname = \"Moving\"\n[[show]]\nname = \"Queen of Tears\"\n[[feed]]\nid = \"b\"\nurl = \"{}\"\n", server.url("/b")),
+    )
+    .unwrap();
+    let out = tokio::task::spawn_blocking(move || showfeed().args(["--config", &cfg, "check"]).output().unwrap()).await.unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("against the running daemon:"), "{text}");
+    assert!(text.contains("+ feed b (polled now)") && text.contains("+ show queen-of-tears") && text.contains("re-tagged"), "{text}");
+}
