@@ -14,6 +14,16 @@ use crate::pipeline::fixture_server;
 use crate::support::*;
 
 const VIEWS: &str = r#"
+[[show]]
+name = "Squid Game"
+
+[[show]]
+name = "All of Us Are Dead"
+aliases = ["지금 우리 학교는"]
+
+[[show]]
+name = "Frieren"
+
 [[view]]
 name = "soompi-season"
 title = "Soompi seasons"
