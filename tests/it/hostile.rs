@@ -335,3 +335,41 @@ async fn a_panic_in_one_feed_is_caught_and_the_rest_keeps_running() {
     assert_eq!(atom_ids(&reqwest::get(format!("{base}/feed.atom")).await.unwrap().bytes().await.unwrap()).len(), 3);
     task.abort();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_http_clients_get_clear_answers_and_the_server_stays_responsive() {
+    let server = FixtureServer::start().await;
+    server.route("/a", Route::ok(fixture("soompi.atom"), "application/atom+xml"));
+    let p = poll(&[("a", server.url("/a"))], "").await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let base = format!("http://{addr}");
+    let app = showfeed::serve::router(AppState::new(p.store.clone(), p.config.clone()));
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    // A huge query string: 400 naming the problem, not a parse of megabytes.
+    let r = reqwest::get(format!("{base}/feed.atom?q={}", "a".repeat(60_000))).await.unwrap();
+    assert!(r.status() == 400 || r.status() == 414, "{}", r.status());
+    // Huge headers: 431 from the HTTP layer.
+    let r = reqwest::Client::new()
+        .get(format!("{base}/feed.atom"))
+        .header("x-junk", "j".repeat(1_000_000))
+        .send()
+        .await;
+    assert!(r.is_err() || r.as_ref().is_ok_and(|r| r.status() == 431), "{r:?}");
+    // Many idle connections and a slow reader that never reads its response.
+    let mut idle = Vec::new();
+    for _ in 0..500 {
+        idle.push(tokio::net::TcpStream::connect(addr).await.unwrap());
+    }
+    let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+    tokio::io::AsyncWriteExt::write_all(&mut slow, b"GET /feed.atom?limit=1000 HTTP/1.1\r\nhost: x\r\n\r\n").await.unwrap();
+    // The server still answers promptly-enough for a normal client.
+    let r = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap().get(format!("{base}/feed.atom")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(atom_ids(&r.bytes().await.unwrap()).len(), 3);
+    drop(idle);
+    drop(slow);
+    task.abort();
+}

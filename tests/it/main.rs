@@ -4,6 +4,7 @@
 
 mod cli;
 mod corpus;
+mod crash;
 mod daemon;
 mod hostile;
 mod operations;
