@@ -26,7 +26,10 @@ fn main() {
         eprintln!("set BENCH_DIR and BENCH_URL (see bench/run.sh)");
         return;
     };
-    let runs: usize = std::env::var("BENCH_RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(5);
+    let runs: usize = std::env::var("BENCH_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(5);
     let dir = std::path::PathBuf::from(dir);
     let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir.join("feeds"))
         .expect("feeds dir")
@@ -34,17 +37,27 @@ fn main() {
         .map(|e| e.path())
         .collect();
     files.sort();
-    let bodies: Vec<Vec<u8>> = files.iter().map(|p| std::fs::read(p).expect("feed file")).collect();
+    let bodies: Vec<Vec<u8>> = files
+        .iter()
+        .map(|p| std::fs::read(p).expect("feed file"))
+        .collect();
     let names: Vec<String> = files
         .iter()
-        .map(|p| p.file_name().unwrap_or_default().to_string_lossy().into_owned())
+        .map(|p| {
+            p.file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     let rt = tokio::runtime::Runtime::new().expect("runtime");
 
     // A config polling the same files over HTTP.
     let mut toml = String::from("[storage]\npath = \"data\"\nretention_days = 36500\nmax_entries = 100000000\n[polling]\nconcurrency = 16\nper_host = 16\n");
     for (i, n) in names.iter().enumerate() {
-        toml.push_str(&format!("[[feed]]\nid = \"f{i}\"\nurl = \"{url}/feeds/{n}\"\n"));
+        toml.push_str(&format!(
+            "[[feed]]\nid = \"f{i}\"\nurl = \"{url}/feeds/{n}\"\n"
+        ));
     }
 
     let (mut parse_s, mut write_s, mut fetch_s, mut full_s) = (vec![], vec![], vec![], vec![]);
@@ -54,7 +67,9 @@ fn main() {
         let t = Instant::now();
         let mut n = 0;
         for b in &bodies {
-            n += feed_rs::parser::parse(&b[..]).map(|f| f.entries.len()).unwrap_or(0);
+            n += feed_rs::parser::parse(&b[..])
+                .map(|f| f.entries.len())
+                .unwrap_or(0);
         }
         parse_s.push(t.elapsed().as_secs_f64());
         entries = n;
@@ -66,7 +81,13 @@ fn main() {
             .enumerate()
             .map(|(i, b)| {
                 let feed = showfeed::parse::parse(b, None).expect("parses");
-                showfeed::normalize::normalize(&format!("f{i}"), feed, &base, showfeed::pipeline::now()).entries
+                showfeed::normalize::normalize(
+                    &format!("f{i}"),
+                    feed,
+                    &base,
+                    showfeed::pipeline::now(),
+                )
+                .entries
             })
             .collect();
         let tmp = tempfile::tempdir().expect("tmp");
@@ -74,7 +95,15 @@ fn main() {
         let t = Instant::now();
         for (i, es) in normalized.iter().enumerate() {
             let mut state = FeedState::default();
-            store.commit_poll(&format!("f{i}"), es, &mut state, showfeed::pipeline::now(), i64::MIN).expect("commit");
+            store
+                .commit_poll(
+                    &format!("f{i}"),
+                    es,
+                    &mut state,
+                    showfeed::pipeline::now(),
+                    i64::MIN,
+                )
+                .expect("commit");
         }
         store.flush_blocking().expect("flush");
         write_s.push(t.elapsed().as_secs_f64());
@@ -109,7 +138,12 @@ fn main() {
         full_s.push(t.elapsed().as_secs_f64());
         assert_eq!(store.entry_count(), entries, "every entry stored");
     }
-    let (p, w, f, full) = (median(parse_s), median(write_s), median(fetch_s), median(full_s));
+    let (p, w, f, full) = (
+        median(parse_s),
+        median(write_s),
+        median(fetch_s),
+        median(full_s),
+    );
     let per = |s: f64| entries as f64 / s;
     // The serial limit: one entry costs at least the sum of its stages' costs.
     let limit = entries as f64 / (p + w + f);

@@ -15,8 +15,8 @@ use crate::config::{Config, CONFIG_ENV, DEFAULT_CONFIG};
 use crate::pipeline::{self, Context, Outcome};
 use crate::scheduler::{self, Scheduler};
 use crate::serve::{self, AppState, DocKind, StatusFeed};
-use crate::{reload, shutdown, systemd};
 use crate::store::{Store, StoreError};
+use crate::{reload, shutdown, systemd};
 
 /// Time allowed for polls and requests to finish after a shutdown signal.
 const GRACE: Duration = Duration::from_secs(5);
@@ -38,7 +38,10 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
             config.views.len()
         );
         if let Some(running) = running_config(&config) {
-            println!("against the running daemon:\n{}", crate::config::diff(&running, &config));
+            println!(
+                "against the running daemon:\n{}",
+                crate::config::diff(&running, &config)
+            );
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -84,9 +87,10 @@ fn open_store(config: &Config) -> Result<Store, StoreError> {
 /// The daemon: until SIGINT/SIGTERM, poll on schedule and serve; reload the config on
 /// SIGHUP or when its file changes. `data_override` is the `--data` flag, kept for reloads.
 pub async fn run(config: Arc<Config>, data_override: Option<PathBuf>) -> anyhow::Result<()> {
-    let store = Arc::new(open_store(&config).with_context(|| {
-        format!("cannot open the store at {}", config.storage.path.display())
-    })?);
+    let store =
+        Arc::new(open_store(&config).with_context(|| {
+            format!("cannot open the store at {}", config.storage.path.display())
+        })?);
     let listener = tokio::net::TcpListener::bind(config.server.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.server.listen))?;
@@ -108,7 +112,10 @@ pub async fn run(config: Arc<Config>, data_override: Option<PathBuf>) -> anyhow:
         "showfeed {} is up",
         env!("CARGO_PKG_VERSION")
     );
-    systemd::ready(&format!("serving {addr}, polling {} feeds", config.feeds.len()));
+    systemd::ready(&format!(
+        "serving {addr}, polling {} feeds",
+        config.feeds.len()
+    ));
     systemd::spawn_watchdog(store.clone(), scheduler.heartbeat(), shutdown.clone());
     let mut triggers = reload::triggers(&config.file, shutdown.clone());
     let mut current = config;
@@ -188,7 +195,10 @@ async fn reload_config(
                             pipeline::spawn_retag(ctx);
                         }
                     }
-                    Err(e) => error!("cannot apply the new polling settings: {}", pipeline::error_chain(&e)),
+                    Err(e) => error!(
+                        "cannot apply the new polling settings: {}",
+                        pipeline::error_chain(&e)
+                    ),
                 }
                 state.set_config(new.clone());
                 new
@@ -241,9 +251,15 @@ async fn poll(config: Arc<Config>) -> anyhow::Result<()> {
 fn running_config(config: &Config) -> Option<Config> {
     let url = daemon_url(config, "/admin/config");
     let text = std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .ok()?;
         rt.block_on(async {
-            let client = reqwest::Client::builder().timeout(Duration::from_secs(2)).build().ok()?;
+            let client = reqwest::Client::builder()
+                .timeout(Duration::from_secs(2))
+                .build()
+                .ok()?;
             let resp = client.get(&url).send().await.ok()?;
             resp.status().is_success().then_some(())?;
             resp.text().await.ok()
@@ -334,7 +350,10 @@ async fn suggest(config: Arc<Config>, days: u32, max: usize) -> anyhow::Result<(
         Ok(store) => serve::suggestions(&config, &store, days, max)?,
         Err(e) if is_locked(&e) => {
             let mut list: Vec<serve::SuggestionOut> =
-                from_daemon(&config, &format!("/admin/suggest?days={days}")).await?.json().await?;
+                from_daemon(&config, &format!("/admin/suggest?days={days}"))
+                    .await?
+                    .json()
+                    .await?;
             list.truncate(max);
             list
         }
@@ -349,7 +368,10 @@ async fn suggest(config: Arc<Config>, days: u32, max: usize) -> anyhow::Result<(
             println!("        e.g. {ex}");
         }
     }
-    println!("\nadd the ones you follow to {} as [[show]] name = \"...\"", config.file.display());
+    println!(
+        "\nadd the ones you follow to {} as [[show]] name = \"...\"",
+        config.file.display()
+    );
     Ok(())
 }
 
@@ -393,7 +415,9 @@ async fn status(config: Arc<Config>) -> anyhow::Result<()> {
         Err(e) if is_locked(&e) => {
             let status: serve::Status = from_daemon(&config, "/status").await?.json().await?;
             if let Some(err) = &status.config_error {
-                eprintln!("the daemon refused the last reload and runs the previous config:\n{err}");
+                eprintln!(
+                    "the daemon refused the last reload and runs the previous config:\n{err}"
+                );
             }
             status.feeds
         }

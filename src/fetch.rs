@@ -219,10 +219,19 @@ impl reqwest::dns::Resolve for GuardedResolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         let host = name.as_str().to_owned();
         Box::pin(async move {
-            let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            let public: Vec<std::net::SocketAddr> = addrs.iter().copied().filter(|a| !is_private(a.ip())).collect();
+            let addrs: Vec<std::net::SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let public: Vec<std::net::SocketAddr> = addrs
+                .iter()
+                .copied()
+                .filter(|a| !is_private(a.ip()))
+                .collect();
             match (public.is_empty(), addrs.first()) {
-                (true, Some(first)) => Err(Box::new(PrivateAddress { host, addr: first.ip() }) as Box<dyn std::error::Error + Send + Sync>),
+                (true, Some(first)) => Err(Box::new(PrivateAddress {
+                    host,
+                    addr: first.ip(),
+                })
+                    as Box<dyn std::error::Error + Send + Sync>),
                 _ => Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs),
             }
         })
@@ -291,7 +300,11 @@ impl Fetcher {
         validators: &Validators,
         allow_private: bool,
     ) -> Result<Fetched, FetchError> {
-        let client = if allow_private { &self.open } else { &self.guarded };
+        let client = if allow_private {
+            &self.open
+        } else {
+            &self.guarded
+        };
         let literal_ip = |u: &Url| match u.host() {
             Some(url::Host::Ipv4(ip)) => Some(IpAddr::V4(ip)),
             Some(url::Host::Ipv6(ip)) => Some(IpAddr::V6(ip)),
@@ -326,19 +339,28 @@ impl Fetcher {
             };
             hops += 1;
             if hops > MAX_REDIRECTS {
-                return Err(FetchError::TooManyRedirects { last: next.to_string() });
+                return Err(FetchError::TooManyRedirects {
+                    last: next.to_string(),
+                });
             }
             if !matches!(next.scheme(), "http" | "https") {
-                return Err(FetchError::BadRedirect { to: next.to_string() });
+                return Err(FetchError::BadRedirect {
+                    to: next.to_string(),
+                });
             }
             // The resolver guards host names; a redirect to a literal private address is
             // caught here (the configured URL's own host stays allowed).
             if let Some(ip) = literal_ip(&next) {
                 if !allow_private && is_private(ip) && next.host() != url.host() {
-                    return Err(FetchError::PrivateRedirect { to: next.to_string() });
+                    return Err(FetchError::PrivateRedirect {
+                        to: next.to_string(),
+                    });
                 }
             }
-            permanent &= matches!(resp.status(), StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT);
+            permanent &= matches!(
+                resp.status(),
+                StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT
+            );
             current = next;
         };
         let moved_to = (hops > 0 && permanent).then(|| current.clone());

@@ -119,19 +119,67 @@ pub fn get() -> &'static Metrics {
             http_seconds: Family::new_with_constructor(latency),
             registry: Registry::default(),
         };
-        registry.register("fetches", "Polls by outcome (200, 304 or error kind)", m.fetches.clone());
-        registry.register("fetch_duration_seconds", "Time of one poll, fetch to store", m.fetch_seconds.clone());
-        registry.register("entries_ingested", "Entries stored for the first time", m.ingested.clone());
-        registry.register("entries_updated", "Stored entries whose content changed", m.updated.clone());
-        registry.register("duplicates_merged", "New entries that joined another outlet's story", m.merged.clone());
-        registry.register("tags_applied", "Show tags on newly stored entries", m.tags.clone());
-        registry.register("feeds_failing", "Feeds whose last poll failed", m.feeds_failing.clone());
+        registry.register(
+            "fetches",
+            "Polls by outcome (200, 304 or error kind)",
+            m.fetches.clone(),
+        );
+        registry.register(
+            "fetch_duration_seconds",
+            "Time of one poll, fetch to store",
+            m.fetch_seconds.clone(),
+        );
+        registry.register(
+            "entries_ingested",
+            "Entries stored for the first time",
+            m.ingested.clone(),
+        );
+        registry.register(
+            "entries_updated",
+            "Stored entries whose content changed",
+            m.updated.clone(),
+        );
+        registry.register(
+            "duplicates_merged",
+            "New entries that joined another outlet's story",
+            m.merged.clone(),
+        );
+        registry.register(
+            "tags_applied",
+            "Show tags on newly stored entries",
+            m.tags.clone(),
+        );
+        registry.register(
+            "feeds_failing",
+            "Feeds whose last poll failed",
+            m.feeds_failing.clone(),
+        );
         registry.register("feeds", "Configured feeds", m.feeds.clone());
-        registry.register("store_entries", "Entries in the store", m.store_entries.clone());
-        registry.register("store_bytes", "Disk space used by the store", m.store_bytes.clone());
-        registry.register("config_valid", "0 while the config file on disk failed to load", m.config_valid.clone());
-        registry.register("http_requests", "HTTP requests by route and status", m.http_requests.clone());
-        registry.register("http_request_duration_seconds", "HTTP latency by route", m.http_seconds.clone());
+        registry.register(
+            "store_entries",
+            "Entries in the store",
+            m.store_entries.clone(),
+        );
+        registry.register(
+            "store_bytes",
+            "Disk space used by the store",
+            m.store_bytes.clone(),
+        );
+        registry.register(
+            "config_valid",
+            "0 while the config file on disk failed to load",
+            m.config_valid.clone(),
+        );
+        registry.register(
+            "http_requests",
+            "HTTP requests by route and status",
+            m.http_requests.clone(),
+        );
+        registry.register(
+            "http_request_duration_seconds",
+            "HTTP latency by route",
+            m.http_seconds.clone(),
+        );
         m.config_valid.set(1);
         Metrics { registry, ..m }
     })
@@ -157,7 +205,9 @@ pub async fn track(req: Request, next: Next) -> Response {
     let resp = next.run(req).await;
     let m = get();
     m.http_seconds
-        .get_or_create(&RouteLabel { route: route.clone() })
+        .get_or_create(&RouteLabel {
+            route: route.clone(),
+        })
         .observe(started.elapsed().as_secs_f64());
     m.http_requests
         .get_or_create(&RouteStatus {

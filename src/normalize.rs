@@ -105,10 +105,13 @@ pub fn normalize(feed_id: &str, feed: Feed, base: &Url, now: i64) -> Normalized 
             // Building a sanitizer costs more than using one: share the document's unless
             // this item's HTML has relative URLs that must resolve against its own link.
             let item_sanitizer;
-            let needs_own = [item.summary.as_ref().map(|t| t.content.as_str()), item.content.as_ref().and_then(|c| c.body.as_deref())]
-                .into_iter()
-                .flatten()
-                .any(has_relative_url);
+            let needs_own = [
+                item.summary.as_ref().map(|t| t.content.as_str()),
+                item.content.as_ref().and_then(|c| c.body.as_deref()),
+            ]
+            .into_iter()
+            .flatten()
+            .any(has_relative_url);
             let sanitizer = if needs_own {
                 item_sanitizer = sanitizer(link_url.as_ref().unwrap_or(&item_base));
                 &item_sanitizer
@@ -379,7 +382,9 @@ fn has_relative_url(html: &str) -> bool {
             let v = lower[i + attr.len()..].trim_start_matches(['"', '\'', ' ']);
             let end = v.find(['"', '\'', ' ', '>']).unwrap_or(v.len());
             let v = &v[..end];
-            !v.is_empty() && !v.starts_with('#') && !v[..v.find(['/', '?', '#']).unwrap_or(v.len())].contains(':')
+            !v.is_empty()
+                && !v.starts_with('#')
+                && !v[..v.find(['/', '?', '#']).unwrap_or(v.len())].contains(':')
         })
     })
 }

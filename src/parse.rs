@@ -67,14 +67,24 @@ pub fn parse(bytes: &[u8], content_type: Option<&str>) -> Result<Feed, ParseErro
         // Second chance: raw HTML inside text elements (`<title>A <b>bold</i> claim</title>`)
         // breaks XML; escaped, it is just text again.
         Err(first) => match escape_markup_in(&repaired, TEXT_ELEMENTS) {
-            Some(again) => parser.parse(again.as_bytes()).map_err(|_| ParseError::Invalid(first)),
+            Some(again) => parser
+                .parse(again.as_bytes())
+                .map_err(|_| ParseError::Invalid(first)),
             None => Err(ParseError::Invalid(first)),
         },
     }
 }
 
 /// Elements whose content is text (or escaped HTML), never child elements, in RSS and Atom.
-const TEXT_ELEMENTS: &[&str] = &["title", "description", "summary", "dc:creator", "author", "name", "media:title"];
+const TEXT_ELEMENTS: &[&str] = &[
+    "title",
+    "description",
+    "summary",
+    "dc:creator",
+    "author",
+    "name",
+    "media:title",
+];
 
 /// Deeper element nesting than this is refused: real feeds nest about ten levels, and a
 /// million-deep document is an attack on recursive parsers.
@@ -101,7 +111,9 @@ fn escape_markup_in(xml: &str, names: &[&str]) -> Option<String> {
                 continue;
             }
             let close = format!("</{name}>");
-            let Some(end) = rest[gt + 1..].find(&close) else { continue };
+            let Some(end) = rest[gt + 1..].find(&close) else {
+                continue;
+            };
             let content = &rest[gt + 1..gt + 1 + end];
             out.push_str(&rest[..gt + 1]);
             if content.contains('<') && !content.contains("<![CDATA[") {
@@ -381,16 +393,28 @@ mod tests {
         let xml = "<rss version=\"2.0\"><channel><title>t</title><item><title>A <b>bold</i> claim</title>\
                    <description>ok</description></item></channel></rss>";
         let feed = parse(xml.as_bytes(), None).unwrap();
-        assert_eq!(feed.entries[0].title.as_ref().unwrap().content, "A <b>bold</i> claim");
+        assert_eq!(
+            feed.entries[0].title.as_ref().unwrap().content,
+            "A <b>bold</i> claim"
+        );
         let json = r#"{"version":"https://jsonfeed.org/version/1.1","title":"t","items":[{"id":"1","title":"bad \ud800 pair \ud83d\ude00 ok \\ud800 literal","content_text":"x"}]}"#;
         let feed = parse(json.as_bytes(), None).unwrap();
-        assert_eq!(feed.entries[0].title.as_ref().unwrap().content, "bad \u{fffd} pair 😀 ok \\ud800 literal");
+        assert_eq!(
+            feed.entries[0].title.as_ref().unwrap().content,
+            "bad \u{fffd} pair 😀 ok \\ud800 literal"
+        );
     }
 
     #[test]
     fn refuses_absurd_nesting_quickly() {
-        let deep = format!("<rss version=\"2.0\"><channel>{}</channel></rss>", "<x>".repeat(1_000_000));
-        assert!(matches!(parse(deep.as_bytes(), None), Err(ParseError::TooDeep)));
+        let deep = format!(
+            "<rss version=\"2.0\"><channel>{}</channel></rss>",
+            "<x>".repeat(1_000_000)
+        );
+        assert!(matches!(
+            parse(deep.as_bytes(), None),
+            Err(ParseError::TooDeep)
+        ));
     }
 
     #[test]

@@ -18,12 +18,12 @@ use crate::config::{Config, DedupMode, Feed};
 use crate::dedup::{self, DedupIndex};
 use crate::entry::EntryId;
 use crate::entry::{Entry, ShowTag};
-use crate::tag::Tagger;
 use crate::fetch::{Body, FetchError, Fetched, Fetcher, Validators};
 use crate::normalize;
 use crate::parse::{self, ParseError};
 use crate::scheduler;
 use crate::store::{FeedState, HealthEvent, IngestStats, Store, StoreError};
+use crate::tag::Tagger;
 
 /// After this many consecutive failures a feed is reported as failing.
 pub const FAILING_AFTER: u32 = 3;
@@ -56,7 +56,13 @@ impl Context {
         let mut index = DedupIndex::new(window);
         for e in store.since(now() - window).flatten() {
             let slugs: Vec<&str> = e.shows.iter().map(|s| s.slug.as_str()).collect();
-            index.insert(e.id, e.story, &e.feed_id, e.published, &dedup::fingerprint(&e.title, &summary_text(&e), &slugs));
+            index.insert(
+                e.id,
+                e.story,
+                &e.feed_id,
+                e.published,
+                &dedup::fingerprint(&e.title, &summary_text(&e), &slugs),
+            );
         }
         Ok(Context {
             store,
@@ -74,7 +80,10 @@ impl Context {
 fn summary_text(e: &Entry) -> String {
     let html = e.summary.as_deref().or(e.content.as_deref()).unwrap_or("");
     let end = html.char_indices().nth(4000).map_or(html.len(), |(i, _)| i);
-    crate::text::strip_tags(&html[..end]).chars().take(600).collect()
+    crate::text::strip_tags(&html[..end])
+        .chars()
+        .take(600)
+        .collect()
 }
 
 /// The store side of a refresh: tag the entries, find their stories (exact URL copies
@@ -112,7 +121,11 @@ pub fn ingest(
                 reposts += 1;
                 continue;
             }
-            if let Some(first) = ctx.store.entry_by_url(&key, None)?.and_then(|id| ctx.store.entry(&id).ok().flatten()) {
+            if let Some(first) = ctx
+                .store
+                .entry_by_url(&key, None)?
+                .and_then(|id| ctx.store.entry(&id).ok().flatten())
+            {
                 e.story = first.story;
                 e.exact_copy = true;
                 merged += 1;
@@ -150,12 +163,17 @@ pub fn tag(tagger: &Tagger, e: &Entry) -> (Vec<ShowTag>, Vec<String>) {
 pub fn spawn_retag(ctx: Arc<Context>) {
     tokio::task::spawn_blocking(move || {
         let started = std::time::Instant::now();
-        let done = ctx
-            .store
-            .retag(|e| tag(&ctx.tagger, e))
-            .and_then(|n| ctx.store.set_tagged_with(ctx.tagger.fingerprint()).map(|()| n));
+        let done = ctx.store.retag(|e| tag(&ctx.tagger, e)).and_then(|n| {
+            ctx.store
+                .set_tagged_with(ctx.tagger.fingerprint())
+                .map(|()| n)
+        });
         match done {
-            Ok(n) => info!(changed = n, secs = started.elapsed().as_secs_f64(), "re-tagged stored entries"),
+            Ok(n) => info!(
+                changed = n,
+                secs = started.elapsed().as_secs_f64(),
+                "re-tagged stored entries"
+            ),
             Err(e) => warn!("re-tagging failed: {}", error_chain(&e)),
         }
     });
@@ -172,7 +190,9 @@ pub fn retag_if_stale(ctx: &Arc<Context>) {
             }
         }
         _ => {
-            info!("the show list changed since the entries were tagged: re-tagging in the background");
+            info!(
+                "the show list changed since the entries were tagged: re-tagging in the background"
+            );
             spawn_retag(ctx.clone());
         }
     }
@@ -244,7 +264,12 @@ fn process(feed_id: &str, body: Body) -> Result<Processed, PollError> {
     #[cfg(debug_assertions)]
     if let Some(marker) = std::env::var_os("SHOWFEED_TEST_PANIC") {
         let marker = marker.to_string_lossy().into_owned();
-        if !marker.is_empty() && body.bytes.windows(marker.len()).any(|w| w == marker.as_bytes()) {
+        if !marker.is_empty()
+            && body
+                .bytes
+                .windows(marker.len())
+                .any(|w| w == marker.as_bytes())
+        {
             panic!("test failpoint hit while processing {feed_id}");
         }
     }
@@ -372,7 +397,14 @@ pub async fn refresh(
             let delay = scheduler::success_delay(feed.interval, hint, polling.max_interval);
             state.next_poll = now + secs(delay);
             if state.consecutive_failures >= FAILING_AFTER {
-                events.push(("recovered", format!("{}: back after {} failed polls", feed.id, state.consecutive_failures), state.last_error.clone().unwrap_or_default()));
+                events.push((
+                    "recovered",
+                    format!(
+                        "{}: back after {} failed polls",
+                        feed.id, state.consecutive_failures
+                    ),
+                    state.last_error.clone().unwrap_or_default(),
+                ));
             }
             state.consecutive_failures = 0;
             state.last_success = Some(now);
@@ -386,7 +418,14 @@ pub async fn refresh(
                     let moved = moved_to.map(|u| u.to_string());
                     if moved.is_some() && moved != state.moved_to {
                         let to = moved.clone().unwrap_or_default();
-                        events.push(("moved", format!("{}: permanently redirected; update its url in feeds.toml", feed.id), format!("{} -> {to}", feed.url)));
+                        events.push((
+                            "moved",
+                            format!(
+                                "{}: permanently redirected; update its url in feeds.toml",
+                                feed.id
+                            ),
+                            format!("{} -> {to}", feed.url),
+                        ));
                     }
                     state.moved_to = moved;
                     let stored_before = state.entry_count;
@@ -408,7 +447,10 @@ pub async fn refresh(
                         )))
                     })??;
                     state = committed;
-                    if stored_before > 0 && stats.new >= GAP_MIN_ITEMS && stats.unchanged + stats.updated == 0 {
+                    if stored_before > 0
+                        && stats.new >= GAP_MIN_ITEMS
+                        && stats.unchanged + stats.updated == 0
+                    {
                         events.push((
                             "gap",
                             format!("{}: {} new items and none seen before: items may have been missed", feed.id, stats.new),
@@ -449,10 +491,18 @@ pub async fn refresh(
             if gone {
                 warn!(url = %feed.url, "feed is gone (HTTP 410): polling disabled until its URL changes in the config");
                 state.disabled = Some(message.clone());
-                events.push(("gone", format!("{}: gone (HTTP 410); polling stopped", feed.id), message.clone()));
+                events.push((
+                    "gone",
+                    format!("{}: gone (HTTP 410); polling stopped", feed.id),
+                    message.clone(),
+                ));
             } else {
                 if state.consecutive_failures == FAILING_AFTER {
-                    events.push(("failing", format!("{}: failing for {} polls", feed.id, FAILING_AFTER), message.clone()));
+                    events.push((
+                        "failing",
+                        format!("{}: failing for {} polls", feed.id, FAILING_AFTER),
+                        message.clone(),
+                    ));
                 }
                 warn!(failures = state.consecutive_failures, retry_in = %humantime::format_duration(Duration::from_secs(delay.as_secs())), "poll failed: {message}");
             }

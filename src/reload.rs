@@ -63,11 +63,16 @@ fn watch_file(config: &Path, tx: mpsc::Sender<Trigger>, shutdown: CancellationTo
     let Some(name) = file.file_name().map(|n| n.to_owned()) else {
         return;
     };
-    let dir: PathBuf = file.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let dir: PathBuf = file
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     let (raw_tx, mut raw_rx) = mpsc::unbounded_channel::<()>();
     let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         if let Ok(event) = event {
-            let ours = event.paths.iter().any(|p| p.file_name() == Some(name.as_os_str()));
+            let ours = event
+                .paths
+                .iter()
+                .any(|p| p.file_name() == Some(name.as_os_str()));
             if ours && !matches!(event.kind, notify::EventKind::Access(_)) {
                 let _ = raw_tx.send(());
             }

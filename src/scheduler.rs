@@ -189,7 +189,12 @@ impl Scheduler {
             ctx.config.polling.per_host,
         ));
         for feed in ctx.config.feeds.clone() {
-            self.tasks.spawn(feed_loop(ctx.clone(), feed, limits.clone(), self.token.clone()));
+            self.tasks.spawn(feed_loop(
+                ctx.clone(),
+                feed,
+                limits.clone(),
+                self.token.clone(),
+            ));
         }
         self.tasks.spawn(prune_loop(ctx, self.token.clone()));
         let (beat, token) = (self.heartbeat.clone(), self.token.clone());

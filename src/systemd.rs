@@ -39,7 +39,10 @@ pub fn stopping() {
 pub fn spawn_watchdog(store: Arc<Store>, heartbeat: Arc<AtomicI64>, shutdown: CancellationToken) {
     // As libsystemd's sd_watchdog_enabled: WATCHDOG_USEC, and WATCHDOG_PID when set must be
     // ours (sd-notify's helper wrongly requires WATCHDOG_PID).
-    let usec = std::env::var("WATCHDOG_USEC").ok().and_then(|s| s.parse::<u64>().ok()).unwrap_or(0);
+    let usec = std::env::var("WATCHDOG_USEC")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .unwrap_or(0);
     let pid_ok = std::env::var("WATCHDOG_PID")
         .ok()
         .and_then(|s| s.parse::<u32>().ok())
@@ -62,7 +65,10 @@ pub fn spawn_watchdog(store: Arc<Store>, heartbeat: Arc<AtomicI64>, shutdown: Ca
             if scheduler_ok && store_ok {
                 send(&[NotifyState::Watchdog]);
             } else {
-                warn!(scheduler_ok, store_ok, "unhealthy: withholding the watchdog ping");
+                warn!(
+                    scheduler_ok,
+                    store_ok, "unhealthy: withholding the watchdog ping"
+                );
             }
             tokio::select! {
                 () = tokio::time::sleep(every) => {}

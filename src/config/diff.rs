@@ -35,7 +35,9 @@ impl ConfigDiff {
 
     /// Whether the show list changed, so stored entries need re-tagging.
     pub fn shows_changed(&self) -> bool {
-        !(self.added_shows.is_empty() && self.removed_shows.is_empty() && self.changed_shows.is_empty())
+        !(self.added_shows.is_empty()
+            && self.removed_shows.is_empty()
+            && self.changed_shows.is_empty())
     }
 }
 
@@ -107,12 +109,17 @@ pub fn diff(old: &Config, new: &Config) -> ConfigDiff {
         d.needs_restart.push("server.log_level".into());
     }
     if old.server.listen != new.server.listen {
-        d.needs_restart.push(format!("server.listen {} -> {}", old.server.listen, new.server.listen));
+        d.needs_restart.push(format!(
+            "server.listen {} -> {}",
+            old.server.listen, new.server.listen
+        ));
     }
     if old.storage.path != new.storage.path || old.storage.cache_bytes != new.storage.cache_bytes {
         d.needs_restart.push("storage.path / storage.cache".into());
     }
-    if old.storage.retention != new.storage.retention || old.storage.max_entries != new.storage.max_entries {
+    if old.storage.retention != new.storage.retention
+        || old.storage.max_entries != new.storage.max_entries
+    {
         d.sections.push("storage".into());
     }
     d
@@ -124,9 +131,21 @@ impl fmt::Display for ConfigDiff {
             return f.write_str("no changes");
         }
         let mut lines = Vec::new();
-        lines.extend(self.added_feeds.iter().map(|i| format!("+ feed {i} (polled now)")));
-        lines.extend(self.removed_feeds.iter().map(|i| format!("- feed {i} (stops polling; its entries stay until retention)")));
-        lines.extend(self.changed_feeds.iter().map(|(i, w)| format!("~ feed {i}: {}", w.join(", "))));
+        lines.extend(
+            self.added_feeds
+                .iter()
+                .map(|i| format!("+ feed {i} (polled now)")),
+        );
+        lines.extend(
+            self.removed_feeds
+                .iter()
+                .map(|i| format!("- feed {i} (stops polling; its entries stay until retention)")),
+        );
+        lines.extend(
+            self.changed_feeds
+                .iter()
+                .map(|(i, w)| format!("~ feed {i}: {}", w.join(", "))),
+        );
         lines.extend(self.added_shows.iter().map(|s| format!("+ show {s}")));
         lines.extend(self.removed_shows.iter().map(|s| format!("- show {s}")));
         lines.extend(self.changed_shows.iter().map(|s| format!("~ show {s}")));
@@ -135,7 +154,11 @@ impl fmt::Display for ConfigDiff {
         }
         lines.extend(self.views.iter().map(|v| format!("~ view {v}")));
         lines.extend(self.sections.iter().map(|s| format!("~ [{s}]")));
-        lines.extend(self.needs_restart.iter().map(|s| format!("! {s}: needs a restart to take effect")));
+        lines.extend(
+            self.needs_restart
+                .iter()
+                .map(|s| format!("! {s}: needs a restart to take effect")),
+        );
         f.write_str(&lines.join("\n"))
     }
 }

@@ -110,7 +110,11 @@ fn check(text: &str, file: &Path, c: &mut Collector<'_>) -> Option<Config> {
         storage: storage?,
         polling: polling?,
         dedup: dedup?,
-        feed_index: feeds.iter().enumerate().map(|(i, f)| (f.id.clone(), i)).collect(),
+        feed_index: feeds
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.id.clone(), i))
+            .collect(),
         feeds,
         shows,
         views,
@@ -586,7 +590,9 @@ fn polling(raw: &RawConfig, c: &mut Collector<'_>) -> Option<Polling> {
         timeout,
         max_body,
         max_interval,
-        allow_private: p.and_then(|p| p.allow_private.as_ref()).is_some_and(|b| *b.get_ref()),
+        allow_private: p
+            .and_then(|p| p.allow_private.as_ref())
+            .is_some_and(|b| *b.get_ref()),
     })
 }
 

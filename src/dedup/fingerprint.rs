@@ -348,10 +348,23 @@ impl Lexer {
                 self.end_word(&mut start, cjk, quoted);
                 cjk = false;
                 if track_quotes {
-                    let opening = matches!(c, '\u{201c}' | '\u{2018}' | '\u{300c}' | '\u{300e}' | '\u{300a}' | '\u{3008}' | '\u{00ab}')
-                        || (matches!(c, '"' | '\'' | '\u{2019}' | '\u{201d}') && !prev_alnum && next_alnum && !quoted);
-                    let closing = matches!(c, '\u{201d}' | '\u{300d}' | '\u{300f}' | '\u{300b}' | '\u{3009}' | '\u{00bb}')
-                        || (matches!(c, '"' | '\'' | '\u{2019}') && quoted);
+                    let opening = matches!(
+                        c,
+                        '\u{201c}'
+                            | '\u{2018}'
+                            | '\u{300c}'
+                            | '\u{300e}'
+                            | '\u{300a}'
+                            | '\u{3008}'
+                            | '\u{00ab}'
+                    ) || (matches!(c, '"' | '\'' | '\u{2019}' | '\u{201d}')
+                        && !prev_alnum
+                        && next_alnum
+                        && !quoted);
+                    let closing = matches!(
+                        c,
+                        '\u{201d}' | '\u{300d}' | '\u{300f}' | '\u{300b}' | '\u{3009}' | '\u{00bb}'
+                    ) || (matches!(c, '"' | '\'' | '\u{2019}') && quoted);
                     if opening && !quoted {
                         quoted = true;
                         quote_open_word = Some(self.words.len());
@@ -400,25 +413,204 @@ fn is_cjk(c: char) -> bool {
 /// Words that carry no story: English function words and headline filler that outlets add or
 /// swap freely ("Exclusive:", "Watch", "sets", "reveals", "first look"). Sorted.
 const STOP_WORDS: &[&str] = &[
-    "a", "about", "above", "across", "after", "again", "against", "ahead", "all", "also", "am",
-    "amid", "among", "an", "and", "announce", "announced", "announces", "another", "any", "are",
-    "as", "at", "back", "be", "because", "been", "before", "being", "below", "between", "both",
-    "breaking", "but", "by", "can", "confirm", "confirmed", "confirms", "could", "detail",
-    "details", "did", "do", "does", "doing", "dont", "down", "drop", "dropped", "drops", "during",
-    "each", "even", "ever", "everything", "exclusive", "few", "first", "for", "from", "further",
-    "get", "gets", "getting", "go", "goes", "got", "had", "has", "have", "having", "he", "her",
-    "here", "heres", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into",
-    "is", "it", "its", "itself", "just", "know", "latest", "look", "looks", "made", "make",
-    "makes", "may", "me", "more", "most", "my", "myself", "new", "news", "no", "nor", "not",
-    "now", "of", "off", "official", "officially", "on", "once", "one", "only", "or", "other",
-    "our", "ours", "out", "over", "own", "per", "photo", "photos", "plus", "report",
-    "reportedly", "reports", "reveal", "revealed", "reveals", "said", "same", "say", "says",
-    "see", "set", "sets", "she", "should", "so", "some", "such", "than", "that", "the", "their",
-    "theirs", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too",
-    "under", "until", "unveil", "unveiled", "unveils", "up", "update", "updated", "upon", "us",
-    "very", "via", "video", "vs", "was", "watch", "we", "were", "what", "whats", "when", "where",
-    "which", "while", "who", "whom", "why", "will", "with", "within", "without", "would", "yet",
-    "you", "your", "yours",
+    "a",
+    "about",
+    "above",
+    "across",
+    "after",
+    "again",
+    "against",
+    "ahead",
+    "all",
+    "also",
+    "am",
+    "amid",
+    "among",
+    "an",
+    "and",
+    "announce",
+    "announced",
+    "announces",
+    "another",
+    "any",
+    "are",
+    "as",
+    "at",
+    "back",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "breaking",
+    "but",
+    "by",
+    "can",
+    "confirm",
+    "confirmed",
+    "confirms",
+    "could",
+    "detail",
+    "details",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "dont",
+    "down",
+    "drop",
+    "dropped",
+    "drops",
+    "during",
+    "each",
+    "even",
+    "ever",
+    "everything",
+    "exclusive",
+    "few",
+    "first",
+    "for",
+    "from",
+    "further",
+    "get",
+    "gets",
+    "getting",
+    "go",
+    "goes",
+    "got",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "heres",
+    "hers",
+    "herself",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "i",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "know",
+    "latest",
+    "look",
+    "looks",
+    "made",
+    "make",
+    "makes",
+    "may",
+    "me",
+    "more",
+    "most",
+    "my",
+    "myself",
+    "new",
+    "news",
+    "no",
+    "nor",
+    "not",
+    "now",
+    "of",
+    "off",
+    "official",
+    "officially",
+    "on",
+    "once",
+    "one",
+    "only",
+    "or",
+    "other",
+    "our",
+    "ours",
+    "out",
+    "over",
+    "own",
+    "per",
+    "photo",
+    "photos",
+    "plus",
+    "report",
+    "reportedly",
+    "reports",
+    "reveal",
+    "revealed",
+    "reveals",
+    "said",
+    "same",
+    "say",
+    "says",
+    "see",
+    "set",
+    "sets",
+    "she",
+    "should",
+    "so",
+    "some",
+    "such",
+    "than",
+    "that",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "through",
+    "to",
+    "too",
+    "under",
+    "until",
+    "unveil",
+    "unveiled",
+    "unveils",
+    "up",
+    "update",
+    "updated",
+    "upon",
+    "us",
+    "very",
+    "via",
+    "video",
+    "vs",
+    "was",
+    "watch",
+    "we",
+    "were",
+    "what",
+    "whats",
+    "when",
+    "where",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "why",
+    "will",
+    "with",
+    "within",
+    "without",
+    "would",
+    "yet",
+    "you",
+    "your",
+    "yours",
 ];
 
 /// Number words, read as numbers only next to a word that counts (`season two`,
@@ -564,7 +756,16 @@ impl Context<'_> {
 }
 
 /// Words that may stand between an ordinal and what it counts: "third and final season".
-const COUNT_FILLERS: &[&str] = &["all", "and", "consecutive", "final", "full", "last", "new", "straight"];
+const COUNT_FILLERS: &[&str] = &[
+    "all",
+    "and",
+    "consecutive",
+    "final",
+    "full",
+    "last",
+    "new",
+    "straight",
+];
 
 /// The tokens of one lower-cased word: none (stop words), one, or up to three (`s2e5` gives
 /// `season`, 2 and 5).
@@ -595,7 +796,10 @@ fn tokens_of(word: &str, ctx: &Context<'_>, buf: &mut String) -> [Option<u32>; 3
             return out;
         }
         // 11:30, 9.9, 1,000: a time or a measure, not a count.
-        if rest.bytes().all(|b| b.is_ascii_digit() || matches!(b, b':' | b'.' | b',')) {
+        if rest
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b':' | b'.' | b','))
+        {
             if rest.starts_with(',') {
                 let n: String = word.chars().filter(char::is_ascii_digit).collect();
                 out[0] = Some(number(&n));
@@ -661,8 +865,7 @@ fn stem(w: &mut String) {
         w.push('y');
     } else if w.ends_with("sses") {
         w.truncate(w.len() - 2);
-    } else if w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is")
-    {
+    } else if w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is") {
         w.pop();
     }
     if w.ends_with("ing") && w.len() >= 6 {
@@ -676,7 +879,9 @@ fn stem(w: &mut String) {
     // Undouble a final consonant: starring -> starr -> star, cancelled -> cancel.
     let b = w.as_bytes();
     let n = b.len();
-    if n >= 4 && b[n - 1] == b[n - 2] && !matches!(b[n - 1], b'a' | b'e' | b'i' | b'o' | b'u' | b's')
+    if n >= 4
+        && b[n - 1] == b[n - 2]
+        && !matches!(b[n - 1], b'a' | b'e' | b'i' | b'o' | b'u' | b's')
         && b[n - 1].is_ascii_alphabetic()
     {
         w.pop();
@@ -774,10 +979,10 @@ fn simhash(seq: &[u32]) -> u64 {
         }
     }
     flush(&mut lanes, &mut totals);
-    totals
-        .iter()
-        .enumerate()
-        .fold(0u64, |h, (bit, &c)| if 2 * c > n { h | 1 << bit } else { h })
+    totals.iter().enumerate().fold(
+        0u64,
+        |h, (bit, &c)| if 2 * c > n { h | 1 << bit } else { h },
+    )
 }
 
 #[cfg(test)]
@@ -888,9 +1093,17 @@ mod tests {
         let s = "Apple TV+ has renewed Severance for a third season, the streamer announced \
                  Thursday, one day ahead of the Season 2 finale. Ben Stiller will return.";
         let a = fingerprint("'Severance' Renewed for Season 3 at Apple TV+", s, &[]);
-        let b = fingerprint("'Severance' Renewed for Season 3 at Apple TV+ (Exclusive)", s, &[]);
+        let b = fingerprint(
+            "'Severance' Renewed for Season 3 at Apple TV+ (Exclusive)",
+            s,
+            &[],
+        );
         assert!((a.simhash ^ b.simhash).count_ones() <= 3);
-        let c = fingerprint("'Shrinking' Renewed for Season 3 at Apple TV+", "Jason Segel.", &[]);
+        let c = fingerprint(
+            "'Shrinking' Renewed for Season 3 at Apple TV+",
+            "Jason Segel.",
+            &[],
+        );
         assert!((a.simhash ^ c.simhash).count_ones() > 3);
     }
 
@@ -912,7 +1125,9 @@ mod tests {
             h
         };
         for len in [1usize, 2, 3, 17, 254, 255, 256, 257, 600] {
-            let seq: Vec<u32> = (0..len as u32).map(|i| i.wrapping_mul(2_654_435_761)).collect();
+            let seq: Vec<u32> = (0..len as u32)
+                .map(|i| i.wrapping_mul(2_654_435_761))
+                .collect();
             assert_eq!(simhash(&seq), reference(&seq), "{len}");
         }
         assert_eq!(simhash(&[]), 0);

@@ -36,7 +36,6 @@ const MAX_SCORED: usize = 8;
 const TABLE_BITS: u32 = 10;
 const TABLE: usize = 1 << TABLE_BITS;
 
-
 // ---------------------------------------------------------------------------------------------
 // Views and the pair rule.
 
@@ -383,7 +382,12 @@ impl DedupIndex {
         fn cap(v: &[u32]) -> &[u32] {
             &v[..v.len().min(u16::MAX as usize)]
         }
-        let (title, body, names, shows) = (cap(&fp.title), cap(&fp.body), cap(&fp.names), cap(&fp.shows));
+        let (title, body, names, shows) = (
+            cap(&fp.title),
+            cap(&fp.body),
+            cap(&fp.names),
+            cap(&fp.shows),
+        );
         let mut tokens = Vec::with_capacity(title.len() + body.len() + names.len() + shows.len());
         for part in [title, body, names, shows] {
             tokens.extend_from_slice(part);
@@ -418,7 +422,10 @@ impl DedupIndex {
         };
         self.by_id.insert(id, n);
         for &t in title.iter().chain(shows) {
-            post(self.postings.entry(t).or_default(), Posting(clamp_time(published), n));
+            post(
+                self.postings.entry(t).or_default(),
+                Posting(clamp_time(published), n),
+            );
         }
         if !fp.is_empty() {
             for key in band_keys(fp.simhash) {
@@ -558,7 +565,7 @@ impl DedupIndex {
             }
             hit >= NAME_COVER * all
         };
-        if !shared_show && !(mentions(a, b) && mentions(b, a)) {
+        if !(shared_show || (mentions(a, b) && mentions(b, a))) {
             out.conflict = Some(Conflict::Names);
             return out;
         }
@@ -677,7 +684,14 @@ impl DedupIndex {
         // Near-verbatim copies: any fingerprint within distance 3 shares one 16-bit block.
         let mut must: Vec<u32> = Vec::new();
         for key in band_keys(fp.simhash) {
-            for &n in self.bands.get(&key).map_or(&[][..], |l| &l[..]).iter().rev().take(16) {
+            for &n in self
+                .bands
+                .get(&key)
+                .map_or(&[][..], |l| &l[..])
+                .iter()
+                .rev()
+                .take(16)
+            {
                 let h = &self.hot[n as usize];
                 if usable(h)
                     && (h.simhash ^ fp.simhash).count_ones() <= SIMHASH_MAX_DISTANCE
@@ -783,7 +797,11 @@ impl DedupIndex {
             if !c.duplicate || best.is_some_and(|(_, s)| s >= c.score) {
                 continue;
             }
-            if self.stories.get(&slot.story).is_some_and(|s| s.contains(feed)) {
+            if self
+                .stories
+                .get(&slot.story)
+                .is_some_and(|s| s.contains(feed))
+            {
                 continue;
             }
             best = Some((slot.story, c.score));

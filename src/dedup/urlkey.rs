@@ -165,11 +165,23 @@ mod tests {
     #[test]
     fn spellings_of_one_link_share_a_key() {
         let k = "https://variety.com/2025/tv/news/severance-renewed-season-3-1236344721/";
-        same(k, "http://variety.com/2025/tv/news/severance-renewed-season-3-1236344721");
+        same(
+            k,
+            "http://variety.com/2025/tv/news/severance-renewed-season-3-1236344721",
+        );
         same(k, "https://www.Variety.com:443/2025/tv/news/severance-renewed-season-3-1236344721/?utm_source=rss&utm_medium=feed#respond");
-        same(k, "https://variety.com/2025/tv/news/severance-renewed-season-3-1236344721/amp/");
-        same(k, "https://amp.variety.com/2025/tv/news/severance-renewed-season-3-1236344721");
-        same(k, "https://variety.com/2025/tv/news/severance-renewed-season-3-1236344721/?amp");
+        same(
+            k,
+            "https://variety.com/2025/tv/news/severance-renewed-season-3-1236344721/amp/",
+        );
+        same(
+            k,
+            "https://amp.variety.com/2025/tv/news/severance-renewed-season-3-1236344721",
+        );
+        same(
+            k,
+            "https://variety.com/2025/tv/news/severance-renewed-season-3-1236344721/?amp",
+        );
         same(k, "https://variety.com/2025/tv/news/severance-renewed-season-3-1236344721/?amp=1&fbclid=IwAR0x");
         same(k, "http://variety.com:80/2025/tv/news/severance-renewed-season-3-1236344721?outputType=amp&ref=twitter");
         same(
@@ -184,7 +196,10 @@ mod tests {
             "https://example.com/story.amp.html",
             "https://example.com/story.html",
         );
-        assert_eq!(url_key("https://WWW.Deadline.com"), Some("deadline.com/".into()));
+        assert_eq!(
+            url_key("https://WWW.Deadline.com"),
+            Some("deadline.com/".into())
+        );
     }
 
     #[test]

@@ -240,7 +240,9 @@ pub fn build(
         };
         let mut related: Vec<Related> = Vec::new();
         for copy in &others {
-            let Some(href) = copy.link.clone() else { continue };
+            let Some(href) = copy.link.clone() else {
+                continue;
+            };
             let title = source_of(&sources, config, &copy.feed_id).title;
             // An exact copy may share the link: it still names its outlet as a source.
             if related.iter().any(|r| r.href == href && r.title == title) {

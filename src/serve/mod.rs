@@ -133,7 +133,12 @@ fn cache_max_age(config: &Config) -> u64 {
     (shortest.as_secs() / 4).clamp(60, 900)
 }
 
-fn document_headers(config: &Config, etag: &str, last_modified: i64, content_type: &str) -> HeaderMap {
+fn document_headers(
+    config: &Config,
+    etag: &str,
+    last_modified: i64,
+    content_type: &str,
+) -> HeaderMap {
     let mut h = HeaderMap::new();
     let mut set = |name, value: String| {
         if let Ok(v) = HeaderValue::from_str(&value) {
@@ -147,7 +152,10 @@ fn document_headers(config: &Config, etag: &str, last_modified: i64, content_typ
             std::time::UNIX_EPOCH + std::time::Duration::from_secs(last_modified.max(0) as u64),
         ),
     );
-    set(header::CACHE_CONTROL, format!("public, max-age={}", cache_max_age(config)));
+    set(
+        header::CACHE_CONTROL,
+        format!("public, max-age={}", cache_max_age(config)),
+    );
     set(header::VARY, "Accept-Encoding".to_owned());
     set(header::CONTENT_TYPE, content_type.to_owned());
     h
@@ -175,7 +183,10 @@ impl AppState {
 
     /// The config in force.
     pub fn config(&self) -> Arc<Config> {
-        self.config.read().unwrap_or_else(|p| p.into_inner()).clone()
+        self.config
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Swaps in a new config (a reload): requests already running finish with the old one,
@@ -183,7 +194,11 @@ impl AppState {
     pub fn set_config(&self, config: Arc<Config>) {
         *self.config.write().unwrap_or_else(|p| p.into_inner()) = config;
         *self.config_error.write().unwrap_or_else(|p| p.into_inner()) = None;
-        self.cache.lock().unwrap_or_else(|p| p.into_inner()).1.clear();
+        self.cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .1
+            .clear();
     }
 
     /// Records a refused reload.
@@ -193,7 +208,10 @@ impl AppState {
 
     /// Why the last reload was refused, if it was.
     pub fn config_error(&self) -> Option<String> {
-        self.config_error.read().unwrap_or_else(|p| p.into_inner()).clone()
+        self.config_error
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     fn cached(&self, key: &str) -> Option<Arc<Rendered>> {
@@ -495,8 +513,9 @@ async fn document(
             let st = state.clone();
             let generation = st.store.generation();
             let cfg = config.clone();
-            let doc =
-                Arc::new(blocking(move || render(&cfg, &st.store, &kind, format, &query, title)).await?);
+            let doc = Arc::new(
+                blocking(move || render(&cfg, &st.store, &kind, format, &query, title)).await?,
+            );
             state.remember(key, generation, doc.clone());
             doc
         }
@@ -544,7 +563,12 @@ pub struct SuggestionOut {
 }
 
 /// Likely shows in the untagged entries of the last `days` days (at most 5,000 entries).
-pub fn suggestions(config: &Config, store: &Store, days: u32, max: usize) -> Result<Vec<SuggestionOut>, ServeError> {
+pub fn suggestions(
+    config: &Config,
+    store: &Store,
+    days: u32,
+    max: usize,
+) -> Result<Vec<SuggestionOut>, ServeError> {
     let since = crate::pipeline::now() - i64::from(days) * 86_400;
     let mut q = FeedQuery::new();
     q.since = Some(since);
@@ -555,19 +579,28 @@ pub fn suggestions(config: &Config, store: &Store, days: u32, max: usize) -> Res
         .iter()
         .filter(|e| e.shows.is_empty())
         .map(|e| {
-            let summary = e.summary.as_deref().map(crate::text::strip_tags).unwrap_or_default().into_owned();
+            let summary = e
+                .summary
+                .as_deref()
+                .map(crate::text::strip_tags)
+                .unwrap_or_default()
+                .into_owned();
             (e.title.clone(), summary)
         })
         .collect();
     let tagger = crate::tag::Tagger::new(&config.shows);
-    Ok(crate::tag::suggest(texts.iter().map(|(t, s)| (t.as_str(), s.as_str())), &tagger, max)
-        .into_iter()
-        .map(|s| SuggestionOut {
-            name: s.name,
-            count: s.count,
-            examples: s.examples,
-        })
-        .collect())
+    Ok(crate::tag::suggest(
+        texts.iter().map(|(t, s)| (t.as_str(), s.as_str())),
+        &tagger,
+        max,
+    )
+    .into_iter()
+    .map(|s| SuggestionOut {
+        name: s.name,
+        count: s.count,
+        examples: s.examples,
+    })
+    .collect())
 }
 
 async fn suggest_route(
@@ -582,7 +615,11 @@ async fn suggest_route(
                     .parse::<u32>()
                     .ok()
                     .filter(|d| (1..=365).contains(d))
-                    .ok_or_else(|| ServeError::BadQuery("parameter `days` must be an integer from 1 to 365".into()))?;
+                    .ok_or_else(|| {
+                        ServeError::BadQuery(
+                            "parameter `days` must be an integer from 1 to 365".into(),
+                        )
+                    })?;
             }
             other => {
                 return Err(ServeError::BadQuery(format!(
@@ -593,7 +630,9 @@ async fn suggest_route(
         }
     }
     let st = state.clone();
-    blocking(move || suggestions(&st.config(), &st.store, days, 50)).await.map(Json)
+    blocking(move || suggestions(&st.config(), &st.store, days, 50))
+        .await
+        .map(Json)
 }
 
 async fn health_feed(State(state): State<Arc<AppState>>) -> Result<Response, ServeError> {
@@ -611,7 +650,11 @@ async fn metrics(State(state): State<Arc<AppState>>) -> Result<Response, ServeEr
         let failing = config
             .feeds
             .iter()
-            .filter(|f| states.get(&f.id).is_some_and(|s| s.consecutive_failures > 0 || s.disabled.is_some()))
+            .filter(|f| {
+                states
+                    .get(&f.id)
+                    .is_some_and(|s| s.consecutive_failures > 0 || s.disabled.is_some())
+            })
             .count();
         m.feeds_failing.set(failing as i64);
         m.feeds.set(config.feeds.len() as i64);
@@ -622,7 +665,10 @@ async fn metrics(State(state): State<Arc<AppState>>) -> Result<Response, ServeEr
     })
     .await?;
     Ok((
-        [(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
         body,
     )
         .into_response())
@@ -650,7 +696,10 @@ async fn opml(State(state): State<Arc<AppState>>) -> Result<Response, ServeError
     let body = blocking(move || {
         let states = st.store.feed_states()?;
         let config = st.config();
-        Ok(crate::opml::export(&config, &doc::sources(&config, &states)))
+        Ok(crate::opml::export(
+            &config,
+            &doc::sources(&config, &states),
+        ))
     })
     .await?;
     Ok(([(header::CONTENT_TYPE, "text/x-opml; charset=utf-8")], body).into_response())

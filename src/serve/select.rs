@@ -78,7 +78,10 @@ fn matches(q: &FeedQuery, e: &Entry) -> bool {
     if !q.terms.is_empty() {
         // " word word word ": each term (a word or a phrase) must appear between spaces.
         let mut text = String::from(" ");
-        for part in [Some(e.title.as_str()), e.summary.as_deref()].into_iter().flatten() {
+        for part in [Some(e.title.as_str()), e.summary.as_deref()]
+            .into_iter()
+            .flatten()
+        {
             for w in super::query::fold_words(&crate::text::strip_tags(part)) {
                 text.push_str(&w);
                 text.push(' ');

@@ -528,7 +528,8 @@ impl Store {
     pub fn record_event(&self, event: &HealthEvent) -> Result<(), StoreError> {
         let mut key = keys::time_bytes(event.at).to_vec();
         key.extend_from_slice(&self.db.generate_id()?.to_be_bytes());
-        self.events.insert(key, codec::encode(&codec::StoredEvent::V1(event.clone()))?)?;
+        self.events
+            .insert(key, codec::encode(&codec::StoredEvent::V1(event.clone()))?)?;
         while self.events.len() > MAX_EVENTS {
             match self.events.pop_min()? {
                 Some(_) => {}
@@ -556,7 +557,11 @@ impl Store {
 
     /// The entry that first had this exact-duplicate URL key, in any feed (`feed` = None)
     /// or in one feed.
-    pub fn entry_by_url(&self, key: &str, feed: Option<&str>) -> Result<Option<EntryId>, StoreError> {
+    pub fn entry_by_url(
+        &self,
+        key: &str,
+        feed: Option<&str>,
+    ) -> Result<Option<EntryId>, StoreError> {
         let k = match feed {
             Some(f) => keys::url_in_feed(key, f),
             None => key.as_bytes().to_vec(),
@@ -655,7 +660,10 @@ impl Store {
                 *per_feed.entry(entry.feed_id.clone()).or_default() += 1;
                 b.index(&entry, false);
                 if let Some(key) = entry.link.as_deref().and_then(url_key) {
-                    for k in [key.as_bytes().to_vec(), keys::url_in_feed(&key, &entry.feed_id)] {
+                    for k in [
+                        key.as_bytes().to_vec(),
+                        keys::url_in_feed(&key, &entry.feed_id),
+                    ] {
                         if self.by_url.get(&k)?.as_deref() == Some(&id.0[..]) {
                             b.url.remove(k);
                         }
@@ -715,7 +723,8 @@ impl Batches {
                 if !e.exact_copy {
                     self.url.insert(key.as_bytes(), &e.id.0);
                 }
-                self.url.insert(keys::url_in_feed(&key, &e.feed_id), &e.id.0);
+                self.url
+                    .insert(keys::url_in_feed(&key, &e.feed_id), &e.id.0);
             }
         } else {
             self.time.remove(&tk);

@@ -180,7 +180,11 @@ fn print_pairs(f: &Fixtures, ing: &[Ingested]) {
 fn check(tagged: bool) {
     let f = fixtures();
     let ing = ingest(&f, tagged);
-    let mode = if tagged { "tagged" } else { "no show configured" };
+    let mode = if tagged {
+        "tagged"
+    } else {
+        "no show configured"
+    };
     print_pairs(&f, &ing);
     let story = cluster(&f, &ing, &published_order(&ing));
     let (p, r, tp, predicted, expected) = pairwise(&f, &story);
@@ -196,11 +200,19 @@ fn check(tagged: bool) {
     let mut by_feed = published_order(&ing);
     by_feed.sort_by(|&a, &b| f.item[a].feed.cmp(&f.item[b].feed));
     let story = cluster(&f, &ing, &by_feed);
-    assert_eq!(clusters_found(&f, &story), clusters_expected(&f), "{mode}, by feed");
+    assert_eq!(
+        clusters_found(&f, &story),
+        clusters_expected(&f),
+        "{mode}, by feed"
+    );
     let mut newest_first = published_order(&ing);
     newest_first.reverse();
     let story = cluster(&f, &ing, &newest_first);
-    assert_eq!(clusters_found(&f, &story), clusters_expected(&f), "{mode}, newest first");
+    assert_eq!(
+        clusters_found(&f, &story),
+        clusters_expected(&f),
+        "{mode}, newest first"
+    );
 }
 
 #[test]
@@ -224,7 +236,13 @@ fn outside_the_window_nothing_merges() {
         .iter()
         .position(|it| it.story == f.item[a].story && it.name != f.item[a].name)
         .unwrap();
-    index.insert(ing[a].id, ing[a].id, &f.item[a].feed, ing[a].published, &ing[a].fp);
+    index.insert(
+        ing[a].id,
+        ing[a].id,
+        &f.item[a].feed,
+        ing[a].published,
+        &ing[a].fp,
+    );
     let later = ing[a].published + WINDOW + 1;
     assert!(index.find(&ing[b].fp, &f.item[b].feed, later).is_none());
     assert!(index

@@ -7,7 +7,12 @@ use std::time::{Duration, Instant};
 use crate::support::*;
 
 async fn status(base: &str) -> serde_json::Value {
-    reqwest::get(format!("{base}/status")).await.unwrap().json().await.unwrap()
+    reqwest::get(format!("{base}/status"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }
 
 fn polled(status: &serde_json::Value, id: &str) -> bool {
@@ -28,50 +33,132 @@ fn rename_save(path: &std::path::Path, text: &str) {
 #[tokio::test(flavor = "multi_thread")]
 async fn reload_on_rename_save_invalid_save_and_sighup() {
     let server = FixtureServer::start().await;
-    server.route("/a.atom", Route::ok(fixture("soompi.atom"), "application/atom+xml"));
-    server.route("/b.rss", Route::ok(fixture("noguid.rss"), "application/rss+xml"));
-    server.route("/c.json", Route::ok(fixture("anime.json"), "application/feed+json"));
+    server.route(
+        "/a.atom",
+        Route::ok(fixture("soompi.atom"), "application/atom+xml"),
+    );
+    server.route(
+        "/b.rss",
+        Route::ok(fixture("noguid.rss"), "application/rss+xml"),
+    );
+    server.route(
+        "/c.json",
+        Route::ok(fixture("anime.json"), "application/feed+json"),
+    );
     let port = free_port();
     let setup = write_config(&[("a", server.url("/a.atom"))], port, "");
     let original = std::fs::read_to_string(&setup.config).unwrap();
     let daemon = Daemon::start(&setup, port);
     let base = daemon.base.clone();
-    wait_until("feed a polled", async || reqwest::get(format!("{base}/status")).await.is_ok() && polled(&status(&base).await, "a")).await;
+    wait_until("feed a polled", async || {
+        reqwest::get(format!("{base}/status")).await.is_ok() && polled(&status(&base).await, "a")
+    })
+    .await;
 
     // An editor's save-by-rename adds a feed: picked up and polled promptly.
-    rename_save(&setup.config, &format!("{original}[[feed]]\nid = \"b\"\nurl = \"{}\"\n", server.url("/b.rss")));
-    wait_until("feed b polled after the rename-save", async || polled(&status(&base).await, "b")).await;
+    rename_save(
+        &setup.config,
+        &format!(
+            "{original}[[feed]]\nid = \"b\"\nurl = \"{}\"\n",
+            server.url("/b.rss")
+        ),
+    );
+    wait_until("feed b polled after the rename-save", async || {
+        polled(&status(&base).await, "b")
+    })
+    .await;
 
     // An invalid save: the running config stays, the error is visible with its position.
-    rename_save(&setup.config, &format!("{original}[[feed]]\nid = \"b\"\nurl = \"{}\"\nintervl = \"5m\"\n", server.url("/b.rss")));
-    wait_until("the refused reload to show in /status", async || !status(&base).await["config_error"].is_null()).await;
+    rename_save(
+        &setup.config,
+        &format!(
+            "{original}[[feed]]\nid = \"b\"\nurl = \"{}\"\nintervl = \"5m\"\n",
+            server.url("/b.rss")
+        ),
+    );
+    wait_until("the refused reload to show in /status", async || {
+        !status(&base).await["config_error"].is_null()
+    })
+    .await;
     let st = status(&base).await;
     let err = st["config_error"].as_str().unwrap();
-    assert!(err.contains(":1: feed `b`: unknown key `intervl`") && err.contains("feeds.toml:"), "{err}");
-    assert_eq!(st["feeds"].as_array().unwrap().len(), 2, "the previous config (a and b) still runs");
-    let metrics = reqwest::get(format!("{base}/metrics")).await.unwrap().text().await.unwrap();
+    assert!(
+        err.contains(":1: feed `b`: unknown key `intervl`") && err.contains("feeds.toml:"),
+        "{err}"
+    );
+    assert_eq!(
+        st["feeds"].as_array().unwrap().len(),
+        2,
+        "the previous config (a and b) still runs"
+    );
+    let metrics = reqwest::get(format!("{base}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(metrics.contains("showfeed_config_valid 0"), "{metrics}");
-    let health = reqwest::get(format!("{base}/admin/health.atom")).await.unwrap().bytes().await.unwrap();
+    let health = reqwest::get(format!("{base}/admin/health.atom"))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
     assert_well_formed(&health);
     assert!(String::from_utf8_lossy(&health).contains("config reload refused"));
-    assert_eq!(reqwest::get(format!("{base}/feed.atom")).await.unwrap().status(), 200, "still serving");
+    assert_eq!(
+        reqwest::get(format!("{base}/feed.atom"))
+            .await
+            .unwrap()
+            .status(),
+        200,
+        "still serving"
+    );
 
     // With the watcher off, SIGHUP alone reloads: feed a removed, c added.
     drop(daemon);
-    std::fs::write(&setup.config, format!("{original}[[feed]]\nid = \"b\"\nurl = \"{}\"\n", server.url("/b.rss"))).unwrap();
+    std::fs::write(
+        &setup.config,
+        format!(
+            "{original}[[feed]]\nid = \"b\"\nurl = \"{}\"\n",
+            server.url("/b.rss")
+        ),
+    )
+    .unwrap();
     let daemon = Daemon::start_with(&setup, port, &[("SHOWFEED_WATCH", "off")]);
-    let valid = format!("{original}[[feed]]\nid = \"c\"\nurl = \"{}\"\n", server.url("/c.json")).replace(
-        &format!("[[feed]]\nid = \"a\"\nurl = \"{}\"\n", server.url("/a.atom")),
+    let valid = format!(
+        "{original}[[feed]]\nid = \"c\"\nurl = \"{}\"\n",
+        server.url("/c.json")
+    )
+    .replace(
+        &format!(
+            "[[feed]]\nid = \"a\"\nurl = \"{}\"\n",
+            server.url("/a.atom")
+        ),
         "",
     );
-    wait_until("the daemon to restart", async || reqwest::get(format!("{base}/healthz")).await.is_ok()).await;
+    wait_until("the daemon to restart", async || {
+        reqwest::get(format!("{base}/healthz")).await.is_ok()
+    })
+    .await;
     std::fs::write(&setup.config, &valid).unwrap();
     tokio::time::sleep(Duration::from_millis(800)).await;
-    assert!(!polled(&status(&base).await, "c"), "without SIGHUP (watcher off) nothing changes");
+    assert!(
+        !polled(&status(&base).await, "c"),
+        "without SIGHUP (watcher off) nothing changes"
+    );
     daemon.signal("-HUP");
-    wait_until("feed c polled after SIGHUP", async || polled(&status(&base).await, "c")).await;
+    wait_until("feed c polled after SIGHUP", async || {
+        polled(&status(&base).await, "c")
+    })
+    .await;
     let st = status(&base).await;
-    let ids: Vec<&str> = st["feeds"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = st["feeds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, ["c"]);
     assert!(st["config_error"].is_null());
     // The removed feed is not polled again, even across another reload.
@@ -80,24 +167,42 @@ async fn reload_on_rename_save_invalid_save_and_sighup() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(server.seen("/a.atom").len(), a_polls);
     // Its entries stay until retention.
-    let ids = atom_ids(&reqwest::get(format!("{base}/feed.atom")).await.unwrap().bytes().await.unwrap());
+    let ids = atom_ids(
+        &reqwest::get(format!("{base}/feed.atom"))
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap(),
+    );
     assert_eq!(ids.len(), 3 + 2 + 2, "entries of a (removed), b and c");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn systemd_notify_protocol_and_metrics() {
     let server = FixtureServer::start().await;
-    server.route("/a.atom", Route::ok(fixture("soompi.atom"), "application/atom+xml"));
+    server.route(
+        "/a.atom",
+        Route::ok(fixture("soompi.atom"), "application/atom+xml"),
+    );
     server.route("/err", Route::status(500));
     let port = free_port();
-    let setup = write_config(&[("a", server.url("/a.atom")), ("bad", server.url("/err"))], port, "");
+    let setup = write_config(
+        &[("a", server.url("/a.atom")), ("bad", server.url("/err"))],
+        port,
+        "",
+    );
     let sock_path = setup.dir.path().join("notify.sock");
     let sock = UnixDatagram::bind(&sock_path).unwrap();
-    sock.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    sock.set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
     let mut daemon = Daemon::start_with(
         &setup,
         port,
-        &[("NOTIFY_SOCKET", sock_path.to_str().unwrap()), ("WATCHDOG_USEC", "1000000")],
+        &[
+            ("NOTIFY_SOCKET", sock_path.to_str().unwrap()),
+            ("WATCHDOG_USEC", "1000000"),
+        ],
     );
     let mut got = String::new();
     let read_until = |needle: &str, got: &mut String| {
@@ -125,22 +230,43 @@ async fn systemd_notify_protocol_and_metrics() {
     })
     .await;
     reqwest::get(format!("{base}/feed.atom")).await.unwrap();
-    let text = reqwest::get(format!("{base}/metrics")).await.unwrap().text().await.unwrap();
+    let text = reqwest::get(format!("{base}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     // Prometheus text format: every sample line is `name{labels} value`, value a number.
     let mut samples = std::collections::HashMap::new();
-    for line in text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
-        let (name, value) = line.rsplit_once(' ').unwrap_or_else(|| panic!("bad line {line:?}"));
-        value.parse::<f64>().unwrap_or_else(|_| panic!("bad value in {line:?}"));
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let (name, value) = line
+            .rsplit_once(' ')
+            .unwrap_or_else(|| panic!("bad line {line:?}"));
+        value
+            .parse::<f64>()
+            .unwrap_or_else(|_| panic!("bad value in {line:?}"));
         samples.insert(name.to_owned(), value.to_owned());
     }
     assert!(text.ends_with("# EOF\n"));
-    assert_eq!(samples["showfeed_fetches_total{feed=\"a\",outcome=\"200\"}"], "1");
-    assert_eq!(samples["showfeed_fetches_total{feed=\"bad\",outcome=\"status\"}"], "1");
+    assert_eq!(
+        samples["showfeed_fetches_total{feed=\"a\",outcome=\"200\"}"],
+        "1"
+    );
+    assert_eq!(
+        samples["showfeed_fetches_total{feed=\"bad\",outcome=\"status\"}"],
+        "1"
+    );
     assert_eq!(samples["showfeed_entries_ingested_total{feed=\"a\"}"], "3");
     assert_eq!(samples["showfeed_feeds_failing"], "1");
     assert_eq!(samples["showfeed_store_entries"], "3");
     assert_eq!(samples["showfeed_config_valid"], "1");
-    assert!(samples.contains_key("showfeed_http_requests_total{route=\"/{file}\",status=\"200\"}"), "{text}");
+    assert!(
+        samples.contains_key("showfeed_http_requests_total{route=\"/{file}\",status=\"200\"}"),
+        "{text}"
+    );
     assert!(samples.contains_key("showfeed_fetch_duration_seconds_count"));
 
     got.clear();
@@ -152,25 +278,46 @@ async fn systemd_notify_protocol_and_metrics() {
 #[tokio::test(flavor = "multi_thread")]
 async fn check_diffs_against_the_daemon_startup_retags_and_json_logs() {
     let server = FixtureServer::start().await;
-    server.route("/a.atom", Route::ok(fixture("soompi.atom"), "application/atom+xml"));
+    server.route(
+        "/a.atom",
+        Route::ok(fixture("soompi.atom"), "application/atom+xml"),
+    );
     let port = free_port();
     let setup = write_config(&[("a", server.url("/a.atom"))], port, "");
     let cfg = setup.config.to_str().unwrap().to_owned();
     // Poll once with no show configured, logging JSON.
-    let out = showfeed().env("RUST_LOG", "info").args(["--config", &cfg, "--log-format", "json", "poll"]).output().unwrap();
+    let out = showfeed()
+        .env("RUST_LOG", "info")
+        .args(["--config", &cfg, "--log-format", "json", "poll"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let logs = String::from_utf8(out.stderr).unwrap();
-    let json_lines: Vec<serde_json::Value> = logs.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
-    assert!(json_lines.iter().any(|l| l["fields"]["message"] == "stored" && l["span"]["feed"] == "a"), "{logs}");
+    let json_lines: Vec<serde_json::Value> = logs
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    assert!(
+        json_lines
+            .iter()
+            .any(|l| l["fields"]["message"] == "stored" && l["span"]["feed"] == "a"),
+        "{logs}"
+    );
 
     // The show is added while the daemon is down: startup re-tags the stored entries.
     let original = std::fs::read_to_string(&setup.config).unwrap();
-    std::fs::write(&setup.config, format!("{original}[[show]]\nname = \"Moving\"\n")).unwrap();
+    std::fs::write(
+        &setup.config,
+        format!("{original}[[show]]\nname = \"Moving\"\n"),
+    )
+    .unwrap();
     // Watcher off: the edit below must not be applied before `check` looks at it.
     let daemon = Daemon::start_with(&setup, port, &[("SHOWFEED_WATCH", "off")]);
     let base = daemon.base.clone();
     wait_until("startup re-tagging", async || {
-        let Ok(r) = reqwest::get(format!("{base}/shows/moving.atom")).await else { return false };
+        let Ok(r) = reqwest::get(format!("{base}/shows/moving.atom")).await else {
+            return false;
+        };
         let body = r.bytes().await.unwrap_or_default();
         feed_rs::parser::parse(&body[..]).is_ok_and(|f| f.entries.len() == 1)
     })
@@ -182,9 +329,21 @@ async fn check_diffs_against_the_daemon_startup_retags_and_json_logs() {
         format!("{original}[[show]]\nname = \"Moving\"\n[[show]]\nname = \"Queen of Tears\"\n[[feed]]\nid = \"b\"\nurl = \"{}\"\n", server.url("/b")),
     )
     .unwrap();
-    let out = tokio::task::spawn_blocking(move || showfeed().args(["--config", &cfg, "check"]).output().unwrap()).await.unwrap();
+    let out = tokio::task::spawn_blocking(move || {
+        showfeed()
+            .args(["--config", &cfg, "check"])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("against the running daemon:"), "{text}");
-    assert!(text.contains("+ feed b (polled now)") && text.contains("+ show queen-of-tears") && text.contains("re-tagged"), "{text}");
+    assert!(
+        text.contains("+ feed b (polled now)")
+            && text.contains("+ show queen-of-tears")
+            && text.contains("re-tagged"),
+        "{text}"
+    );
 }

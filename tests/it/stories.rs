@@ -30,7 +30,9 @@ struct Item {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn link(i: &Item) -> String {
@@ -40,7 +42,11 @@ fn link(i: &Item) -> String {
 /// The fixture items with their dates moved so the newest is an hour old (inside the dedup
 /// window after a restart), and one RSS document per feed.
 fn feeds() -> (Vec<Item>, BTreeMap<String, String>) {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/dedup/stories.toml")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/dedup/stories.toml"
+    ))
+    .unwrap();
     let mut items = toml::from_str::<Fixture>(&text).unwrap().item;
     let parse = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp();
     let newest = items.iter().map(|i| parse(&i.at)).max().unwrap();
@@ -70,7 +76,10 @@ async fn published(mode: &str) -> (Vec<Item>, FixtureServer, Setup) {
     let server = FixtureServer::start().await;
     let mut list = Vec::new();
     for (feed, doc) in &docs {
-        server.route(&format!("/{feed}.rss"), Route::ok(doc.clone().into_bytes(), "application/rss+xml"));
+        server.route(
+            &format!("/{feed}.rss"),
+            Route::ok(doc.clone().into_bytes(), "application/rss+xml"),
+        );
         list.push((feed.clone(), server.url(&format!("/{feed}.rss"))));
     }
     let refs: Vec<(&str, String)> = list.iter().map(|(f, u)| (f.as_str(), u.clone())).collect();
@@ -87,7 +96,15 @@ async fn poll(setup: &Setup) -> (Arc<Config>, Arc<Store>) {
 }
 
 fn json(config: &Config, store: &Store) -> serde_json::Value {
-    serde_json::from_slice(&render(config, store, DocKind::Merged, Format::Json, "", 1000)).unwrap()
+    serde_json::from_slice(&render(
+        config,
+        store,
+        DocKind::Merged,
+        Format::Json,
+        "",
+        1000,
+    ))
+    .unwrap()
 }
 
 /// Partition of item names by expected story.
@@ -102,19 +119,37 @@ fn expected(items: &[Item]) -> BTreeSet<BTreeSet<String>> {
 fn pairwise(found: &BTreeSet<BTreeSet<String>>, want: &BTreeSet<BTreeSet<String>>) -> (f64, f64) {
     let pairs = |p: &BTreeSet<BTreeSet<String>>| -> BTreeSet<(String, String)> {
         p.iter()
-            .flat_map(|c| c.iter().flat_map(move |a| c.iter().filter(move |b| a < *b).map(move |b| (a.clone(), b.clone()))))
+            .flat_map(|c| {
+                c.iter().flat_map(move |a| {
+                    c.iter()
+                        .filter(move |b| a < *b)
+                        .map(move |b| (a.clone(), b.clone()))
+                })
+            })
             .collect()
     };
     let (f, w) = (pairs(found), pairs(want));
     let tp = f.intersection(&w).count() as f64;
-    (if f.is_empty() { 1.0 } else { tp / f.len() as f64 }, if w.is_empty() { 1.0 } else { tp / w.len() as f64 })
+    (
+        if f.is_empty() {
+            1.0
+        } else {
+            tp / f.len() as f64
+        },
+        if w.is_empty() {
+            1.0
+        } else {
+            tp / w.len() as f64
+        },
+    )
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn collapse_makes_one_entry_per_story_with_related_outlets() {
     let (items, _server, setup) = published("collapse").await;
     let (config, store) = poll(&setup).await;
-    let by_link: HashMap<String, String> = items.iter().map(|i| (link(i), i.name.clone())).collect();
+    let by_link: HashMap<String, String> =
+        items.iter().map(|i| (link(i), i.name.clone())).collect();
     let out = json(&config, &store);
     let mut found = BTreeSet::new();
     for it in out["items"].as_array().unwrap() {
@@ -131,39 +166,68 @@ async fn collapse_makes_one_entry_per_story_with_related_outlets() {
 
     // The story entry's id is the first copy's, and stays when the store is reopened and
     // polled again (membership is durable).
-    let ids: Vec<String> = out["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_owned()).collect();
+    let ids: Vec<String> = out["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect();
     drop(store);
     let (config, store) = poll(&setup).await;
     let again = json(&config, &store);
-    let ids2: Vec<String> = again["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_owned()).collect();
+    let ids2: Vec<String> = again["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(ids, ids2);
     // Atom carries the copies as rel="related" links titled with the outlet.
-    let atom = String::from_utf8(render(&config, &store, DocKind::Merged, Format::Atom, "", 1000)).unwrap();
-    assert!(atom.contains("rel=\"related\" type=\"text/html\" title=\"tvline\""), "{atom}");
+    let atom = String::from_utf8(render(
+        &config,
+        &store,
+        DocKind::Merged,
+        Format::Atom,
+        "",
+        1000,
+    ))
+    .unwrap();
+    assert!(
+        atom.contains("rel=\"related\" type=\"text/html\" title=\"tvline\""),
+        "{atom}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn mark_keeps_every_copy_with_a_shared_story_category_and_off_merges_nothing() {
     let (items, _server, setup) = published("mark").await;
     let (config, store) = poll(&setup).await;
-    let by_link: HashMap<String, String> = items.iter().map(|i| (link(i), i.name.clone())).collect();
+    let by_link: HashMap<String, String> =
+        items.iter().map(|i| (link(i), i.name.clone())).collect();
     let out = json(&config, &store);
     let list = out["items"].as_array().unwrap();
     assert_eq!(list.len(), items.len(), "mark: every copy stays an entry");
     let mut by_story: HashMap<String, BTreeSet<String>> = HashMap::new();
     for it in list {
         let name = by_link[it["url"].as_str().unwrap()].clone();
-        let story = it["_showfeed"]["story"].as_str().map_or_else(|| name.clone(), str::to_owned);
+        let story = it["_showfeed"]["story"]
+            .as_str()
+            .map_or_else(|| name.clone(), str::to_owned);
         by_story.entry(story).or_default().insert(name);
     }
-    assert_eq!(by_story.into_values().collect::<BTreeSet<_>>(), expected(&items));
+    assert_eq!(
+        by_story.into_values().collect::<BTreeSet<_>>(),
+        expected(&items)
+    );
 
     let (items, _server, setup) = published("off").await;
     let (config, store) = poll(&setup).await;
     let out = json(&config, &store);
     let list = out["items"].as_array().unwrap();
     assert_eq!(list.len(), items.len());
-    assert!(list.iter().all(|i| i["_showfeed"]["related"].is_null() && i["_showfeed"]["story"].is_null()));
+    assert!(list
+        .iter()
+        .all(|i| i["_showfeed"]["related"].is_null() && i["_showfeed"]["story"].is_null()));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -173,23 +237,62 @@ async fn reposts_and_cross_feed_copies_of_one_url_are_one_entry() {
         format!("<item><title>{title}</title><link>{url}</link><guid>{guid}</guid><pubDate>Tue, 24 Nov 2026 10:00:00 GMT</pubDate></item>")
     };
     let base = "https://variety.com/2026/tv/news/squid-game-spinoff-1236000001/";
-    let v1 = format!("<rss version=\"2.0\"><channel><title>Variety TV</title>{}</channel></rss>", item("1", base, "Squid Game Spinoff Ordered"));
+    let v1 = format!(
+        "<rss version=\"2.0\"><channel><title>Variety TV</title>{}</channel></rss>",
+        item("1", base, "Squid Game Spinoff Ordered")
+    );
     server.route("/tv.rss", Route::ok(v1.into_bytes(), "application/rss+xml"));
-    let other = format!("<rss version=\"2.0\"><channel><title>Variety</title>{}</channel></rss>", item("x9", &format!("{base}?utm_source=rss"), "Squid Game Spinoff Ordered at Netflix"));
-    server.route("/all.rss", Route::ok(other.into_bytes(), "application/rss+xml"));
-    let setup = write_config(&[("variety-tv", server.url("/tv.rss")), ("variety", server.url("/all.rss"))], 1, "");
+    let other = format!(
+        "<rss version=\"2.0\"><channel><title>Variety</title>{}</channel></rss>",
+        item(
+            "x9",
+            &format!("{base}?utm_source=rss"),
+            "Squid Game Spinoff Ordered at Netflix"
+        )
+    );
+    server.route(
+        "/all.rss",
+        Route::ok(other.into_bytes(), "application/rss+xml"),
+    );
+    let setup = write_config(
+        &[
+            ("variety-tv", server.url("/tv.rss")),
+            ("variety", server.url("/all.rss")),
+        ],
+        1,
+        "",
+    );
     let (config, store) = poll(&setup).await;
     // Reposts in the same feed under new guids with tracking, http, www and AMP variants.
     let reposts = [
         item("1", base, "Squid Game Spinoff Ordered"),
-        item("2", &format!("{base}?utm_source=twitter&utm_medium=social"), "Squid Game Spinoff Ordered"),
-        item("3", &base.replace("https://", "http://"), "Squid Game Spinoff Ordered"),
-        item("4", &base.replace("://", "://www."), "Squid Game Spinoff Ordered (Updated)"),
+        item(
+            "2",
+            &format!("{base}?utm_source=twitter&utm_medium=social"),
+            "Squid Game Spinoff Ordered",
+        ),
+        item(
+            "3",
+            &base.replace("https://", "http://"),
+            "Squid Game Spinoff Ordered",
+        ),
+        item(
+            "4",
+            &base.replace("://", "://www."),
+            "Squid Game Spinoff Ordered (Updated)",
+        ),
         item("5", &format!("{base}amp/"), "Squid Game Spinoff Ordered"),
     ];
     server.route(
         "/tv.rss",
-        Route::ok(format!("<rss version=\"2.0\"><channel><title>Variety TV</title>{}</channel></rss>", reposts.concat()).into_bytes(), "application/rss+xml"),
+        Route::ok(
+            format!(
+                "<rss version=\"2.0\"><channel><title>Variety TV</title>{}</channel></rss>",
+                reposts.concat()
+            )
+            .into_bytes(),
+            "application/rss+xml",
+        ),
     );
     let ctx = Arc::new(Context::new(store.clone(), config.clone()).unwrap());
     poll_all(ctx, &config.feeds).await;
@@ -199,9 +302,20 @@ async fn reposts_and_cross_feed_copies_of_one_url_are_one_entry() {
     let related = list[0]["_showfeed"]["related"].as_array().unwrap();
     assert_eq!(related.len(), 1);
     // Whichever feed was stored first carries the story; the other is named as a source.
-    let mut sources = vec![list[0]["_showfeed"]["source"]["title"].as_str().unwrap(), related[0]["title"].as_str().unwrap()];
+    let mut sources = vec![
+        list[0]["_showfeed"]["source"]["title"].as_str().unwrap(),
+        related[0]["title"].as_str().unwrap(),
+    ];
     sources.sort();
     assert_eq!(sources, ["Variety", "Variety TV"]);
-    let stored: Vec<(String, Option<String>)> = store.newest().map(|e| e.unwrap()).map(|e| (e.feed_id, e.link)).collect();
-    assert_eq!(store.entry_count(), 2, "the original and the other feed's copy; no repost stored: {stored:?}");
+    let stored: Vec<(String, Option<String>)> = store
+        .newest()
+        .map(|e| e.unwrap())
+        .map(|e| (e.feed_id, e.link))
+        .collect();
+    assert_eq!(
+        store.entry_count(),
+        2,
+        "the original and the other feed's copy; no repost stored: {stored:?}"
+    );
 }

@@ -4,8 +4,8 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
@@ -201,7 +201,10 @@ async fn respond(state: &Arc<Mutex<State>>, req: Request<Body>) -> Response<Body
                         return None;
                     }
                     tokio::time::sleep(every).await;
-                    Some((Ok::<_, std::io::Error>(axum::body::Bytes::copy_from_slice(&bytes[i..=i])), i + 1))
+                    Some((
+                        Ok::<_, std::io::Error>(axum::body::Bytes::copy_from_slice(&bytes[i..=i])),
+                        i + 1,
+                    ))
                 }
             });
             resp.body(Body::from_stream(stream)).unwrap()
@@ -371,7 +374,11 @@ impl Daemon {
 
     pub fn signal(&self, sig: &str) {
         let pid = self.child.id().to_string();
-        assert!(std::process::Command::new("kill").args([sig, &pid]).status().unwrap().success());
+        assert!(std::process::Command::new("kill")
+            .args([sig, &pid])
+            .status()
+            .unwrap()
+            .success());
     }
 
     pub fn sigterm(&mut self) -> std::process::ExitStatus {
@@ -409,4 +416,3 @@ pub async fn wait_until<F: AsyncFnMut() -> bool>(what: &str, mut f: F) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
-
