@@ -10,10 +10,10 @@ use crate::entry::EntryId;
 /// 2007 use 3 for 64-bit fingerprints of web pages).
 pub const SIMHASH_MAX_DISTANCE: u32 = 3;
 /// Score at or above which two entries are the same story.
-pub const MATCH_SCORE: f32 = 0.35;
+pub const MATCH_SCORE: f32 = 0.28;
 /// Score at or above which two near-verbatim copies (SimHash distance within
 /// [`SIMHASH_MAX_DISTANCE`]) are the same story.
-pub const SIMHASH_MATCH_SCORE: f32 = 0.25;
+pub const SIMHASH_MATCH_SCORE: f32 = 0.20;
 /// What a name token (show slug word, quoted title phrase) shared by both sides weighs,
 /// relative to a word of the same rarity: shared show names alone never make a duplicate.
 pub const NAME_WEIGHT: f32 = 0.2;
@@ -241,8 +241,11 @@ pub struct DedupIndex {
     by_id: FxMap<EntryId, u32>,
     /// Title token or show hash -> (publication time, slot), sorted by time.
     postings: FxMap<u32, Vec<Posting>>,
-    /// (block << 16 | 16 SimHash bits) -> slots.
-    bands: FxMap<u32, Vec<u32>>,
+    /// (block << 16 | 16 SimHash bits) -> the latest slot with those bits; the others follow
+    /// through `band_next` (intrusive lists, at most MAX_CHAIN long).
+    bands: FxMap<u32, u32>,
+    /// Per slot, the next slot in each of its four band lists (END, or UNLINKED).
+    band_next: Vec<[u32; 4]>,
     /// Token -> number of entries whose title or summary has it.
     df: FxMap<u32, u32>,
     stories: FxMap<EntryId, StoryFeeds>,
@@ -302,16 +305,13 @@ fn unpost(map: &mut FxMap<u32, Vec<Posting>>, key: u32, p: Posting) {
     }
 }
 
-fn unlist(map: &mut FxMap<u32, Vec<u32>>, key: u32, slot: u32) {
-    if let Some(list) = map.get_mut(&key) {
-        if let Some(i) = list.iter().rposition(|&s| s == slot) {
-            list.remove(i);
-        }
-        if list.is_empty() {
-            map.remove(&key);
-        }
-    }
-}
+/// End of a band list.
+const END: u32 = u32::MAX;
+/// Not on a band list (the list was full, or the text empty).
+const UNLINKED: u32 = u32::MAX - 1;
+/// Longest band list: more entries with the same 16 SimHash bits are not banded (they are
+/// still found through their title tokens).
+const MAX_CHAIN: usize = 16;
 
 impl DedupIndex {
     /// An empty index; entries whose publication times differ by more than `window_secs` are
@@ -325,6 +325,7 @@ impl DedupIndex {
             by_id: FxMap::default(),
             postings: FxMap::default(),
             bands: FxMap::default(),
+            band_next: Vec::new(),
             df: FxMap::default(),
             stories: FxMap::default(),
             feed_ids: HashMap::new(),
@@ -417,9 +418,11 @@ impl DedupIndex {
             None => {
                 self.slots.push(Some(slot));
                 self.hot.push(hot);
+                self.band_next.push([UNLINKED; 4]);
                 (self.slots.len() - 1) as u32
             }
         };
+        self.band_next[n as usize] = [UNLINKED; 4];
         self.by_id.insert(id, n);
         for &t in title.iter().chain(shows) {
             post(
@@ -428,8 +431,12 @@ impl DedupIndex {
             );
         }
         if !fp.is_empty() {
-            for key in band_keys(fp.simhash) {
-                self.bands.entry(key).or_default().push(n);
+            for (b, key) in band_keys(fp.simhash).into_iter().enumerate() {
+                let head = self.bands.get(&key).copied().unwrap_or(END);
+                if self.band_list(b, head).count() < MAX_CHAIN {
+                    self.band_next[n as usize][b] = head;
+                    self.bands.insert(key, n);
+                }
             }
         }
         for &t in title.iter().chain(body) {
@@ -462,10 +469,29 @@ impl DedupIndex {
         for &t in v.title.iter().chain(v.shows) {
             unpost(&mut self.postings, t, posting);
         }
-        if !(v.title.is_empty() && v.body.is_empty()) {
-            for key in band_keys(v.simhash) {
-                unlist(&mut self.bands, key, n);
+        for (b, key) in band_keys(v.simhash).into_iter().enumerate() {
+            let next = self.band_next[n as usize][b];
+            if next == UNLINKED {
+                continue;
             }
+            let Some(&head) = self.bands.get(&key) else {
+                continue;
+            };
+            if head == n {
+                if next == END {
+                    self.bands.remove(&key);
+                } else {
+                    self.bands.insert(key, next);
+                }
+            } else {
+                let prev = self
+                    .band_list(b, head)
+                    .find(|&p| self.band_next[p as usize][b] == n);
+                if let Some(prev) = prev {
+                    self.band_next[prev as usize][b] = next;
+                }
+            }
+            self.band_next[n as usize][b] = UNLINKED;
         }
         for &t in v.title.iter().chain(v.body) {
             if let Some(c) = self.df.get_mut(&t) {
@@ -499,14 +525,26 @@ impl DedupIndex {
         if self.len == 0 {
             self.slots.clear();
             self.hot.clear();
+            self.band_next.clear();
             self.free.clear();
         }
     }
 
-    /// Rarity weight of a token: `ln(1 + (N + 1) / (df + 1))` over the indexed entries.
+    /// The slots on band list `b` from `head`, latest first.
+    fn band_list(&self, b: usize, head: u32) -> impl Iterator<Item = u32> + '_ {
+        std::iter::successors((head < UNLINKED).then_some(head), move |&n| {
+            let next = self.band_next[n as usize][b];
+            (next < UNLINKED).then_some(next)
+        })
+        .take(MAX_CHAIN)
+    }
+
+    /// Rarity weight of a token: `idf²` with `idf = ln(1 + (N + 1) / (df + 1))` over the N
+    /// indexed entries (a shared term counts idf² in the dot product of two tf-idf vectors).
     fn weight(&self, t: u32) -> f32 {
         let df = self.df.get(&t).copied().unwrap_or(0);
-        (1.0 + (self.len as f32 + 1.0) / (df as f32 + 1.0)).ln()
+        let idf = (1.0 + (self.len as f32 + 1.0) / (df as f32 + 1.0)).ln();
+        idf * idf
     }
 
     fn query<'a>(&self, fp: &'a Fingerprint) -> Query<'a> {
@@ -683,15 +721,9 @@ impl DedupIndex {
 
         // Near-verbatim copies: any fingerprint within distance 3 shares one 16-bit block.
         let mut must: Vec<u32> = Vec::new();
-        for key in band_keys(fp.simhash) {
-            for &n in self
-                .bands
-                .get(&key)
-                .map_or(&[][..], |l| &l[..])
-                .iter()
-                .rev()
-                .take(16)
-            {
+        for (b, key) in band_keys(fp.simhash).into_iter().enumerate() {
+            let head = self.bands.get(&key).copied().unwrap_or(END);
+            for n in self.band_list(b, head) {
                 let h = &self.hot[n as usize];
                 if usable(h)
                     && (h.simhash ^ fp.simhash).count_ones() <= SIMHASH_MAX_DISTANCE
@@ -807,5 +839,178 @@ impl DedupIndex {
             best = Some((slot.story, c.score));
         }
         best
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::dedup::fingerprint;
+
+    fn id(n: u8) -> EntryId {
+        EntryId([n; 16])
+    }
+
+    const T: i64 = 1_742_000_000;
+
+    fn renewal() -> Fingerprint {
+        fingerprint(
+            "‘Severance’ Renewed for Season 3 at Apple TV+",
+            "Apple TV+ has renewed Severance for a third season, one day ahead of the Season 2 \
+             finale. Ben Stiller and creator Dan Erickson shared the news.",
+            &[],
+        )
+    }
+
+    fn renewal_reworded() -> Fingerprint {
+        fingerprint(
+            "Apple TV+ Orders Third Season of ‘Severance’",
+            "The drama from creator Dan Erickson and director Ben Stiller will return for \
+             season three, ahead of the season two finale.",
+            &[],
+        )
+    }
+
+    fn other() -> Fingerprint {
+        fingerprint(
+            "‘Snow White’ Opens To Soft $43 Million At Box Office",
+            "Disney's live-action Snow White opened to $43 million domestically.",
+            &[],
+        )
+    }
+
+    #[test]
+    fn finds_the_story_across_feeds_and_never_within_one() {
+        let mut ix = DedupIndex::new(72 * 3600);
+        assert!(ix.find(&renewal(), "deadline", T).is_none(), "empty index");
+        ix.insert(id(1), id(1), "variety", T, &renewal());
+        ix.insert(id(9), id(9), "deadline-film", T, &other());
+        let (story, score) = ix.find(&renewal_reworded(), "thr", T + 600).unwrap();
+        assert_eq!(story, id(1));
+        assert!(score >= MATCH_SCORE);
+        assert!(
+            ix.find(&renewal_reworded(), "variety", T + 600).is_none(),
+            "same feed"
+        );
+        // A story that already has a copy from a feed takes no second copy from it, even
+        // through another feed's copy.
+        ix.insert(id(2), id(1), "thr", T + 600, &renewal_reworded());
+        assert!(ix.find(&renewal_reworded(), "variety", T + 900).is_none());
+        assert_eq!(
+            ix.find(&renewal_reworded(), "tvline", T + 900).unwrap().0,
+            id(1)
+        );
+        assert_eq!(ix.len(), 3);
+    }
+
+    #[test]
+    fn window_remove_and_expire() {
+        let w = 72 * 3600;
+        let mut ix = DedupIndex::new(w);
+        ix.insert(id(1), id(1), "variety", T, &renewal());
+        assert!(ix.find(&renewal_reworded(), "thr", T + w).is_some());
+        assert!(ix.find(&renewal_reworded(), "thr", T + w + 1).is_none());
+        assert!(ix.find(&renewal_reworded(), "thr", T - w - 1).is_none());
+        ix.remove(id(1));
+        ix.remove(id(1));
+        assert!(ix.is_empty() && ix.find(&renewal_reworded(), "thr", T).is_none());
+        assert!(ix.postings.is_empty() && ix.bands.is_empty() && ix.df.is_empty());
+        assert!(ix.stories.is_empty());
+
+        ix.insert(id(1), id(1), "variety", T, &renewal());
+        ix.insert(id(2), id(1), "thr", T + 10, &renewal_reworded());
+        ix.insert(id(3), id(3), "deadline-film", T + 2 * w, &other());
+        ix.expire(T + w + 5);
+        assert_eq!(ix.len(), 2, "the first copy expired");
+        assert!(!ix.contains(id(1)) && ix.contains(id(2)));
+        // The story lives on through its remaining copy.
+        assert_eq!(ix.find(&renewal(), "tvline", T + 20).unwrap().0, id(1));
+        ix.expire(T + 10 * w);
+        assert!(ix.is_empty() && ix.df.is_empty() && ix.postings.is_empty());
+    }
+
+    #[test]
+    fn band_lists_stay_consistent() {
+        let mut ix = DedupIndex::new(3600);
+        let fp = renewal();
+        for k in 0..40u8 {
+            ix.insert(id(k), id(k), &format!("f{k}"), T, &fp);
+        }
+        for (b, key) in band_keys(fp.simhash).into_iter().enumerate() {
+            assert_eq!(ix.band_list(b, ix.bands[&key]).count(), MAX_CHAIN);
+        }
+        // Remove from the head, the middle and the unlinked rest.
+        for k in [15u8, 7, 0, 39, 20, 30] {
+            ix.remove(id(k));
+        }
+        for (b, key) in band_keys(fp.simhash).into_iter().enumerate() {
+            let list: Vec<u32> = ix.band_list(b, ix.bands[&key]).collect();
+            assert_eq!(list.len(), MAX_CHAIN - 3);
+            assert!(list.iter().all(|&n| ix.slots[n as usize].is_some()));
+        }
+        assert!(ix.find(&fp, "new", T).is_some());
+        for k in 0..40u8 {
+            ix.remove(id(k));
+        }
+        assert!(ix.bands.is_empty() && ix.is_empty());
+    }
+
+    #[test]
+    fn reinserting_an_id_replaces_it() {
+        let mut ix = DedupIndex::new(3600);
+        ix.insert(id(1), id(1), "variety", T, &renewal());
+        ix.insert(id(1), id(1), "variety", T, &other());
+        assert_eq!(ix.len(), 1);
+        assert!(ix.find(&renewal_reworded(), "thr", T).is_none());
+        assert_eq!(ix.story_of(id(1)), Some(id(1)));
+    }
+
+    #[test]
+    fn empty_fingerprints_match_nothing() {
+        let mut ix = DedupIndex::new(3600);
+        let empty = fingerprint("", "", &[]);
+        ix.insert(id(1), id(1), "a", T, &empty);
+        ix.insert(id(2), id(2), "b", T, &renewal());
+        assert!(ix.find(&empty, "c", T).is_none());
+        assert_eq!(ix.find(&renewal(), "c", T).unwrap().0, id(2));
+        assert_eq!(
+            ix.compare(&empty, &renewal()).conflict,
+            Some(Conflict::Empty)
+        );
+    }
+
+    #[test]
+    fn hard_rules() {
+        let ix = DedupIndex::new(3600);
+        let s2 = fingerprint(
+            "‘The Bear’ Season 2 Premiere Date Set",
+            "FX sets June 22.",
+            &[],
+        );
+        let s3 = fingerprint(
+            "‘The Bear’ Season 3 Premiere Date Set",
+            "FX sets June 22.",
+            &[],
+        );
+        assert_eq!(ix.compare(&s2, &s3).conflict, Some(Conflict::Numbers));
+        let a = fingerprint("X Renewed", "", &["severance"]);
+        let b = fingerprint("X Renewed", "", &["shrinking"]);
+        assert_eq!(ix.compare(&a, &b).conflict, Some(Conflict::Shows));
+        let a = fingerprint("‘Severance’ Renewed for Season 3", "Apple renews it.", &[]);
+        let b = fingerprint("‘Shrinking’ Renewed for Season 3", "Apple renews it.", &[]);
+        assert_eq!(ix.compare(&a, &b).conflict, Some(Conflict::Names));
+        let a = fingerprint(
+            "‘Wednesday’ Season 2 Trailer",
+            "Netflix, Jenna Ortega.",
+            &[],
+        );
+        let b = fingerprint(
+            "Lady Gaga Joins ‘Wednesday’ Season 2",
+            "Netflix, Jenna Ortega.",
+            &[],
+        );
+        assert_eq!(ix.compare(&a, &b).conflict, Some(Conflict::Kinds));
+        assert!(ix.compare(&renewal(), &renewal_reworded()).duplicate);
     }
 }
