@@ -21,6 +21,8 @@ pub const SUMMARY_CHARS: usize = 400;
 pub const TITLE_CHARS: usize = 300;
 /// At most this many distinct summary tokens are kept.
 pub const MAX_BODY_TOKENS: usize = 40;
+/// At most this many show slugs are read.
+pub const MAX_SHOWS: usize = 16;
 /// At most this many distinct title tokens are kept.
 pub const MAX_TITLE_TOKENS: usize = 24;
 
@@ -44,7 +46,6 @@ pub struct Fingerprint {
     /// Hashes of the show slugs, sorted.
     pub(crate) shows: Vec<u32>,
     /// Kinds of news the title names, one bit each (see [`KINDS`]).
-    #[serde(default)]
     pub(crate) kinds: u8,
 }
 
@@ -155,8 +156,8 @@ pub fn fingerprint(title: &str, summary_text: &str, show_slugs: &[&str]) -> Fing
     }
     let kept: Vec<u32> = tagged.into_iter().map(|x| x.0).collect();
 
-    let mut shows = Vec::with_capacity(show_slugs.len());
-    for slug in show_slugs {
+    let mut shows = Vec::with_capacity(show_slugs.len().min(MAX_SHOWS));
+    for slug in show_slugs.iter().take(MAX_SHOWS) {
         shows.push(show_hash(slug));
         for part in slug.split(|c: char| !c.is_alphanumeric()) {
             let lower = part.to_lowercase();

@@ -126,10 +126,9 @@ fn has(sorted: &[u32], t: u32) -> bool {
     sorted.binary_search(&t).is_ok()
 }
 
-/// Whether `a`'s title names a number (not a year) that `b`'s text lacks while `b` names
-/// numbers of its own (`b_numbers`); `shared` says which of `a`'s title tokens `b` has.
-fn number_conflict(a_title_numbers: &[(u32, bool)], b_has_numbers: bool) -> bool {
-    b_has_numbers && a_title_numbers.iter().any(|&(_, shared)| !shared)
+/// A number that counts something (not a year).
+fn is_count(t: u32) -> bool {
+    is_number(t) && !is_year(t)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -167,7 +166,7 @@ impl Slot {
 
 /// What candidate filtering reads for every candidate, kept apart from the slots so that it
 /// costs one cache line per candidate.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 struct Hot {
     /// Publication time.
     published: i64,
@@ -175,9 +174,14 @@ struct Hot {
     simhash: u64,
     /// A 64-bit Bloom signature of the title tokens (one bit each).
     bloom: u64,
-    /// Interned feed id; `u32::MAX` for a free slot.
+    /// Interned feed id; `FREE` for a free slot.
     feed: u32,
+    /// The next slot on each of the four SimHash band lists (`END`, or `UNLINKED`).
+    next: [u32; 4],
 }
+
+/// The feed of a free slot.
+const FREE: u32 = u32::MAX;
 
 /// The feeds a story has copies from, with counts.
 #[derive(Clone, Debug)]
@@ -242,10 +246,8 @@ pub struct DedupIndex {
     /// Title token or show hash -> (publication time, slot), sorted by time.
     postings: FxMap<u32, Vec<Posting>>,
     /// (block << 16 | 16 SimHash bits) -> the latest slot with those bits; the others follow
-    /// through `band_next` (intrusive lists, at most MAX_CHAIN long).
+    /// through `Hot::next` (intrusive lists, at most MAX_CHAIN long).
     bands: FxMap<u32, u32>,
-    /// Per slot, the next slot in each of its four band lists (END, or UNLINKED).
-    band_next: Vec<[u32; 4]>,
     /// Token -> number of entries whose title or summary has it.
     df: FxMap<u32, u32>,
     stories: FxMap<EntryId, StoryFeeds>,
@@ -325,7 +327,6 @@ impl DedupIndex {
             by_id: FxMap::default(),
             postings: FxMap::default(),
             bands: FxMap::default(),
-            band_next: Vec::new(),
             df: FxMap::default(),
             stories: FxMap::default(),
             feed_ids: HashMap::new(),
@@ -408,6 +409,7 @@ impl DedupIndex {
             simhash: fp.simhash,
             bloom: bloom(title),
             feed,
+            next: [UNLINKED; 4],
         };
         let n = match self.free.pop() {
             Some(n) => {
@@ -418,11 +420,9 @@ impl DedupIndex {
             None => {
                 self.slots.push(Some(slot));
                 self.hot.push(hot);
-                self.band_next.push([UNLINKED; 4]);
                 (self.slots.len() - 1) as u32
             }
         };
-        self.band_next[n as usize] = [UNLINKED; 4];
         self.by_id.insert(id, n);
         for &t in title.iter().chain(shows) {
             post(
@@ -434,7 +434,7 @@ impl DedupIndex {
             for (b, key) in band_keys(fp.simhash).into_iter().enumerate() {
                 let head = self.bands.get(&key).copied().unwrap_or(END);
                 if self.band_list(b, head).count() < MAX_CHAIN {
-                    self.band_next[n as usize][b] = head;
+                    self.hot[n as usize].next[b] = head;
                     self.bands.insert(key, n);
                 }
             }
@@ -459,18 +459,16 @@ impl DedupIndex {
         let Some(slot) = self.slots[n as usize].take() else {
             return;
         };
-        let feed = self.hot[n as usize].feed;
-        let posting = Posting(clamp_time(self.hot[n as usize].published), n);
-        self.hot[n as usize] = Hot {
-            feed: u32::MAX,
-            ..Hot::default()
-        };
+        let Hot {
+            feed, published, ..
+        } = self.hot[n as usize];
+        let posting = Posting(clamp_time(published), n);
         let v = slot.view();
         for &t in v.title.iter().chain(v.shows) {
             unpost(&mut self.postings, t, posting);
         }
         for (b, key) in band_keys(v.simhash).into_iter().enumerate() {
-            let next = self.band_next[n as usize][b];
+            let next = self.hot[n as usize].next[b];
             if next == UNLINKED {
                 continue;
             }
@@ -486,13 +484,19 @@ impl DedupIndex {
             } else {
                 let prev = self
                     .band_list(b, head)
-                    .find(|&p| self.band_next[p as usize][b] == n);
+                    .find(|&p| self.hot[p as usize].next[b] == n);
                 if let Some(prev) = prev {
-                    self.band_next[prev as usize][b] = next;
+                    self.hot[prev as usize].next[b] = next;
                 }
             }
-            self.band_next[n as usize][b] = UNLINKED;
         }
+        self.hot[n as usize] = Hot {
+            published: 0,
+            simhash: 0,
+            bloom: 0,
+            feed: FREE,
+            next: [UNLINKED; 4],
+        };
         for &t in v.title.iter().chain(v.body) {
             if let Some(c) = self.df.get_mut(&t) {
                 *c -= 1;
@@ -525,7 +529,6 @@ impl DedupIndex {
         if self.len == 0 {
             self.slots.clear();
             self.hot.clear();
-            self.band_next.clear();
             self.free.clear();
         }
     }
@@ -533,7 +536,7 @@ impl DedupIndex {
     /// The slots on band list `b` from `head`, latest first.
     fn band_list(&self, b: usize, head: u32) -> impl Iterator<Item = u32> + '_ {
         std::iter::successors((head < UNLINKED).then_some(head), move |&n| {
-            let next = self.band_next[n as usize][b];
+            let next = self.hot[n as usize].next[b];
             (next < UNLINKED).then_some(next)
         })
         .take(MAX_CHAIN)
@@ -609,11 +612,10 @@ impl DedupIndex {
         }
         merge_text(b.title, b.body, scratch);
         let is_name = |t: u32| has(a.names, t) || has(b.names, t);
-        // Title numbers, and whether the other side has them.
-        let mut a_nums: [(u32, bool); 8] = [(0, false); 8];
-        let mut b_nums: [(u32, bool); 8] = [(0, false); 8];
-        let (mut na, mut nb) = (0, 0);
+        // Numbers (not years): whether each side has any, and whether its title has one the
+        // other side lacks.
         let (mut a_has_nums, mut b_has_nums) = (false, false);
+        let (mut a_title_num_alone, mut b_title_num_alone) = (false, false);
         // Weighted sums.
         let (mut a_title_all, mut a_title_hit) = (0f32, 0f32);
         let (mut b_title_all, mut b_title_hit) = (0f32, 0f32);
@@ -626,12 +628,9 @@ impl DedupIndex {
             if i < q.tokens.len() && (j == scratch.len() || ta < tb) {
                 // Only in a.
                 let (t, in_title, w) = q.tokens[i];
-                if is_number(t) && !is_year(t) {
+                if is_count(t) {
                     a_has_nums = true;
-                    if in_title && na < a_nums.len() {
-                        a_nums[na] = (t, false);
-                        na += 1;
-                    }
+                    a_title_num_alone |= in_title;
                 }
                 if in_title {
                     a_title_all += w;
@@ -642,12 +641,9 @@ impl DedupIndex {
                 // Only in b.
                 let (t, in_title) = scratch[j];
                 let w = self.weight(t);
-                if is_number(t) && !is_year(t) {
+                if is_count(t) {
                     b_has_nums = true;
-                    if in_title && nb < b_nums.len() {
-                        b_nums[nb] = (t, false);
-                        nb += 1;
-                    }
+                    b_title_num_alone |= in_title;
                 }
                 if in_title {
                     b_title_all += w;
@@ -658,17 +654,9 @@ impl DedupIndex {
                 // Shared.
                 let (t, a_title, w) = q.tokens[i];
                 let b_title = scratch[j].1;
-                if is_number(t) && !is_year(t) {
+                if is_count(t) {
                     a_has_nums = true;
                     b_has_nums = true;
-                    if a_title && na < a_nums.len() {
-                        a_nums[na] = (t, true);
-                        na += 1;
-                    }
-                    if b_title && nb < b_nums.len() {
-                        b_nums[nb] = (t, true);
-                        nb += 1;
-                    }
                 }
                 let w = if is_name(t) { w * NAME_WEIGHT } else { w };
                 if a_title {
@@ -686,8 +674,7 @@ impl DedupIndex {
                 j += 1;
             }
         }
-        if number_conflict(&a_nums[..na], b_has_nums) || number_conflict(&b_nums[..nb], a_has_nums)
-        {
+        if (a_title_num_alone && b_has_nums) || (b_title_num_alone && a_has_nums) {
             out.conflict = Some(Conflict::Numbers);
         }
         let ratio = |hit: f32, all: f32| if all > 0.0 { hit / all } else { 0.0 };
@@ -713,10 +700,11 @@ impl DedupIndex {
         if fp.is_empty() || self.len == 0 {
             return None;
         }
-        let feed = self.feed_ids.get(feed_id).copied().unwrap_or(u32::MAX - 1);
+        // A feed never inserted has no copies to avoid (and is never FREE).
+        let feed = self.feed_ids.get(feed_id).copied().unwrap_or(FREE - 1);
 
         let usable = |h: &Hot| {
-            h.feed != feed && h.feed != u32::MAX && (h.published - published).abs() <= self.window
+            h.feed != feed && h.feed != FREE && (h.published - published).abs() <= self.window
         };
 
         // Near-verbatim copies: any fingerprint within distance 3 shares one 16-bit block.

@@ -238,9 +238,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/{file}", get(top_document))
-        .route("/shows/{file}", get(show_document))
-        .route("/sources/{file}", get(source_document))
-        .route("/views/{file}", get(view_document))
+        .route("/{section}/{file}", get(sliced_document))
         .route("/opml", get(opml))
         .route("/healthz", get(healthz))
         .route("/status", get(status))
@@ -379,41 +377,25 @@ async fn top_document(
     document(state, DocKind::Merged, format, raw, headers).await
 }
 
-async fn show_document(
+/// `/shows/<slug>.<fmt>`, `/sources/<id>.<fmt>`, `/views/<name>.<fmt>`.
+async fn sliced_document(
     State(state): State<Arc<AppState>>,
-    Path(file): Path<String>,
+    Path((section, file)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ServeError> {
     let (name, format) = split_file(&file)?;
-    document(state, DocKind::Show(name.to_owned()), format, raw, headers).await
-}
-
-async fn source_document(
-    State(state): State<Arc<AppState>>,
-    Path(file): Path<String>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-) -> Result<Response, ServeError> {
-    let (name, format) = split_file(&file)?;
-    document(
-        state,
-        DocKind::Source(name.to_owned()),
-        format,
-        raw,
-        headers,
-    )
-    .await
-}
-
-async fn view_document(
-    State(state): State<Arc<AppState>>,
-    Path(file): Path<String>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-) -> Result<Response, ServeError> {
-    let (name, format) = split_file(&file)?;
-    document(state, DocKind::View(name.to_owned()), format, raw, headers).await
+    let kind = match section.as_str() {
+        "shows" => DocKind::Show(name.to_owned()),
+        "sources" => DocKind::Source(name.to_owned()),
+        "views" => DocKind::View(name.to_owned()),
+        _ => {
+            return Err(ServeError::NotFound(
+                "not found: see / for the feeds served here".into(),
+            ))
+        }
+    };
+    document(state, kind, format, raw, headers).await
 }
 
 /// The query for a document: the kind's own filter, then the client's query string.
