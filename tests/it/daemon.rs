@@ -150,21 +150,13 @@ async fn daemon_serves_caches_speaks_to_real_readers_and_stops_on_sigterm() {
     }
 
     // The CLI reads through the running daemon while it holds the store.
-    let out = showfeed()
-        .args([
-            "--config",
-            setup.config.to_str().unwrap(),
-            "feed",
-            "--limit",
-            "4",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(&[
+        "--config",
+        setup.config.to_str().unwrap(),
+        "feed",
+        "--limit",
+        "4",
+    ]);
     assert_eq!(atom_ids(&out.stdout), ids[..4].to_vec());
     let out = showfeed()
         .args(["--config", setup.config.to_str().unwrap(), "status"])
@@ -183,20 +175,12 @@ async fn daemon_serves_caches_speaks_to_real_readers_and_stops_on_sigterm() {
     assert!(status.success(), "exit status {status:?}");
 
     // After shutdown the store is flushed and readable directly, with the same ids.
-    let out = showfeed()
-        .args([
-            "--config",
-            setup.config.to_str().unwrap(),
-            "feed",
-            "--limit",
-            "1000",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(&[
+        "--config",
+        setup.config.to_str().unwrap(),
+        "feed",
+        "--limit",
+        "1000",
+    ]);
     assert_eq!(atom_ids(&out.stdout), ids);
 }

@@ -411,21 +411,13 @@ async fn http_caching_compression_errors_index_and_opml() {
     );
     let opml_file = dir.path().join("in.opml");
     std::fs::write(&opml_file, import).unwrap();
-    let out = showfeed()
-        .args([
-            "--config",
-            cfg.to_str().unwrap(),
-            "opml",
-            "import",
-            opml_file.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(&[
+        "--config",
+        cfg.to_str().unwrap(),
+        "opml",
+        "import",
+        opml_file.to_str().unwrap(),
+    ]);
     let text = std::fs::read_to_string(&cfg).unwrap();
     assert!(
         text.starts_with("# my feeds\n") && text.contains("# trades"),

@@ -266,21 +266,13 @@ async fn suggest_lists_unconfigured_shows_from_untagged_entries() {
         "configured shows are not suggested"
     );
     drop(store);
-    let out = showfeed()
-        .args([
-            "--config",
-            setup.config.to_str().unwrap(),
-            "suggest",
-            "--days",
-            "36500",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(&[
+        "--config",
+        setup.config.to_str().unwrap(),
+        "suggest",
+        "--days",
+        "36500",
+    ]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
         text.contains("Severance") && text.contains("e.g. Severance Season 2 Finale Recap"),

@@ -246,6 +246,17 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// Runs the real binary with `args`; fails the test, showing its stderr, unless it exits 0.
+pub fn run_ok(args: &[&str]) -> std::process::Output {
+    let out = showfeed().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "showfeed {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// The real binary.
 pub fn showfeed() -> std::process::Command {
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_showfeed"));
