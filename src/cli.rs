@@ -11,7 +11,7 @@ pub struct Cli {
     /// Config file [default: ./feeds.toml, or $SHOWFEED_CONFIG].
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// sled directory; overrides [storage] path.
+    /// sled directory; overrides `[storage] path`.
     #[arg(long, global = true, value_name = "DIR")]
     pub data: Option<PathBuf>,
     /// Log output format.
