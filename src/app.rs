@@ -1,6 +1,5 @@
 //! Wiring: the CLI commands, and the daemon (store, scheduler and server under one shutdown).
 
-use std::future::IntoFuture;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -101,10 +100,7 @@ pub async fn run(config: Arc<Config>, data_override: Option<PathBuf>) -> anyhow:
     let state = AppState::new(store.clone(), config.clone());
     let app = serve::router(state.clone());
     let addr = listener.local_addr().unwrap_or(config.server.listen);
-    let server = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
-        .into_future();
-    let mut server = tokio::spawn(server);
+    let mut server = tokio::spawn(serve::server::run(listener, app, shutdown.clone(), GRACE));
     info!(
         listen = %addr,
         feeds = config.feeds.len(),
@@ -119,7 +115,7 @@ pub async fn run(config: Arc<Config>, data_override: Option<PathBuf>) -> anyhow:
     systemd::spawn_watchdog(store.clone(), scheduler.heartbeat(), shutdown.clone());
     let mut triggers = reload::triggers(&config.file, shutdown.clone());
     let mut current = config;
-    let server_result = loop {
+    let server_ended = loop {
         tokio::select! {
             r = &mut server => break Some(r),
             () = shutdown.cancelled() => break None,
@@ -130,22 +126,15 @@ pub async fn run(config: Arc<Config>, data_override: Option<PathBuf>) -> anyhow:
     };
     systemd::stopping();
     shutdown.cancel();
-    let server_result = match server_result {
-        Some(r) => Some(r),
-        None => tokio::time::timeout(GRACE, &mut server).await.ok(),
+    // The server stops accepting at once and gives open requests the grace period.
+    let server_result = match server_ended {
+        Some(r) => r,
+        None => server.await,
     };
     scheduler.join(GRACE).await;
     store.flush().await.context("cannot flush the store")?;
     info!("store flushed; bye");
-    match server_result {
-        Some(Ok(Ok(()))) => Ok(()),
-        Some(Ok(Err(e))) => Err(e).context("the HTTP server failed"),
-        Some(Err(e)) => Err(e).context("the HTTP server task failed"),
-        None => {
-            warn!("open HTTP connections did not close within the grace period");
-            Ok(())
-        }
-    }
+    server_result.context("the HTTP server task failed")
 }
 
 /// One reload: validate the file; if it is bad keep everything as it is and say why; if it

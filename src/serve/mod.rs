@@ -19,6 +19,7 @@ pub mod json;
 pub mod query;
 pub mod rss;
 pub mod select;
+pub mod server;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};

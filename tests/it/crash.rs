@@ -118,7 +118,7 @@ async fn sigkill_at_random_moments_loses_nothing_and_duplicates_nothing() {
             Route::ok(feed(kills, o), "application/rss+xml"),
         );
     }
-    let out = run_ok(&["--config", setup.config.to_str().unwrap(), "poll"]);
+    run_ok(&["--config", setup.config.to_str().unwrap(), "poll"]);
     let daemon = Daemon::start(&setup, port);
     let base = daemon.base.clone();
     wait_until("the final start", async || {

@@ -626,9 +626,13 @@ async fn hostile_http_clients_get_clear_answers_and_the_server_stays_responsive(
     let addr = listener.local_addr().unwrap();
     let base = format!("http://{addr}");
     let app = showfeed::serve::router(AppState::new(p.store.clone(), p.config.clone()));
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let stop = tokio_util::sync::CancellationToken::new();
+    let task = tokio::spawn(showfeed::serve::server::run(
+        listener,
+        app,
+        stop.clone(),
+        Duration::from_secs(1),
+    ));
     // A huge query string: 400 naming the problem, not a parse of megabytes.
     let r = reqwest::get(format!("{base}/feed.atom?q={}", "a".repeat(60_000)))
         .await
@@ -667,7 +671,27 @@ async fn hostile_http_clients_get_clear_answers_and_the_server_stays_responsive(
         .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(atom_ids(&r.bytes().await.unwrap()).len(), 3);
+    // A slowloris client that never finishes its headers is cut off (10 s header timeout).
+    let mut loris = tokio::net::TcpStream::connect(addr).await.unwrap();
+    tokio::io::AsyncWriteExt::write_all(&mut loris, b"GET /feed.atom HTTP/1.1\r\nhost: x\r\nx-a: ")
+        .await
+        .unwrap();
+    let mut buf = [0u8; 256];
+    let closed = tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            match tokio::io::AsyncReadExt::read(&mut loris, &mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await;
+    assert!(
+        closed.is_ok(),
+        "a connection that never sends its headers is closed"
+    );
     drop(idle);
     drop(slow);
-    task.abort();
+    stop.cancel();
+    task.await.unwrap();
 }

@@ -411,7 +411,7 @@ async fn http_caching_compression_errors_index_and_opml() {
     );
     let opml_file = dir.path().join("in.opml");
     std::fs::write(&opml_file, import).unwrap();
-    let out = run_ok(&[
+    run_ok(&[
         "--config",
         cfg.to_str().unwrap(),
         "opml",
