@@ -35,6 +35,8 @@ ingest=$(BENCH_DIR=$work BENCH_URL=http://127.0.0.1:$nport cargo bench --quiet -
 echo "$ingest"
 py=$(python3 bench/feedparser_baseline.py "$work/feeds" 5)
 echo "python feedparser + sqlite: $py entries/s"
+echo "== poll sweep: 10,000 feeds, every response delayed 100 ms, concurrency 16"
+BENCH_SWEEP_FEEDS=${SWEEP_FEEDS:-10000} cargo bench --quiet --bench sweep 2>/dev/null | tail -1
 echo "== tagging (5,000 shows)"
 cargo bench --quiet --bench tagging 2>/dev/null | tail -5
 echo "== dedup (100,000 stored)"

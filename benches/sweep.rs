@@ -1,0 +1,97 @@
+//! Poll sweep: N feeds on a loopback server that delays every response by 100 ms, polled at
+//! the default concurrency (16; per_host raised to 16 as well, since every feed is on the
+//! one loopback host). Compares the sweep time with the latency bound
+//! ceil(N / concurrency) x 100 ms, for a first sweep (200s with bodies) and a sweep of 304s,
+//! and reports CPU per 304 (process CPU time, the in-process test server included, so an
+//! upper bound).
+//!
+//! Run: `BENCH_SWEEP_FEEDS=10000 cargo bench --bench sweep` (default 2,000 feeds).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::Path;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use showfeed::config::Config;
+use showfeed::pipeline::Context;
+use showfeed::scheduler::poll_all;
+use showfeed::store::Store;
+
+const DELAY: Duration = Duration::from_millis(100);
+const CONCURRENCY: usize = 16;
+
+fn cpu_seconds() -> f64 {
+    // utime + stime of this process, in clock ticks (100 Hz on Linux).
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+async fn feed(Path(id): Path<String>, headers: HeaderMap) -> impl IntoResponse {
+    tokio::time::sleep(DELAY).await;
+    let etag = format!("\"{id}-v1\"");
+    if headers.get("if-none-match").and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
+        return (StatusCode::NOT_MODIFIED, [("etag", etag)], String::new());
+    }
+    let items: String = (0..10)
+        .map(|i| format!("<item><guid>{id}-{i}</guid><title>Story {i} from {id}</title><pubDate>Tue, 24 Nov 2026 1{i}:00:00 GMT</pubDate></item>"))
+        .collect();
+    (
+        StatusCode::OK,
+        [("etag", etag)],
+        format!("<rss version=\"2.0\"><channel><title>{id}</title>{items}</channel></rss>"),
+    )
+}
+
+fn main() {
+    let n: usize = std::env::var("BENCH_SWEEP_FEEDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2_000);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let app = axum::Router::new().route("/{id}", axum::routing::get(feed));
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        let tmp = tempfile::tempdir().expect("tmp");
+        let mut toml = format!("[storage]\npath = \"data\"\nretention_days = 36500\n[polling]\nconcurrency = {CONCURRENCY}\nper_host = {CONCURRENCY}\n");
+        for i in 0..n {
+            toml.push_str(&format!("[[feed]]\nid = \"f{i}\"\nurl = \"http://{addr}/f{i}\"\n"));
+        }
+        let cfg = tmp.path().join("feeds.toml");
+        std::fs::write(&cfg, toml).expect("config");
+        let config = Arc::new(Config::load(&cfg, None).expect("config"));
+        let store = Arc::new(Store::open(&config.storage.path, 32 << 20).expect("store"));
+        let ctx = Arc::new(Context::new(store.clone(), config.clone()).expect("ctx"));
+        let bound = (n.div_ceil(CONCURRENCY)) as f64 * DELAY.as_secs_f64();
+        let t = Instant::now();
+        poll_all(ctx.clone(), &config.feeds).await;
+        let first = t.elapsed().as_secs_f64();
+        let cpu0 = cpu_seconds();
+        let t = Instant::now();
+        poll_all(ctx, &config.feeds).await;
+        let second = t.elapsed().as_secs_f64();
+        let cpu = cpu_seconds() - cpu0;
+        println!(
+            "{{\"feeds\":{n},\"bound_s\":{bound:.2},\"first_sweep_s\":{first:.2},\"first_ratio\":{:.2},\"sweep_304_s\":{second:.2},\"ratio_304\":{:.2},\"cpu_ms_per_304\":{:.3}}}",
+            first / bound,
+            second / bound,
+            cpu * 1000.0 / n as f64
+        );
+    });
+}
