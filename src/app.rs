@@ -202,6 +202,12 @@ async fn reload_config(
 async fn poll(config: Arc<Config>) -> anyhow::Result<()> {
     let store = Arc::new(open_store(&config).context("cannot open the store")?);
     let ctx = Arc::new(Context::new(store.clone(), config.clone())?);
+    // One-shot: bring old tags up to date first, in the foreground.
+    if pipeline::tags_are_stale(&ctx) {
+        let c = ctx.clone();
+        let n = tokio::task::spawn_blocking(move || pipeline::retag_store(&c)).await??;
+        eprintln!("re-tagged {n} stored entries for the current show list");
+    }
     let started = std::time::Instant::now();
     let reports = scheduler::poll_all(ctx, &config.feeds).await;
     let (mut ok, mut failed, mut new, mut updated) = (0, 0, 0, 0);

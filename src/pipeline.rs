@@ -179,22 +179,35 @@ pub fn spawn_retag(ctx: Arc<Context>) {
     });
 }
 
-/// At startup: re-tag in the background if the show list (or the tagging rules) changed
-/// since the stored tags were made, e.g. feeds.toml edited while the daemon was down.
-pub fn retag_if_stale(ctx: &Arc<Context>) {
+/// Re-tags every stored entry with `ctx`'s tagger and records that the tags are current;
+/// returns how many entries changed. Blocking.
+pub fn retag_store(ctx: &Context) -> Result<usize, StoreError> {
+    let n = ctx.store.retag(|e| tag(&ctx.tagger, e))?;
+    ctx.store.set_tagged_with(ctx.tagger.fingerprint())?;
+    Ok(n)
+}
+
+/// Whether the stored tags were made with another show list (or other tagging rules) than
+/// `ctx`'s; an empty store is brought up to date on the spot.
+pub fn tags_are_stale(ctx: &Context) -> bool {
     match ctx.store.tagged_with() {
-        Ok(Some(f)) if f == ctx.tagger.fingerprint() => {}
+        Ok(Some(f)) => f != ctx.tagger.fingerprint(),
         Ok(None) if ctx.store.entry_count() == 0 => {
             if let Err(e) = ctx.store.set_tagged_with(ctx.tagger.fingerprint()) {
                 warn!("cannot record the tagger fingerprint: {}", error_chain(&e));
             }
+            false
         }
-        _ => {
-            info!(
-                "the show list changed since the entries were tagged: re-tagging in the background"
-            );
-            spawn_retag(ctx.clone());
-        }
+        _ => true,
+    }
+}
+
+/// At startup: re-tag in the background if the show list (or the tagging rules) changed
+/// since the stored tags were made, e.g. feeds.toml edited while the daemon was down.
+pub fn retag_if_stale(ctx: &Arc<Context>) {
+    if tags_are_stale(ctx) {
+        info!("the show list changed since the entries were tagged: re-tagging in the background");
+        spawn_retag(ctx.clone());
     }
 }
 
