@@ -92,23 +92,28 @@ fn summary_text(e: &Entry) -> String {
 pub fn ingest(
     ctx: &Context,
     feed_id: &str,
-    mut entries: Vec<Entry>,
+    entries: Vec<Entry>,
     state: &mut FeedState,
     now: i64,
     cutoff: i64,
 ) -> Result<IngestStats, StoreError> {
-    for e in &mut entries {
-        (e.shows, e.kinds) = tag(&ctx.tagger, e);
-    }
     let near = ctx.config.dedup.mode != DedupMode::Off;
     let mut index = ctx.dedup.lock().unwrap_or_else(|p| p.into_inner());
     let (mut merged, mut reposts, mut tags) = (0, 0, 0);
     let mut urls_here: HashMap<String, EntryId> = HashMap::new();
     let mut kept = Vec::with_capacity(entries.len());
+    let mut olds = Vec::with_capacity(entries.len());
     for mut e in entries {
-        if ctx.store.entry(&e.id)?.is_some() {
-            // Stored already: an update keeps its story.
+        if let Some(old) = ctx.store.entry(&e.id)? {
+            // Stored already: it keeps its story. Tags are recomputed only when the content
+            // changed; a new show list re-tags the store as a whole (`retag_store`).
+            if old.content_hash == e.content_hash {
+                (e.shows, e.kinds) = (old.shows.clone(), old.kinds.clone());
+            } else {
+                (e.shows, e.kinds) = tag(&ctx.tagger, &e);
+            }
             kept.push(e);
+            olds.push(Some(old));
             continue;
         }
         if let Some(key) = e.link.as_deref().and_then(dedup::url_key) {
@@ -132,6 +137,7 @@ pub fn ingest(
             }
             urls_here.insert(key, e.id);
         }
+        (e.shows, e.kinds) = tag(&ctx.tagger, &e);
         tags += e.shows.len();
         let slugs: Vec<&str> = e.shows.iter().map(|s| s.slug.as_str()).collect();
         let fp = dedup::fingerprint(&e.title, &summary_text(&e), &slugs);
@@ -143,8 +149,11 @@ pub fn ingest(
         }
         index.insert(e.id, e.story, feed_id, e.published, &fp);
         kept.push(e);
+        olds.push(None);
     }
-    let mut stats = ctx.store.commit_poll(feed_id, &kept, state, now, cutoff)?;
+    let mut stats = ctx
+        .store
+        .commit_poll_with(feed_id, &kept, olds, state, now, cutoff)?;
     stats.merged = merged;
     stats.reposts = reposts;
     stats.tags = tags;

@@ -191,28 +191,32 @@ pub fn build(
         .before
         .map(|c| format!("before={}", cursor(&c)))
         .or(q.after.map(|c| format!("after={}", cursor(&c))));
-    // Only the states of the feeds on this page: a store may hold thousands.
+    // Each entry's story copies, read once; then the states of only the feeds on this page
+    // (a store may hold thousands).
+    let with_copies = page
+        .entries
+        .into_iter()
+        .map(|e| Ok((store.story_copies(&e)?, e)))
+        .collect::<Result<Vec<_>, StoreError>>()?;
     let mut states = HashMap::new();
-    for e in &page.entries {
-        if !states.contains_key(&e.feed_id) {
-            if let Some(s) = store.feed_state(&e.feed_id)? {
-                states.insert(e.feed_id.clone(), s);
-            }
-        }
-        for copy in store.story_copies(e)? {
-            if !states.contains_key(&copy.feed_id) {
-                if let Some(s) = store.feed_state(&copy.feed_id)? {
-                    states.insert(copy.feed_id.clone(), s);
+    for (members, e) in &with_copies {
+        for feed_id in std::iter::once(&e.feed_id).chain(members.iter().map(|c| &c.feed_id)) {
+            if !states.contains_key(feed_id) {
+                if let Some(s) = store.feed_state(feed_id)? {
+                    states.insert(feed_id.clone(), s);
                 }
             }
         }
     }
     let sources = sources(config, &states);
-    let updated = page.entries.iter().map(|e| e.updated).max().unwrap_or(0);
-    let mut entries = Vec::with_capacity(page.entries.len());
+    let updated = with_copies
+        .iter()
+        .map(|(_, e)| e.updated)
+        .max()
+        .unwrap_or(0);
+    let mut entries = Vec::with_capacity(with_copies.len());
     let mode = config.dedup.mode;
-    for e in page.entries {
-        let members = store.story_copies(&e)?;
+    for (members, e) in with_copies {
         let shared_story = e.story != e.id || members.iter().any(|c| !c.exact_copy);
         // Copies shown as related links: exact copies always, near ones when collapsing.
         let copies: Vec<Entry> = members

@@ -338,11 +338,29 @@ impl Store {
         now: i64,
         cutoff: i64,
     ) -> Result<IngestStats, StoreError> {
+        let olds = entries
+            .iter()
+            .map(|e| self.entry(&e.id))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.commit_poll_with(feed_id, entries, olds, state, now, cutoff)
+    }
+
+    /// [`Store::commit_poll`] for a caller that already read each entry's stored version
+    /// (`olds[i]` is `entries[i]`'s), so ingest reads every entry once.
+    pub fn commit_poll_with(
+        &self,
+        feed_id: &str,
+        entries: &[Entry],
+        olds: Vec<Option<Entry>>,
+        state: &mut FeedState,
+        now: i64,
+        cutoff: i64,
+    ) -> Result<IngestStats, StoreError> {
         let floor = self.floor()?.max(cutoff);
         let mut stats = IngestStats::default();
         let mut b = Batches::default();
-        for entry in entries {
-            match self.entry(&entry.id)? {
+        for (entry, old) in entries.iter().zip(olds) {
+            match old {
                 Some(old)
                     if old.content_hash == entry.content_hash
                         && old.shows == entry.shows
