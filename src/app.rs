@@ -50,18 +50,109 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(async move {
-        match cli.command {
-            Command::Run => run(config, cli.data.clone()).await,
+    let ended = runtime.block_on(async move {
+        let done = match cli.command {
+            Command::Run => return run(config, cli.data.clone()).await,
             Command::Poll => poll(config).await,
             Command::Feed(args) => feed(config, *args).await,
             Command::Status => status(config).await,
             Command::Opml(cmd) => opml(config, cmd).await,
             Command::Suggest { days, max } => suggest(config, days, max).await,
             Command::Check => Ok(()),
-        }
+        };
+        done.map(|()| Ended::Stopped)
     })?;
-    Ok(ExitCode::SUCCESS)
+    // Every task, and with them the store, is gone once the runtime is.
+    drop(runtime);
+    match ended {
+        Ended::Stopped => Ok(ExitCode::SUCCESS),
+        Ended::Reopen => Ok(reexec()),
+    }
+}
+
+/// How the daemon ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// Stopped by a signal (or a one-shot command finished).
+    Stopped,
+    /// The store can be written again after a disk error: start afresh to reopen it.
+    Reopen,
+}
+
+/// Exit code asking the service manager to restart us when re-executing fails
+/// (`EX_TEMPFAIL`; the unit restarts on failure).
+const EXIT_RESTART: u8 = 75;
+
+/// Replaces this process with a fresh start of the same binary and arguments (same PID, so
+/// systemd keeps tracking it); only returns if that fails.
+fn reexec() -> ExitCode {
+    use std::os::unix::process::CommandExt;
+    let args: Vec<_> = std::env::args_os().skip(1).collect();
+    let err = match std::env::current_exe() {
+        Ok(exe) => std::process::Command::new(&exe).args(&args).exec(),
+        Err(e) => e,
+    };
+    error!("cannot restart in place ({err}); exiting with {EXIT_RESTART} so the service manager restarts showfeed");
+    ExitCode::from(EXIT_RESTART)
+}
+
+/// How often an unwritable store's directory is probed.
+const PROBE_EVERY: Duration = Duration::from_secs(5);
+
+/// Watches the store's writability. A write that failed on the disk poisons sled (it must be
+/// reopened; even reads can fail), so the daemon restarts in place at once and comes back on
+/// a read-only copy. On a copy, probes the real directory and restarts onto it once it can be
+/// written again.
+fn spawn_store_watch(
+    store: Arc<Store>,
+    shutdown: tokio_util::sync::CancellationToken,
+) -> Arc<std::sync::atomic::AtomicBool> {
+    let reopen = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = reopen.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                () = store.wait_unwritable() => {}
+                () = shutdown.cancelled() => return,
+            }
+            let Some(u) = store.unwritable() else {
+                continue;
+            };
+            let restart = if store.is_copy() {
+                tokio::select! {
+                    () = tokio::time::sleep(PROBE_EVERY) => {}
+                    () = shutdown.cancelled() => return,
+                }
+                let s = store.clone();
+                match tokio::task::spawn_blocking(move || s.probe()).await {
+                    Ok(Ok(())) => {
+                        info!(store = %store.path().display(), "the store's directory can be written again: restarting onto it");
+                        true
+                    }
+                    Ok(Err(e)) => {
+                        tracing::debug!("store directory still not writable: {e}");
+                        false
+                    }
+                    Err(e) => {
+                        warn!("store probe failed: {e}");
+                        false
+                    }
+                }
+            } else {
+                warn!(
+                    "a store write failed ({}): restarting in place to serve a read-only copy",
+                    u.reason
+                );
+                true
+            };
+            if restart {
+                flag.store(true, std::sync::atomic::Ordering::Release);
+                shutdown.cancel();
+                return;
+            }
+        }
+    });
+    reopen
 }
 
 fn init_tracing(config: &Config, format: LogFormat) {
@@ -85,11 +176,8 @@ fn open_store(config: &Config) -> Result<Store, StoreError> {
 
 /// The daemon: until SIGINT/SIGTERM, poll on schedule and serve; reload the config on
 /// SIGHUP or when its file changes. `data_override` is the `--data` flag, kept for reloads.
-pub async fn run(config: Arc<Config>, data_override: Option<PathBuf>) -> anyhow::Result<()> {
-    let store =
-        Arc::new(open_store(&config).with_context(|| {
-            format!("cannot open the store at {}", config.storage.path.display())
-        })?);
+pub async fn run(config: Arc<Config>, data_override: Option<PathBuf>) -> anyhow::Result<Ended> {
+    let store = Arc::new(open_daemon_store(&config)?);
     let listener = tokio::net::TcpListener::bind(config.server.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.server.listen))?;
@@ -113,6 +201,7 @@ pub async fn run(config: Arc<Config>, data_override: Option<PathBuf>) -> anyhow:
         config.feeds.len()
     ));
     systemd::spawn_watchdog(store.clone(), scheduler.heartbeat(), shutdown.clone());
+    let reopen = spawn_store_watch(store.clone(), shutdown.clone());
     let mut triggers = reload::triggers(&config.file, shutdown.clone());
     let mut current = config;
     let server_ended = loop {
@@ -124,7 +213,14 @@ pub async fn run(config: Arc<Config>, data_override: Option<PathBuf>) -> anyhow:
             }
         }
     };
-    systemd::stopping();
+    let ended = if reopen.load(std::sync::atomic::Ordering::Acquire) {
+        // Back in a moment, same PID: to systemd this is a reload.
+        systemd::reloading();
+        Ended::Reopen
+    } else {
+        systemd::stopping();
+        Ended::Stopped
+    };
     shutdown.cancel();
     // The server stops accepting at once and gives open requests the grace period.
     let server_result = match server_ended {
@@ -132,9 +228,51 @@ pub async fn run(config: Arc<Config>, data_override: Option<PathBuf>) -> anyhow:
         None => server.await,
     };
     scheduler.join(GRACE).await;
-    store.flush().await.context("cannot flush the store")?;
-    info!("store flushed; bye");
-    server_result.context("the HTTP server task failed")
+    match store.unwritable() {
+        None => {
+            store.flush().await.context("cannot flush the store")?;
+            info!("store flushed; bye");
+        }
+        // Nothing can be flushed; what was fetched since is fetched again after the restart
+        // (its validators were not stored either).
+        Some(u) => warn!(
+            "the store could not be written since {} ({}): nothing to flush",
+            serve::rfc3339(u.since),
+            u.reason
+        ),
+    }
+    server_result.context("the HTTP server task failed")?;
+    Ok(ended)
+}
+
+/// The daemon's store. One whose directory cannot be written (read-only, full) is served
+/// from a temporary copy: the last good entries stay available, polling waits, and the
+/// store watch restarts the daemon once the directory can be written.
+fn open_daemon_store(config: &Config) -> anyhow::Result<Store> {
+    let path = &config.storage.path;
+    let why = match Store::probe_dir(path) {
+        Ok(()) => match open_store(config) {
+            Ok(store) => return Ok(store),
+            Err(StoreError::Sled(sled::Error::Io(e)))
+                if crate::store::cannot_write(&e).is_some() =>
+            {
+                crate::store::cannot_write(&e).unwrap_or_default()
+            }
+            Err(e) => {
+                return Err(e)
+                    .with_context(|| format!("cannot open the store at {}", path.display()))
+            }
+        },
+        Err(e) => crate::store::cannot_write(&e)
+            .ok_or(e)
+            .with_context(|| format!("cannot write to the store's directory {}", path.display()))?,
+    };
+    error!(
+        "the store at {} cannot be written ({why}); serving a read-only copy until it can be",
+        path.display()
+    );
+    Store::open_copy(path, config.storage.cache_bytes, why)
+        .with_context(|| format!("cannot open the store at {}", path.display()))
 }
 
 /// One reload: validate the file; if it is bad keep everything as it is and say why; if it
@@ -412,6 +550,13 @@ async fn status(config: Arc<Config>) -> anyhow::Result<()> {
             if let Some(err) = &status.config_error {
                 eprintln!(
                     "the daemon refused the last reload and runs the previous config:\n{err}"
+                );
+            }
+            if let (false, Some(err)) = (status.store.writable, &status.store.error) {
+                eprintln!(
+                    "the daemon cannot write its store at {} since {}: {err}; it serves what it holds and polls nothing",
+                    status.store.path,
+                    status.store.since.as_deref().unwrap_or("?")
                 );
             }
             status.feeds

@@ -12,6 +12,7 @@
 //! | `showfeed_feeds` | configured feeds |
 //! | `showfeed_store_entries` / `showfeed_store_bytes` | entries stored / disk used by sled |
 //! | `showfeed_config_valid` | 0 while the file on disk failed to load (the previous config runs) |
+//! | `showfeed_store_writable` | 0 while the store cannot be written (disk full, read-only): stored entries are served, polling waits |
 //! | `showfeed_http_requests_total{route,status}` | HTTP requests |
 //! | `showfeed_http_request_duration_seconds{route}` | HTTP latency |
 //!
@@ -88,6 +89,8 @@ pub struct Metrics {
     pub store_bytes: Gauge,
     /// 1 while the config file on disk is in force.
     pub config_valid: Gauge,
+    /// 1 while the store can be written.
+    pub store_writable: Gauge,
     /// HTTP requests.
     pub http_requests: Family<RouteStatus, Counter>,
     /// HTTP latency.
@@ -115,6 +118,7 @@ pub fn get() -> &'static Metrics {
             store_entries: Gauge::default(),
             store_bytes: Gauge::default(),
             config_valid: Gauge::default(),
+            store_writable: Gauge::default(),
             http_requests: Family::default(),
             http_seconds: Family::new_with_constructor(latency),
             registry: Registry::default(),
@@ -169,6 +173,11 @@ pub fn get() -> &'static Metrics {
             "config_valid",
             "0 while the config file on disk failed to load",
             m.config_valid.clone(),
+        );
+        registry.register(
+            "store_writable",
+            "0 while the store cannot be written (disk full, read-only)",
+            m.store_writable.clone(),
         );
         registry.register(
             "http_requests",

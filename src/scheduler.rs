@@ -5,7 +5,8 @@
 //! the same second), stretched by server hints (Cache-Control max-age, RSS ttl) up to
 //! `max_interval`, or backed off exponentially after failures (capped at 24 h, never giving
 //! up; only 410 Gone disables a feed). Each feed runs in its own task, so a slow or failing
-//! feed delays nobody; a global semaphore and one per host bound the polls in flight.
+//! feed delays nobody; a global semaphore and one per host bound the polls in flight. While
+//! the store cannot be written (disk full, read-only) nothing is polled.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -277,6 +278,12 @@ async fn feed_loop(ctx: Arc<Context>, feed: Feed, limits: Arc<Limits>, cancel: C
         if !sleep_until_unix(due, &cancel).await {
             return;
         }
+        if ctx.store.unwritable().is_some() {
+            // Fetching what cannot be stored would waste the publisher's bandwidth, and the
+            // validators could not advance: wait for the restart that reopens the store.
+            cancel.cancelled().await;
+            return;
+        }
         let host = feed.host_key();
         let permits = tokio::select! {
             p = limits.acquire(&host) => p,
@@ -304,6 +311,10 @@ async fn feed_loop(ctx: Arc<Context>, feed: Feed, limits: Arc<Limits>, cancel: C
 
 async fn prune_loop(ctx: Arc<Context>, cancel: CancellationToken) {
     loop {
+        if ctx.store.unwritable().is_some() {
+            cancel.cancelled().await;
+            return;
+        }
         let storage = &ctx.config.storage;
         let cutoff = pipeline::now() - storage.retention.as_secs() as i64;
         let store = ctx.store.clone();

@@ -59,6 +59,14 @@ pub fn index(config: &Config, store: &Store) -> Result<String, ServeError> {
         config.feeds.len(),
         subscribe("/feed")
     );
+    if let Some(u) = store.unwritable() {
+        let _ = write!(
+            h,
+            "<p class=\"bad\">The store cannot be written since {} ({}): the entries below are what it holds; polling resumes once the disk can be written.</p>",
+            rfc3339(u.since),
+            esc(&u.reason)
+        );
+    }
 
     h.push_str("<h2>Shows</h2>");
     if config.shows.is_empty() {

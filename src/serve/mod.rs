@@ -259,7 +259,19 @@ async fn not_found() -> ServeError {
 
 async fn healthz(State(state): State<Arc<AppState>>) -> Response {
     match state.store.feed_state("") {
-        Ok(_) => (StatusCode::OK, "ok\n").into_response(),
+        // Still serving; the body says what is wrong for whoever looks.
+        Ok(_) => match state.store.unwritable() {
+            None => (StatusCode::OK, "ok\n").into_response(),
+            Some(u) => (
+                StatusCode::OK,
+                format!(
+                    "degraded: the store cannot be written since {} ({}); serving stored entries\n",
+                    rfc3339(u.since),
+                    u.reason
+                ),
+            )
+                .into_response(),
+        },
         Err(e) => ServeError::from(e).into_response(),
     }
 }
@@ -333,8 +345,43 @@ pub struct Status {
     pub config_error: Option<String>,
     /// Entries stored.
     pub entries: usize,
+    /// The store, and whether it can be written.
+    #[serde(default)]
+    pub store: StoreStatus,
     /// Per-feed health.
     pub feeds: Vec<StatusFeed>,
+}
+
+/// The store part of `/status`.
+#[derive(Debug, Default, Serialize, serde::Deserialize)]
+pub struct StoreStatus {
+    /// Where it lives.
+    pub path: String,
+    /// False after a write failed with a disk error (full, read-only): stored entries are
+    /// still served, polling waits until the directory can be written.
+    pub writable: bool,
+    /// The disk error.
+    pub error: Option<String>,
+    /// Since when (RFC 3339).
+    pub since: Option<String>,
+    /// True while a temporary copy of the store is served because its directory cannot be
+    /// written.
+    #[serde(default)]
+    pub read_only_copy: bool,
+}
+
+impl StoreStatus {
+    /// The status of `store`.
+    pub fn of(store: &Store) -> StoreStatus {
+        let u = store.unwritable();
+        StoreStatus {
+            path: store.path().display().to_string(),
+            writable: u.is_none(),
+            since: u.as_ref().map(|u| rfc3339(u.since)),
+            error: u.map(|u| u.reason),
+            read_only_copy: store.is_copy(),
+        }
+    }
 }
 
 async fn status(State(state): State<Arc<AppState>>) -> Result<Json<Status>, ServeError> {
@@ -345,6 +392,7 @@ async fn status(State(state): State<Arc<AppState>>) -> Result<Json<Status>, Serv
             config_file: config.file.display().to_string(),
             config_error: st.config_error(),
             entries: st.store.entry_count(),
+            store: StoreStatus::of(&st.store),
             feeds: status_rows(&config, &st.store)?,
         })
     })
@@ -644,6 +692,8 @@ async fn metrics(State(state): State<Arc<AppState>>) -> Result<Response, ServeEr
         m.store_entries.set(st.store.entry_count() as i64);
         m.store_bytes.set(st.store.size_on_disk() as i64);
         m.config_valid.set(i64::from(st.config_error().is_none()));
+        m.store_writable
+            .set(i64::from(st.store.unwritable().is_none()));
         Ok(m.encode())
     })
     .await?;

@@ -14,13 +14,23 @@
 //! A poll's new entries and its new validators are written in one transaction
 //! ([`Store::commit_poll`]), and the caller flushes before the poll counts as done, so a crash
 //! can never leave an ETag stored for entries that were not.
+//!
+//! Disk full, read-only: once sled fails a write with an I/O error it refuses every later
+//! write until the store is reopened, and even reads can fail (a read that meets a half-done
+//! node split helps finish it, which is a write). The store records why
+//! ([`Store::unwritable`]) and refuses writes itself from then on; the daemon then restarts
+//! in place. A store whose directory cannot be written ([`Store::probe_dir`]) is opened from
+//! a temporary copy ([`Store::open_copy`]): the last good entries are served, writes are
+//! refused, health events are kept in memory, and once the directory can be written again
+//! the daemon restarts onto the real store.
 
 mod codec;
 pub mod keys;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError};
@@ -52,6 +62,24 @@ pub enum StoreError {
     /// sled failed.
     #[error("storage error")]
     Sled(#[from] sled::Error),
+    /// A write failed earlier with an I/O error (disk full, read-only file system): sled
+    /// refuses writes until the store is reopened.
+    #[error("the store at {} cannot be written: {reason}", path.display())]
+    Unwritable {
+        /// The store.
+        path: PathBuf,
+        /// The I/O error that started it.
+        reason: String,
+    },
+    /// A read-only copy of an unwritable store could not be made.
+    #[error("cannot copy the store to {} to serve it read-only", path.display())]
+    Copy {
+        /// The temporary copy.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// A value could not be encoded.
     #[error("cannot encode a value")]
     Encode(#[source] postcard::Error),
@@ -118,6 +146,54 @@ pub struct HealthEvent {
     pub detail: String,
 }
 
+/// Why the store refuses writes, since when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unwritable {
+    /// When the first write failed (Unix seconds).
+    pub since: i64,
+    /// The I/O error, in words.
+    pub reason: String,
+}
+
+/// Health events kept in memory while the store cannot be written.
+const MAX_UNSAVED_EVENTS: usize = 100;
+
+/// Size of the file [`Store::probe`] writes: room for sled to reopen and write a segment.
+const PROBE_BYTES: usize = 2 << 20;
+
+/// Whether a sled error is the disk's fault (full, read-only, quota, permissions): the
+/// kind of failure that makes sled refuse writes until reopened.
+pub fn is_disk_error(e: &StoreError) -> bool {
+    matches!(
+        e,
+        StoreError::Sled(sled::Error::Io(_)) | StoreError::Unwritable { .. }
+    )
+}
+
+/// Whether an I/O error means the directory cannot be written (read-only file system, no
+/// space, quota, permissions), as opposed to a missing path or a lock; in words if so.
+pub fn cannot_write(e: &std::io::Error) -> Option<String> {
+    use std::io::ErrorKind as K;
+    matches!(
+        e.kind(),
+        K::ReadOnlyFilesystem | K::StorageFull | K::QuotaExceeded | K::PermissionDenied
+    )
+    .then(|| describe_io(e))
+}
+
+/// An I/O error in words. sled re-wraps the first error it met, so the kind is more
+/// reliable than the text.
+fn describe_io(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::StorageFull => "no space left on device".into(),
+        K::ReadOnlyFilesystem => "read-only file system".into(),
+        K::QuotaExceeded => "disk quota exceeded".into(),
+        K::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
 /// Counts from one [`Store::commit_poll`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct IngestStats {
@@ -166,13 +242,61 @@ pub struct Store {
     writes: AtomicU64,
     flushed: AtomicU64,
     flush_lock: tokio::sync::Mutex<()>,
+    /// Set by the first write that failed with an I/O error.
+    unwritable: Mutex<Option<Unwritable>>,
+    /// Health events recorded while unwritable, newest last.
+    unsaved_events: Mutex<VecDeque<(u64, HealthEvent)>>,
+    /// For a store served from a temporary copy: the copy, deleted with the store.
+    _copy: Option<tempfile::TempDir>,
+    /// Woken when the store becomes unwritable.
+    went_unwritable: tokio::sync::Notify,
 }
 
 impl Store {
     /// Opens (or creates) the store at `path` with a page cache of `cache_bytes`.
     pub fn open(path: &Path, cache_bytes: u64) -> Result<Store, StoreError> {
+        Store::open_at(path, path, cache_bytes)
+    }
+
+    /// Opens a temporary copy of the store at `path`, which cannot be written (`why` was the
+    /// error opening it): everything stored is served, every write is refused with `why`, and
+    /// [`Store::probe`] watches `path`. The copy is deleted with the store.
+    pub fn open_copy(path: &Path, cache_bytes: u64, why: String) -> Result<Store, StoreError> {
+        let copy = tempfile::Builder::new()
+            .prefix("showfeed-readonly-")
+            .tempdir()
+            .map_err(|source| StoreError::Copy {
+                path: std::env::temp_dir(),
+                source,
+            })?;
+        if path.is_dir() {
+            copy_dir(path, copy.path()).map_err(|source| StoreError::Copy {
+                path: copy.path().to_path_buf(),
+                source,
+            })?;
+        }
+        let mut store = Store::open_at(path, copy.path(), cache_bytes)?;
+        store.mark_unwritable(why);
+        store._copy = Some(copy);
+        Ok(store)
+    }
+
+    /// Resolves once the store is unwritable.
+    pub async fn wait_unwritable(&self) {
+        while self.unwritable().is_none() {
+            self.went_unwritable.notified().await;
+        }
+    }
+
+    /// Whether this store is a temporary read-only copy ([`Store::open_copy`]).
+    pub fn is_copy(&self) -> bool {
+        self._copy.is_some()
+    }
+
+    /// Opens the sled files at `files` for the store known as `path`.
+    fn open_at(path: &Path, files: &Path, cache_bytes: u64) -> Result<Store, StoreError> {
         let db = sled::Config::new()
-            .path(path)
+            .path(files)
             .cache_capacity(cache_bytes)
             .flush_every_ms(Some(500))
             .open()
@@ -213,7 +337,105 @@ impl Store {
             writes: AtomicU64::new(0),
             flushed: AtomicU64::new(0),
             flush_lock: tokio::sync::Mutex::new(()),
+            unwritable: Mutex::new(None),
+            unsaved_events: Mutex::new(VecDeque::new()),
+            _copy: None,
+            went_unwritable: tokio::sync::Notify::new(),
         })
+    }
+
+    /// Why writes are refused, if they are: a write failed with an I/O error (disk full,
+    /// read-only file system), or the store is served from a read-only copy.
+    pub fn unwritable(&self) -> Option<Unwritable> {
+        self.unwritable
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    fn mark_unwritable(&self, reason: String) {
+        let mut slot = self.unwritable.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.is_some() {
+            return;
+        }
+        let since = chrono::Utc::now().timestamp();
+        tracing::error!(
+            store = %self.path.display(),
+            "the store cannot be written ({reason}): serving what it holds, polling paused until the disk can be written again"
+        );
+        *slot = Some(Unwritable {
+            since,
+            reason: reason.clone(),
+        });
+        drop(slot);
+        self.went_unwritable.notify_one();
+        self.keep_event(HealthEvent {
+            at: since,
+            feed_id: String::new(),
+            kind: "store".into(),
+            title: format!("the store at {} cannot be written", self.path.display()),
+            detail: format!(
+                "{reason}. Stored entries are still served; polling is paused and resumes once the directory can be written again."
+            ),
+        });
+    }
+
+    fn keep_event(&self, event: HealthEvent) {
+        static SEQ: AtomicU64 = AtomicU64::new(u64::MAX / 2);
+        let seq = SEQ.fetch_add(1, Ordering::Relaxed);
+        let mut events = self
+            .unsaved_events
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if events.len() >= MAX_UNSAVED_EVENTS {
+            events.pop_front();
+        }
+        events.push_back((seq, event));
+    }
+
+    /// Runs a write: refused at once while unwritable; an I/O failure makes the store
+    /// unwritable (sled will refuse every later write anyway).
+    fn write<T>(&self, f: impl FnOnce() -> Result<T, StoreError>) -> Result<T, StoreError> {
+        self.writable()?;
+        let r = f();
+        if let Err(StoreError::Sled(sled::Error::Io(io))) = &r {
+            self.mark_unwritable(describe_io(io));
+        }
+        r
+    }
+
+    fn writable(&self) -> Result<(), StoreError> {
+        match self.unwritable() {
+            None => Ok(()),
+            Some(u) => Err(StoreError::Unwritable {
+                path: self.path.clone(),
+                reason: u.reason,
+            }),
+        }
+    }
+
+    /// Checks that the store's directory can be written, with room to spare: see
+    /// [`Store::probe_dir`].
+    pub fn probe(&self) -> std::io::Result<()> {
+        Store::probe_dir(&self.path)
+    }
+
+    /// Checks that `path` can be written with room to spare for sled: creates it if needed,
+    /// then writes, syncs and removes a few MiB there. Blocking.
+    pub fn probe_dir(path: &Path) -> std::io::Result<()> {
+        use std::io::Write;
+        std::fs::create_dir_all(path)?;
+        let probe = path.join(".showfeed-probe");
+        let result = (|| {
+            let mut f = std::fs::File::create(&probe)?;
+            let chunk = vec![0u8; 64 << 10];
+            for _ in 0..PROBE_BYTES / chunk.len() {
+                f.write_all(&chunk)?;
+            }
+            f.sync_all()
+        })();
+        let _ = std::fs::remove_file(&probe);
+        result
     }
 
     /// Where the store lives.
@@ -242,6 +464,7 @@ impl Store {
     /// thousand. The flush runs on a blocking thread, not sled's `flush_async`, whose small
     /// thread pool deadlocks when many flushes wait on the I/O those same threads must do.
     pub async fn flush(&self) -> Result<(), StoreError> {
+        self.writable()?;
         let target = self.writes.load(Ordering::Acquire);
         let _turn = self.flush_lock.lock().await;
         if self.flushed.load(Ordering::Acquire) >= target {
@@ -249,21 +472,21 @@ impl Store {
         }
         let covered = self.writes.load(Ordering::Acquire);
         let db = self.db.clone();
-        tokio::task::spawn_blocking(move || db.flush())
+        let flushed = tokio::task::spawn_blocking(move || db.flush())
             .await
             .map_err(|e| {
                 StoreError::Sled(sled::Error::ReportableBug(format!(
                     "flush task failed: {e}"
                 )))
-            })??;
+            })?;
+        self.write(|| Ok(flushed?))?;
         self.flushed.fetch_max(covered, Ordering::AcqRel);
         Ok(())
     }
 
     /// Blocking variant of [`Store::flush`], for shutdown and the CLI.
     pub fn flush_blocking(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
-        Ok(())
+        self.write(|| Ok(self.db.flush().map(drop)?))
     }
 
     /// The stored state of a feed.
@@ -289,10 +512,12 @@ impl Store {
 
     /// Stores a feed's state alone (a failed poll or a 304). The caller flushes.
     pub fn put_feed_state(&self, feed_id: &str, state: &FeedState) -> Result<(), StoreError> {
-        self.feeds
-            .insert(feed_id.as_bytes(), codec::encode_state(state)?)?;
-        self.wrote();
-        Ok(())
+        self.write(|| {
+            self.feeds
+                .insert(feed_id.as_bytes(), codec::encode_state(state)?)?;
+            self.wrote();
+            Ok(())
+        })
     }
 
     /// The entry with this id.
@@ -396,9 +621,12 @@ impl Store {
                 }
             }
         }
-        state.entry_count += stats.new as u64;
-        let state_bytes = codec::encode_state(state)?;
-        self.apply(&b, Some((feed_id, &state_bytes)))?;
+        let mut next = state.clone();
+        next.entry_count += stats.new as u64;
+        let state_bytes = codec::encode_state(&next)?;
+        self.write(|| self.apply(&b, Some((feed_id, &state_bytes))))?;
+        // Only a committed poll advances the caller's state.
+        *state = next;
         if stats.new + stats.updated + stats.retagged > 0 {
             self.bump();
         }
@@ -437,6 +665,13 @@ impl Store {
     /// whose tags changed are rewritten (ids, dates and everything else kept). Returns how
     /// many changed. Runs in chunks so readers are never blocked for long.
     pub fn retag(
+        &self,
+        tag: impl FnMut(&Entry) -> (Vec<ShowTag>, Vec<String>),
+    ) -> Result<usize, StoreError> {
+        self.write(|| self.retag_all(tag))
+    }
+
+    fn retag_all(
         &self,
         mut tag: impl FnMut(&Entry) -> (Vec<ShowTag>, Vec<String>),
     ) -> Result<usize, StoreError> {
@@ -537,13 +772,26 @@ impl Store {
 
     /// Records the tagger fingerprint the stored tags now match.
     pub fn set_tagged_with(&self, fingerprint: [u8; 16]) -> Result<(), StoreError> {
-        self.meta.insert(META_TAGGER, &fingerprint)?;
-        self.wrote();
-        Ok(())
+        self.write(|| {
+            self.meta.insert(META_TAGGER, &fingerprint)?;
+            self.wrote();
+            Ok(())
+        })
     }
 
-    /// Records a health event; the oldest beyond [`MAX_EVENTS`] are dropped.
+    /// Records a health event; the oldest beyond [`MAX_EVENTS`] are dropped. While the store
+    /// cannot be written the event is kept in memory (the last 100), so the health feed
+    /// still shows it.
     pub fn record_event(&self, event: &HealthEvent) -> Result<(), StoreError> {
+        let r = self.write(|| self.save_event(event));
+        if r.as_ref().is_err_and(is_disk_error) {
+            self.keep_event(event.clone());
+            return Ok(());
+        }
+        r
+    }
+
+    fn save_event(&self, event: &HealthEvent) -> Result<(), StoreError> {
         let mut key = keys::time_bytes(event.at).to_vec();
         key.extend_from_slice(&self.db.generate_id()?.to_be_bytes());
         self.events
@@ -560,7 +808,16 @@ impl Store {
 
     /// Health events, newest first, with a stable id each.
     pub fn events(&self, limit: usize) -> Result<Vec<(u64, HealthEvent)>, StoreError> {
-        let mut out = Vec::new();
+        let mut out: Vec<(u64, HealthEvent)> = self
+            .unsaved_events
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .rev()
+            .take(limit)
+            .cloned()
+            .collect();
+        let limit = limit - out.len();
         for kv in self.events.iter().rev().take(limit) {
             let (k, v) = kv?;
             let seq = k
@@ -620,6 +877,10 @@ impl Store {
     /// Removes entries published before `cutoff` and, beyond that, the oldest ones over
     /// `max_entries`. Runs in chunks so the daemon keeps serving meanwhile.
     pub fn prune(&self, cutoff: i64, max_entries: usize) -> Result<PruneStats, StoreError> {
+        self.write(|| self.prune_now(cutoff, max_entries))
+    }
+
+    fn prune_now(&self, cutoff: i64, max_entries: usize) -> Result<PruneStats, StoreError> {
         let mut stats = PruneStats::default();
         let total = self.by_time.len();
         let mut over = total.saturating_sub(max_entries);
@@ -769,6 +1030,21 @@ impl Batches {
             self.show.insert(keys::prefixed(&s.slug, &tk), &[]);
         }
     }
+}
+
+/// Copies a directory tree (sled's files: `conf`, `db`, `snap.*`, `blobs/`).
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
 }
 
 fn tx_error(e: TransactionError<()>) -> StoreError {

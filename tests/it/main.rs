@@ -7,6 +7,7 @@ mod corpus;
 mod crash;
 mod daemon;
 mod dedup_pairs;
+mod disk;
 mod hostile;
 mod operations;
 mod output;
