@@ -56,7 +56,20 @@ pub fn parse(bytes: &[u8], content_type: Option<&str>) -> Result<Feed, ParseErro
     if looks_like_html(trimmed) {
         return Err(ParseError::Html);
     }
-    let mut repaired = repair_xml(trimmed)?;
+    // A feed of 200,000 items would become 200,000 feed-rs structures (and a repaired copy
+    // of all of it) before normalize keeps 2,000: cut it to the newest items first, after
+    // repair only if it cannot be read before.
+    const MAX: usize = crate::normalize::MAX_ITEMS_PER_FEED;
+    let (mut repaired, cut) = match cut_items(trimmed, MAX) {
+        Cut::Cut(smaller) => (repair_xml(&smaller)?, true),
+        Cut::Fits => (repair_xml(trimmed)?, true),
+        Cut::Unreadable => (repair_xml(trimmed)?, false),
+    };
+    if !cut {
+        if let Cut::Cut(smaller) = cut_items(&repaired, MAX) {
+            repaired = smaller;
+        }
+    }
     // Titles are text: raw tags in one (`<title>A <b>bold</i> claim</title>`) are escaped up
     // front, since feed-rs silently drops a title with a mismatched tag.
     if let Some(escaped) = escape_markup_in(&repaired, &["title", "media:title"]) {
@@ -73,6 +86,135 @@ pub fn parse(bytes: &[u8], content_type: Option<&str>) -> Result<Feed, ParseErro
             None => Err(ParseError::Invalid(first)),
         },
     }
+}
+
+/// What [`cut_items`] made of a document.
+enum Cut {
+    /// At most `max` items: nothing to do.
+    Fits,
+    /// The document with its newest `max` items.
+    Cut(String),
+    /// Not readable as XML as it is.
+    Unreadable,
+}
+
+fn cut_items(xml: &str, max: usize) -> Cut {
+    // Cheap first: fewer "item"/"entry" strings than `max` means nothing to cut.
+    if xml.matches("item").count() + xml.matches("entry").count() <= max {
+        return Cut::Fits;
+    }
+    match keep_newest_items(xml, max) {
+        Some(Some(cut)) => Cut::Cut(cut),
+        Some(None) => Cut::Fits,
+        None => Cut::Unreadable,
+    }
+}
+
+/// Cuts an RSS, RDF or Atom document with more than `max` items (`item`/`entry` elements
+/// near the top) down to its `max` newest (by published date, else updated; undated ones
+/// last, document order between equals), everything else untouched. `Some(None)` when the
+/// document has at most `max` items, `None` when it cannot be read. One pass of quick-xml
+/// over the text, remembering only each item's byte range and date.
+pub fn keep_newest_items(xml: &str, max: usize) -> Option<Option<String>> {
+    use quick_xml::events::Event;
+    struct Item {
+        start: usize,
+        end: usize,
+        published: Option<i64>,
+        updated: Option<i64>,
+    }
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut items: Vec<Item> = Vec::new();
+    let mut depth = 0usize;
+    // Depth of the item being read, and which date element we are inside.
+    let mut item_depth = None;
+    let mut date_field: Option<bool> = None; // Some(true) = published, Some(false) = updated
+    loop {
+        let before = usize::try_from(reader.buffer_position()).ok()?;
+        let event = reader.read_event().ok()?;
+        let at = usize::try_from(reader.buffer_position()).ok()?;
+        match event {
+            Event::Start(e) => {
+                depth += 1;
+                let name = e.local_name();
+                let name = name.as_ref();
+                match item_depth {
+                    None if depth <= 3 && (name == b"item" || name == b"entry") => {
+                        item_depth = Some(depth);
+                        items.push(Item {
+                            start: before,
+                            end: before,
+                            published: None,
+                            updated: None,
+                        });
+                    }
+                    Some(d) if depth == d + 1 => {
+                        date_field = match name {
+                            b"pubDate" | b"published" | b"issued" | b"date" => Some(true),
+                            b"updated" | b"modified" => Some(false),
+                            _ => None,
+                        };
+                    }
+                    _ => {}
+                }
+            }
+            Event::End(_) => {
+                if item_depth == Some(depth) {
+                    item_depth = None;
+                    if let Some(last) = items.last_mut() {
+                        last.end = at;
+                    }
+                }
+                date_field = None;
+                depth = depth.checked_sub(1)?;
+            }
+            Event::Text(t) => {
+                if let (Some(published), Some(last)) = (date_field, items.last_mut()) {
+                    let when = parse_date(&String::from_utf8_lossy(&t));
+                    if published {
+                        last.published = last.published.or(when);
+                    } else {
+                        last.updated = last.updated.or(when);
+                    }
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if items.iter().any(|i| i.end <= i.start) {
+        return None;
+    }
+    if items.len() <= max {
+        return Some(None);
+    }
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    // Stable: equal dates keep document order.
+    order.sort_by_key(|&i| std::cmp::Reverse(items[i].published.or(items[i].updated)));
+    let mut keep = vec![false; items.len()];
+    for &i in &order[..max] {
+        keep[i] = true;
+    }
+    let mut out = String::with_capacity(xml.len().min(64 << 20));
+    let mut cursor = 0;
+    for (item, keep) in items.iter().zip(keep) {
+        out.push_str(xml.get(cursor..item.start)?);
+        if keep {
+            out.push_str(xml.get(item.start..item.end)?);
+        }
+        cursor = item.end;
+    }
+    out.push_str(xml.get(cursor..)?);
+    Some(Some(out))
+}
+
+/// An RFC 2822 or RFC 3339 date, as Unix seconds.
+fn parse_date(s: &str) -> Option<i64> {
+    let s = s.trim();
+    chrono::DateTime::parse_from_rfc2822(s)
+        .or_else(|_| chrono::DateTime::parse_from_rfc3339(s))
+        .ok()
+        .map(|d| d.timestamp())
 }
 
 /// Elements whose content is text (or escaped HTML), never child elements, in RSS and Atom.
@@ -470,5 +612,87 @@ mod tests {
             Err(ParseError::Html)
         ));
         assert!(matches!(parse(b"  ", None), Err(ParseError::Empty)));
+    }
+}
+
+#[cfg(test)]
+mod cap_tests {
+    use super::*;
+
+    fn rss(days: &[u32]) -> String {
+        let mut x = String::from("<rss version=\"2.0\"><channel><title>T</title>");
+        for d in days {
+            x.push_str(&format!(
+                "<item><title>day {d}</title><guid>g{d}</guid><pubDate>{d:02} Nov 2026 10:00:00 GMT</pubDate></item>\n"
+            ));
+        }
+        x.push_str("<image><url>http://x/i.png</url></image></channel></rss>");
+        x
+    }
+
+    fn titles(feed: &Feed) -> Vec<String> {
+        feed.entries
+            .iter()
+            .map(|e| {
+                e.title
+                    .as_ref()
+                    .map(|t| t.content.clone())
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn keeps_the_newest_items_in_document_order_and_the_rest_of_the_document() {
+        let xml = rss(&[3, 9, 1, 7, 5]);
+        let cut = keep_newest_items(&xml, 3).unwrap().unwrap();
+        let feed = parse(cut.as_bytes(), None).unwrap();
+        assert_eq!(titles(&feed), ["day 9", "day 7", "day 5"]);
+        assert!(cut.contains("<image><url>http://x/i.png</url></image>"));
+        assert_eq!(keep_newest_items(&xml, 5), Some(None), "nothing to cut");
+        assert_eq!(
+            keep_newest_items("<rss><item></rss>", 0),
+            None,
+            "unreadable"
+        );
+    }
+
+    #[test]
+    fn atom_and_rdf_items_are_cut_too_and_undated_ones_go_first_when_cutting() {
+        let atom = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>A</title>\
+            <entry><title>old</title><id>1</id><updated>2026-01-01T00:00:00Z</updated></entry>\
+            <entry><title>undated</title><id>2</id></entry>\
+            <entry><title>new</title><id>3</id><published>2026-05-01T00:00:00Z</published><updated>2020-01-01T00:00:00Z</updated></entry>\
+            </feed>";
+        let feed = parse(
+            keep_newest_items(atom, 2).unwrap().unwrap().as_bytes(),
+            None,
+        )
+        .unwrap();
+        assert_eq!(titles(&feed), ["old", "new"]);
+        let rdf = "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" xmlns=\"http://purl.org/rss/1.0/\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\
+            <channel rdf:about=\"x\"><title>R</title><link>http://x/</link><description>d</description></channel>\
+            <item rdf:about=\"a\"><title>a</title><link>http://x/a</link><dc:date>2026-01-01T00:00:00Z</dc:date></item>\
+            <item rdf:about=\"b\"><title>b</title><link>http://x/b</link><dc:date>2026-03-01T00:00:00Z</dc:date></item>\
+            </rdf:RDF>";
+        let feed = parse(keep_newest_items(rdf, 1).unwrap().unwrap().as_bytes(), None).unwrap();
+        assert_eq!(titles(&feed), ["b"]);
+    }
+
+    #[test]
+    fn a_huge_feed_is_cut_before_feed_rs_sees_it() {
+        let days: Vec<u32> = (0..5000).map(|i| 1 + i % 28).collect();
+        let feed = parse(rss(&days).as_bytes(), None).unwrap();
+        assert_eq!(feed.entries.len(), crate::normalize::MAX_ITEMS_PER_FEED);
+        let kept: Vec<u32> = titles(&feed)
+            .iter()
+            .map(|t| t.trim_start_matches("day ").parse().unwrap())
+            .collect();
+        // 5,000 items over 28 days: the newest 2,000 are days 28 down to part of day 17.
+        assert!(kept.iter().all(|&d| d >= 17), "newest kept");
+        assert_eq!(
+            kept.iter().filter(|&&d| d == 28).count(),
+            days.iter().filter(|&&d| d == 28).count()
+        );
     }
 }
