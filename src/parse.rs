@@ -61,12 +61,12 @@ pub fn parse(bytes: &[u8], content_type: Option<&str>) -> Result<Feed, ParseErro
     // repair only if it cannot be read before.
     const MAX: usize = crate::normalize::MAX_ITEMS_PER_FEED;
     let (mut repaired, cut) = match cut_items(trimmed, MAX) {
-        Cut::Cut(smaller) => (repair_xml(&smaller)?, true),
+        Cut::Smaller(smaller) => (repair_xml(&smaller)?, true),
         Cut::Fits => (repair_xml(trimmed)?, true),
         Cut::Unreadable => (repair_xml(trimmed)?, false),
     };
     if !cut {
-        if let Cut::Cut(smaller) = cut_items(&repaired, MAX) {
+        if let Cut::Smaller(smaller) = cut_items(&repaired, MAX) {
             repaired = smaller;
         }
     }
@@ -93,7 +93,7 @@ enum Cut {
     /// At most `max` items: nothing to do.
     Fits,
     /// The document with its newest `max` items.
-    Cut(String),
+    Smaller(String),
     /// Not readable as XML as it is.
     Unreadable,
 }
@@ -104,7 +104,7 @@ fn cut_items(xml: &str, max: usize) -> Cut {
         return Cut::Fits;
     }
     match keep_newest_items(xml, max) {
-        Some(Some(cut)) => Cut::Cut(cut),
+        Some(Some(cut)) => Cut::Smaller(cut),
         Some(None) => Cut::Fits,
         None => Cut::Unreadable,
     }
