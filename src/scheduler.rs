@@ -261,21 +261,28 @@ async fn sleep_until_unix(due: i64, cancel: &CancellationToken) -> bool {
 
 async fn feed_loop(ctx: Arc<Context>, feed: Feed, limits: Arc<Limits>, cancel: CancellationToken) {
     loop {
-        let state = match ctx.store.feed_state(&feed.id) {
-            Ok(s) => s.unwrap_or_default(),
-            Err(e) => {
-                error!(feed = %feed.id, "cannot read feed state: {}", pipeline::error_chain(&e));
-                Default::default()
-            }
+        // Only the due time and the verdict outlive this block: the state is not kept across
+        // the sleep, where ten thousand idle feeds wait.
+        let (due, disabled) = {
+            let state = match ctx.store.feed_state(&feed.id) {
+                Ok(s) => s.unwrap_or_default(),
+                Err(e) => {
+                    error!(feed = %feed.id, "cannot read feed state: {}", pipeline::error_chain(&e));
+                    Default::default()
+                }
+            };
+            let same_url = state.url == feed.url.as_str();
+            (
+                if same_url { state.next_poll } else { 0 },
+                same_url && state.disabled.is_some(),
+            )
         };
-        let same_url = state.url == feed.url.as_str();
-        if same_url && state.disabled.is_some() {
+        if disabled {
             info!(feed = %feed.id, "not polling: disabled after HTTP 410 (change its URL to resume)");
             cancel.cancelled().await;
             return;
         }
-        let due = if same_url { state.next_poll } else { 0 };
-        if !sleep_until_unix(due, &cancel).await {
+        if !Box::pin(sleep_until_unix(due, &cancel)).await {
             return;
         }
         if ctx.store.unwritable().is_some() {
@@ -285,11 +292,13 @@ async fn feed_loop(ctx: Arc<Context>, feed: Feed, limits: Arc<Limits>, cancel: C
             return;
         }
         let host = feed.host_key();
+        // Boxed: the idle loop (sleeping until due) is what ten thousand feeds hold in memory,
+        // so the larger states of a poll live on the heap only while it runs.
         let permits = tokio::select! {
-            p = limits.acquire(&host) => p,
+            p = Box::pin(limits.acquire(&host)) => p,
             () = cancel.cancelled() => return,
         };
-        let report = refresh_guarded(&ctx, &feed, &cancel).await;
+        let report = Box::pin(refresh_guarded(&ctx, &feed, &cancel)).await;
         drop(permits);
         match report {
             Some(Report {
@@ -299,8 +308,11 @@ async fn feed_loop(ctx: Arc<Context>, feed: Feed, limits: Arc<Limits>, cancel: C
             Some(_) => {}
             // Storage failed: try again after the interval rather than spinning.
             None => {
-                if !sleep_until_unix(pipeline::now() + feed.interval.as_secs() as i64, &cancel)
-                    .await
+                if !Box::pin(sleep_until_unix(
+                    pipeline::now() + feed.interval.as_secs() as i64,
+                    &cancel,
+                ))
+                .await
                 {
                     return;
                 }
