@@ -53,7 +53,7 @@ fn merged<'a>(
 }
 
 /// Whether `e` passes every filter that the index walk did not already apply.
-fn matches(q: &FeedQuery, e: &Entry) -> bool {
+fn matches(q: &FeedQuery, needles: &[String], e: &Entry) -> bool {
     if !q.shows.is_empty() && !e.shows.iter().any(|s| q.shows.contains(&s.slug)) {
         return false;
     }
@@ -75,24 +75,41 @@ fn matches(q: &FeedQuery, e: &Entry) -> bool {
     if !q.sources.is_empty() && !q.sources.contains(&e.feed_id) {
         return false;
     }
-    if !q.terms.is_empty() {
+    if !needles.is_empty() {
         // " word word word ": each term (a word or a phrase) must appear between spaces.
-        let mut text = String::from(" ");
+        let mut text = String::with_capacity(1024);
+        text.push(' ');
         for part in [Some(e.title.as_str()), e.summary.as_deref()]
             .into_iter()
             .flatten()
         {
-            for w in super::query::fold_words(&crate::text::strip_tags(part)) {
-                text.push_str(&w);
-                text.push(' ');
-            }
+            fold_into(&mut text, &crate::text::strip_tags(part));
         }
-        let has = |term: &Vec<String>| text.contains(&format!(" {} ", term.join(" ")));
-        if !q.terms.iter().all(has) {
+        if !needles.iter().all(|n| text.contains(n.as_str())) {
             return false;
         }
     }
     true
+}
+
+/// Appends `s` folded as [`super::query::fold_words`] folds it (ASCII transliteration, lower
+/// case, words split on anything not alphanumeric), each word followed by a space, without a
+/// string per word: this runs on every entry a `q=` query scans.
+fn fold_into(out: &mut String, s: &str) {
+    let ascii;
+    let folded = if s.is_ascii() {
+        s
+    } else {
+        ascii = deunicode::deunicode(s);
+        ascii.as_str()
+    };
+    for w in folded
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        out.extend(w.chars().map(|c| c.to_ascii_lowercase()));
+        out.push(' ');
+    }
 }
 
 /// Whether an entry is hidden as a copy of another entry's story: exact URL copies always,
@@ -107,6 +124,11 @@ fn hidden_copy(store: &Store, e: &Entry, mode: DedupMode) -> Result<bool, StoreE
 
 /// Runs `q` and returns one page.
 pub fn select(store: &Store, q: &FeedQuery, mode: DedupMode) -> Result<Page, StoreError> {
+    let needles: Vec<String> = q
+        .terms
+        .iter()
+        .map(|t| format!(" {} ", t.join(" ")))
+        .collect();
     let indexes: Vec<Index<'_>> = if !q.shows.is_empty() {
         q.shows.iter().map(|s| Index::Show(s)).collect()
     } else if !q.seasons.is_empty() {
@@ -153,7 +175,7 @@ pub fn select(store: &Store, q: &FeedQuery, mode: DedupMode) -> Result<Page, Sto
         let Some(entry) = store.entry(&id)? else {
             continue;
         };
-        if !matches(q, &entry) || hidden_copy(store, &entry, mode)? {
+        if !matches(q, &needles, &entry) || hidden_copy(store, &entry, mode)? {
             continue;
         }
         if page.entries.len() == q.limit {
@@ -181,4 +203,23 @@ pub fn select(store: &Store, q: &FeedQuery, mode: DedupMode) -> Result<Page, Sto
         page.next = last;
     }
     Ok(page)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fold_into_folds_as_fold_words_does() {
+        for s in [
+            "Pokémon: Horizons, Season 2 — FINALE!",
+            "ASCII only, S02E03",
+            "  ",
+            "Ünïcödé ÀÉÎ ß 東京",
+        ] {
+            let mut out = String::new();
+            super::fold_into(&mut out, s);
+            let words = super::super::query::fold_words(s);
+            let expected: String = words.iter().map(|w| format!("{w} ")).collect();
+            assert_eq!(out, expected, "{s}");
+        }
+    }
 }
