@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark suite: builds in release, runs every benchmark with its baseline in the same
-# run, prints one table (medians of 5 runs), and writes bench/results.json and the plot
-# bench/ingest.svg. Installs nginx, wrk and feedparser if missing (Debian, as root).
+# run, prints one table (medians of 5 runs), and writes bench/results.json and the plots
+# bench/ingest.svg and bench/serve.svg. Installs nginx, wrk and feedparser if missing
+# (Debian, as root).
 # usage: bench/run.sh [FEEDS=1000] [ITEMS=50]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,7 +37,8 @@ echo "$ingest"
 py=$(python3 bench/feedparser_baseline.py "$work/feeds" 5)
 echo "python feedparser + sqlite: $py entries/s"
 echo "== poll sweep: 10,000 feeds, every response delayed 100 ms, concurrency 16"
-BENCH_SWEEP_FEEDS=${SWEEP_FEEDS:-10000} cargo bench --quiet --bench sweep 2>/dev/null | tail -1
+sweep=$(BENCH_SWEEP_FEEDS=${SWEEP_FEEDS:-10000} cargo bench --quiet --bench sweep 2>/dev/null | tail -1)
+echo "$sweep"
 echo "== tagging (5,000 shows)"
 cargo bench --quiet --bench tagging 2>/dev/null | tail -5
 echo "== dedup (100,000 stored)"
@@ -45,17 +47,30 @@ echo "== poll, memory, disk"
 bash bench/poll.sh "$n" "$m" | tee "$work/poll.txt"
 echo "== serve"
 DURATION=5s bash bench/serve.sh "$((n * 2))" "$m" | tee "$work/serve.txt"
+echo "== memory under hostile feeds"
+bash bench/hostile_mem.sh 2>/dev/null | tee "$work/hostile.txt"
 
-python3 - "$ingest" "$py" <<'PY'
-import json, sys
-r = json.loads(sys.argv[1]); py = float(sys.argv[2])
+python3 - "$ingest" "$py" "$sweep" "$work/serve.txt" <<'PY'
+import json, re, sys
+r = json.loads(sys.argv[1]); py = float(sys.argv[2]); sw = json.loads(sys.argv[3])
+serve = open(sys.argv[4]).read()
 r["feedparser_eps"] = py
+r["sweep"] = sw
 print()
 print("| measure | showfeed | baseline (same run) | ratio | goal |")
 print("|---|---|---|---|---|")
 print(f"| ingest, full pipeline | {r['pipeline_eps']:,.0f} entries/s | serial limit of its stages {r['serial_limit_eps']:,.0f}/s | {r['ratio_to_limit']:.2f}x | >= 0.8x |")
 print(f"| ingest vs Planet-style | {r['pipeline_eps']:,.0f} entries/s | feedparser + sqlite {py:,.0f}/s | {r['pipeline_eps']/py:.1f}x | >= 40x |")
 print(f"| stages alone | parse {r['parse_eps']:,.0f}/s, sled write {r['write_eps']:,.0f}/s, fetch {r['fetch_eps']:,.0f}/s | | | |")
+print(f"| poll sweep, {sw['feeds']:,} feeds at 100 ms | first {sw['first_sweep_s']:.1f} s, 304s {sw['sweep_304_s']:.1f} s | latency bound {sw['bound_s']:.1f} s | {sw['first_ratio']:.2f}x, {sw['ratio_304']:.2f}x | <= 1.1x |")
+print(f"| CPU per 304 | {sw['cpu_ms_per_304']:.3f} ms | the test server's own {sw.get('server_cpu_ms_per_304', 0):.3f} ms | | <= 0.05 ms |")
+num = lambda pat: [float(x.replace(",", "")) for x in re.search(pat, serve).groups()]
+s_rps, s_p99 = num(r"showfeed: ([\d,.]+) req/s, p99 ([\d.]+) ms")
+n_rps, n_p99 = num(r"nginx: +([\d,.]+) req/s, p99 ([\d.]+) ms")
+u_p50, u_p99 = num(r"p50 ([\d.]+) ms, p99 ([\d.]+) ms")
+r["serve"] = dict(showfeed_rps=s_rps, showfeed_p99_ms=s_p99, nginx_rps=n_rps, nginx_p99_ms=n_p99, uncached_p50_ms=u_p50, uncached_p99_ms=u_p99)
+print(f"| cached /feed.atom, wrk -t2 -c32 | {s_rps:,.0f} req/s, p99 {s_p99:.2f} ms | nginx {n_rps:,.0f} req/s, p99 {n_p99:.2f} ms | {s_rps/n_rps:.2f}x, p99 {s_p99/n_p99:.2f}x | >= 0.9x, p99 <= 1.5x |")
+print(f"| uncached filtered queries | p50 {u_p50:.2f} ms, p99 {u_p99:.2f} ms | | | p99 < 5 ms |")
 json.dump(r, open("bench/results.json", "w"), indent=1)
 # A small SVG bar chart of entries/s, no plotting library needed.
 bars = [("pipeline", r["pipeline_eps"]), ("serial limit", r["serial_limit_eps"]), ("parse alone", r["parse_eps"]),
@@ -66,4 +81,23 @@ rows = "".join(
     f'<text x="{115+v/top*420:.0f}" y="{30+i*30}" font-size="12">{v:,.0f}/s</text>' for i, (k, v) in enumerate(bars))
 open("bench/ingest.svg", "w").write(f'<svg xmlns="http://www.w3.org/2000/svg" width="640" height="{40+len(bars)*30}" font-family="sans-serif">'
     f'<text x="5" y="12" font-size="13" font-weight="bold">Ingest, entries per second (higher is better)</text>{rows}</svg>')
+
+def chart(title, bars, unit, y0):
+    top = max(v for _, v, _ in bars)
+    out = f'<text x="5" y="{y0}" font-size="13" font-weight="bold">{title}</text>'
+    for i, (k, v, colour) in enumerate(bars):
+        y = y0 + 18 + i * 26
+        out += (f'<text x="5" y="{y+13}" font-size="13">{k}</text><rect x="170" y="{y}" width="{v/top*380:.0f}" height="18" fill="{colour}"/>'
+                f'<text x="{175+v/top*380:.0f}" y="{y+13}" font-size="12">{v:,.0f}{unit}</text>' if v >= 100 else
+                f'<text x="{175+v/top*380:.0f}" y="{y+13}" font-size="12">{v:.2f}{unit}</text>')
+    return out, y0 + 18 + len(bars) * 26 + 16
+
+blue, grey, red = "#4a7bd0", "#9aa0a6", "#d93025"
+a, y = chart("Cached /feed.atom, requests per second (higher is better)",
+             [("showfeed", s_rps, blue), ("nginx, same bytes", n_rps, grey)], "/s", 14)
+b, y = chart("p99 latency under wrk -t2 -c32, ms (lower is better)",
+             [("showfeed", s_p99, blue), ("nginx, same bytes", n_p99, grey)], " ms", y)
+c, y = chart("Uncached filtered queries, ms (lower is better)",
+             [("showfeed p50", u_p50, blue), ("showfeed p99", u_p99, blue), ("goal: p99 under", 5.0, red)], " ms", y)
+open("bench/serve.svg", "w").write(f'<svg xmlns="http://www.w3.org/2000/svg" width="640" height="{y}" font-family="sans-serif">{a}{b}{c}</svg>')
 PY
