@@ -230,6 +230,9 @@ pub async fn run(config: Arc<Config>, data_override: Option<PathBuf>) -> anyhow:
     scheduler.join(GRACE).await;
     match store.unwritable() {
         None => {
+            store
+                .save_pending_states()
+                .context("cannot save the feed states")?;
             store.flush().await.context("cannot flush the store")?;
             info!("store flushed; bye");
         }
@@ -371,6 +374,7 @@ async fn poll(config: Arc<Config>) -> anyhow::Result<()> {
             }
         }
     }
+    store.save_pending_states()?;
     store.flush().await?;
     eprintln!(
         "polled {} feeds in {:.1}s: {ok} ok, {failed} failed; {new} new entries, {updated} updated",

@@ -450,7 +450,7 @@ pub async fn refresh(
             state.disabled = None;
             match fresh {
                 None => {
-                    store.put_feed_state(&feed.id, &state)?;
+                    store.put_feed_state_later(&feed.id, &state);
                     Outcome::NotModified
                 }
                 Some((validators, normalized, moved_to)) => {
@@ -545,7 +545,11 @@ pub async fn refresh(
                 }
                 warn!(failures = state.consecutive_failures, retry_in = %humantime::format_duration(Duration::from_secs(delay.as_secs())), "poll failed: {message}");
             }
-            store.put_feed_state(&feed.id, &state)?;
+            if gone {
+                store.put_feed_state(&feed.id, &state)?;
+            } else {
+                store.put_feed_state_later(&feed.id, &state);
+            }
             if gone {
                 Outcome::Gone
             } else {

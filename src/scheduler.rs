@@ -197,6 +197,8 @@ impl Scheduler {
                 self.token.clone(),
             ));
         }
+        self.tasks
+            .spawn(save_states_loop(ctx.clone(), self.token.clone()));
         self.tasks.spawn(prune_loop(ctx, self.token.clone()));
         let (beat, token) = (self.heartbeat.clone(), self.token.clone());
         self.tasks.spawn(async move {
@@ -317,6 +319,27 @@ async fn feed_loop(ctx: Arc<Context>, feed: Feed, limits: Arc<Limits>, cancel: C
                     return;
                 }
             }
+        }
+    }
+}
+
+/// How often feed states of polls that stored nothing are written (in one batch).
+pub const SAVE_STATES_EVERY: Duration = Duration::from_secs(30);
+
+async fn save_states_loop(ctx: Arc<Context>, cancel: CancellationToken) {
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(SAVE_STATES_EVERY) => {}
+            () = cancel.cancelled() => return,
+        }
+        if ctx.store.unwritable().is_some() {
+            continue;
+        }
+        let store = ctx.store.clone();
+        match tokio::task::spawn_blocking(move || store.save_pending_states()).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => error!("cannot save feed states: {}", pipeline::error_chain(&e)),
+            Err(e) => error!("feed state task failed: {e}"),
         }
     }
 }

@@ -55,6 +55,8 @@ pub async fn run(listener: TcpListener, app: Router, shutdown: CancellationToken
             },
             () = shutdown.cancelled() => break,
         };
+        // Responses are written whole: no point holding their last segment back for an ACK.
+        let _ = stream.set_nodelay(true);
         let Ok(slot) = slots.clone().try_acquire_owned() else {
             warn!("{MAX_CONNECTIONS} connections open: refusing another");
             continue;

@@ -250,6 +250,8 @@ pub struct Store {
     _copy: Option<tempfile::TempDir>,
     /// Woken when the store becomes unwritable.
     went_unwritable: tokio::sync::Notify,
+    /// Feed states not yet written ([`Store::put_feed_state_later`]).
+    pending_states: Mutex<HashMap<String, FeedState>>,
 }
 
 impl Store {
@@ -341,6 +343,7 @@ impl Store {
             unsaved_events: Mutex::new(VecDeque::new()),
             _copy: None,
             went_unwritable: tokio::sync::Notify::new(),
+            pending_states: Mutex::new(HashMap::new()),
         })
     }
 
@@ -491,6 +494,9 @@ impl Store {
 
     /// The stored state of a feed.
     pub fn feed_state(&self, feed_id: &str) -> Result<Option<FeedState>, StoreError> {
+        if let Some(s) = self.pending().get(feed_id) {
+            return Ok(Some(s.clone()));
+        }
         self.feeds
             .get(feed_id.as_bytes())?
             .map(|v| codec::decode_state(&v))
@@ -507,17 +513,61 @@ impl Store {
                 codec::decode_state(&v)?,
             );
         }
+        for (id, s) in self.pending().iter() {
+            out.insert(id.clone(), s.clone());
+        }
         Ok(out)
     }
 
-    /// Stores a feed's state alone (a failed poll or a 304). The caller flushes.
+    fn pending(&self) -> std::sync::MutexGuard<'_, HashMap<String, FeedState>> {
+        self.pending_states
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Stores a feed's state alone (a 410). The caller flushes.
     pub fn put_feed_state(&self, feed_id: &str, state: &FeedState) -> Result<(), StoreError> {
+        self.pending().remove(feed_id);
         self.write(|| {
             self.feeds
                 .insert(feed_id.as_bytes(), codec::encode_state(state)?)?;
             self.wrote();
             Ok(())
         })
+    }
+
+    /// Records a feed's state after a poll that stored nothing (a 304, a failure): it is read
+    /// back at once but written with the others by [`Store::save_pending_states`]. A crash
+    /// before then costs an early poll; a sled write for every 304 was most of its CPU.
+    pub fn put_feed_state_later(&self, feed_id: &str, state: &FeedState) {
+        self.pending().insert(feed_id.to_owned(), state.clone());
+    }
+
+    /// Writes the states kept by [`Store::put_feed_state_later`], in one batch; returns how
+    /// many. The caller flushes.
+    pub fn save_pending_states(&self) -> Result<usize, StoreError> {
+        let pending = std::mem::take(&mut *self.pending());
+        if pending.is_empty() {
+            return Ok(0);
+        }
+        let mut batch = sled::Batch::default();
+        for (id, state) in &pending {
+            batch.insert(id.as_bytes(), codec::encode_state(state)?);
+        }
+        let written = self.write(|| {
+            self.feeds.apply_batch(batch)?;
+            self.wrote();
+            Ok(())
+        });
+        if let Err(e) = written {
+            // Kept for the next attempt, unless a newer state arrived meanwhile.
+            let mut now = self.pending();
+            for (id, state) in pending {
+                now.entry(id).or_insert(state);
+            }
+            return Err(e);
+        }
+        Ok(pending.len())
     }
 
     /// The entry with this id.
@@ -624,6 +674,7 @@ impl Store {
         let mut next = state.clone();
         next.entry_count += stats.new as u64;
         let state_bytes = codec::encode_state(&next)?;
+        self.pending().remove(feed_id);
         self.write(|| self.apply(&b, Some((feed_id, &state_bytes))))?;
         // Only a committed poll advances the caller's state.
         *state = next;
@@ -1054,5 +1105,43 @@ fn tx_error(e: TransactionError<()>) -> StoreError {
         TransactionError::Abort(()) => {
             StoreError::Sled(sled::Error::ReportableBug("transaction aborted".into()))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_written_later_are_read_back_at_once_and_saved_in_one_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let store = Store::open(&path, 1 << 20).unwrap();
+        let first = FeedState {
+            url: "http://a/".into(),
+            next_poll: 10,
+            ..FeedState::default()
+        };
+        store.put_feed_state("a", &first).unwrap();
+        let later = FeedState {
+            next_poll: 20,
+            ..first.clone()
+        };
+        store.put_feed_state_later("a", &later);
+        store.put_feed_state_later("b", &later);
+        assert_eq!(store.feed_state("a").unwrap(), Some(later.clone()));
+        assert_eq!(store.feed_states().unwrap().len(), 2);
+        assert_eq!(store.save_pending_states().unwrap(), 2);
+        assert_eq!(store.save_pending_states().unwrap(), 0, "nothing left");
+        store.flush_blocking().unwrap();
+        drop(store);
+        let store = Store::open(&path, 1 << 20).unwrap();
+        assert_eq!(store.feed_state("a").unwrap(), Some(later.clone()));
+        assert_eq!(store.feed_state("b").unwrap(), Some(later));
+        // A direct write wins over a pending one.
+        store.put_feed_state_later("a", &first);
+        store.put_feed_state("a", &FeedState::default()).unwrap();
+        assert_eq!(store.save_pending_states().unwrap(), 0);
+        assert_eq!(store.feed_state("a").unwrap(), Some(FeedState::default()));
     }
 }
