@@ -26,9 +26,12 @@ RUST_LOG=error "$bin" --config "$work/feeds.toml" poll 2>/dev/null
 t1=$(date +%s.%N)
 again=$(python3 -c "print(f'{$t1-$t0:.2f}')")
 
+t0=$(date +%s.%N)
 RUST_LOG=error "$bin" --config "$work/feeds.toml" run 2>/dev/null &
 pid=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+for _ in $(seq 1000); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.01; done
+t1=$(date +%s.%N)
+startup=$(python3 -c "print(f'{$t1-$t0:.2f}')")
 t0=$(date +%s.%N)
 curl -sf "http://127.0.0.1:$port/feed.atom?limit=1000" -o /dev/null
 t1=$(date +%s.%N)
@@ -40,6 +43,7 @@ kill -TERM "$pid"; wait "$pid" || true; pid=
 
 echo "feeds=$n entries=$entries raw_feed_bytes=$bytes"
 echo "first poll: ${first}s = ${rate} entries/s; second poll (all unchanged, 304-equivalent): ${again}s"
+echo "daemon start to first answer on that store: ${startup}s"
 echo "daemon holding $entries entries: VmRSS=$((rss / 1024)) MiB (peak $((hwm / 1024)) MiB) after 51 requests"
 echo "store on disk: $((disk / 1024 / 1024)) MiB ($((disk / entries)) bytes/entry)"
 echo "uncached /feed.atom?limit=1000: $(python3 -c "print(f'{($t1-$t0)*1000:.0f}')") ms"
