@@ -124,7 +124,7 @@ pub fn normalize(feed_id: &str, feed: Feed, base: &Url, now: i64) -> Normalized 
                 .content
                 .as_ref()
                 .and_then(|c| c.body.as_deref())
-                .map(|b| sanitizer.clean(b).to_string())
+                .map(|b| clean_html(sanitizer, b))
                 .filter(|s| !s.trim().is_empty());
             let mut title = item
                 .title
@@ -336,9 +336,19 @@ fn html_of(t: &Text, sanitizer: &ammonia::Builder<'_>) -> Option<String> {
     let html = if t.content_type.subty().as_str() == "plain" {
         escape_html(&xml_safe(&t.content))
     } else {
-        sanitizer.clean(&t.content).to_string()
+        clean_html(sanitizer, &t.content)
     };
     (!html.trim().is_empty()).then_some(html)
+}
+
+/// Sanitized HTML without the characters XML 1.0 forbids: the HTML parser decodes
+/// references such as `&#1` (HTML needs no `;`) that the XML repair left as text.
+fn clean_html(sanitizer: &ammonia::Builder<'_>, html: &str) -> String {
+    let clean = sanitizer.clean(html).to_string();
+    match xml_safe(&clean) {
+        Cow::Borrowed(_) => clean,
+        Cow::Owned(safe) => safe,
+    }
 }
 
 fn escape_html(s: &str) -> String {

@@ -13,6 +13,7 @@ use super::raw::{RawConfig, KNOWN_KEYS};
 use super::{
     Config, Dedup, DedupMode, Diagnostic, Diagnostics, Feed, Polling, Server, Show, Storage,
 };
+use crate::serve::query::{parse_q, FeedQuery, Known};
 
 const MINUTE: Duration = Duration::from_secs(60);
 const HOUR: Duration = Duration::from_secs(3600);
@@ -80,6 +81,13 @@ pub(super) fn validate(text: &str, file: &Path) -> Result<Config, Diagnostics> {
 }
 
 fn check(text: &str, file: &Path, c: &mut Collector<'_>) -> Option<Config> {
+    // Syntax first with `toml`: toml_edit's error recovery panics on some invalid documents
+    // (`==\n.=`: "all items have spans", toml_edit 0.23.10, found by fuzz/); on valid TOML it
+    // is only used to find unknown keys.
+    if let Err(e) = text.parse::<toml::Table>() {
+        c.at(e.span(), None, e.message().trim().to_owned());
+        return None;
+    }
     let doc = match toml_edit::Document::parse(text) {
         Ok(doc) => doc,
         Err(e) => {
@@ -237,7 +245,15 @@ fn views(
             }
         }
         if let Some(words) = &v.q {
-            q.append_pair("q", words.get_ref());
+            match parse_q(words.get_ref()) {
+                Ok(_) => {
+                    q.append_pair("q", words.get_ref());
+                }
+                Err(e) => {
+                    c.spanned(words, subject, e);
+                    ok = false;
+                }
+            }
         }
         if let Some(since) = &v.since {
             if duration(since, subject, "since", (MINUTE, 3650 * DAY), c).is_some() {
@@ -254,17 +270,34 @@ fn views(
                 None => ok = false,
             }
         }
-        if ok {
-            out.push(super::View {
-                name,
-                title: v
-                    .title
-                    .as_ref()
-                    .map(|t| t.get_ref().trim().to_owned())
-                    .filter(|t| !t.is_empty()),
-                query: q.finish(),
-            });
+        if !ok {
+            continue;
         }
+        let query = q.finish();
+        // Served views parse `query` like any request: what passed the checks above must pass
+        // there too (limits such as the number of values per parameter included).
+        let known = Known {
+            shows: &show_known,
+            sources: &|id| feeds.iter().any(|f| f.id == id),
+            kinds: super::NEWS_KINDS,
+        };
+        if let Err(e) = FeedQuery::new().parse(Some(&query), &known, 0) {
+            c.at(
+                Some(view.span()),
+                subject,
+                format!("its filters are not a valid query: {e}"),
+            );
+            continue;
+        }
+        out.push(super::View {
+            name,
+            title: v
+                .title
+                .as_ref()
+                .map(|t| t.get_ref().trim().to_owned())
+                .filter(|t| !t.is_empty()),
+            query,
+        });
     }
     out
 }

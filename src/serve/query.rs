@@ -28,6 +28,11 @@ pub const MAX_LIMIT: usize = 1000;
 const MAX_QUERY_LEN: usize = 4096;
 /// At most this many values of one repeatable parameter.
 const MAX_VALUES: usize = 50;
+/// Longest `q`, in characters of its folded form (what [`FeedQuery::canonical`] writes), so a
+/// canonical link is always accepted again: folding can lengthen text (`짯` -> `jjas`).
+const MAX_Q_CHARS: usize = 200;
+/// Most terms (words or phrases) in `q`.
+const MAX_TERMS: usize = 20;
 
 /// What to put in a document. Lists are sorted and deduplicated, so equal queries compare
 /// (and cache) equal whatever order the client wrote them in.
@@ -83,6 +88,36 @@ pub fn fold_words(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// Parses and checks a `q` value (also used to validate views in feeds.toml); the error
+/// names `q`.
+pub fn parse_q(q: &str) -> Result<Vec<Vec<String>>, String> {
+    let terms = parse_terms(q);
+    if terms_query(&terms).chars().count() > MAX_Q_CHARS {
+        return Err(format!(
+            "`q` is too long (at most {MAX_Q_CHARS} characters, once folded to ASCII)"
+        ));
+    }
+    if terms.len() > MAX_TERMS {
+        return Err(format!("`q` has too many words (at most {MAX_TERMS})"));
+    }
+    Ok(terms)
+}
+
+/// Terms as `q` writes them: words, phrases in quotes.
+fn terms_query(terms: &[Vec<String>]) -> String {
+    let q: Vec<String> = terms
+        .iter()
+        .map(|t| {
+            if t.len() > 1 {
+                format!("\"{}\"", t.join(" "))
+            } else {
+                t.join(" ")
+            }
+        })
+        .collect();
+    q.join(" ")
+}
+
 /// Parses `q`: words, and "quoted phrases" that must appear in order.
 fn parse_terms(q: &str) -> Vec<Vec<String>> {
     let mut terms = Vec::new();
@@ -99,14 +134,24 @@ fn parse_terms(q: &str) -> Vec<Vec<String>> {
     terms
 }
 
-/// A time: RFC 3339, or a humantime duration before `now` ("7d", "12h 30m").
+/// Earliest time a query names, 0000-01-01T00:00:00Z, and latest, 9999-12-31T23:59:59Z: the
+/// years RFC 3339 can write. Times beyond are clamped, so the canonical form (self and paging
+/// links) always parses back; `since=30000y` still means "everything".
+const TIME_RANGE: (i64, i64) = (-62_167_219_200, 253_402_300_799);
+
+/// A time: RFC 3339, or a humantime duration before `now` ("7d", "12h 30m"), clamped to
+/// [`TIME_RANGE`].
 fn parse_time(key: &str, v: &str, now: i64) -> Result<i64, ServeError> {
+    let clamp = |t: i64| t.clamp(TIME_RANGE.0, TIME_RANGE.1);
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(v) {
-        return Ok(t.timestamp());
+        // An offset can carry 0000-01-01 or 9999-12-31 past the range in UTC.
+        return Ok(clamp(t.timestamp()));
     }
     match humantime::parse_duration(v) {
         // Relative times round down to the minute so the same query caches and validates.
-        Ok(d) => Ok((now - i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2)).div_euclid(60) * 60),
+        Ok(d) => Ok(clamp(
+            (now - i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2)).div_euclid(60) * 60,
+        )),
         Err(_) => Err(bad(format!(
             "parameter `{key}` must be an RFC 3339 time (2026-11-01T00:00:00Z) or a duration before now (7d, 12h), got {:?}",
             truncate(v)
@@ -238,13 +283,7 @@ impl FeedQuery {
                 }
                 "q" => {
                     single(&mut seen)?;
-                    if value.chars().count() > 200 {
-                        return Err(bad("parameter `q` is too long (at most 200 characters)".into()));
-                    }
-                    self.terms = parse_terms(value);
-                    if self.terms.len() > 20 {
-                        return Err(bad("parameter `q` has too many words (at most 20)".into()));
-                    }
+                    self.terms = parse_q(value).map_err(|e| bad(format!("parameter {e}")))?;
                 }
                 "since" => {
                     single(&mut seen)?;
@@ -316,18 +355,7 @@ impl FeedQuery {
             s.append_pair("source", v);
         }
         if !self.terms.is_empty() {
-            let q: Vec<String> = self
-                .terms
-                .iter()
-                .map(|t| {
-                    if t.len() > 1 {
-                        format!("\"{}\"", t.join(" "))
-                    } else {
-                        t.join(" ")
-                    }
-                })
-                .collect();
-            s.append_pair("q", &q.join(" "));
+            s.append_pair("q", &terms_query(&self.terms));
         }
         let time =
             |t: i64| crate::serve::atom::time(t).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);

@@ -8,6 +8,7 @@ mod crash;
 mod daemon;
 mod dedup_pairs;
 mod disk;
+mod fuzz_regressions;
 mod hostile;
 mod operations;
 mod output;
