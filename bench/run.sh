@@ -17,6 +17,8 @@ if [ ${#need[@]} -gt 0 ]; then apt-get update -qq && apt-get install -y -qq --no
 python3 -c 'import feedparser' 2>/dev/null || python3 -m pip install -q feedparser
 cargo build --release --quiet --benches --bins
 work=$(mktemp -d)
+# nginx's workers run as nobody: the directory it serves must be readable to them.
+chmod 755 "$work"
 ngx=
 cleanup() { [ -n "$ngx" ] && nginx -c "$work/nginx.conf" -s stop 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
@@ -30,9 +32,13 @@ events { worker_connections 1024; }
 http { access_log off; server { listen 127.0.0.1:$nport; root $work; } }
 NGINX
 nginx -c "$work/nginx.conf"; ngx=1
+first=$(ls "$work/feeds" | head -n 1)
+curl -sf -o /dev/null "http://127.0.0.1:$nport/feeds/$first" \
+    || { echo "nginx does not serve $work/feeds/$first on port $nport:"; cat "$work/nginx.err"; exit 1; }
 
 echo "== ingest: $n feeds x $m items over loopback (nginx serves the files)"
-ingest=$(BENCH_DIR=$work BENCH_URL=http://127.0.0.1:$nport cargo bench --quiet --bench ingest 2>/dev/null | tail -1)
+ingest=$(BENCH_DIR=$work BENCH_URL=http://127.0.0.1:$nport cargo bench --quiet --bench ingest 2>"$work/ingest.err" | tail -1) \
+    || { tail -n 30 "$work/ingest.err"; exit 1; }
 echo "$ingest"
 py=$(python3 bench/feedparser_baseline.py "$work/feeds" 5)
 echo "python feedparser + sqlite: $py entries/s"

@@ -12,6 +12,8 @@ done
 cargo build --release --quiet
 bin=$PWD/target/release/showfeed
 work=$(mktemp -d)
+# nginx's workers run as nobody: the directory it serves must be readable to them.
+chmod 755 "$work"
 pid=
 ngx=
 cleanup() {
@@ -46,7 +48,18 @@ http {
 NGINX
 nginx -c "$work/nginx.conf"
 ngx=1
-run_wrk() { wrk -t2 -c32 -d"${DURATION:-8s}" --latency "$1" | awk '/Requests\/sec/{rps=$2} /^ +99%/{p99=$2} END{print rps, p99}'; }
+# Both must serve the same bytes with a 200, or the comparison means nothing.
+size=$(stat -c %s "$work/www/feed.atom")
+for url in "http://127.0.0.1:$port/feed.atom" "http://127.0.0.1:$nport/feed.atom"; do
+    got=$(curl -s -o /dev/null -w '%{http_code} %{size_download}' "$url")
+    [ "$got" = "200 $size" ] || { echo "$url answers '$got', expected '200 $size'"; exit 1; }
+done
+run_wrk() {
+    wrk -t2 -c32 -d"${DURATION:-8s}" --latency "$1" | awk '
+        /Non-2xx/ { print "wrk saw non-2xx answers from " url > "/dev/stderr"; bad = 1 }
+        /Requests\/sec/ { rps = $2 } /^ +99%/ { p99 = $2 }
+        END { if (bad) exit 1; print rps, p99 }' url="$1"
+}
 to_ms() { python3 -c "
 import re,sys
 v=sys.argv[1]; m=re.match(r'([0-9.]+)(us|ms|s)',v); x=float(m.group(1)); u=m.group(2)
