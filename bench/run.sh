@@ -32,7 +32,8 @@ events { worker_connections 1024; }
 http { access_log off; server { listen 127.0.0.1:$nport; root $work; } }
 NGINX
 nginx -c "$work/nginx.conf"; ngx=1
-first=$(ls "$work/feeds" | head -n 1)
+feeds=("$work"/feeds/*)
+first=$(basename "${feeds[0]}")
 curl -sf -o /dev/null "http://127.0.0.1:$nport/feeds/$first" \
     || { echo "nginx does not serve $work/feeds/$first on port $nport:"; cat "$work/nginx.err"; exit 1; }
 
