@@ -86,15 +86,6 @@ fn big_feed(n: usize) -> Vec<u8> {
     x.into_bytes()
 }
 
-async fn status(base: &str) -> serde_json::Value {
-    reqwest::get(format!("{base}/status"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
 async fn get_text(url: String) -> (u16, String) {
     let r = reqwest::get(url).await.unwrap();
     (r.status().as_u16(), r.text().await.unwrap())
@@ -129,8 +120,9 @@ async fn disk_full_keeps_serving_and_resumes_when_space_returns() {
     let pid = daemon.child.id();
     let base = daemon.base.clone();
     wait_until("feed a stored", async || {
-        reqwest::get(format!("{base}/status")).await.is_ok()
-            && feed_entries(&status(&base).await, "a") > 0
+        try_status(&base)
+            .await
+            .is_some_and(|st| feed_entries(&st, "a") > 0)
     })
     .await;
     let (_, before) = get_text(format!("{base}/feed.atom")).await;
@@ -146,13 +138,9 @@ async fn disk_full_keeps_serving_and_resumes_when_space_returns() {
     daemon.signal("-HUP");
     // A poisoned sled must be reopened: the daemon restarts in place onto a read-only copy.
     wait_until("a read-only copy served", async || {
-        match reqwest::get(format!("{base}/status")).await {
-            Ok(r) => r
-                .json::<serde_json::Value>()
-                .await
-                .is_ok_and(|st| st["store"]["read_only_copy"] == true),
-            Err(_) => false,
-        }
+        try_status(&base)
+            .await
+            .is_some_and(|st| st["store"]["read_only_copy"] == true)
     })
     .await;
     let st = status(&base).await;
@@ -180,20 +168,13 @@ async fn disk_full_keeps_serving_and_resumes_when_space_returns() {
     // Space comes back: the daemon reopens the store by restarting in place (same PID) and
     // the feed that could not be stored is fetched again.
     std::fs::remove_file(filler).unwrap();
-    wait_until(
-        "the store writable again and feed b stored",
-        async || match reqwest::get(format!("{base}/status")).await {
-            Ok(r) => match r.json::<serde_json::Value>().await {
-                Ok(st) => {
-                    st["store"]["writable"] == true
-                        && st["store"]["read_only_copy"] == false
-                        && feed_entries(&st, "b") > 0
-                }
-                Err(_) => false,
-            },
-            Err(_) => false,
-        },
-    )
+    wait_until("the store writable again and feed b stored", async || {
+        try_status(&base).await.is_some_and(|st| {
+            st["store"]["writable"] == true
+                && st["store"]["read_only_copy"] == false
+                && feed_entries(&st, "b") > 0
+        })
+    })
     .await;
     assert_eq!(daemon.child.id(), pid);
     assert!(
@@ -256,10 +237,7 @@ async fn read_only_state_directory_serves_a_copy_and_resumes_when_writable() {
     std::fs::create_dir_all(&tmp).unwrap();
     let mut daemon = Daemon::start_with(&setup, port, &[("TMPDIR", tmp.to_str().unwrap())]);
     let base = daemon.base.clone();
-    wait_until("the daemon up", async || {
-        reqwest::get(format!("{base}/status")).await.is_ok()
-    })
-    .await;
+    wait_until("the daemon up", async || try_status(&base).await.is_some()).await;
     let st = status(&base).await;
     assert_eq!(st["store"]["writable"], false, "{st}");
     assert_eq!(st["store"]["read_only_copy"], true, "{st}");
@@ -286,13 +264,9 @@ async fn read_only_state_directory_serves_a_copy_and_resumes_when_writable() {
     // Writable again: the daemon restarts in place on the real store, and the copy is gone.
     remount(&view, "remount,bind,rw");
     wait_until("the store writable again", async || {
-        match reqwest::get(format!("{base}/status")).await {
-            Ok(r) => r
-                .json::<serde_json::Value>()
-                .await
-                .is_ok_and(|st| st["store"]["writable"] == true),
-            Err(_) => false,
-        }
+        try_status(&base)
+            .await
+            .is_some_and(|st| st["store"]["writable"] == true)
     })
     .await;
     assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0, "copy removed");

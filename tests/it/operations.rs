@@ -6,15 +6,6 @@ use std::time::{Duration, Instant};
 
 use crate::support::*;
 
-async fn status(base: &str) -> serde_json::Value {
-    reqwest::get(format!("{base}/status"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
 fn polled(status: &serde_json::Value, id: &str) -> bool {
     status["feeds"]
         .as_array()

@@ -420,6 +420,21 @@ impl Drop for Daemon {
     }
 }
 
+/// The daemon's `/status` as JSON.
+pub async fn status(base: &str) -> serde_json::Value {
+    try_status(base).await.expect("/status answers")
+}
+
+/// The daemon's `/status` as JSON, or `None` while it does not answer (starting, restarting).
+pub async fn try_status(base: &str) -> Option<serde_json::Value> {
+    reqwest::get(format!("{base}/status"))
+        .await
+        .ok()?
+        .json()
+        .await
+        .ok()
+}
+
 pub async fn wait_until<F: AsyncFnMut() -> bool>(what: &str, mut f: F) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while !f().await {
