@@ -256,15 +256,12 @@ fn open_daemon_store(config: &Config) -> anyhow::Result<Store> {
     let why = match Store::probe_dir(path) {
         Ok(()) => match open_store(config) {
             Ok(store) => return Ok(store),
-            Err(StoreError::Sled(sled::Error::Io(e)))
-                if crate::store::cannot_write(&e).is_some() =>
-            {
-                crate::store::cannot_write(&e).unwrap_or_default()
+            Err(e) => match &e {
+                StoreError::Sled(sled::Error::Io(io)) => crate::store::cannot_write(io),
+                _ => None,
             }
-            Err(e) => {
-                return Err(e)
-                    .with_context(|| format!("cannot open the store at {}", path.display()))
-            }
+            .ok_or(e)
+            .with_context(|| format!("cannot open the store at {}", path.display()))?,
         },
         Err(e) => crate::store::cannot_write(&e)
             .ok_or(e)

@@ -60,16 +60,17 @@ pub fn parse(bytes: &[u8], content_type: Option<&str>) -> Result<Feed, ParseErro
     // of all of it) before normalize keeps 2,000: cut it to the newest items first, after
     // repair only if it cannot be read before.
     const MAX: usize = crate::normalize::MAX_ITEMS_PER_FEED;
-    let (mut repaired, cut) = match cut_items(trimmed, MAX) {
-        Cut::Smaller(smaller) => (repair_xml(&smaller)?, true),
-        Cut::Fits => (repair_xml(trimmed)?, true),
-        Cut::Unreadable => (repair_xml(trimmed)?, false),
-    };
-    if !cut {
-        if let Cut::Smaller(smaller) = cut_items(&repaired, MAX) {
-            repaired = smaller;
+    let mut repaired = match cut_items(trimmed, MAX) {
+        Cut::Smaller(smaller) => repair_xml(&smaller)?,
+        Cut::Fits => repair_xml(trimmed)?,
+        Cut::Unreadable => {
+            let repaired = repair_xml(trimmed)?;
+            match cut_items(&repaired, MAX) {
+                Cut::Smaller(smaller) => smaller,
+                _ => repaired,
+            }
         }
-    }
+    };
     // Titles are text: raw tags in one (`<title>A <b>bold</i> claim</title>`) are escaped up
     // front, since feed-rs silently drops a title with a mismatched tag.
     if let Some(escaped) = escape_markup_in(&repaired, &["title", "media:title"]) {
@@ -89,6 +90,7 @@ pub fn parse(bytes: &[u8], content_type: Option<&str>) -> Result<Feed, ParseErro
 }
 
 /// What [`cut_items`] made of a document.
+#[derive(Debug, PartialEq, Eq)]
 enum Cut {
     /// At most `max` items: nothing to do.
     Fits,
@@ -98,24 +100,15 @@ enum Cut {
     Unreadable,
 }
 
+/// Cuts an RSS, RDF or Atom document with more than `max` items (`item`/`entry` elements
+/// near the top) down to its `max` newest (by published date, else updated; undated ones
+/// last, document order between equals), everything else untouched. One pass of quick-xml
+/// over the text, remembering only each item's byte range and date.
 fn cut_items(xml: &str, max: usize) -> Cut {
     // Cheap first: fewer "item"/"entry" strings than `max` means nothing to cut.
     if xml.matches("item").count() + xml.matches("entry").count() <= max {
         return Cut::Fits;
     }
-    match keep_newest_items(xml, max) {
-        Some(Some(cut)) => Cut::Smaller(cut),
-        Some(None) => Cut::Fits,
-        None => Cut::Unreadable,
-    }
-}
-
-/// Cuts an RSS, RDF or Atom document with more than `max` items (`item`/`entry` elements
-/// near the top) down to its `max` newest (by published date, else updated; undated ones
-/// last, document order between equals), everything else untouched. `Some(None)` when the
-/// document has at most `max` items, `None` when it cannot be read. One pass of quick-xml
-/// over the text, remembering only each item's byte range and date.
-pub fn keep_newest_items(xml: &str, max: usize) -> Option<Option<String>> {
     use quick_xml::events::Event;
     struct Item {
         start: usize,
@@ -130,9 +123,11 @@ pub fn keep_newest_items(xml: &str, max: usize) -> Option<Option<String>> {
     let mut item_depth = None;
     let mut date_field: Option<bool> = None; // Some(true) = published, Some(false) = updated
     loop {
-        let before = usize::try_from(reader.buffer_position()).ok()?;
-        let event = reader.read_event().ok()?;
-        let at = usize::try_from(reader.buffer_position()).ok()?;
+        let before = reader.buffer_position() as usize;
+        let Ok(event) = reader.read_event() else {
+            return Cut::Unreadable;
+        };
+        let at = reader.buffer_position() as usize;
         match event {
             Event::Start(e) => {
                 depth += 1;
@@ -166,7 +161,10 @@ pub fn keep_newest_items(xml: &str, max: usize) -> Option<Option<String>> {
                     }
                 }
                 date_field = None;
-                depth = depth.checked_sub(1)?;
+                let Some(up) = depth.checked_sub(1) else {
+                    return Cut::Unreadable;
+                };
+                depth = up;
             }
             Event::Text(t) => {
                 if let (Some(published), Some(last)) = (date_field, items.last_mut()) {
@@ -183,10 +181,10 @@ pub fn keep_newest_items(xml: &str, max: usize) -> Option<Option<String>> {
         }
     }
     if items.iter().any(|i| i.end <= i.start) {
-        return None;
+        return Cut::Unreadable;
     }
     if items.len() <= max {
-        return Some(None);
+        return Cut::Fits;
     }
     let mut order: Vec<usize> = (0..items.len()).collect();
     // Stable: equal dates keep document order.
@@ -197,15 +195,23 @@ pub fn keep_newest_items(xml: &str, max: usize) -> Option<Option<String>> {
     }
     let mut out = String::with_capacity(xml.len().min(64 << 20));
     let mut cursor = 0;
+    // The reader's positions fall on tag boundaries; sliced with `get` all the same.
     for (item, keep) in items.iter().zip(keep) {
-        out.push_str(xml.get(cursor..item.start)?);
+        let (Some(gap), Some(body)) = (xml.get(cursor..item.start), xml.get(item.start..item.end))
+        else {
+            return Cut::Unreadable;
+        };
+        out.push_str(gap);
         if keep {
-            out.push_str(xml.get(item.start..item.end)?);
+            out.push_str(body);
         }
         cursor = item.end;
     }
-    out.push_str(xml.get(cursor..)?);
-    Some(Some(out))
+    let Some(tail) = xml.get(cursor..) else {
+        return Cut::Unreadable;
+    };
+    out.push_str(tail);
+    Cut::Smaller(out)
 }
 
 /// An RFC 2822 or RFC 3339 date, as Unix seconds.
@@ -630,6 +636,13 @@ mod cap_tests {
         x
     }
 
+    fn smaller(xml: &str, max: usize) -> String {
+        match cut_items(xml, max) {
+            Cut::Smaller(cut) => cut,
+            other => panic!("not cut: {other:?}"),
+        }
+    }
+
     fn titles(feed: &Feed) -> Vec<String> {
         feed.entries
             .iter()
@@ -645,37 +658,33 @@ mod cap_tests {
     #[test]
     fn keeps_the_newest_items_in_document_order_and_the_rest_of_the_document() {
         let xml = rss(&[3, 9, 1, 7, 5]);
-        let cut = keep_newest_items(&xml, 3).unwrap().unwrap();
+        let cut = smaller(&xml, 3);
         let feed = parse(cut.as_bytes(), None).unwrap();
         assert_eq!(titles(&feed), ["day 9", "day 7", "day 5"]);
         assert!(cut.contains("<image><url>http://x/i.png</url></image>"));
-        assert_eq!(keep_newest_items(&xml, 5), Some(None), "nothing to cut");
+        assert_eq!(cut_items(&xml, 5), Cut::Fits, "nothing to cut");
         assert_eq!(
-            keep_newest_items("<rss><item></rss>", 0),
-            None,
+            cut_items("<rss><item></rss>", 0),
+            Cut::Unreadable,
             "unreadable"
         );
     }
 
     #[test]
-    fn atom_and_rdf_items_are_cut_too_and_undated_ones_go_first_when_cutting() {
+    fn atom_and_rdf_items_are_cut_too_and_undated_ones_are_dropped_first() {
         let atom = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>A</title>\
             <entry><title>old</title><id>1</id><updated>2026-01-01T00:00:00Z</updated></entry>\
             <entry><title>undated</title><id>2</id></entry>\
             <entry><title>new</title><id>3</id><published>2026-05-01T00:00:00Z</published><updated>2020-01-01T00:00:00Z</updated></entry>\
             </feed>";
-        let feed = parse(
-            keep_newest_items(atom, 2).unwrap().unwrap().as_bytes(),
-            None,
-        )
-        .unwrap();
+        let feed = parse(smaller(atom, 2).as_bytes(), None).unwrap();
         assert_eq!(titles(&feed), ["old", "new"]);
         let rdf = "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" xmlns=\"http://purl.org/rss/1.0/\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\
             <channel rdf:about=\"x\"><title>R</title><link>http://x/</link><description>d</description></channel>\
             <item rdf:about=\"a\"><title>a</title><link>http://x/a</link><dc:date>2026-01-01T00:00:00Z</dc:date></item>\
             <item rdf:about=\"b\"><title>b</title><link>http://x/b</link><dc:date>2026-03-01T00:00:00Z</dc:date></item>\
             </rdf:RDF>";
-        let feed = parse(keep_newest_items(rdf, 1).unwrap().unwrap().as_bytes(), None).unwrap();
+        let feed = parse(smaller(rdf, 1).as_bytes(), None).unwrap();
         assert_eq!(titles(&feed), ["b"]);
     }
 

@@ -546,13 +546,11 @@ pub async fn refresh(
                 warn!(failures = state.consecutive_failures, retry_in = %humantime::format_duration(Duration::from_secs(delay.as_secs())), "poll failed: {message}");
             }
             if gone {
+                // Disabling a feed is rare and must survive a crash: written at once.
                 store.put_feed_state(&feed.id, &state)?;
-            } else {
-                store.put_feed_state_later(&feed.id, &state);
-            }
-            if gone {
                 Outcome::Gone
             } else {
+                store.put_feed_state_later(&feed.id, &state);
                 Outcome::Failed(message)
             }
         }

@@ -247,7 +247,7 @@ pub struct Store {
     /// Health events recorded while unwritable, newest last.
     unsaved_events: Mutex<VecDeque<(u64, HealthEvent)>>,
     /// For a store served from a temporary copy: the copy, deleted with the store.
-    _copy: Option<tempfile::TempDir>,
+    copy: Option<tempfile::TempDir>,
     /// Woken when the store becomes unwritable.
     went_unwritable: tokio::sync::Notify,
     /// Feed states not yet written ([`Store::put_feed_state_later`]).
@@ -279,7 +279,7 @@ impl Store {
         }
         let mut store = Store::open_at(path, copy.path(), cache_bytes)?;
         store.mark_unwritable(why);
-        store._copy = Some(copy);
+        store.copy = Some(copy);
         Ok(store)
     }
 
@@ -292,7 +292,7 @@ impl Store {
 
     /// Whether this store is a temporary read-only copy ([`Store::open_copy`]).
     pub fn is_copy(&self) -> bool {
-        self._copy.is_some()
+        self.copy.is_some()
     }
 
     /// Opens the sled files at `files` for the store known as `path`.
@@ -341,7 +341,7 @@ impl Store {
             flush_lock: tokio::sync::Mutex::new(()),
             unwritable: Mutex::new(None),
             unsaved_events: Mutex::new(VecDeque::new()),
-            _copy: None,
+            copy: None,
             went_unwritable: tokio::sync::Notify::new(),
             pending_states: Mutex::new(HashMap::new()),
         })
