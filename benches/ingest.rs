@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use showfeed::config::Config;
-use showfeed::pipeline::Context;
+use showfeed::poll::Context;
 use showfeed::scheduler::poll_all;
 use showfeed::store::{FeedState, Store};
 
@@ -85,7 +85,7 @@ fn main() {
                     &format!("f{i}"),
                     feed,
                     &base,
-                    showfeed::pipeline::now(),
+                    showfeed::clock::now(),
                 )
                 .entries
             })
@@ -100,7 +100,7 @@ fn main() {
                     &format!("f{i}"),
                     es,
                     &mut state,
-                    showfeed::pipeline::now(),
+                    showfeed::clock::now(),
                     i64::MIN,
                 )
                 .expect("commit");

@@ -16,7 +16,7 @@ use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use showfeed::config::Config;
-use showfeed::pipeline::Context;
+use showfeed::poll::Context;
 use showfeed::scheduler::poll_all;
 use showfeed::store::Store;
 

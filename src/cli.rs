@@ -148,12 +148,12 @@ pub enum Format {
     Json,
 }
 
-impl From<Format> for crate::serve::Format {
+impl From<Format> for crate::output::Format {
     fn from(f: Format) -> Self {
         match f {
-            Format::Atom => crate::serve::Format::Atom,
-            Format::Rss => crate::serve::Format::Rss,
-            Format::Json => crate::serve::Format::Json,
+            Format::Atom => crate::output::Format::Atom,
+            Format::Rss => crate::output::Format::Rss,
+            Format::Json => crate::output::Format::Json,
         }
     }
 }

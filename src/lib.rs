@@ -36,17 +36,22 @@
 //! registry; [`opml`] exports and imports source lists; [`text`] holds text helpers the
 //! stages share.
 
-pub mod app;
 pub mod cli;
+pub mod clock;
+pub mod commands;
 pub mod config;
+pub mod daemon;
 pub mod dedup;
 pub mod entry;
+pub mod errors;
 pub mod fetch;
 pub mod metrics;
 pub mod normalize;
 pub mod opml;
+pub mod output;
 pub mod parse;
-pub mod pipeline;
+pub mod poll;
+pub mod query;
 pub mod reload;
 pub mod scheduler;
 pub mod serve;

@@ -6,7 +6,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = showfeed::cli::Cli::parse();
-    match showfeed::app::main(cli) {
+    match showfeed::commands::main(cli) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("showfeed: error: {e:#}");

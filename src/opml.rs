@@ -7,32 +7,50 @@ use std::path::Path;
 use anyhow::Context as _;
 
 use crate::config::{slugify, Config};
-use crate::serve::doc::SourceInfo;
-use crate::serve::html::esc;
+use crate::output::doc::SourceInfo;
 
-/// The sources as an OPML 2.0 document.
+/// The sources as an OPML 2.0 document, written with quick-xml (escaping and well-formedness
+/// are its job; characters XML cannot hold are dropped first).
 pub fn export(config: &Config, sources: &HashMap<String, SourceInfo>) -> String {
-    let mut out = format!(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<opml version=\"2.0\">\n<head><title>{}</title><dateCreated>{}</dateCreated></head>\n<body>\n",
-        esc(&config.server.title),
-        chrono::Utc::now().to_rfc2822()
-    );
-    for f in &config.feeds {
-        let title = sources
-            .get(&f.id)
-            .map_or(f.id.as_str(), |s| s.title.as_str());
-        let html = sources
-            .get(&f.id)
-            .and_then(|s| s.site_link.as_deref())
-            .map(|l| format!(" htmlUrl=\"{}\"", esc(l)))
-            .unwrap_or_default();
-        out.push_str(&format!(
-            "<outline type=\"rss\" text=\"{t}\" title=\"{t}\" xmlUrl=\"{u}\"{html}/>\n",
-            t = esc(title),
-            u = esc(f.url.as_str())
-        ));
-    }
-    out.push_str("</body>\n</opml>\n");
+    use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+    let clean = |s: &str| {
+        s.chars()
+            .filter(|&c| crate::text::is_xml_char(c))
+            .collect::<String>()
+    };
+    let mut w = quick_xml::Writer::new_with_indent(Vec::new(), b' ', 2);
+    // Writing into a Vec cannot fail.
+    let _ = w.write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)));
+    let _ = w
+        .create_element("opml")
+        .with_attribute(("version", "2.0"))
+        .write_inner_content(|w| {
+            w.create_element("head").write_inner_content(|w| {
+                w.create_element("title")
+                    .write_text_content(BytesText::new(&clean(&config.server.title)))?;
+                w.create_element("dateCreated")
+                    .write_text_content(BytesText::new(&chrono::Utc::now().to_rfc2822()))?;
+                Ok(())
+            })?;
+            w.write_event(Event::Start(BytesStart::new("body")))?;
+            for f in &config.feeds {
+                let source = sources.get(&f.id);
+                let title = clean(source.map_or(f.id.as_str(), |s| s.title.as_str()));
+                let mut outline = BytesStart::new("outline");
+                outline.push_attribute(("type", "rss"));
+                outline.push_attribute(("text", title.as_str()));
+                outline.push_attribute(("title", title.as_str()));
+                outline.push_attribute(("xmlUrl", f.url.as_str()));
+                if let Some(site) = source.and_then(|s| s.site_link.as_deref()) {
+                    outline.push_attribute(("htmlUrl", clean(site).as_str()));
+                }
+                w.write_event(Event::Empty(outline))?;
+            }
+            w.write_event(Event::End(BytesEnd::new("body")))?;
+            Ok(())
+        });
+    let mut out = String::from_utf8(w.into_inner()).unwrap_or_default();
+    out.push('\n');
     out
 }
 

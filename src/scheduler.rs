@@ -1,16 +1,18 @@
 //! Scheduler: when each feed is polled, and how many polls run at once.
 //!
-//! Every feed has a due time kept in the store. A feed never polled before is due at once;
-//! after that its interval plus jitter (so a hundred feeds with one interval do not poll in
-//! the same second), stretched by server hints (Cache-Control max-age, RSS ttl) up to
-//! `max_interval`, or backed off exponentially after failures (capped at 24 h, never giving
-//! up; only 410 Gone disables a feed). Each feed runs in its own task, so a slow or failing
-//! feed delays nobody; a global semaphore and one per host bound the polls in flight. While
-//! the store cannot be written (disk full, read-only) nothing is polled.
+//! Every feed has a due time kept in the store, which each poll sets ([`crate::poll::state`]
+//! holds the policy: interval plus jitter, server hints, backoff). A feed never polled
+//! before is due at once. Each feed runs in its own task, so a slow or failing feed delays
+//! nobody; a global semaphore and one per host bound the polls in flight. Retention,
+//! the batched write-back of feed states, re-tagging and a heartbeat for the watchdog run
+//! as tasks of the same set, so one shutdown token stops them all. While the store cannot
+//! be written (disk full, read-only) nothing is polled.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 use std::time::Duration;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -18,50 +20,13 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info, warn};
 
+use crate::clock::now;
 use crate::config::Feed;
-use crate::pipeline::{self, Context, Outcome, Report};
+use crate::errors::error_chain;
+use crate::poll::{self, retag, Context, Outcome, Report};
 
-/// Backoff never waits longer than this.
-pub const MAX_BACKOFF: Duration = Duration::from_secs(24 * 3600);
 /// How often retention runs.
 pub const PRUNE_EVERY: Duration = Duration::from_secs(3600);
-
-fn jitter(d: Duration) -> Duration {
-    // Up to 10% later, never earlier: polite to publishers, spreads polls apart.
-    d.mul_f64(1.0 + fastrand::f64() * 0.1)
-}
-
-/// Delay after a successful poll: the interval, stretched by a server hint up to
-/// `max_interval` (never shortened by one), plus jitter.
-pub fn success_delay(
-    interval: Duration,
-    hint: Option<Duration>,
-    max_interval: Duration,
-) -> Duration {
-    let base = match hint {
-        Some(h) if h > interval => h.min(max_interval.max(interval)),
-        _ => interval,
-    };
-    jitter(base)
-}
-
-/// Delay after the `failures`-th consecutive failure: interval x 2^failures, at least
-/// `Retry-After`, at most [`MAX_BACKOFF`] (or `max_interval` for Retry-After).
-pub fn failure_delay(
-    interval: Duration,
-    failures: u32,
-    retry_after: Option<Duration>,
-    max_interval: Duration,
-) -> Duration {
-    let backoff = interval
-        .saturating_mul(1 << failures.min(16))
-        .min(MAX_BACKOFF);
-    let wait = match retry_after {
-        Some(r) => backoff.max(r.min(max_interval.max(interval))),
-        None => backoff,
-    };
-    jitter(wait)
-}
 
 /// Concurrency limits: a global one and one per host.
 pub struct Limits {
@@ -90,7 +55,7 @@ impl Limits {
     /// its host never holds a global slot others could use.
     pub async fn acquire(&self, host: &str) -> Permits {
         let host_sem = {
-            let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
+            let mut hosts = self.hosts.lock();
             hosts
                 .entry(host.to_owned())
                 .or_insert_with(|| Arc::new(Semaphore::new(self.per_host)))
@@ -121,10 +86,10 @@ async fn refresh_guarded(
     cancel: &CancellationToken,
 ) -> Option<Report> {
     let (c, f, t) = (ctx.clone(), feed.clone(), cancel.clone());
-    match tokio::spawn(async move { pipeline::refresh(&c, &f, &t).await }).await {
+    match tokio::spawn(async move { poll::refresh(&c, &f, &t).await }).await {
         Ok(Ok(report)) => Some(report),
         Ok(Err(e)) => {
-            error!(feed = %feed.id, "cannot store the poll: {}", pipeline::error_chain(&e));
+            error!(feed = %feed.id, "cannot store the poll: {}", error_chain(&e));
             None
         }
         Err(e) => {
@@ -178,7 +143,7 @@ impl Scheduler {
             token: shutdown.child_token(),
             shutdown,
             tasks: JoinSet::new(),
-            heartbeat: Arc::new(AtomicI64::new(pipeline::now())),
+            heartbeat: Arc::new(AtomicI64::new(now())),
         };
         s.spawn(ctx);
         s
@@ -203,7 +168,7 @@ impl Scheduler {
         let (beat, token) = (self.heartbeat.clone(), self.token.clone());
         self.tasks.spawn(async move {
             loop {
-                beat.store(pipeline::now(), Ordering::Release);
+                beat.store(now(), Ordering::Release);
                 tokio::select! {
                     () = tokio::time::sleep(HEARTBEAT_EVERY) => {}
                     () = token.cancelled() => return,
@@ -212,9 +177,38 @@ impl Scheduler {
         });
     }
 
+    /// Re-tags the stored entries with `ctx`'s tagger, as a task of this generation: a
+    /// reload or shutdown stops it between chunks, so it never writes after the final flush.
+    pub fn retag(&mut self, ctx: Arc<Context>) {
+        let token = self.token.clone();
+        self.tasks.spawn(async move {
+            let stop = token.clone();
+            let done = tokio::task::spawn_blocking(move || {
+                retag::retag_store(&ctx, &|| stop.is_cancelled())
+            })
+            .await;
+            match done {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => warn!("re-tagging failed: {}", error_chain(&e)),
+                Err(e) => error!("re-tagging task failed: {e}"),
+            }
+        });
+    }
+
+    /// At startup: re-tag if the show list (or the tagging rules) changed since the stored
+    /// tags were made, e.g. feeds.toml edited while the daemon was down.
+    pub fn retag_if_stale(&mut self, ctx: Arc<Context>) {
+        if retag::tags_are_stale(&ctx) {
+            info!(
+                "the show list changed since the entries were tagged: re-tagging in the background"
+            );
+            self.retag(ctx);
+        }
+    }
+
     /// Seconds since the scheduler last proved alive.
     pub fn heartbeat_age(&self) -> i64 {
-        pipeline::now() - self.heartbeat.load(Ordering::Acquire)
+        now() - self.heartbeat.load(Ordering::Acquire)
     }
 
     /// A handle the watchdog can read without holding the scheduler.
@@ -254,73 +248,71 @@ impl Scheduler {
 }
 
 async fn sleep_until_unix(due: i64, cancel: &CancellationToken) -> bool {
-    let wait = Duration::from_secs(u64::try_from(due - pipeline::now()).unwrap_or(0));
+    let wait = Duration::from_secs(u64::try_from(due - now()).unwrap_or(0));
     tokio::select! {
         () = tokio::time::sleep(wait) => true,
         () = cancel.cancelled() => false,
     }
 }
 
-async fn feed_loop(ctx: Arc<Context>, feed: Feed, limits: Arc<Limits>, cancel: CancellationToken) {
-    loop {
-        // Only the due time and the verdict outlive this block: the state is not kept across
-        // the sleep, where ten thousand idle feeds wait.
-        let (due, disabled) = {
-            let state = match ctx.store.feed_state(&feed.id) {
-                Ok(s) => s.unwrap_or_default(),
-                Err(e) => {
-                    error!(feed = %feed.id, "cannot read feed state: {}", pipeline::error_chain(&e));
-                    Default::default()
-                }
-            };
-            let same_url = state.url == feed.url.as_str();
-            (
-                if same_url { state.next_poll } else { 0 },
-                same_url && state.disabled.is_some(),
-            )
+/// When `feed` is first due after a start or reload, from its stored state (read on a
+/// blocking thread); `None` when it is disabled (HTTP 410 at this URL).
+async fn first_due(ctx: &Arc<Context>, feed: &Feed) -> Option<i64> {
+    let (store, id) = (ctx.store.clone(), feed.id.clone());
+    let state =
+        match crate::store::blocking("read the feed state", move || store.feed_state(&id)).await {
+            Ok(s) => s.unwrap_or_default(),
+            Err(e) => {
+                error!(feed = %feed.id, "cannot read feed state: {}", error_chain(&e));
+                Default::default()
+            }
         };
-        if disabled {
-            info!(feed = %feed.id, "not polling: disabled after HTTP 410 (change its URL to resume)");
-            cancel.cancelled().await;
-            return;
-        }
-        if !Box::pin(sleep_until_unix(due, &cancel)).await {
+    if state.url != feed.url.as_str() {
+        return Some(0);
+    }
+    state.disabled.is_none().then_some(state.next_poll)
+}
+
+/// One feed's life: sleep until due, poll within the limits, repeat. Only the due time is
+/// kept across the sleep, where ten thousand idle feeds wait; each poll reports the next.
+async fn feed_loop(ctx: Arc<Context>, feed: Feed, limits: Arc<Limits>, cancel: CancellationToken) {
+    let mut due = first_due(&ctx, &feed).await;
+    while let Some(at) = due {
+        if !Box::pin(sleep_until_unix(at, &cancel)).await {
             return;
         }
         if ctx.store.unwritable().is_some() {
             // Fetching what cannot be stored would waste the publisher's bandwidth, and the
             // validators could not advance: wait for the restart that reopens the store.
-            cancel.cancelled().await;
-            return;
+            break;
         }
-        let host = feed.host_key();
         // Boxed: the idle loop (sleeping until due) is what ten thousand feeds hold in memory,
         // so the larger states of a poll live on the heap only while it runs.
+        let host = feed.host_key();
         let permits = tokio::select! {
             p = Box::pin(limits.acquire(&host)) => p,
             () = cancel.cancelled() => return,
         };
         let report = Box::pin(refresh_guarded(&ctx, &feed, &cancel)).await;
         drop(permits);
-        match report {
+        due = match report {
             Some(Report {
                 outcome: Outcome::Cancelled,
                 ..
             }) => return,
-            Some(_) => {}
+            Some(Report {
+                outcome: Outcome::Gone,
+                ..
+            }) => None,
+            Some(r) => Some(r.next_poll),
             // Storage failed: try again after the interval rather than spinning.
-            None => {
-                if !Box::pin(sleep_until_unix(
-                    pipeline::now() + feed.interval.as_secs() as i64,
-                    &cancel,
-                ))
-                .await
-                {
-                    return;
-                }
-            }
-        }
+            None => Some(now().saturating_add(feed.interval.as_secs() as i64)),
+        };
     }
+    if ctx.store.unwritable().is_none() {
+        info!(feed = %feed.id, "not polling: disabled after HTTP 410 (change its URL to resume)");
+    }
+    cancel.cancelled().await;
 }
 
 /// How often feed states of polls that stored nothing are written (in one batch).
@@ -338,7 +330,7 @@ async fn save_states_loop(ctx: Arc<Context>, cancel: CancellationToken) {
         let store = ctx.store.clone();
         match tokio::task::spawn_blocking(move || store.save_pending_states()).await {
             Ok(Ok(_)) => {}
-            Ok(Err(e)) => error!("cannot save feed states: {}", pipeline::error_chain(&e)),
+            Ok(Err(e)) => error!("cannot save feed states: {}", error_chain(&e)),
             Err(e) => error!("feed state task failed: {e}"),
         }
     }
@@ -351,7 +343,7 @@ async fn prune_loop(ctx: Arc<Context>, cancel: CancellationToken) {
             return;
         }
         let storage = &ctx.config.storage;
-        let cutoff = pipeline::now() - storage.retention.as_secs() as i64;
+        let cutoff = now() - storage.retention.as_secs() as i64;
         let store = ctx.store.clone();
         let max = storage.max_entries;
         match tokio::task::spawn_blocking(move || store.prune(cutoff, max)).await {
@@ -363,45 +355,15 @@ async fn prune_loop(ctx: Arc<Context>, cancel: CancellationToken) {
                 );
             }
             Ok(Ok(_)) => {}
-            Ok(Err(e)) => error!("retention failed: {}", pipeline::error_chain(&e)),
+            Ok(Err(e)) => error!("retention failed: {}", error_chain(&e)),
             Err(e) => error!("retention task failed: {e}"),
         }
-        ctx.dedup
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .expire(pipeline::now());
+        let c = ctx.clone();
+        // The index lock can wait for an ingest: not on an async worker.
+        let _ = tokio::task::spawn_blocking(move || c.dedup.lock().expire(now())).await;
         tokio::select! {
             () = tokio::time::sleep(PRUNE_EVERY) => {}
             () = cancel.cancelled() => return,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const MIN: Duration = Duration::from_secs(60);
-
-    #[test]
-    fn hints_stretch_but_never_shorten_and_stay_bounded() {
-        let d = success_delay(30 * MIN, Some(5 * MIN), 24 * 60 * MIN);
-        assert!(d >= 30 * MIN && d <= 33 * MIN);
-        let d = success_delay(30 * MIN, Some(120 * MIN), 24 * 60 * MIN);
-        assert!(d >= 120 * MIN && d <= 132 * MIN);
-        let d = success_delay(30 * MIN, Some(100 * 60 * MIN), 6 * 60 * MIN);
-        assert!(d >= 360 * MIN && d <= 396 * MIN);
-    }
-
-    #[test]
-    fn backoff_grows_and_caps_at_a_day() {
-        let one = failure_delay(30 * MIN, 1, None, 24 * 60 * MIN);
-        let two = failure_delay(30 * MIN, 2, None, 24 * 60 * MIN);
-        assert!(one >= 60 * MIN && one < 67 * MIN);
-        assert!(two >= 120 * MIN);
-        let many = failure_delay(30 * MIN, 40, None, 24 * 60 * MIN);
-        assert!(many >= MAX_BACKOFF && many <= MAX_BACKOFF.mul_f64(1.1));
-        let ra = failure_delay(MIN, 1, Some(90 * MIN), 24 * 60 * MIN);
-        assert!(ra >= 90 * MIN);
     }
 }

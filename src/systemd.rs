@@ -53,7 +53,7 @@ pub fn spawn_watchdog(store: Arc<Store>, heartbeat: Arc<AtomicI64>, shutdown: Ca
     let every = Duration::from_micros(usec) / 2;
     tokio::spawn(async move {
         loop {
-            let beat_age = crate::pipeline::now() - heartbeat.load(Ordering::Acquire);
+            let beat_age = crate::clock::now() - heartbeat.load(Ordering::Acquire);
             let scheduler_ok = beat_age <= 3 * crate::scheduler::HEARTBEAT_EVERY.as_secs() as i64;
             let s = store.clone();
             let store_ok = tokio::time::timeout(

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
 use showfeed::config::{self, Config, ConfigError, NEWS_KINDS};
-use showfeed::serve::query::{FeedQuery, Known};
+use showfeed::query::{FeedQuery, Known};
 
 const NOW: i64 = 1_800_000_000;
 

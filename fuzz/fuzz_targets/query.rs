@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use showfeed::config::NEWS_KINDS;
-use showfeed::serve::query::{FeedQuery, Known, MAX_LIMIT};
+use showfeed::query::{FeedQuery, Known, MAX_LIMIT};
 
 const NOW: i64 = 1_800_000_000;
 

@@ -13,7 +13,7 @@ use super::raw::{RawConfig, KNOWN_KEYS};
 use super::{
     Config, Dedup, DedupMode, Diagnostic, Diagnostics, Feed, Polling, Server, Show, Storage,
 };
-use crate::serve::query::{parse_q, FeedQuery, Known};
+use crate::query::{parse_q, FeedQuery, Known};
 
 const MINUTE: Duration = Duration::from_secs(60);
 const HOUR: Duration = Duration::from_secs(3600);

@@ -1,5 +1,5 @@
 //! Dedup: exact-duplicate link keys and near-duplicate story matching. Pure and in memory;
-//! the pipeline persists story membership and rebuilds a [`DedupIndex`] at startup from the
+//! the poll stage persists story membership and rebuilds a [`DedupIndex`] at startup from the
 //! stored entries inside the window.
 //!
 //! # Exact duplicates

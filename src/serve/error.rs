@@ -4,7 +4,9 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tracing::error;
 
-use crate::pipeline::error_chain;
+use crate::errors::error_chain;
+use crate::output::OutputError;
+use crate::query::QueryError;
 use crate::store::StoreError;
 
 /// Errors of the serve stage.
@@ -22,6 +24,23 @@ pub enum ServeError {
     /// A document could not be rendered.
     #[error("cannot render the document: {0}")]
     Render(String),
+}
+
+impl From<OutputError> for ServeError {
+    fn from(e: OutputError) -> ServeError {
+        match e {
+            OutputError::BadQuery(q) => ServeError::BadQuery(q.0),
+            OutputError::NotFound(m) => ServeError::NotFound(m),
+            OutputError::Store(s) => ServeError::Store(s),
+            OutputError::Render(m) => ServeError::Render(m),
+        }
+    }
+}
+
+impl From<QueryError> for ServeError {
+    fn from(e: QueryError) -> ServeError {
+        ServeError::BadQuery(e.0)
+    }
 }
 
 impl IntoResponse for ServeError {

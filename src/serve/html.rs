@@ -7,8 +7,10 @@ use std::fmt::Write as _;
 use crate::config::Config;
 use crate::store::{Index, Store};
 
-use super::query::FeedQuery;
-use super::{rfc3339, select, ServeError};
+use super::ServeError;
+use crate::clock::rfc3339;
+use crate::output::select;
+use crate::query::FeedQuery;
 
 /// Escapes text for HTML element content and attribute values.
 pub fn esc(s: &str) -> String {

@@ -2,23 +2,14 @@
 //!
 //! Every way to slice the news is a URL: `/feed.<fmt>`, `/shows/<slug>.<fmt>`,
 //! `/sources/<id>.<fmt>` and `/views/<name>.<fmt>`, where `<fmt>` is `atom`, `rss` or `json`,
-//! each taking the filters of [`query`]. A request is parsed strictly ([`query`]), run
-//! against the store's indexes ([`select`]), turned into one format-neutral document
-//! ([`doc`]) and rendered ([`atom`], [`rss`], [`json`]). Rendered documents are cached in
-//! memory by path, format and normalized query until an ingest changes the store
-//! ([`Store::generation`]), so a popular feed is served from memory. Every document carries a
-//! strong ETag and Last-Modified and answers conditional requests with 304. `/` is an HTML
-//! index ([`html`]), `/opml` the source list. Errors become statuses in one place, [`error`].
+//! each taking the filters of [`crate::query`]. The documents themselves come from
+//! [`crate::output`]; this module adds what is HTTP: routing, a memory cache of rendered
+//! documents by path, format and normalized query until an ingest changes the store
+//! ([`Store::generation`]), strong ETags, Last-Modified and 304s. `/` is an HTML index
+//! ([`html`]), `/opml` the source list. Errors become statuses in one place, [`error`].
 
-pub mod atom;
-pub mod doc;
 pub mod error;
-pub mod health;
 pub mod html;
-pub mod json;
-pub mod query;
-pub mod rss;
-pub mod select;
 pub mod server;
 
 use std::collections::HashMap;
@@ -30,82 +21,18 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::config::{Config, NEWS_KINDS};
+use crate::clock::rfc3339;
+use crate::config::Config;
+use crate::output::status::{status_rows, Status, StoreStatus};
+use crate::output::suggest::{suggestions, SuggestionOut};
+use crate::output::{self, doc, health, resolve_query, DocKind, Format};
 use crate::store::Store;
 pub use error::ServeError;
-pub use query::FeedQuery;
-use query::Known;
 
 /// Cached documents at most; the cache is also emptied by every ingest.
 const CACHE_CAPACITY: usize = 256;
-
-/// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Format {
-    /// Atom 1.0.
-    Atom,
-    /// RSS 2.0.
-    Rss,
-    /// JSON Feed 1.1.
-    Json,
-}
-
-impl Format {
-    /// The file extension.
-    pub fn ext(self) -> &'static str {
-        match self {
-            Format::Atom => "atom",
-            Format::Rss => "rss",
-            Format::Json => "json",
-        }
-    }
-
-    /// The `Content-Type`.
-    pub fn content_type(self) -> &'static str {
-        match self {
-            Format::Atom => "application/atom+xml; charset=utf-8",
-            Format::Rss => "application/rss+xml; charset=utf-8",
-            Format::Json => "application/feed+json; charset=utf-8",
-        }
-    }
-
-    fn from_ext(ext: &str) -> Option<Format> {
-        match ext {
-            "atom" => Some(Format::Atom),
-            "rss" => Some(Format::Rss),
-            "json" => Some(Format::Json),
-            _ => None,
-        }
-    }
-}
-
-/// Which document: the merged feed or one slice of it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DocKind {
-    /// Everything.
-    Merged,
-    /// One show, by slug.
-    Show(String),
-    /// One source feed, by id.
-    Source(String),
-    /// A view from the config, by name.
-    View(String),
-}
-
-impl DocKind {
-    fn path(&self, format: Format) -> String {
-        let ext = format.ext();
-        match self {
-            DocKind::Merged => format!("/feed.{ext}"),
-            DocKind::Show(s) => format!("/shows/{s}.{ext}"),
-            DocKind::Source(s) => format!("/sources/{s}.{ext}"),
-            DocKind::View(s) => format!("/views/{s}.{ext}"),
-        }
-    }
-}
 
 /// A rendered document with its validators.
 #[derive(Debug)]
@@ -120,6 +47,27 @@ pub struct Rendered {
     pub content_type: &'static str,
     /// Response headers, built once when rendered: a cached hit only clones them.
     pub headers: HeaderMap,
+}
+
+impl Rendered {
+    /// `doc` with its validators and response headers.
+    fn new(config: &Config, doc: output::Document, format: Format) -> Rendered {
+        let digest = Sha256::digest(&doc.body);
+        let etag = format!(
+            "\"{}\"",
+            digest[..12]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        );
+        Rendered {
+            headers: document_headers(config, &etag, doc.updated, format.content_type()),
+            body: Bytes::from(doc.body),
+            etag,
+            last_modified: doc.updated,
+            content_type: format.content_type(),
+        }
+    }
 }
 
 /// `Cache-Control: max-age`: clients may come back about as often as feeds change, a
@@ -285,105 +233,6 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| ServeError::Render(e.to_string()))?
 }
 
-/// Per-feed health, as JSON for scripts and `showfeed status` against a running daemon.
-#[derive(Debug, Serialize, serde::Deserialize)]
-pub struct StatusFeed {
-    /// Feed id.
-    pub id: String,
-    /// Configured URL.
-    pub url: String,
-    /// Last successful poll (RFC 3339).
-    pub last_success: Option<String>,
-    /// Last error message.
-    pub last_error: Option<String>,
-    /// When it happened (RFC 3339).
-    pub last_error_at: Option<String>,
-    /// Failures since the last success.
-    pub consecutive_failures: u32,
-    /// Entries stored.
-    pub entries: u64,
-    /// Next poll (RFC 3339); absent before the first.
-    pub next_poll: Option<String>,
-    /// Why polling stopped for good.
-    pub disabled: Option<String>,
-}
-
-/// RFC 3339 in UTC, seconds precision.
-pub fn rfc3339(t: i64) -> String {
-    atom::time(t).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-/// The status rows of every configured feed.
-pub fn status_rows(config: &Config, store: &Store) -> Result<Vec<StatusFeed>, ServeError> {
-    let states = store.feed_states()?;
-    Ok(config
-        .feeds
-        .iter()
-        .map(|f| {
-            let s = states.get(&f.id).cloned().unwrap_or_default();
-            StatusFeed {
-                id: f.id.clone(),
-                url: f.url.to_string(),
-                last_success: s.last_success.map(rfc3339),
-                last_error: s.last_error.clone(),
-                last_error_at: s.last_error_at.map(rfc3339),
-                consecutive_failures: s.consecutive_failures,
-                entries: s.entry_count,
-                next_poll: (s.last_attempt.is_some()).then(|| rfc3339(s.next_poll)),
-                disabled: s.disabled.clone(),
-            }
-        })
-        .collect())
-}
-
-/// `/status`: the config state and every feed's health.
-#[derive(Debug, Serialize, serde::Deserialize)]
-pub struct Status {
-    /// The config file in force.
-    pub config_file: String,
-    /// Why the last reload was refused; absent when the file on disk is in force.
-    pub config_error: Option<String>,
-    /// Entries stored.
-    pub entries: usize,
-    /// The store, and whether it can be written.
-    #[serde(default)]
-    pub store: StoreStatus,
-    /// Per-feed health.
-    pub feeds: Vec<StatusFeed>,
-}
-
-/// The store part of `/status`.
-#[derive(Debug, Default, Serialize, serde::Deserialize)]
-pub struct StoreStatus {
-    /// Where it lives.
-    pub path: String,
-    /// False after a write failed with a disk error (full, read-only): stored entries are
-    /// still served, polling waits until the directory can be written.
-    pub writable: bool,
-    /// The disk error.
-    pub error: Option<String>,
-    /// Since when (RFC 3339).
-    pub since: Option<String>,
-    /// True while a temporary copy of the store is served because its directory cannot be
-    /// written.
-    #[serde(default)]
-    pub read_only_copy: bool,
-}
-
-impl StoreStatus {
-    /// The status of `store`.
-    pub fn of(store: &Store) -> StoreStatus {
-        let u = store.unwritable();
-        StoreStatus {
-            path: store.path().display().to_string(),
-            writable: u.is_none(),
-            since: u.as_ref().map(|u| rfc3339(u.since)),
-            error: u.map(|u| u.reason),
-            read_only_copy: store.is_copy(),
-        }
-    }
-}
-
 async fn status(State(state): State<Arc<AppState>>) -> Result<Json<Status>, ServeError> {
     let st = state.clone();
     blocking(move || {
@@ -447,86 +296,6 @@ async fn sliced_document(
     document(state, kind, format, raw, headers).await
 }
 
-/// The query for a document: the kind's own filter, then the client's query string.
-pub fn resolve_query(
-    config: &Config,
-    kind: &DocKind,
-    raw: Option<&str>,
-    now: i64,
-) -> Result<(FeedQuery, String), ServeError> {
-    let known = Known {
-        shows: &|s| config.show(s).is_some(),
-        sources: &|s| config.feed(s).is_some(),
-        kinds: NEWS_KINDS,
-    };
-    let mut base = FeedQuery::new();
-    let title = match kind {
-        DocKind::Merged => config.server.title.clone(),
-        DocKind::Show(slug) => {
-            let show = config.show(slug).ok_or_else(|| {
-                ServeError::NotFound(format!("no show with slug {slug:?} is configured"))
-            })?;
-            base.shows.insert(slug.clone());
-            format!("{}: {}", config.server.title, show.name)
-        }
-        DocKind::Source(id) => {
-            let feed = config.feed(id).ok_or_else(|| {
-                ServeError::NotFound(format!("no source feed with id {id:?} is configured"))
-            })?;
-            base.sources.insert(id.clone());
-            format!(
-                "{}: {}",
-                config.server.title,
-                feed.title.as_deref().unwrap_or(id)
-            )
-        }
-        DocKind::View(name) => {
-            let view = config.view(name).ok_or_else(|| {
-                ServeError::NotFound(format!("no view named {name:?} is configured"))
-            })?;
-            base = base.parse(Some(&view.query), &known, now)?;
-            view.title
-                .clone()
-                .unwrap_or_else(|| format!("{}: {name}", config.server.title))
-        }
-    };
-    Ok((base.parse(raw, &known, now)?, title))
-}
-
-/// Renders one document (also used by `showfeed feed`).
-pub fn render(
-    config: &Config,
-    store: &Store,
-    kind: &DocKind,
-    format: Format,
-    query: &FeedQuery,
-    title: String,
-) -> Result<Rendered, ServeError> {
-    let page = select::select(store, query, config.dedup.mode)?;
-    let doc = doc::build(config, store, title, &kind.path(format), query, page)?;
-    let body = match format {
-        Format::Atom => atom::render(&doc),
-        Format::Rss => rss::render(&doc),
-        Format::Json => json::render(&doc),
-    }
-    .map_err(ServeError::Render)?;
-    let digest = Sha256::digest(&body);
-    let etag = format!(
-        "\"{}\"",
-        digest[..12]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    );
-    Ok(Rendered {
-        headers: document_headers(config, &etag, doc.updated, format.content_type()),
-        body: Bytes::from(body),
-        etag,
-        last_modified: doc.updated,
-        content_type: format.content_type(),
-    })
-}
-
 async fn document(
     state: Arc<AppState>,
     kind: DocKind,
@@ -534,7 +303,7 @@ async fn document(
     raw: Option<String>,
     headers: HeaderMap,
 ) -> Result<Response, ServeError> {
-    let now = crate::pipeline::now();
+    let now = crate::clock::now();
     let config = state.config();
     let (query, title) = resolve_query(&config, &kind, raw.as_deref(), now)?;
     let key = format!("{}?{}", kind.path(format), query.cache_key());
@@ -545,7 +314,11 @@ async fn document(
             let generation = st.store.generation();
             let cfg = config.clone();
             let doc = Arc::new(
-                blocking(move || render(&cfg, &st.store, &kind, format, &query, title)).await?,
+                blocking(move || {
+                    let doc = output::render(&cfg, &st.store, &kind, format, &query, title)?;
+                    Ok(Rendered::new(&cfg, doc, format))
+                })
+                .await?,
             );
             state.remember(key, generation, doc.clone());
             doc
@@ -582,58 +355,6 @@ fn respond(doc: &Rendered, headers: &HeaderMap) -> Response {
     (StatusCode::OK, h, doc.body.clone()).into_response()
 }
 
-/// One line of `showfeed suggest`.
-#[derive(Debug, Serialize, serde::Deserialize)]
-pub struct SuggestionOut {
-    /// The likely show name.
-    pub name: String,
-    /// Untagged entries naming it.
-    pub count: usize,
-    /// Example headlines.
-    pub examples: Vec<String>,
-}
-
-/// Likely shows in the untagged entries of the last `days` days (at most 5,000 entries).
-pub fn suggestions(
-    config: &Config,
-    store: &Store,
-    days: u32,
-    max: usize,
-) -> Result<Vec<SuggestionOut>, ServeError> {
-    let since = crate::pipeline::now() - i64::from(days) * 86_400;
-    let mut q = FeedQuery::new();
-    q.since = Some(since);
-    q.limit = 5_000;
-    let page = select::select(store, &q, crate::config::DedupMode::Off)?;
-    let texts: Vec<(String, String)> = page
-        .entries
-        .iter()
-        .filter(|e| e.shows.is_empty())
-        .map(|e| {
-            let summary = e
-                .summary
-                .as_deref()
-                .map(crate::text::strip_tags)
-                .unwrap_or_default()
-                .into_owned();
-            (e.title.clone(), summary)
-        })
-        .collect();
-    let tagger = crate::tag::Tagger::new(&config.shows);
-    Ok(crate::tag::suggest(
-        texts.iter().map(|(t, s)| (t.as_str(), s.as_str())),
-        &tagger,
-        max,
-    )
-    .into_iter()
-    .map(|s| SuggestionOut {
-        name: s.name,
-        count: s.count,
-        examples: s.examples,
-    })
-    .collect())
-}
-
 async fn suggest_route(
     State(state): State<Arc<AppState>>,
     RawQuery(raw): RawQuery,
@@ -661,7 +382,7 @@ async fn suggest_route(
         }
     }
     let st = state.clone();
-    blocking(move || suggestions(&st.config(), &st.store, days, 50))
+    blocking(move || Ok(suggestions(&st.config(), &st.store, days, 50)?))
         .await
         .map(Json)
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use showfeed::config::Config;
-use showfeed::pipeline::{Context, Outcome};
+use showfeed::poll::{Context, Outcome};
 use showfeed::scheduler::poll_all;
 use showfeed::store::Store;
 
@@ -97,12 +97,12 @@ async fn corpus_never_panics_hangs_or_breaks_the_output() {
     let unique: std::collections::HashSet<&String> = ids.iter().collect();
     assert_eq!(unique.len(), ids.len(), "no id twice");
     assert!(!ids.is_empty() && ids.len() <= store.entry_count());
-    let all = showfeed::serve::DocKind::Merged;
+    let all = showfeed::output::DocKind::Merged;
     assert_well_formed(&render(
         &config,
         &store,
         all.clone(),
-        showfeed::serve::Format::Rss,
+        showfeed::output::Format::Rss,
         "",
         usize::MAX,
     ));
@@ -110,7 +110,7 @@ async fn corpus_never_panics_hangs_or_breaks_the_output() {
         &config,
         &store,
         all,
-        showfeed::serve::Format::Json,
+        showfeed::output::Format::Json,
         "",
         usize::MAX,
     );

@@ -8,8 +8,8 @@ use std::path::Path;
 
 use showfeed::config::{Config, ConfigError, Show, NEWS_KINDS};
 use showfeed::normalize::{normalize, Normalized, MAX_ITEMS_PER_FEED};
-use showfeed::serve::query::{FeedQuery, Known};
-use showfeed::serve::ServeError;
+use showfeed::query::QueryError;
+use showfeed::query::{FeedQuery, Known};
 use showfeed::tag::Tagger;
 use showfeed::text::is_xml_char;
 use url::Url;
@@ -26,7 +26,7 @@ fn known() -> Known<'static> {
     }
 }
 
-fn query(raw: &str) -> Result<FeedQuery, ServeError> {
+fn query(raw: &str) -> Result<FeedQuery, QueryError> {
     FeedQuery::new().parse(Some(raw), &known(), NOW)
 }
 
@@ -138,7 +138,7 @@ fn query_hostile_strings_are_rejected_or_round_trip() {
     ];
     for (raw, needle) in rejected {
         match query(raw) {
-            Err(ServeError::BadQuery(m)) => {
+            Err(QueryError(m)) => {
                 assert!(m.contains(needle), "{raw:?}: {m}");
                 assert!(!m.chars().any(char::is_control), "{raw:?}: {m:?}");
             }

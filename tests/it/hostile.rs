@@ -5,9 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use showfeed::config::Config;
-use showfeed::pipeline::{Context, Outcome};
+use showfeed::output::{DocKind, Format};
+use showfeed::poll::{Context, Outcome};
 use showfeed::scheduler::poll_all;
-use showfeed::serve::{AppState, DocKind, Format};
+use showfeed::serve::AppState;
 use showfeed::store::Store;
 
 use crate::support::*;
@@ -187,7 +188,7 @@ async fn gzip_bomb_slow_drip_redirect_loops_and_chains() {
     // Two permanent redirects: stored, and the admin is told to update the URL.
     assert_eq!(stored(&p, "moved"), 2);
     let health =
-        String::from_utf8(showfeed::serve::health::render(&p.config, &p.store).unwrap()).unwrap();
+        String::from_utf8(showfeed::output::health::render(&p.config, &p.store).unwrap()).unwrap();
     assert!(
         health.contains("moved: permanently redirected; update its url in feeds.toml"),
         "{health}"
@@ -534,7 +535,7 @@ async fn bad_responses_keep_old_entries_back_off_and_show_in_status() {
     assert!(msg("e429").contains("HTTP 429"));
     assert!(msg("bad304").contains("304 Not Modified to an unconditional request"));
     assert_eq!(store.entry_count(), before, "old entries kept");
-    let now = showfeed::pipeline::now();
+    let now = showfeed::clock::now();
     for n in names {
         let s = store.feed_state(n).unwrap().unwrap();
         assert_eq!(s.consecutive_failures, 1, "{n}");
@@ -544,7 +545,7 @@ async fn bad_responses_keep_old_entries_back_off_and_show_in_status() {
             s.next_poll - now
         );
     }
-    let rows = showfeed::serve::status_rows(&config, &store).unwrap();
+    let rows = showfeed::output::status::status_rows(&config, &store).unwrap();
     assert!(rows
         .iter()
         .all(|r| r.last_error.is_some() && r.entries == 3));

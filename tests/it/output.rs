@@ -5,9 +5,10 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use showfeed::config::Config;
-use showfeed::pipeline::Context;
+use showfeed::output::{DocKind, Format};
+use showfeed::poll::Context;
 use showfeed::scheduler::poll_all;
-use showfeed::serve::{AppState, DocKind, Format};
+use showfeed::serve::AppState;
 use showfeed::store::Store;
 
 use crate::pipeline::fixture_server;
@@ -267,13 +268,7 @@ async fn paging_is_stable_across_inserts() {
     e.published += 3600;
     let mut state = s.store.feed_state("tvline").unwrap().unwrap();
     s.store
-        .commit_poll(
-            "tvline",
-            &[e],
-            &mut state,
-            showfeed::pipeline::now(),
-            i64::MIN,
-        )
+        .commit_poll("tvline", &[e], &mut state, showfeed::clock::now(), i64::MIN)
         .unwrap();
 
     // The next link (a cursor, not an offset) still continues where page 1 ended.

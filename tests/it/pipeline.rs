@@ -6,9 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use showfeed::config::Config;
-use showfeed::pipeline::{Context, Outcome};
+use showfeed::poll::{Context, Outcome};
 use showfeed::scheduler::poll_all;
-use showfeed::serve;
 use showfeed::store::Store;
 
 use crate::support::*;
@@ -182,7 +181,7 @@ async fn every_item_once_stable_ids_conditional_get_and_failures_isolated() {
     assert_eq!(atom_ids(&h.atom(1000)), ids, "ids identical across polls");
 
     // Failures are recorded with backoff, the message names the cause.
-    let rows = serve::status_rows(&h.config, &h.store).unwrap();
+    let rows = showfeed::output::status::status_rows(&h.config, &h.store).unwrap();
     let row = |id: &str| rows.iter().find(|r| r.id == id).unwrap();
     assert_eq!(row("error500").consecutive_failures, 2);
     assert!(row("error500")
@@ -203,7 +202,7 @@ async fn every_item_once_stable_ids_conditional_get_and_failures_isolated() {
     assert_eq!(row("tvline").consecutive_failures, 0);
     assert_eq!(row("tvline").entries, 3);
     let state = h.store.feed_state("error500").unwrap().unwrap();
-    let now = showfeed::pipeline::now();
+    let now = showfeed::clock::now();
     // Two failures at a 30 min interval: at least 2 h of backoff.
     assert!(
         state.next_poll >= now + 2 * 3600 - 5,
@@ -285,7 +284,7 @@ async fn retry_after_gone_and_updates_in_place() {
     let setup = write_config(&feeds, 1, "[polling]\ninterval = \"5m\"\n");
     let h = open(&setup);
     let out = h.poll().await;
-    let now = showfeed::pipeline::now();
+    let now = showfeed::clock::now();
     assert!(matches!(out["gone"], Outcome::Gone));
     assert!(h
         .store

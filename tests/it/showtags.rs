@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use showfeed::config::Config;
-use showfeed::pipeline::Context;
+use showfeed::output::{DocKind, Format};
+use showfeed::poll::Context;
 use showfeed::scheduler::poll_all;
-use showfeed::serve::{DocKind, Format};
 use showfeed::store::Store;
 
 use crate::pipeline::fixture_server;
@@ -218,7 +218,8 @@ async fn retagging_a_store_made_before_a_show_was_added() {
     let ctx = Context::new(store.clone(), config.clone()).unwrap();
     let requests = server.seen("/seed.rss").len();
     let changed = store
-        .retag(|e| showfeed::pipeline::tag(&ctx.tagger, e))
+        .retag(|e| showfeed::poll::ingest::tag(&ctx.tagger, e), &|| false)
+        .unwrap()
         .unwrap();
     assert_eq!(changed, 1);
     assert_eq!(
@@ -256,7 +257,7 @@ async fn suggest_lists_unconfigured_shows_from_untagged_entries() {
     // Only Squid Game is configured: Severance, The Bear and Moving are the candidates.
     let setup = write_config(&feeds, 1, "[[show]]\nname = \"Squid Game\"\n");
     let (config, store, _) = poll(&setup).await;
-    let list = showfeed::serve::suggestions(&config, &store, 36_500, 10).unwrap();
+    let list = showfeed::output::suggest::suggestions(&config, &store, 36_500, 10).unwrap();
     let names: Vec<&str> = list.iter().map(|s| s.name.as_str()).collect();
     for want in ["Severance", "The Bear", "Moving"] {
         assert!(names.contains(&want), "{want} not suggested: {names:?}");

@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use showfeed::config::Config;
-use showfeed::pipeline::Context;
+use showfeed::output::{DocKind, Format};
+use showfeed::poll::Context;
 use showfeed::scheduler::poll_all;
-use showfeed::serve::{DocKind, Format};
 use showfeed::store::Store;
 
 use crate::support::*;
@@ -50,7 +50,7 @@ fn feeds() -> (Vec<Item>, BTreeMap<String, String>) {
     let mut items = toml::from_str::<Fixture>(&text).unwrap().item;
     let parse = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp();
     let newest = items.iter().map(|i| parse(&i.at)).max().unwrap();
-    let shift = showfeed::pipeline::now() - 3600 - newest;
+    let shift = showfeed::clock::now() - 3600 - newest;
     let mut docs: BTreeMap<String, String> = BTreeMap::new();
     for i in &mut items {
         let t = chrono::DateTime::from_timestamp(parse(&i.at) + shift, 0).unwrap();

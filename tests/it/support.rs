@@ -326,16 +326,16 @@ pub fn have_tool(tool: &str, probe: &[&str]) -> bool {
 pub fn render(
     config: &showfeed::config::Config,
     store: &showfeed::store::Store,
-    kind: showfeed::serve::DocKind,
-    format: showfeed::serve::Format,
+    kind: showfeed::output::DocKind,
+    format: showfeed::output::Format,
     query: &str,
     limit: usize,
 ) -> Vec<u8> {
     let (mut q, title) =
-        showfeed::serve::resolve_query(config, &kind, Some(query), showfeed::pipeline::now())
+        showfeed::output::resolve_query(config, &kind, Some(query), showfeed::clock::now())
             .unwrap();
     q.limit = limit;
-    showfeed::serve::render(config, store, &kind, format, &q, title)
+    showfeed::output::render(config, store, &kind, format, &q, title)
         .unwrap()
         .body
         .to_vec()
@@ -350,8 +350,8 @@ pub fn merged_atom(
     render(
         config,
         store,
-        showfeed::serve::DocKind::Merged,
-        showfeed::serve::Format::Atom,
+        showfeed::output::DocKind::Merged,
+        showfeed::output::Format::Atom,
         "",
         limit,
     )

@@ -1,5 +1,7 @@
-//! Query strings of the output documents, parsed strictly: an unknown, repeated or invalid
-//! parameter is a 400 that names it, never silently ignored.
+//! The query language of the output documents: what `?show=...&q=...` (and a `[[view]]`, and
+//! `showfeed feed --show ...`) select. Parsed strictly: an unknown, repeated or invalid
+//! parameter is an error that names it (a 400 over HTTP), never silently ignored. Below both
+//! the config (views are queries) and the output, so neither imports the other.
 //!
 //! | parameter | meaning |
 //! |---|---|
@@ -16,7 +18,6 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use super::error::ServeError;
 use crate::store::keys::TIME_KEY_LEN;
 use crate::store::TimeKey;
 
@@ -73,8 +74,13 @@ pub struct Known<'a> {
     pub kinds: &'a [&'a str],
 }
 
-fn bad(msg: String) -> ServeError {
-    ServeError::BadQuery(msg)
+/// A query that cannot be run; the message names the parameter and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct QueryError(pub String);
+
+fn bad(msg: String) -> QueryError {
+    QueryError(msg)
 }
 
 /// Folds text for matching: ASCII transliteration, lower case, words split on anything not
@@ -141,7 +147,7 @@ const TIME_RANGE: (i64, i64) = (-62_167_219_200, 253_402_300_799);
 
 /// A time: RFC 3339, or a humantime duration before `now` ("7d", "12h 30m"), clamped to
 /// [`TIME_RANGE`].
-fn parse_time(key: &str, v: &str, now: i64) -> Result<i64, ServeError> {
+fn parse_time(key: &str, v: &str, now: i64) -> Result<i64, QueryError> {
     let clamp = |t: i64| t.clamp(TIME_RANGE.0, TIME_RANGE.1);
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(v) {
         // An offset can carry 0000-01-01 or 9999-12-31 past the range in UTC.
@@ -167,7 +173,7 @@ pub fn cursor(k: &TimeKey) -> String {
     })
 }
 
-fn parse_cursor(key: &str, v: &str) -> Result<TimeKey, ServeError> {
+fn parse_cursor(key: &str, v: &str) -> Result<TimeKey, QueryError> {
     let err = || {
         bad(format!(
             "parameter `{key}` is not a paging cursor (use the links of a previous page)"
@@ -199,7 +205,7 @@ impl FeedQuery {
         raw: Option<&str>,
         known: &Known<'_>,
         now: i64,
-    ) -> Result<FeedQuery, ServeError> {
+    ) -> Result<FeedQuery, QueryError> {
         let Some(raw) = raw.filter(|r| !r.is_empty()) else {
             return Ok(self);
         };
@@ -232,7 +238,7 @@ impl FeedQuery {
             match key {
                 "show" | "exclude_show" => {
                     if !(known.shows)(value) {
-                        return Err(ServeError::BadQuery(format!(
+                        return Err(QueryError(format!(
                             "parameter `{key}`: no show with slug {:?} is configured",
                             truncate(value)
                         )));
@@ -357,8 +363,7 @@ impl FeedQuery {
         if !self.terms.is_empty() {
             s.append_pair("q", &terms_query(&self.terms));
         }
-        let time =
-            |t: i64| crate::serve::atom::time(t).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let time = |t: i64| crate::clock::rfc3339(t);
         if let Some(t) = self.since {
             s.append_pair("since", &time(t));
         }
@@ -406,7 +411,7 @@ mod tests {
         }
     }
 
-    fn parse(q: &str) -> Result<FeedQuery, ServeError> {
+    fn parse(q: &str) -> Result<FeedQuery, QueryError> {
         FeedQuery::new().parse(Some(q), &known(), 1_800_000_000)
     }
 

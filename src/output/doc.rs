@@ -8,8 +8,8 @@ use crate::config::{Config, DedupMode};
 use crate::entry::Entry;
 use crate::store::{FeedState, Store, StoreError};
 
-use super::query::{cursor, FeedQuery};
 use super::select::Page;
+use crate::query::{cursor, FeedQuery};
 
 /// Scheme URI of news-kind categories (trailer, casting, ...).
 pub const KIND_SCHEME: &str = "urn:showfeed:kind";

@@ -8,7 +8,7 @@ use crate::entry::Entry;
 use crate::store::keys::split_time_key;
 use crate::store::{keys, Index, KeyStream, Store, StoreError, TimeKey};
 
-use super::query::FeedQuery;
+use crate::query::FeedQuery;
 
 /// One page of entries, newest first, with the cursors of its neighbours.
 #[derive(Debug, Default)]
@@ -217,7 +217,7 @@ mod tests {
         ] {
             let mut out = String::new();
             super::fold_into(&mut out, s);
-            let words = super::super::query::fold_words(s);
+            let words = crate::query::fold_words(s);
             let expected: String = words.iter().map(|w| format!("{w} ")).collect();
             assert_eq!(out, expected, "{s}");
         }

@@ -1,0 +1,55 @@
+//! `showfeed status`: one line per feed.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+
+use super::client::{from_daemon, is_locked};
+use crate::config::Config;
+use crate::daemon::open_store;
+use crate::output::status::{status_rows, Status, StatusFeed};
+
+/// `status`: one line per feed.
+pub async fn status(config: Arc<Config>) -> anyhow::Result<()> {
+    let rows: Vec<StatusFeed> = match open_store(&config) {
+        Ok(store) => status_rows(&config, &store)?,
+        Err(e) if is_locked(&e) => {
+            let status: Status = from_daemon(&config, "/status").await?.json().await?;
+            if let Some(err) = &status.config_error {
+                eprintln!(
+                    "the daemon refused the last reload and runs the previous config:\n{err}"
+                );
+            }
+            if let (false, Some(err)) = (status.store.writable, &status.store.error) {
+                eprintln!(
+                    "the daemon cannot write its store at {} since {}: {err}; it serves what it holds and polls nothing",
+                    status.store.path,
+                    status.store.since.as_deref().unwrap_or("?")
+                );
+            }
+            status.feeds
+        }
+        Err(e) => return Err(e).context("cannot open the store"),
+    };
+    println!(
+        "{:<24} {:<20} {:>5} {:>7} {:<20} LAST ERROR",
+        "FEED", "LAST SUCCESS", "FAILS", "ENTRIES", "NEXT POLL"
+    );
+    for r in rows {
+        let error = match (&r.disabled, &r.last_error) {
+            (Some(d), _) => format!("DISABLED: {d}"),
+            (None, Some(e)) if r.consecutive_failures > 0 => e.clone(),
+            _ => "-".to_owned(),
+        };
+        println!(
+            "{:<24} {:<20} {:>5} {:>7} {:<20} {}",
+            r.id,
+            r.last_success.as_deref().unwrap_or("never"),
+            r.consecutive_failures,
+            r.entries,
+            r.next_poll.as_deref().unwrap_or("now"),
+            error
+        );
+    }
+    Ok(())
+}

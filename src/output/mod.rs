@@ -1,0 +1,180 @@
+//! Output: what showfeed shows, whoever asks. Documents (a query selects entries over the
+//! store's indexes in [`select`], [`doc`] turns them into one format-neutral document, and
+//! [`atom`], [`rss`] and [`json`] write it), the health feed ([`health`]), per-feed status
+//! ([`status`]) and show suggestions ([`suggest`]). The HTTP server and the CLI both call
+//! this layer, so `showfeed feed` prints exactly what `/feed.atom` serves.
+
+pub mod atom;
+pub mod doc;
+pub mod health;
+pub mod json;
+pub mod rss;
+pub mod select;
+pub mod status;
+pub mod suggest;
+
+use crate::config::{Config, NEWS_KINDS};
+use crate::query::{FeedQuery, Known, QueryError};
+use crate::store::{Store, StoreError};
+
+/// Why a document cannot be produced.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// The query is invalid; the message names the parameter.
+    #[error(transparent)]
+    BadQuery(#[from] QueryError),
+    /// No such show, source or view.
+    #[error("{0}")]
+    NotFound(String),
+    /// The store failed.
+    #[error("storage error")]
+    Store(#[from] StoreError),
+    /// A document could not be written.
+    #[error("cannot render the document: {0}")]
+    Render(String),
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// Atom 1.0.
+    Atom,
+    /// RSS 2.0.
+    Rss,
+    /// JSON Feed 1.1.
+    Json,
+}
+
+impl Format {
+    /// The file extension.
+    pub fn ext(self) -> &'static str {
+        match self {
+            Format::Atom => "atom",
+            Format::Rss => "rss",
+            Format::Json => "json",
+        }
+    }
+
+    /// The `Content-Type`.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Atom => "application/atom+xml; charset=utf-8",
+            Format::Rss => "application/rss+xml; charset=utf-8",
+            Format::Json => "application/feed+json; charset=utf-8",
+        }
+    }
+
+    /// The format a file extension names.
+    pub fn from_ext(ext: &str) -> Option<Format> {
+        match ext {
+            "atom" => Some(Format::Atom),
+            "rss" => Some(Format::Rss),
+            "json" => Some(Format::Json),
+            _ => None,
+        }
+    }
+}
+
+/// Which document: the merged feed or one slice of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocKind {
+    /// Everything.
+    Merged,
+    /// One show, by slug.
+    Show(String),
+    /// One source feed, by id.
+    Source(String),
+    /// A view from the config, by name.
+    View(String),
+}
+
+impl DocKind {
+    /// The document's path under the server's root.
+    pub fn path(&self, format: Format) -> String {
+        let ext = format.ext();
+        match self {
+            DocKind::Merged => format!("/feed.{ext}"),
+            DocKind::Show(s) => format!("/shows/{s}.{ext}"),
+            DocKind::Source(s) => format!("/sources/{s}.{ext}"),
+            DocKind::View(s) => format!("/views/{s}.{ext}"),
+        }
+    }
+}
+
+/// A rendered document.
+#[derive(Debug)]
+pub struct Document {
+    /// The bytes.
+    pub body: Vec<u8>,
+    /// Newest `updated` among the entries (Unix seconds).
+    pub updated: i64,
+}
+
+/// The query for a document: the kind's own filter, then the client's query string.
+pub fn resolve_query(
+    config: &Config,
+    kind: &DocKind,
+    raw: Option<&str>,
+    now: i64,
+) -> Result<(FeedQuery, String), OutputError> {
+    let known = Known {
+        shows: &|s| config.show(s).is_some(),
+        sources: &|s| config.feed(s).is_some(),
+        kinds: NEWS_KINDS,
+    };
+    let mut base = FeedQuery::new();
+    let title = match kind {
+        DocKind::Merged => config.server.title.clone(),
+        DocKind::Show(slug) => {
+            let show = config.show(slug).ok_or_else(|| {
+                OutputError::NotFound(format!("no show with slug {slug:?} is configured"))
+            })?;
+            base.shows.insert(slug.clone());
+            format!("{}: {}", config.server.title, show.name)
+        }
+        DocKind::Source(id) => {
+            let feed = config.feed(id).ok_or_else(|| {
+                OutputError::NotFound(format!("no source feed with id {id:?} is configured"))
+            })?;
+            base.sources.insert(id.clone());
+            format!(
+                "{}: {}",
+                config.server.title,
+                feed.title.as_deref().unwrap_or(id)
+            )
+        }
+        DocKind::View(name) => {
+            let view = config.view(name).ok_or_else(|| {
+                OutputError::NotFound(format!("no view named {name:?} is configured"))
+            })?;
+            base = base.parse(Some(&view.query), &known, now)?;
+            view.title
+                .clone()
+                .unwrap_or_else(|| format!("{}: {name}", config.server.title))
+        }
+    };
+    Ok((base.parse(raw, &known, now)?, title))
+}
+
+/// Renders one document (for the HTTP server and `showfeed feed`).
+pub fn render(
+    config: &Config,
+    store: &Store,
+    kind: &DocKind,
+    format: Format,
+    query: &FeedQuery,
+    title: String,
+) -> Result<Document, OutputError> {
+    let page = select::select(store, query, config.dedup.mode)?;
+    let doc = doc::build(config, store, title, &kind.path(format), query, page)?;
+    let body = match format {
+        Format::Atom => atom::render(&doc),
+        Format::Rss => rss::render(&doc),
+        Format::Json => json::render(&doc),
+    }
+    .map_err(OutputError::Render)?;
+    Ok(Document {
+        body,
+        updated: doc.updated,
+    })
+}

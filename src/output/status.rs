@@ -1,0 +1,101 @@
+//! Per-feed health and the store's state: `/status` as JSON, `showfeed status` as a table.
+
+use serde::Serialize;
+
+use crate::clock::rfc3339;
+use crate::config::Config;
+use crate::store::{Store, StoreError};
+
+/// Per-feed health, as JSON for scripts and `showfeed status` against a running daemon.
+#[derive(Debug, Serialize, serde::Deserialize)]
+pub struct StatusFeed {
+    /// Feed id.
+    pub id: String,
+    /// Configured URL.
+    pub url: String,
+    /// Last successful poll (RFC 3339).
+    pub last_success: Option<String>,
+    /// Last error message.
+    pub last_error: Option<String>,
+    /// When it happened (RFC 3339).
+    pub last_error_at: Option<String>,
+    /// Failures since the last success.
+    pub consecutive_failures: u32,
+    /// Entries stored.
+    pub entries: u64,
+    /// Next poll (RFC 3339); absent before the first.
+    pub next_poll: Option<String>,
+    /// Why polling stopped for good.
+    pub disabled: Option<String>,
+}
+
+/// The status rows of every configured feed.
+pub fn status_rows(config: &Config, store: &Store) -> Result<Vec<StatusFeed>, StoreError> {
+    let states = store.feed_states()?;
+    Ok(config
+        .feeds
+        .iter()
+        .map(|f| {
+            let s = states.get(&f.id).cloned().unwrap_or_default();
+            StatusFeed {
+                id: f.id.clone(),
+                url: f.url.to_string(),
+                last_success: s.last_success.map(rfc3339),
+                last_error: s.last_error.clone(),
+                last_error_at: s.last_error_at.map(rfc3339),
+                consecutive_failures: s.consecutive_failures,
+                entries: s.entry_count,
+                next_poll: (s.last_attempt.is_some()).then(|| rfc3339(s.next_poll)),
+                disabled: s.disabled.clone(),
+            }
+        })
+        .collect())
+}
+
+/// `/status`: the config state and every feed's health.
+#[derive(Debug, Serialize, serde::Deserialize)]
+pub struct Status {
+    /// The config file in force.
+    pub config_file: String,
+    /// Why the last reload was refused; absent when the file on disk is in force.
+    pub config_error: Option<String>,
+    /// Entries stored.
+    pub entries: usize,
+    /// The store, and whether it can be written.
+    #[serde(default)]
+    pub store: StoreStatus,
+    /// Per-feed health.
+    pub feeds: Vec<StatusFeed>,
+}
+
+/// The store part of `/status`.
+#[derive(Debug, Default, Serialize, serde::Deserialize)]
+pub struct StoreStatus {
+    /// Where it lives.
+    pub path: String,
+    /// False after a write failed with a disk error (full, read-only): stored entries are
+    /// still served, polling waits until the directory can be written.
+    pub writable: bool,
+    /// The disk error.
+    pub error: Option<String>,
+    /// Since when (RFC 3339).
+    pub since: Option<String>,
+    /// True while a temporary copy of the store is served because its directory cannot be
+    /// written.
+    #[serde(default)]
+    pub read_only_copy: bool,
+}
+
+impl StoreStatus {
+    /// The status of `store`.
+    pub fn of(store: &Store) -> StoreStatus {
+        let u = store.unwritable();
+        StoreStatus {
+            path: store.path().display().to_string(),
+            writable: u.is_none(),
+            since: u.as_ref().map(|u| rfc3339(u.since)),
+            error: u.map(|u| u.reason),
+            read_only_copy: store.is_copy(),
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! Ingest: where a poll's normalized entries meet tagging, story search and the store.
+//!
+//! Three steps. [`prepare`] reads each entry's stored version and tags and fingerprints what
+//! is new, outside any lock, so it overlaps with other feeds' ingests. [`find_stories`] then
+//! takes the dedup lock: exact URL copies (a repost in the same feed is dropped; another
+//! feed's copy joins the first copy's story) and near duplicates from the in-memory index.
+//! [`commit`] writes the result and the feed's new state in one transaction.
+
+use std::collections::HashMap;
+
+use crate::config::DedupMode;
+use crate::dedup::{self, DedupIndex, Fingerprint};
+use crate::entry::{Entry, EntryId, ShowTag};
+use crate::store::{FeedState, IngestStats, StoreError};
+use crate::tag::Tagger;
+
+use super::Context;
+
+/// An entry on its way in: its stored version, and for a new one its fingerprint.
+pub struct Prepared {
+    entry: Entry,
+    old: Option<Entry>,
+    fingerprint: Option<Fingerprint>,
+}
+
+/// What the story search leaves to commit: the entries, their stored versions (in the
+/// same order), and the counts.
+struct Found {
+    entries: Vec<Entry>,
+    olds: Vec<Option<Entry>>,
+    stats: StoryStats,
+}
+
+/// Counts of the story search.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct StoryStats {
+    merged: usize,
+    reposts: usize,
+    tags: usize,
+}
+
+/// Tags one entry: the shows it is about and the kind of news.
+pub fn tag(tagger: &Tagger, e: &Entry) -> (Vec<ShowTag>, Vec<String>) {
+    let tags = tagger.tag(&e.title, e.summary.as_deref(), e.content.as_deref());
+    let kinds = tags.kinds.iter().map(|k| k.as_str().to_owned()).collect();
+    (tags.shows, kinds)
+}
+
+/// The plain-text summary dedup compares (summary, else content), at most 600 characters.
+/// The HTML was sanitized at ingest, so a plain tag strip is exact enough and much cheaper
+/// than a full HTML parse.
+pub fn summary_text(e: &Entry) -> String {
+    let html = e.summary.as_deref().or(e.content.as_deref()).unwrap_or("");
+    let end = html.char_indices().nth(4000).map_or(html.len(), |(i, _)| i);
+    crate::text::strip_tags(&html[..end])
+        .chars()
+        .take(600)
+        .collect()
+}
+
+/// The story fingerprint of a tagged entry.
+pub fn fingerprint_of(e: &Entry) -> Fingerprint {
+    let slugs: Vec<&str> = e.shows.iter().map(|s| s.slug.as_str()).collect();
+    dedup::fingerprint(&e.title, &summary_text(e), &slugs)
+}
+
+/// The whole ingest of one poll: prepare, find stories, commit.
+pub fn ingest(
+    ctx: &Context,
+    feed_id: &str,
+    entries: Vec<Entry>,
+    state: &mut FeedState,
+    now: i64,
+    cutoff: i64,
+) -> Result<IngestStats, StoreError> {
+    let prepared = prepare(ctx, entries)?;
+    let near = ctx.config.dedup.mode != DedupMode::Off;
+    // The story search and the commit share one lock, so two outlets' copies of one story
+    // arriving at once still meet: the second finds the first in the index and the store.
+    let mut index = ctx.dedup.lock();
+    let found = find_stories(ctx, &mut index, feed_id, prepared, near)?;
+    let mut stats =
+        ctx.store
+            .commit_poll_with(feed_id, &found.entries, found.olds, state, now, cutoff)?;
+    drop(index);
+    stats.merged = found.stats.merged;
+    stats.reposts = found.stats.reposts;
+    stats.tags = found.stats.tags;
+    Ok(stats)
+}
+
+/// Reads what is stored of each entry; tags and fingerprints the new ones. A stored entry
+/// keeps its story, and is re-tagged only when its content changed (a new show list
+/// re-tags the store as a whole: [`super::retag`]).
+fn prepare(ctx: &Context, entries: Vec<Entry>) -> Result<Vec<Prepared>, StoreError> {
+    let mut prepared = Vec::with_capacity(entries.len());
+    for mut entry in entries {
+        let old = ctx.store.entry(&entry.id)?;
+        let fingerprint = match &old {
+            Some(old) if old.content_hash == entry.content_hash => {
+                (entry.shows, entry.kinds) = (old.shows.clone(), old.kinds.clone());
+                None
+            }
+            Some(_) => {
+                (entry.shows, entry.kinds) = tag(&ctx.tagger, &entry);
+                None
+            }
+            None => {
+                (entry.shows, entry.kinds) = tag(&ctx.tagger, &entry);
+                Some(fingerprint_of(&entry))
+            }
+        };
+        prepared.push(Prepared {
+            entry,
+            old,
+            fingerprint,
+        });
+    }
+    Ok(prepared)
+}
+
+/// Finds the story of every new entry and drops reposts; returns the entries to commit,
+/// their stored versions, and the counts. Runs under the dedup lock.
+fn find_stories(
+    ctx: &Context,
+    index: &mut DedupIndex,
+    feed_id: &str,
+    prepared: Vec<Prepared>,
+    near: bool,
+) -> Result<Found, StoreError> {
+    let mut stats = StoryStats::default();
+    let mut urls_here: HashMap<String, EntryId> = HashMap::new();
+    let mut kept = Vec::with_capacity(prepared.len());
+    let mut olds = Vec::with_capacity(prepared.len());
+    for p in prepared {
+        let Some(fp) = p.fingerprint else {
+            kept.push(p.entry);
+            olds.push(p.old);
+            continue;
+        };
+        let mut e = p.entry;
+        if !exact_copy(ctx, feed_id, &mut e, &mut urls_here, &mut stats)? {
+            continue;
+        }
+        stats.tags += e.shows.len();
+        if near && !e.exact_copy {
+            if let Some((story, _score)) = index.find(&fp, feed_id, e.published) {
+                e.story = story;
+                stats.merged += 1;
+            }
+        }
+        index.insert(e.id, e.story, feed_id, e.published, &fp);
+        kept.push(e);
+        olds.push(None);
+    }
+    Ok(Found {
+        entries: kept,
+        olds,
+        stats,
+    })
+}
+
+/// The URL side of the story search. Returns false for a repost (the same URL twice in
+/// this poll, or already stored for this feed under another guid); an entry whose URL
+/// another feed has joins that copy's story as an exact copy.
+fn exact_copy(
+    ctx: &Context,
+    feed_id: &str,
+    e: &mut Entry,
+    urls_here: &mut HashMap<String, EntryId>,
+    stats: &mut StoryStats,
+) -> Result<bool, StoreError> {
+    let Some(key) = e.link.as_deref().and_then(dedup::url_key) else {
+        return Ok(true);
+    };
+    if urls_here.contains_key(&key) || ctx.store.entry_by_url(&key, Some(feed_id))?.is_some() {
+        stats.reposts += 1;
+        return Ok(false);
+    }
+    if let Some(first) = ctx
+        .store
+        .entry_by_url(&key, None)?
+        .and_then(|id| ctx.store.entry(&id).ok().flatten())
+    {
+        e.story = first.story;
+        e.exact_copy = true;
+        stats.merged += 1;
+    }
+    urls_here.insert(key, e.id);
+    Ok(true)
+}
+
+/// Fills the dedup index from the stored entries inside the window (at start and on
+/// reload), so story merging carries on across restarts. Blocking: a store scan.
+pub fn rebuild_index(store: &crate::store::Store, window: i64, now: i64) -> DedupIndex {
+    let mut index = DedupIndex::new(window);
+    // An entry that cannot be read is left out of story search rather than failing the start.
+    for e in store.since(now - window).flatten() {
+        index.insert(e.id, e.story, &e.feed_id, e.published, &fingerprint_of(&e));
+    }
+    index
+}

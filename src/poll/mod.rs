@@ -1,0 +1,373 @@
+//! Poll: one feed's refresh, start to end, and where its entries enter the store.
+//!
+//! [`refresh`] reads straight down: load the feed's state, fetch (conditionally), parse off
+//! the async workers, then either ingest the entries ([`ingest`]) or record the failure, and
+//! persist what the poll changed. How each ending changes the feed's state (due time,
+//! backoff, health events) is [`state`]; re-tagging stored entries after the show list
+//! changed is [`retag`].
+//!
+//! Fetch and parse failures are not errors of the refresh: they are the feed's state (last
+//! error, consecutive failures, backoff) and are stored like a success would be. Only a
+//! storage failure makes [`refresh`] return `Err`.
+
+pub mod ingest;
+pub mod retag;
+pub mod state;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use parking_lot::Mutex;
+use tokio_util::sync::CancellationToken;
+use tracing::{info, warn};
+
+use crate::clock::now;
+use crate::config::{Config, Feed};
+use crate::dedup::DedupIndex;
+use crate::errors::error_chain;
+use crate::fetch::{Body, FetchError, Fetched, Fetcher};
+use crate::normalize::{self, Normalized};
+use crate::parse::{self, ParseError};
+use crate::store::{self, IngestStats, Store, StoreError};
+use crate::tag::Tagger;
+
+use state::{FeedPoll, FetchedFeed, PollEvent};
+
+/// What a refresh needs: the store, the HTTP client, the show tagger and the config in
+/// force. A reload builds a new one.
+pub struct Context {
+    /// The store.
+    pub store: Arc<Store>,
+    /// The HTTP client.
+    pub fetcher: Fetcher,
+    /// The show tagger, built from the config's show list.
+    pub tagger: Arc<Tagger>,
+    /// Near-duplicate candidates inside the dedup window, shared by every feed's polls.
+    /// A plain (non-async) mutex: it is only taken inside blocking tasks and never held
+    /// across an await.
+    pub dedup: Mutex<DedupIndex>,
+    /// The config in force.
+    pub config: Arc<Config>,
+}
+
+impl Context {
+    /// A context for `config` over `store`.
+    ///
+    /// Rebuilds the dedup index from the stored entries inside the window, so story merging
+    /// carries on across restarts and reloads. Blocking (a store scan): the daemon calls it
+    /// through [`Context::build`].
+    pub fn new(store: Arc<Store>, config: Arc<Config>) -> Result<Context, FetchError> {
+        let window = i64::try_from(config.dedup.window.as_secs()).unwrap_or(i64::MAX / 4);
+        let index = ingest::rebuild_index(&store, window, now());
+        Ok(Context {
+            store,
+            fetcher: Fetcher::new(&config.polling)?,
+            tagger: Arc::new(Tagger::new(&config.shows)),
+            dedup: Mutex::new(index),
+            config,
+        })
+    }
+
+    /// [`Context::new`] on a blocking thread.
+    pub async fn build(store: Arc<Store>, config: Arc<Config>) -> anyhow::Result<Context> {
+        Ok(tokio::task::spawn_blocking(move || Context::new(store, config)).await??)
+    }
+}
+
+/// Why a poll failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PollError {
+    /// Fetching failed.
+    #[error("fetch failed")]
+    Fetch(#[from] FetchError),
+    /// The bytes were not a feed.
+    #[error("parse failed")]
+    Parse(#[from] ParseError),
+    /// Processing panicked (a bug, caught so other feeds go on).
+    #[error("internal error while processing the feed: {0}")]
+    Panic(String),
+}
+
+impl PollError {
+    /// A short stable label for metrics.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            PollError::Fetch(f) => f.kind(),
+            PollError::Parse(_) => "parse",
+            PollError::Panic(_) => "panic",
+        }
+    }
+}
+
+/// How one refresh ended.
+#[derive(Debug)]
+pub enum Outcome {
+    /// New content was read and stored.
+    Stored(IngestStats),
+    /// 304, or an unchanged file.
+    NotModified,
+    /// The poll failed; the message is the error chain.
+    Failed(String),
+    /// The feed answered 410 and is disabled.
+    Gone,
+    /// Shutdown arrived first; nothing was written.
+    Cancelled,
+}
+
+/// The result of one refresh.
+#[derive(Debug)]
+pub struct Report {
+    /// The feed.
+    pub feed_id: String,
+    /// What happened.
+    pub outcome: Outcome,
+    /// When the feed is due next (Unix seconds).
+    pub next_poll: i64,
+}
+
+/// A poll's ending before it is persisted: the outcome, what to tell the admin, and the
+/// metrics label.
+struct Ending {
+    outcome: Outcome,
+    events: Vec<PollEvent>,
+    label: &'static str,
+}
+
+/// A fetched body, parsed and normalized, with the server's interval hint.
+struct Parsed {
+    normalized: Normalized,
+    feed: FetchedFeed,
+    hint: Option<Duration>,
+}
+
+/// What the fetch and the parse gave.
+enum Response {
+    NotModified(Option<Duration>),
+    Feed(Box<Parsed>),
+}
+
+/// Polls `feed` once and stores the result. `cancel` aborts the network part only: once
+/// bytes have arrived the write runs to the end, so shutdown never tears a commit.
+#[tracing::instrument(name = "poll", skip_all, fields(feed = %feed.id))]
+pub async fn refresh(
+    ctx: &Arc<Context>,
+    feed: &Feed,
+    cancel: &CancellationToken,
+) -> Result<Report, StoreError> {
+    let started = Instant::now();
+    let mut poll = load_state(ctx, feed).await?;
+    let validators = poll.validators();
+    let fetched = tokio::select! {
+        r = ctx.fetcher.fetch(&feed.url, &validators, feed.allow_private) => r,
+        () = cancel.cancelled() => return Ok(report(feed, Outcome::Cancelled, &poll)),
+    };
+    let now = now();
+    let ending = match parse_off_thread(&feed.id, fetched).await {
+        Ok(Response::NotModified(hint)) => Ending {
+            events: poll.not_modified(now, hint),
+            outcome: Outcome::NotModified,
+            label: "304",
+        },
+        Ok(Response::Feed(parsed)) => store_entries(ctx, feed, &mut poll, *parsed, now).await?,
+        Err(e) => failed(feed, &mut poll, &e, now),
+    };
+    persist(ctx, feed, &poll, &ending, now).await?;
+    record(&feed.id, &ending, started.elapsed());
+    Ok(report(feed, ending.outcome, &poll))
+}
+
+fn report(feed: &Feed, outcome: Outcome, poll: &FeedPoll) -> Report {
+    Report {
+        feed_id: feed.id.clone(),
+        outcome,
+        next_poll: poll.next_poll(),
+    }
+}
+
+/// The feed's stored state, read on a blocking thread.
+async fn load_state(ctx: &Arc<Context>, feed: &Feed) -> Result<FeedPoll, StoreError> {
+    let (st, id) = (ctx.store.clone(), feed.id.clone());
+    let stored = store::blocking("read the feed state", move || st.feed_state(&id)).await?;
+    let max_interval = ctx.config.polling.max_interval;
+    Ok(FeedPoll::begin(stored, feed, max_interval, now()))
+}
+
+/// Parsing is CPU work: off the async workers, and a panic in it is this feed's failure,
+/// not the daemon's.
+async fn parse_off_thread(
+    feed_id: &str,
+    fetched: Result<Fetched, FetchError>,
+) -> Result<Response, PollError> {
+    match fetched? {
+        Fetched::NotModified(hints) => Ok(Response::NotModified(hints.max_age)),
+        Fetched::Body(body) => {
+            let feed_id = feed_id.to_owned();
+            tokio::task::spawn_blocking(move || parse_body(&feed_id, *body))
+                .await
+                .unwrap_or_else(|join| Err(PollError::Panic(panic_message(join))))
+        }
+    }
+}
+
+/// The CPU part of a refresh: parse and normalize a fetched body.
+fn parse_body(feed_id: &str, body: Body) -> Result<Response, PollError> {
+    failpoint(feed_id, &body.bytes);
+    let parsed = parse::parse(&body.bytes, body.content_type.as_deref())?;
+    let normalized = normalize::normalize(feed_id, parsed, &body.final_url, now());
+    let hint = match (body.hints.max_age, normalized.ttl) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    let feed = FetchedFeed {
+        validators: body.validators,
+        title: normalized.title.clone(),
+        site_link: normalized.site_link.clone(),
+        moved_to: body.moved_to.map(|u| u.to_string()),
+    };
+    Ok(Response::Feed(Box::new(Parsed {
+        normalized,
+        feed,
+        hint,
+    })))
+}
+
+/// For the isolation test, in debug builds only: a body containing the marker in
+/// `$SHOWFEED_TEST_PANIC` panics here, as a bug would.
+fn failpoint(feed_id: &str, bytes: &[u8]) {
+    #[cfg(debug_assertions)]
+    if let Some(marker) = std::env::var_os("SHOWFEED_TEST_PANIC") {
+        let marker = marker.to_string_lossy().into_owned();
+        if !marker.is_empty() && bytes.windows(marker.len()).any(|w| w == marker.as_bytes()) {
+            panic!("test failpoint hit while processing {feed_id}");
+        }
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = (feed_id, bytes);
+}
+
+/// A new body: the feed's state advances and its entries are ingested, on a blocking
+/// thread (sled work).
+async fn store_entries(
+    ctx: &Arc<Context>,
+    feed: &Feed,
+    poll: &mut FeedPoll,
+    parsed: Parsed,
+    now: i64,
+) -> Result<Ending, StoreError> {
+    let mut events = poll.fetched(now, parsed.hint, parsed.feed);
+    let stored_before = poll.entry_count();
+    let retention = i64::try_from(ctx.config.storage.retention.as_secs()).unwrap_or(i64::MAX);
+    let cutoff = now.saturating_sub(retention);
+    let (c, feed_id, mut state) = (ctx.clone(), feed.id.clone(), poll.state.clone());
+    let entries = parsed.normalized.entries;
+    let (stats, state) = store::blocking("commit the poll", move || {
+        ingest::ingest(&c, &feed_id, entries, &mut state, now, cutoff).map(|s| (s, state))
+    })
+    .await?;
+    events.extend(poll.stored(state, &stats, stored_before));
+    if stats.new + stats.updated > 0 {
+        info!(
+            new = stats.new,
+            updated = stats.updated,
+            merged = stats.merged,
+            unchanged = stats.unchanged,
+            "stored"
+        );
+    }
+    Ok(Ending {
+        outcome: Outcome::Stored(stats),
+        events,
+        label: "200",
+    })
+}
+
+/// A failed fetch or parse: the feed backs off (or, on 410, stops).
+fn failed(feed: &Feed, poll: &mut FeedPoll, e: &PollError, now: i64) -> Ending {
+    let message = error_chain(e);
+    let events = poll.failed(now, e, &message);
+    if poll.is_gone(e) {
+        warn!(url = %feed.url, "feed is gone (HTTP 410): polling disabled until its URL changes in the config");
+        return Ending {
+            outcome: Outcome::Gone,
+            events,
+            label: e.kind(),
+        };
+    }
+    let retry_in = humantime::format_duration(poll.retry_in(now));
+    warn!(failures = poll.state.consecutive_failures, retry_in = %retry_in, "poll failed: {message}");
+    Ending {
+        outcome: Outcome::Failed(message),
+        events,
+        label: e.kind(),
+    }
+}
+
+/// Writes what the poll changed. A poll that stored entries wrote its state with them and
+/// counts as done only once durable: a crash can never keep a validator whose entries were
+/// lost. Other state (a 304's next due time, a failure count) is written with the others in
+/// one batch later: losing it to a crash costs one early poll. Disabling a feed (410) is
+/// rare and must survive a crash: written at once.
+async fn persist(
+    ctx: &Arc<Context>,
+    feed: &Feed,
+    poll: &FeedPoll,
+    ending: &Ending,
+    now: i64,
+) -> Result<(), StoreError> {
+    let gone = matches!(ending.outcome, Outcome::Gone);
+    if !matches!(ending.outcome, Outcome::Stored(_) | Outcome::Gone) {
+        ctx.store.put_feed_state_later(&feed.id, &poll.state);
+    }
+    if gone || !ending.events.is_empty() {
+        let (st, id, state) = (ctx.store.clone(), feed.id.clone(), poll.state.clone());
+        let events = ending.events.clone();
+        store::blocking("record the poll", move || {
+            if gone {
+                st.put_feed_state(&id, &state)?;
+            }
+            for event in events {
+                st.record_event(&event.into_health(&id, now))?;
+            }
+            Ok(())
+        })
+        .await?;
+    }
+    if matches!(ending.outcome, Outcome::Stored(_)) {
+        ctx.store.flush().await?;
+    }
+    Ok(())
+}
+
+/// Counts one poll in the metrics.
+fn record(feed_id: &str, ending: &Ending, took: Duration) {
+    use crate::metrics::{FeedLabel, FeedOutcome};
+    let m = crate::metrics::get();
+    m.fetches
+        .get_or_create(&FeedOutcome {
+            feed: feed_id.to_owned(),
+            outcome: ending.label.to_owned(),
+        })
+        .inc();
+    m.fetch_seconds.observe(took.as_secs_f64());
+    if let Outcome::Stored(s) = &ending.outcome {
+        let feed = FeedLabel {
+            feed: feed_id.to_owned(),
+        };
+        m.ingested.get_or_create(&feed).inc_by(s.new as u64);
+        m.updated.get_or_create(&feed).inc_by(s.updated as u64);
+        m.merged.inc_by(s.merged as u64);
+        m.tags.inc_by(s.tags as u64);
+    }
+}
+
+/// The message of a panicked task.
+pub fn panic_message(e: tokio::task::JoinError) -> String {
+    match e.try_into_panic() {
+        Ok(p) => p
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic".to_owned()),
+        Err(e) => e.to_string(),
+    }
+}

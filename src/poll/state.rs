@@ -1,0 +1,337 @@
+//! A feed's poll state and how one poll changes it.
+//!
+//! [`FeedPoll`] wraps the stored [`FeedState`] for the length of one poll; each way a poll
+//! can end is a named transition ([`FeedPoll::not_modified`], [`FeedPoll::fetched`] then
+//! [`FeedPoll::stored`], [`FeedPoll::failed`]) that sets the next due time by the policy
+//! below and returns what an admin should hear about as typed [`PollEvent`]s. The policy
+//! (interval, server hints, backoff) lives here rather than in the scheduler, so the
+//! scheduler only reads due times and the poll path never imports it.
+
+use std::time::Duration;
+
+use crate::config::Feed;
+use crate::fetch::{FetchError, Validators};
+use crate::store::{FeedState, HealthEvent, IngestStats};
+
+use super::PollError;
+
+/// After this many consecutive failures a feed is reported as failing.
+pub const FAILING_AFTER: u32 = 3;
+/// A poll with at least this many items, all new, on a feed with stored entries, suggests
+/// items were missed between polls.
+pub const GAP_MIN_ITEMS: usize = 5;
+/// Backoff never waits longer than this.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(24 * 3600);
+
+fn jitter(d: Duration) -> Duration {
+    // Up to 10% later, never earlier: polite to publishers, spreads polls apart.
+    d.mul_f64(1.0 + fastrand::f64() * 0.1)
+}
+
+fn secs(d: Duration) -> i64 {
+    i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
+}
+
+/// Delay after a successful poll: the interval, stretched by a server hint up to
+/// `max_interval` (never shortened by one), plus jitter.
+pub fn success_delay(
+    interval: Duration,
+    hint: Option<Duration>,
+    max_interval: Duration,
+) -> Duration {
+    let base = match hint {
+        Some(h) if h > interval => h.min(max_interval.max(interval)),
+        _ => interval,
+    };
+    jitter(base)
+}
+
+/// Delay after the `failures`-th consecutive failure: interval x 2^failures, at least
+/// `Retry-After`, at most [`MAX_BACKOFF`] (or `max_interval` for Retry-After).
+pub fn failure_delay(
+    interval: Duration,
+    failures: u32,
+    retry_after: Option<Duration>,
+    max_interval: Duration,
+) -> Duration {
+    let backoff = interval
+        .saturating_mul(1 << failures.min(16))
+        .min(MAX_BACKOFF);
+    let wait = match retry_after {
+        Some(r) => backoff.max(r.min(max_interval.max(interval))),
+        None => backoff,
+    };
+    jitter(wait)
+}
+
+/// Something a poll found that an admin should hear about (the health feed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PollEvent {
+    /// [`FAILING_AFTER`] polls in a row failed.
+    Failing {
+        /// The last error.
+        error: String,
+    },
+    /// A poll succeeded after the feed was reported failing.
+    Recovered {
+        /// How many polls had failed.
+        failures: u32,
+        /// The last error before.
+        last_error: String,
+    },
+    /// HTTP 410: polling stopped until the URL changes.
+    Gone {
+        /// The error.
+        error: String,
+    },
+    /// Every redirect on the way was permanent: the config should name the new URL.
+    Moved {
+        /// The configured URL.
+        from: String,
+        /// Where it lives now.
+        to: String,
+    },
+    /// Every item was new on a feed with stored entries: items may have been missed.
+    Gap {
+        /// New items in this poll.
+        new: usize,
+    },
+}
+
+impl PollEvent {
+    /// The stored event for feed `feed_id` at `at`.
+    pub fn into_health(self, feed_id: &str, at: i64) -> HealthEvent {
+        let (kind, title, detail) = match self {
+            PollEvent::Failing { error } => (
+                "failing",
+                format!("{feed_id}: failing for {FAILING_AFTER} polls"),
+                error,
+            ),
+            PollEvent::Recovered { failures, last_error } => (
+                "recovered",
+                format!("{feed_id}: back after {failures} failed polls"),
+                last_error,
+            ),
+            PollEvent::Gone { error } => (
+                "gone",
+                format!("{feed_id}: gone (HTTP 410); polling stopped"),
+                error,
+            ),
+            PollEvent::Moved { from, to } => (
+                "moved",
+                format!("{feed_id}: permanently redirected; update its url in feeds.toml"),
+                format!("{from} -> {to}"),
+            ),
+            PollEvent::Gap { new } => (
+                "gap",
+                format!("{feed_id}: {new} new items and none seen before: items may have been missed"),
+                "The feed's newest items no longer overlap what was stored: it publishes faster than it is polled. Lower its interval.".to_owned(),
+            ),
+        };
+        HealthEvent {
+            at,
+            feed_id: feed_id.to_owned(),
+            kind: kind.to_owned(),
+            title,
+            detail,
+        }
+    }
+}
+
+/// What a fetched body says about the feed itself, applied by [`FeedPoll::fetched`].
+#[derive(Debug, Default)]
+pub struct FetchedFeed {
+    /// The response's validators.
+    pub validators: Validators,
+    /// The feed's own title.
+    pub title: Option<String>,
+    /// The feed's own website link.
+    pub site_link: Option<String>,
+    /// Where every redirect permanently pointed.
+    pub moved_to: Option<String>,
+}
+
+/// One feed's state during one poll.
+#[derive(Debug)]
+pub struct FeedPoll {
+    /// The state as the poll leaves it so far.
+    pub state: FeedState,
+    interval: Duration,
+    max_interval: Duration,
+    url: String,
+}
+
+impl FeedPoll {
+    /// Starts a poll of `feed` at `now` from its stored state. A new URL starts afresh: the
+    /// old validators and a 410 verdict belonged to the old one.
+    pub fn begin(
+        stored: Option<FeedState>,
+        feed: &Feed,
+        max_interval: Duration,
+        now: i64,
+    ) -> FeedPoll {
+        let mut state = stored.unwrap_or_default();
+        if state.url != feed.url.as_str() {
+            state = FeedState {
+                url: feed.url.to_string(),
+                entry_count: state.entry_count,
+                ..FeedState::default()
+            };
+        }
+        state.last_attempt = Some(now);
+        FeedPoll {
+            state,
+            interval: feed.interval,
+            max_interval,
+            url: feed.url.to_string(),
+        }
+    }
+
+    /// The validators for a conditional request.
+    pub fn validators(&self) -> Validators {
+        Validators {
+            etag: self.state.etag.clone(),
+            last_modified: self.state.last_modified.clone(),
+        }
+    }
+
+    /// When the feed is due next (Unix seconds).
+    pub fn next_poll(&self) -> i64 {
+        self.state.next_poll
+    }
+
+    /// Entries stored for this feed before this poll's commit.
+    pub fn entry_count(&self) -> u64 {
+        self.state.entry_count
+    }
+
+    /// The server answered: due again after the interval (stretched by `hint`); a feed
+    /// that was failing has recovered.
+    fn succeeded(&mut self, now: i64, hint: Option<Duration>) -> Vec<PollEvent> {
+        let delay = success_delay(self.interval, hint, self.max_interval);
+        self.state.next_poll = now + secs(delay);
+        let mut events = Vec::new();
+        if self.state.consecutive_failures >= FAILING_AFTER {
+            events.push(PollEvent::Recovered {
+                failures: self.state.consecutive_failures,
+                last_error: self.state.last_error.clone().unwrap_or_default(),
+            });
+        }
+        self.state.consecutive_failures = 0;
+        self.state.last_success = Some(now);
+        self.state.disabled = None;
+        events
+    }
+
+    /// 304 (or an unchanged file).
+    pub fn not_modified(&mut self, now: i64, hint: Option<Duration>) -> Vec<PollEvent> {
+        self.succeeded(now, hint)
+    }
+
+    /// A new body was read and parsed: the feed's validators, title and site advance (they
+    /// are stored with the entries, in one transaction).
+    pub fn fetched(
+        &mut self,
+        now: i64,
+        hint: Option<Duration>,
+        feed: FetchedFeed,
+    ) -> Vec<PollEvent> {
+        let mut events = self.succeeded(now, hint);
+        if feed.moved_to.is_some() && feed.moved_to != self.state.moved_to {
+            events.push(PollEvent::Moved {
+                from: self.url.clone(),
+                to: feed.moved_to.clone().unwrap_or_default(),
+            });
+        }
+        self.state.moved_to = feed.moved_to;
+        self.state.etag = feed.validators.etag;
+        self.state.last_modified = feed.validators.last_modified;
+        self.state.title = feed.title;
+        self.state.site_link = feed.site_link;
+        events
+    }
+
+    /// The entries were committed (`state` is what the commit wrote); `stored_before` is
+    /// how many entries the feed had before.
+    pub fn stored(
+        &mut self,
+        state: FeedState,
+        stats: &IngestStats,
+        stored_before: u64,
+    ) -> Option<PollEvent> {
+        self.state = state;
+        (stored_before > 0 && stats.new >= GAP_MIN_ITEMS && stats.unchanged + stats.updated == 0)
+            .then_some(PollEvent::Gap { new: stats.new })
+    }
+
+    /// The poll failed: back off (at least `Retry-After`), and count towards failing; 410
+    /// disables the feed.
+    pub fn failed(&mut self, now: i64, error: &PollError, message: &str) -> Vec<PollEvent> {
+        let s = &mut self.state;
+        s.consecutive_failures += 1;
+        s.last_error = Some(message.to_owned());
+        s.last_error_at = Some(now);
+        let retry_after = match error {
+            PollError::Fetch(f) => f.retry_after(),
+            _ => None,
+        };
+        let delay = failure_delay(
+            self.interval,
+            s.consecutive_failures,
+            retry_after,
+            self.max_interval,
+        );
+        s.next_poll = now + secs(delay);
+        if matches!(error, PollError::Fetch(FetchError::Gone)) {
+            s.disabled = Some(message.to_owned());
+            return vec![PollEvent::Gone {
+                error: message.to_owned(),
+            }];
+        }
+        if s.consecutive_failures == FAILING_AFTER {
+            return vec![PollEvent::Failing {
+                error: message.to_owned(),
+            }];
+        }
+        Vec::new()
+    }
+
+    /// Whether `error` disables the feed (HTTP 410).
+    pub fn is_gone(&self, error: &PollError) -> bool {
+        matches!(error, PollError::Fetch(FetchError::Gone))
+    }
+
+    /// How long the poll waits before the next attempt, for the log.
+    pub fn retry_in(&self, now: i64) -> Duration {
+        Duration::from_secs(u64::try_from(self.state.next_poll - now).unwrap_or(0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIN: Duration = Duration::from_secs(60);
+
+    #[test]
+    fn hints_stretch_but_never_shorten_and_stay_bounded() {
+        let d = success_delay(30 * MIN, Some(5 * MIN), 24 * 60 * MIN);
+        assert!(d >= 30 * MIN && d <= 33 * MIN);
+        let d = success_delay(30 * MIN, Some(120 * MIN), 24 * 60 * MIN);
+        assert!(d >= 120 * MIN && d <= 132 * MIN);
+        let d = success_delay(30 * MIN, Some(100 * 60 * MIN), 6 * 60 * MIN);
+        assert!(d >= 360 * MIN && d <= 396 * MIN);
+    }
+
+    #[test]
+    fn backoff_grows_and_caps_at_a_day() {
+        let one = failure_delay(30 * MIN, 1, None, 24 * 60 * MIN);
+        let two = failure_delay(30 * MIN, 2, None, 24 * 60 * MIN);
+        assert!(one >= 60 * MIN && one < 67 * MIN);
+        assert!(two >= 120 * MIN);
+        let many = failure_delay(30 * MIN, 40, None, 24 * 60 * MIN);
+        assert!(many >= MAX_BACKOFF && many <= MAX_BACKOFF.mul_f64(1.1));
+        let ra = failure_delay(MIN, 1, Some(90 * MIN), 24 * 60 * MIN);
+        assert!(ra >= 90 * MIN);
+    }
+}

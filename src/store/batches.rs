@@ -1,0 +1,65 @@
+//! One sled batch per tree, applied together in one transaction: the index keys an entry
+//! adds or removes.
+
+use super::keys;
+use crate::dedup::url_key;
+use crate::entry::Entry;
+
+/// One batch per tree, applied together by [`Store::apply`].
+#[derive(Default)]
+pub(super) struct Batches {
+    pub(super) entries: sled::Batch,
+    pub(super) time: sled::Batch,
+    pub(super) show: sled::Batch,
+    pub(super) feed: sled::Batch,
+    pub(super) story: sled::Batch,
+    pub(super) url: sled::Batch,
+}
+
+impl Batches {
+    /// Adds (or removes) every index key of `e`.
+    pub(super) fn index(&mut self, e: &Entry, add: bool) {
+        let tk = keys::time_key(e.published, &e.id);
+        let feed = keys::prefixed(&e.feed_id, &tk);
+        let member = [e.story.0, e.id.0].concat();
+        if add {
+            self.time.insert(&tk, &[]);
+            self.feed.insert(feed, &[]);
+            if e.story != e.id {
+                self.story.insert(member, &[]);
+            }
+            // The first entry with a URL keeps it (later copies point at its story); every
+            // entry also holds its URL within its own feed, to recognise reposts.
+            if let Some(key) = e.link.as_deref().and_then(url_key) {
+                if !e.exact_copy {
+                    self.url.insert(key.as_bytes(), &e.id.0);
+                }
+                self.url
+                    .insert(keys::url_in_feed(&key, &e.feed_id), &e.id.0);
+            }
+        } else {
+            self.time.remove(&tk);
+            self.feed.remove(feed);
+            self.story.remove(member);
+        }
+        for show in &e.shows {
+            let k = keys::prefixed(&show.slug, &tk);
+            if add {
+                self.show.insert(k, &[]);
+            } else {
+                self.show.remove(k);
+            }
+        }
+    }
+
+    /// Moves `old`'s show keys to `new`'s (same publication time).
+    pub(super) fn reindex_shows(&mut self, old: &Entry, new: &Entry) {
+        let tk = keys::time_key(old.published, &old.id);
+        for s in &old.shows {
+            self.show.remove(keys::prefixed(&s.slug, &tk));
+        }
+        for s in &new.shows {
+            self.show.insert(keys::prefixed(&s.slug, &tk), &[]);
+        }
+    }
+}

@@ -1,0 +1,344 @@
+//! Entries: a poll's commit (entries, indexes and the feed's state in one transaction),
+//! re-tagging, and the reads the output and ingest make.
+
+use std::ops::Bound;
+
+use sled::transaction::ConflictableTransactionError;
+use sled::Transactional;
+
+use super::batches::Batches;
+use super::error::tx_error;
+use super::states::FeedState;
+use super::{codec, keys, Index, KeyStream, Store, StoreError, TimeKey, META_TAGGER};
+use crate::entry::{Entry, EntryId, ShowTag};
+
+/// Counts from one [`Store::commit_poll`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IngestStats {
+    /// Entries stored for the first time.
+    pub new: usize,
+    /// Entries whose content changed and were updated in place.
+    pub updated: usize,
+    /// Entries already stored as they are.
+    pub unchanged: usize,
+    /// Entries too old to keep (retention).
+    pub expired: usize,
+    /// Entries whose show tags changed (a new show list), content unchanged.
+    pub retagged: usize,
+    /// New entries that joined another entry's story (dedup).
+    pub merged: usize,
+    /// Items dropped as reposts of an entry this feed already has (same URL, new guid).
+    pub reposts: usize,
+    /// Show tags on the new entries.
+    pub tags: usize,
+}
+
+impl Store {
+    /// The entry with this id.
+    pub fn entry(&self, id: &EntryId) -> Result<Option<Entry>, StoreError> {
+        self.entries
+            .get(id.0)?
+            .map(|v| codec::decode_entry(&v))
+            .transpose()
+    }
+
+    /// Number of stored entries (walks the time index: not for hot paths).
+    pub fn entry_count(&self) -> usize {
+        self.by_time.len()
+    }
+
+    /// Disk space used, in bytes.
+    pub fn size_on_disk(&self) -> u64 {
+        self.db.size_on_disk().unwrap_or(0)
+    }
+
+    /// Entries newest first (by publication time).
+    pub fn newest(&self) -> impl Iterator<Item = Result<Entry, StoreError>> + '_ {
+        self.by_time.iter().rev().filter_map(move |kv| {
+            let (k, _) = match kv {
+                Ok(kv) => kv,
+                Err(e) => return Some(Err(e.into())),
+            };
+            let (_, id) = keys::split_time_key(&k)?;
+            // An index key without its entry is skipped rather than failing the page.
+            self.entry(&id).transpose()
+        })
+    }
+
+    /// Writes one poll's result: new and changed entries plus the feed's new state, in one
+    /// transaction. Unchanged entries write nothing; a changed entry keeps its id, first-seen
+    /// and publication time and gets a new `updated`. `cutoff` is the oldest publication time
+    /// retention keeps. The caller flushes.
+    pub fn commit_poll(
+        &self,
+        feed_id: &str,
+        entries: &[Entry],
+        state: &mut FeedState,
+        now: i64,
+        cutoff: i64,
+    ) -> Result<IngestStats, StoreError> {
+        let olds = entries
+            .iter()
+            .map(|e| self.entry(&e.id))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.commit_poll_with(feed_id, entries, olds, state, now, cutoff)
+    }
+
+    /// [`Store::commit_poll`] for a caller that already read each entry's stored version
+    /// (`olds[i]` is `entries[i]`'s), so ingest reads every entry once.
+    pub fn commit_poll_with(
+        &self,
+        feed_id: &str,
+        entries: &[Entry],
+        olds: Vec<Option<Entry>>,
+        state: &mut FeedState,
+        now: i64,
+        cutoff: i64,
+    ) -> Result<IngestStats, StoreError> {
+        let floor = self.floor()?.max(cutoff);
+        let mut stats = IngestStats::default();
+        let mut b = Batches::default();
+        for (entry, old) in entries.iter().zip(olds) {
+            match old {
+                Some(old)
+                    if old.content_hash == entry.content_hash
+                        && old.shows == entry.shows
+                        && old.kinds == entry.kinds =>
+                {
+                    stats.unchanged += 1
+                }
+                Some(old) => {
+                    let mut merged = entry.clone();
+                    merged.first_seen = old.first_seen;
+                    merged.published = old.published;
+                    merged.story = old.story;
+                    if old.content_hash != entry.content_hash {
+                        merged.updated = if entry.updated > old.updated {
+                            entry.updated
+                        } else {
+                            now.max(old.updated + 1)
+                        };
+                        stats.updated += 1;
+                    } else {
+                        // Only the tags changed (a new show list): no new `updated` for readers.
+                        merged.updated = old.updated;
+                        stats.retagged += 1;
+                    }
+                    b.reindex_shows(&old, &merged);
+                    b.entries.insert(&entry.id.0, codec::encode_entry(&merged)?);
+                }
+                None if entry.published < floor => stats.expired += 1,
+                None => {
+                    b.entries.insert(&entry.id.0, codec::encode_entry(entry)?);
+                    b.index(entry, true);
+                    stats.new += 1;
+                }
+            }
+        }
+        let mut next = state.clone();
+        next.entry_count += stats.new as u64;
+        let state_bytes = codec::encode_state(&next)?;
+        self.pending().remove(feed_id);
+        self.write(|| self.apply(&b, Some((feed_id, &state_bytes))))?;
+        // Only a committed poll advances the caller's state.
+        *state = next;
+        if stats.new + stats.updated + stats.retagged > 0 {
+            self.bump();
+        }
+        Ok(stats)
+    }
+
+    /// Applies batches to every tree in one transaction (plus one feed state).
+    pub(super) fn apply(
+        &self,
+        b: &Batches,
+        state: Option<(&str, &[u8])>,
+    ) -> Result<(), StoreError> {
+        (
+            &self.entries,
+            &self.by_time,
+            &self.by_show,
+            &self.by_feed,
+            &self.stories,
+            &self.by_url,
+            &self.feeds,
+        )
+            .transaction(|(e, t, s, f, sm, u, st)| {
+                e.apply_batch(&b.entries)?;
+                t.apply_batch(&b.time)?;
+                s.apply_batch(&b.show)?;
+                f.apply_batch(&b.feed)?;
+                sm.apply_batch(&b.story)?;
+                u.apply_batch(&b.url)?;
+                if let Some((id, bytes)) = state {
+                    st.insert(id.as_bytes(), bytes)?;
+                }
+                Ok::<_, ConflictableTransactionError<()>>(())
+            })
+            .map_err(tx_error)?;
+        self.wrote();
+        Ok(())
+    }
+
+    /// Re-tags stored entries: `tag` returns new shows and kinds for an entry, and entries
+    /// whose tags changed are rewritten (ids, dates and everything else kept). Returns how
+    /// many changed. Runs in chunks so readers are never blocked for long.
+    /// `stop` is asked between chunks; when it says yes the pass ends early and `None` is
+    /// returned (what was rewritten so far stays, and a later pass finishes the job).
+    pub fn retag(
+        &self,
+        tag: impl FnMut(&Entry) -> (Vec<ShowTag>, Vec<String>),
+        stop: &dyn Fn() -> bool,
+    ) -> Result<Option<usize>, StoreError> {
+        self.write(|| self.retag_all(tag, stop))
+    }
+
+    pub(super) fn retag_all(
+        &self,
+        mut tag: impl FnMut(&Entry) -> (Vec<ShowTag>, Vec<String>),
+        stop: &dyn Fn() -> bool,
+    ) -> Result<Option<usize>, StoreError> {
+        let (mut changed, mut pending) = (0, 0);
+        let mut b = Batches::default();
+        for (scanned, kv) in self.entries.iter().enumerate() {
+            if scanned % 500 == 499 && stop() {
+                self.apply(&b, None)?;
+                self.bump();
+                return Ok(None);
+            }
+            let (_, v) = kv?;
+            let old = codec::decode_entry(&v)?;
+            let (shows, kinds) = tag(&old);
+            if shows == old.shows && kinds == old.kinds {
+                continue;
+            }
+            let mut new = old.clone();
+            new.shows = shows;
+            new.kinds = kinds;
+            b.reindex_shows(&old, &new);
+            b.entries.insert(&new.id.0, codec::encode_entry(&new)?);
+            changed += 1;
+            pending += 1;
+            if pending >= 500 {
+                self.apply(&std::mem::take(&mut b), None)?;
+                pending = 0;
+            }
+        }
+        self.apply(&b, None)?;
+        if changed > 0 {
+            self.bump();
+        }
+        Ok(Some(changed))
+    }
+
+    /// Index keys, newest first, of one index within `(lower, upper)` (exclusive bounds on
+    /// the 24-byte time key); `newest_first = false` walks upwards.
+    pub fn scan<'a>(
+        &'a self,
+        index: Index<'_>,
+        lower: Option<TimeKey>,
+        upper: Option<TimeKey>,
+        newest_first: bool,
+    ) -> KeyStream<'a> {
+        let (tree, prefix) = match index {
+            Index::Time => (&self.by_time, Vec::new()),
+            Index::Show(slug) => (&self.by_show, keys::prefix(slug)),
+            Index::Feed(id) => (&self.by_feed, keys::prefix(id)),
+        };
+        let with = |k: &TimeKey| [prefix.as_slice(), k].concat();
+        let lo = match &lower {
+            Some(k) => Bound::Excluded(with(k)),
+            None => Bound::Included(prefix.clone()),
+        };
+        let hi = match &upper {
+            Some(k) => Bound::Excluded(with(k)),
+            None => Bound::Included(with(&[0xff; keys::TIME_KEY_LEN])),
+        };
+        let plen = prefix.len();
+        let iter = tree.range::<Vec<u8>, _>((lo, hi));
+        let map = move |kv: sled::Result<(sled::IVec, sled::IVec)>| -> Option<Result<TimeKey, StoreError>> {
+            match kv {
+                Ok((k, _)) => k.get(plen..).and_then(|t| t.try_into().ok()).map(Ok),
+                Err(e) => Some(Err(e.into())),
+            }
+        };
+        if newest_first {
+            Box::new(iter.rev().filter_map(map))
+        } else {
+            Box::new(iter.filter_map(map))
+        }
+    }
+
+    /// The other copies of `e`'s story when `e` is the story's own entry (empty otherwise),
+    /// oldest first.
+    pub fn story_copies(&self, e: &Entry) -> Result<Vec<Entry>, StoreError> {
+        if e.story != e.id {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        for kv in self.stories.scan_prefix(e.id.0) {
+            let (k, _) = kv?;
+            let Some(member) = k.get(16..32).and_then(|m| <[u8; 16]>::try_from(m).ok()) else {
+                continue;
+            };
+            if let Some(copy) = self.entry(&EntryId(member))? {
+                out.push(copy);
+            }
+        }
+        out.sort_by_key(|c| (c.published, c.id));
+        Ok(out)
+    }
+
+    /// The tagger fingerprint the stored tags were made with, if recorded.
+    pub fn tagged_with(&self) -> Result<Option<[u8; 16]>, StoreError> {
+        Ok(self
+            .meta
+            .get(META_TAGGER)?
+            .and_then(|v| <[u8; 16]>::try_from(v.as_ref()).ok()))
+    }
+
+    /// Records the tagger fingerprint the stored tags now match.
+    pub fn set_tagged_with(&self, fingerprint: [u8; 16]) -> Result<(), StoreError> {
+        self.write(|| {
+            self.meta.insert(META_TAGGER, &fingerprint)?;
+            self.wrote();
+            Ok(())
+        })
+    }
+
+    /// The entry that first had this exact-duplicate URL key, in any feed (`feed` = None)
+    /// or in one feed.
+    pub fn entry_by_url(
+        &self,
+        key: &str,
+        feed: Option<&str>,
+    ) -> Result<Option<EntryId>, StoreError> {
+        let k = match feed {
+            Some(f) => keys::url_in_feed(key, f),
+            None => key.as_bytes().to_vec(),
+        };
+        Ok(self
+            .by_url
+            .get(k)?
+            .and_then(|v| <[u8; 16]>::try_from(v.as_ref()).ok())
+            .map(EntryId))
+    }
+
+    /// Entries published at or after `since`, oldest first (to rebuild the dedup index).
+    pub fn since(&self, since: i64) -> impl Iterator<Item = Result<Entry, StoreError>> + '_ {
+        self.by_time
+            .range(keys::time_bytes(since).to_vec()..)
+            .filter_map(move |kv| match kv {
+                Ok((k, _)) => {
+                    let (_, id) = keys::split_time_key(&k)?;
+                    self.entry(&id).transpose()
+                }
+                Err(e) => Some(Err(e.into())),
+            })
+    }
+
+    /// Number of entries in one index (walks it).
+    pub fn count(&self, index: Index<'_>) -> usize {
+        self.scan(index, None, None, false).count()
+    }
+}

@@ -1,0 +1,119 @@
+//! Feed states: each feed's validators, due time and health, and the batched write-back of
+//! states from polls that stored nothing.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::{codec, Store, StoreError};
+
+/// What the scheduler and the status page know about one feed, kept across restarts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FeedState {
+    /// The URL the validators below belong to; a changed URL starts afresh.
+    pub url: String,
+    /// ETag of the last 200 response.
+    pub etag: Option<String>,
+    /// Last-Modified of the last 200 response.
+    pub last_modified: Option<String>,
+    /// When the next poll is due (Unix seconds); 0 = at once.
+    pub next_poll: i64,
+    /// Failures since the last success.
+    pub consecutive_failures: u32,
+    /// Last error message, with its chain.
+    pub last_error: Option<String>,
+    /// When it happened.
+    pub last_error_at: Option<i64>,
+    /// Last successful poll (200 or 304).
+    pub last_success: Option<i64>,
+    /// Last poll attempt.
+    pub last_attempt: Option<i64>,
+    /// Entries stored for this feed.
+    pub entry_count: u64,
+    /// Why polling stopped for good (410 Gone); cleared when the URL changes.
+    pub disabled: Option<String>,
+    /// The feed's own title.
+    pub title: Option<String>,
+    /// The feed's own website link.
+    pub site_link: Option<String>,
+    /// Where every redirect permanently pointed on the last fetch (admin should update).
+    pub moved_to: Option<String>,
+}
+
+impl Store {
+    /// The stored state of a feed.
+    pub fn feed_state(&self, feed_id: &str) -> Result<Option<FeedState>, StoreError> {
+        if let Some(s) = self.pending().get(feed_id) {
+            return Ok(Some(s.clone()));
+        }
+        self.feeds
+            .get(feed_id.as_bytes())?
+            .map(|v| codec::decode_state(&v))
+            .transpose()
+    }
+
+    /// Every stored feed state, by feed id (removed feeds included).
+    pub fn feed_states(&self) -> Result<HashMap<String, FeedState>, StoreError> {
+        let mut out = HashMap::new();
+        for kv in self.feeds.iter() {
+            let (k, v) = kv?;
+            out.insert(
+                String::from_utf8_lossy(&k).into_owned(),
+                codec::decode_state(&v)?,
+            );
+        }
+        for (id, s) in self.pending().iter() {
+            out.insert(id.clone(), s.clone());
+        }
+        Ok(out)
+    }
+
+    pub(super) fn pending(&self) -> parking_lot::MutexGuard<'_, HashMap<String, FeedState>> {
+        self.pending_states.lock()
+    }
+
+    /// Stores a feed's state alone (a 410). The caller flushes.
+    pub fn put_feed_state(&self, feed_id: &str, state: &FeedState) -> Result<(), StoreError> {
+        self.pending().remove(feed_id);
+        self.write(|| {
+            self.feeds
+                .insert(feed_id.as_bytes(), codec::encode_state(state)?)?;
+            self.wrote();
+            Ok(())
+        })
+    }
+
+    /// Records a feed's state after a poll that stored nothing (a 304, a failure): it is read
+    /// back at once but written with the others by [`Store::save_pending_states`]. A crash
+    /// before then costs an early poll; a sled write for every 304 was most of its CPU.
+    pub fn put_feed_state_later(&self, feed_id: &str, state: &FeedState) {
+        self.pending().insert(feed_id.to_owned(), state.clone());
+    }
+
+    /// Writes the states kept by [`Store::put_feed_state_later`], in one batch; returns how
+    /// many. The caller flushes.
+    pub fn save_pending_states(&self) -> Result<usize, StoreError> {
+        let pending = std::mem::take(&mut *self.pending());
+        if pending.is_empty() {
+            return Ok(0);
+        }
+        let mut batch = sled::Batch::default();
+        for (id, state) in &pending {
+            batch.insert(id.as_bytes(), codec::encode_state(state)?);
+        }
+        let written = self.write(|| {
+            self.feeds.apply_batch(batch)?;
+            self.wrote();
+            Ok(())
+        });
+        if let Err(e) = written {
+            // Kept for the next attempt, unless a newer state arrived meanwhile.
+            let mut now = self.pending();
+            for (id, state) in pending {
+                now.entry(id).or_insert(state);
+            }
+            return Err(e);
+        }
+        Ok(pending.len())
+    }
+}
