@@ -60,3 +60,4 @@ pub mod store;
 pub mod systemd;
 pub mod tag;
 pub mod text;
+pub mod vocab;

@@ -18,38 +18,7 @@ use url::Url;
 use crate::entry::{Enclosure, Entry, EntryId};
 use crate::text::{self, html_to_text, xml_safe};
 
-/// At most this many items of one document are kept (the newest), so a feed of 200,000 items
-/// costs bounded time and space.
-pub const MAX_ITEMS_PER_FEED: usize = 2_000;
-
-/// Query parameters that only track clicks; dropped from canonical links.
-const TRACKING_PARAMS: &[&str] = &[
-    "fbclid",
-    "gclid",
-    "dclid",
-    "gclsrc",
-    "msclkid",
-    "mc_cid",
-    "mc_eid",
-    "igshid",
-    "yclid",
-    "_hsenc",
-    "_hsmi",
-    "mkt_tok",
-    "ocid",
-    "cmpid",
-    "ncid",
-    "ito",
-    "spm",
-    "smid",
-    "sr_share",
-    "__twitter_impression",
-    "wt_mc",
-    "wt.mc_id",
-    "rss",
-    "rssfeed",
-    "feed",
-];
+pub use crate::parse::MAX_ITEMS_PER_FEED;
 
 /// Title of an item that has neither title nor text.
 const UNTITLED: &str = "(untitled)";
@@ -415,10 +384,7 @@ pub fn canonical_url(url: &Url) -> String {
     if u.query().is_some() {
         let kept: Vec<(String, String)> = u
             .query_pairs()
-            .filter(|(k, _)| {
-                let k = k.to_ascii_lowercase();
-                !(k.starts_with("utm_") || TRACKING_PARAMS.contains(&k.as_str()))
-            })
+            .filter(|(k, _)| !crate::vocab::is_tracking_param(k))
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
         if kept.is_empty() {

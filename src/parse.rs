@@ -16,6 +16,10 @@ use feed_rs::model::Feed;
 
 use crate::text::{self, Reference};
 
+/// At most this many items of one document are kept (the newest), so a feed of 200,000 items
+/// costs bounded time and space.
+pub const MAX_ITEMS_PER_FEED: usize = 2_000;
+
 /// Why bytes could not be read as a feed.
 #[derive(Debug, thiserror::Error)]
 pub enum ParseError {
@@ -59,13 +63,12 @@ pub fn parse(bytes: &[u8], content_type: Option<&str>) -> Result<Feed, ParseErro
     // A feed of 200,000 items would become 200,000 feed-rs structures (and a repaired copy
     // of all of it) before normalize keeps 2,000: cut it to the newest items first, after
     // repair only if it cannot be read before.
-    const MAX: usize = crate::normalize::MAX_ITEMS_PER_FEED;
-    let mut repaired = match cut_items(trimmed, MAX) {
+    let mut repaired = match cut_items(trimmed, MAX_ITEMS_PER_FEED) {
         Cut::Smaller(smaller) => repair_xml(&smaller)?,
         Cut::Fits => repair_xml(trimmed)?,
         Cut::Unreadable => {
             let repaired = repair_xml(trimmed)?;
-            match cut_items(&repaired, MAX) {
+            match cut_items(&repaired, MAX_ITEMS_PER_FEED) {
                 Cut::Smaller(smaller) => smaller,
                 _ => repaired,
             }
@@ -692,7 +695,7 @@ mod cap_tests {
     fn a_huge_feed_is_cut_before_feed_rs_sees_it() {
         let days: Vec<u32> = (0..5000).map(|i| 1 + i % 28).collect();
         let feed = parse(rss(&days).as_bytes(), None).unwrap();
-        assert_eq!(feed.entries.len(), crate::normalize::MAX_ITEMS_PER_FEED);
+        assert_eq!(feed.entries.len(), MAX_ITEMS_PER_FEED);
         let kept: Vec<u32> = titles(&feed)
             .iter()
             .map(|t| t.trim_start_matches("day ").parse().unwrap())

@@ -149,6 +149,22 @@ pub fn collapse_whitespace(s: &str) -> String {
     out
 }
 
+/// CJK ideographs, kana and Hangul: scripts that do not put spaces between words, so
+/// tagging and story matching treat each character as a word.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{3040}'..='\u{30FF}'   // hiragana, katakana (with the long-vowel mark)
+        | '\u{31F0}'..='\u{31FF}' // katakana extensions
+        | '\u{3400}'..='\u{4DBF}' // CJK extension A
+        | '\u{4E00}'..='\u{9FFF}' // CJK unified ideographs
+        | '\u{F900}'..='\u{FAFF}' // CJK compatibility ideographs
+        | '\u{AC00}'..='\u{D7AF}' // Hangul syllables
+        | '\u{1100}'..='\u{11FF}' // Hangul jamo
+        | '\u{3130}'..='\u{318F}' // Hangul compatibility jamo
+        | '\u{FF66}'..='\u{FF9F}' // halfwidth katakana
+        | '\u{20000}'..='\u{2A6DF}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

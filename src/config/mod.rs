@@ -22,17 +22,7 @@ use url::Url;
 pub use validate::slugify;
 
 /// The news kinds tagging assigns (category terms in their own scheme).
-pub const NEWS_KINDS: &[&str] = &[
-    "trailer",
-    "casting",
-    "renewal",
-    "cancellation",
-    "release-date",
-    "review",
-    "recap",
-    "interview",
-    "ratings",
-];
+pub use crate::vocab::NEWS_KINDS;
 
 /// Environment variable naming the config file when `--config` is absent.
 pub const CONFIG_ENV: &str = "SHOWFEED_CONFIG";

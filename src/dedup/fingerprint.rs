@@ -14,6 +14,7 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 use super::FxMap;
+use crate::text::is_cjk;
 
 /// Characters of the summary that count (about the lead paragraph).
 pub const SUMMARY_CHARS: usize = 400;
@@ -397,15 +398,6 @@ impl Lexer {
         }
         *start = end;
     }
-}
-
-/// Hangul, kana and Han: scripts written without spaces between words (or, for Hangul, with
-/// particles attached), compared as character bigrams.
-fn is_cjk(c: char) -> bool {
-    matches!(c,
-        '\u{1100}'..='\u{11ff}' | '\u{3040}'..='\u{30ff}' | '\u{3130}'..='\u{318f}'
-        | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{ac00}'..='\u{d7af}'
-        | '\u{f900}'..='\u{faff}')
 }
 
 // ---------------------------------------------------------------------------------------------

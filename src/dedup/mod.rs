@@ -93,9 +93,6 @@ mod fingerprint;
 mod index;
 mod urlkey;
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 pub use fingerprint::{fingerprint, Fingerprint, KINDS, SUMMARY_CHARS};
 pub use index::{
     Comparison, Conflict, DedupIndex, MATCH_SCORE, NAME_COVER, NAME_WEIGHT, SIMHASH_MATCH_SCORE,
@@ -103,49 +100,6 @@ pub use index::{
 };
 pub use urlkey::url_key;
 
-/// A small fast hasher (FxHash-style) for keys that are already well mixed: token ids,
-/// entry ids, packed short words.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct FxHasher(u64);
-
-impl FxHasher {
-    #[inline]
-    fn add(&mut self, x: u64) {
-        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0xf135_7aea_2e62_a9c5);
-    }
-}
-
-impl Hasher for FxHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut b = [0u8; 8];
-            b[..chunk.len()].copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(b));
-        }
-    }
-    #[inline]
-    fn write_u32(&mut self, i: u32) {
-        self.add(u64::from(i));
-    }
-    #[inline]
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-    #[inline]
-    fn write_u128(&mut self, i: u128) {
-        self.add(i as u64);
-        self.add((i >> 64) as u64);
-    }
-    #[inline]
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0.rotate_left(26)
-    }
-}
-
-/// A `HashMap` with [`FxHasher`].
-pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+/// A `HashMap` with rustc-hash's fast hasher, for keys that are already well mixed (token
+/// ids, entry ids, packed short words) and never chosen by an attacker as a whole.
+pub(crate) type FxMap<K, V> = rustc_hash::FxHashMap<K, V>;

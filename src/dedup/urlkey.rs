@@ -2,62 +2,6 @@
 
 use url::Url;
 
-/// Query parameters that only track clicks or pick a presentation, never the article.
-///
-/// Compared case-insensitively. Prefixes in [`TRACKING_PREFIXES`] are dropped as well.
-/// `normalize::canonical_url` already drops the most common ones; this list folds the rest
-/// (analytics suites, newsletter and social share markers, AMP switches).
-const TRACKING_PARAMS: &[&str] = &[
-    "__twitter_impression",
-    "_ga",
-    "_gl",
-    "_hsenc",
-    "_hsmi",
-    "amp",
-    "at_campaign",
-    "at_medium",
-    "cmp",
-    "cmpid",
-    "dclid",
-    "feed",
-    "fbclid",
-    "gclid",
-    "gclsrc",
-    "icid",
-    "igshid",
-    "ito",
-    "mbid",
-    "mc_cid",
-    "mc_eid",
-    "mkt_tok",
-    "msclkid",
-    "ncid",
-    "ocid",
-    "outputtype",
-    "partner",
-    "ref",
-    "ref_src",
-    "ref_url",
-    "rss",
-    "rssfeed",
-    "s_cid",
-    "smid",
-    "soc_src",
-    "soc_trk",
-    "spm",
-    "sr_share",
-    "sref",
-    "taid",
-    "twclid",
-    "wt.mc_id",
-    "wt_mc",
-    "xtor",
-    "yclid",
-];
-
-/// Query parameter prefixes that only track (Google, Matomo/Piwik, HubSpot, Comscore...).
-const TRACKING_PREFIXES: &[&str] = &["utm_", "pk_", "mtm_", "hsa_", "ns_", "oly_", "vero_"];
-
 /// Whether query parameter `key` (with value `value`) only tracks or switches to AMP.
 fn is_tracking(key: &str, value: &str) -> bool {
     let k = key.to_ascii_lowercase();
@@ -68,7 +12,7 @@ fn is_tracking(key: &str, value: &str) -> bool {
     if k == "amp" {
         return matches!(value, "" | "1" | "true" | "yes");
     }
-    TRACKING_PARAMS.contains(&k.as_str()) || TRACKING_PREFIXES.iter().any(|p| k.starts_with(p))
+    crate::vocab::is_tracking_param(&k)
 }
 
 /// The exact-duplicate key of a link, or `None` when it is not an absolute http(s) URL.

@@ -154,7 +154,7 @@ pub fn categories(config: &Config, e: &Entry, shared_story: bool) -> Vec<Categor
     }
     if config.dedup.mode == DedupMode::Mark && shared_story {
         out.push(Category {
-            term: format!("story/{}", e.story.urn().trim_start_matches("urn:uuid:")),
+            term: format!("story/{}", e.story.hyphenated()),
             label: None,
             scheme: Some(STORY_SCHEME),
         });

@@ -12,8 +12,9 @@ pub mod error;
 pub mod html;
 pub mod server;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::Arc;
+
+use parking_lot::RwLock;
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -31,8 +32,23 @@ use crate::output::{self, doc, health, resolve_query, DocKind, Format};
 use crate::store::Store;
 pub use error::ServeError;
 
-/// Cached documents at most; the cache is also emptied by every ingest.
-const CACHE_CAPACITY: usize = 256;
+/// Documents the cache expects to hold, and the bytes it holds at most.
+const CACHE_ITEMS: usize = 256;
+const CACHE_BYTES: u64 = 64 << 20;
+
+/// Weighs a cached document by its size, so the cache is bounded in bytes.
+#[derive(Clone)]
+struct BodySize;
+
+impl quick_cache::Weighter<(u64, String), Arc<Rendered>> for BodySize {
+    fn weight(&self, key: &(u64, String), doc: &Arc<Rendered>) -> u64 {
+        (key.1.len() + doc.body.len() + 512) as u64
+    }
+}
+
+/// Rendered documents by store generation and request; an ingest bumps the generation, so
+/// older documents are never hit again and age out.
+type DocCache = quick_cache::sync::Cache<(u64, String), Arc<Rendered>, BodySize>;
 
 /// A rendered document with its validators.
 #[derive(Debug)]
@@ -116,7 +132,7 @@ pub struct AppState {
     config: RwLock<Arc<Config>>,
     /// Why the last reload was refused (shown in /status until a valid file arrives).
     config_error: RwLock<Option<String>>,
-    cache: Mutex<(u64, HashMap<String, Arc<Rendered>>)>,
+    cache: DocCache,
 }
 
 impl AppState {
@@ -126,59 +142,39 @@ impl AppState {
             store,
             config: RwLock::new(config),
             config_error: RwLock::new(None),
-            cache: Mutex::new((0, HashMap::new())),
+            cache: DocCache::with_weighter(CACHE_ITEMS, CACHE_BYTES, BodySize),
         })
     }
 
     /// The config in force.
     pub fn config(&self) -> Arc<Config> {
-        self.config
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.config.read().clone()
     }
 
     /// Swaps in a new config (a reload): requests already running finish with the old one,
     /// new ones see the new one; cached documents are dropped.
     pub fn set_config(&self, config: Arc<Config>) {
-        *self.config.write().unwrap_or_else(|p| p.into_inner()) = config;
-        *self.config_error.write().unwrap_or_else(|p| p.into_inner()) = None;
-        self.cache
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .1
-            .clear();
+        *self.config.write() = config;
+        *self.config_error.write() = None;
+        self.cache.clear();
     }
 
     /// Records a refused reload.
     pub fn set_config_error(&self, error: Option<String>) {
-        *self.config_error.write().unwrap_or_else(|p| p.into_inner()) = error;
+        *self.config_error.write() = error;
     }
 
     /// Why the last reload was refused, if it was.
     pub fn config_error(&self) -> Option<String> {
-        self.config_error
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.config_error.read().clone()
     }
 
     fn cached(&self, key: &str) -> Option<Arc<Rendered>> {
-        let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        (cache.0 == self.store.generation())
-            .then(|| cache.1.get(key).cloned())
-            .flatten()
+        self.cache.get(&(self.store.generation(), key.to_owned()))
     }
 
     fn remember(&self, key: String, generation: u64, doc: Arc<Rendered>) {
-        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        if cache.0 != generation {
-            *cache = (generation, HashMap::new());
-        }
-        if cache.1.len() >= CACHE_CAPACITY {
-            cache.1.clear();
-        }
-        cache.1.insert(key, doc);
+        self.cache.insert((generation, key), doc);
     }
 }
 

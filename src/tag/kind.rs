@@ -2,72 +2,7 @@
 
 use super::text::{Norm, CJK, CLOSE_Q, NUM, OPEN_Q};
 
-/// A kind of entertainment news, detected from headline cues.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum NewsKind {
-    /// `trailer`, `teaser`, `promo`.
-    Trailer,
-    /// `cast`, `casting`, `joins`, `to star`, `boards`, `in talks to`.
-    Casting,
-    /// `renewed`, `renews`, `renewal`, `picked up`, `greenlit`.
-    Renewal,
-    /// `cancelled`, `canceled`, `axed`, `scrapped`, `not renewed`.
-    Cancellation,
-    /// `premiere date`, `release date`, `sets ... premiere`, `dates`, `debuts in June`.
-    ReleaseDate,
-    /// `review`.
-    Review,
-    /// `recap`.
-    Recap,
-    /// `interview`, `talks`, `Q&A`, `opens up`, `breaks down`, `explains`.
-    Interview,
-    /// `ratings`, `viewers`, `viewership`, `Nielsen`, `top 10`, `most-watched`.
-    Ratings,
-}
-
-impl NewsKind {
-    /// The category term: `trailer`, `casting`, `renewal`, `cancellation`, `release-date`,
-    /// `review`, `recap`, `interview`, `ratings`.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            NewsKind::Trailer => "trailer",
-            NewsKind::Casting => "casting",
-            NewsKind::Renewal => "renewal",
-            NewsKind::Cancellation => "cancellation",
-            NewsKind::ReleaseDate => "release-date",
-            NewsKind::Review => "review",
-            NewsKind::Recap => "recap",
-            NewsKind::Interview => "interview",
-            NewsKind::Ratings => "ratings",
-        }
-    }
-
-    /// Every kind, in the order [`super::Tags::kinds`] lists them.
-    pub fn all() -> &'static [NewsKind] {
-        &[
-            NewsKind::Trailer,
-            NewsKind::Casting,
-            NewsKind::Renewal,
-            NewsKind::Cancellation,
-            NewsKind::ReleaseDate,
-            NewsKind::Review,
-            NewsKind::Recap,
-            NewsKind::Interview,
-            NewsKind::Ratings,
-        ]
-    }
-
-    /// The kind whose term is `s`.
-    pub fn from_term(s: &str) -> Option<NewsKind> {
-        NewsKind::all().iter().copied().find(|k| k.as_str() == s)
-    }
-}
-
-impl std::fmt::Display for NewsKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::vocab::NewsKind;
 
 fn is_when(w: &str, num: bool) -> bool {
     (num && w.len() == 4 && (w.starts_with("19") || w.starts_with("20")))

@@ -105,9 +105,6 @@ use self::words::{is_cue, is_network, is_post_cue, is_pre_cue, is_small, is_time
 use crate::config::Show;
 use crate::entry::{SeasonRef, ShowTag};
 
-/// Scheme URI of the news-kind categories (`trailer`, `renewal`...) in the output.
-pub const KIND_SCHEME: &str = "https://showfeed.invalid/kind";
-
 /// Bump when the rules change, so stored entries get re-tagged (see [`Tagger::fingerprint`]).
 const RULES_VERSION: u32 = 1;
 

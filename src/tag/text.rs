@@ -23,7 +23,7 @@
 //!   brackets and italics (`<i>`, `<em>`, `<cite>`) set [`OPEN_Q`] on the next word and
 //!   [`CLOSE_Q`] on the previous one.
 
-use crate::text::{reference, Reference};
+use crate::text::{is_cjk, reference, Reference};
 
 /// The first letter of the word is upper case.
 pub(crate) const CAP: u16 = 1;
@@ -424,21 +424,6 @@ fn fullwidth_to_ascii(c: char) -> char {
         '\u{3000}' => ' ',
         _ => c,
     }
-}
-
-/// CJK ideographs, kana and Hangul: one word per character.
-pub(crate) fn is_cjk(c: char) -> bool {
-    matches!(c,
-        '\u{3040}'..='\u{30FF}'   // hiragana, katakana (with the long-vowel mark)
-        | '\u{31F0}'..='\u{31FF}' // katakana extensions
-        | '\u{3400}'..='\u{4DBF}' // CJK extension A
-        | '\u{4E00}'..='\u{9FFF}' // CJK unified ideographs
-        | '\u{F900}'..='\u{FAFF}' // CJK compatibility ideographs
-        | '\u{AC00}'..='\u{D7AF}' // Hangul syllables
-        | '\u{1100}'..='\u{11FF}' // Hangul jamo
-        | '\u{3130}'..='\u{318F}' // Hangul compatibility jamo
-        | '\u{FF66}'..='\u{FF9F}' // halfwidth katakana
-        | '\u{20000}'..='\u{2A6DF}')
 }
 
 /// Appends the plain text of an HTML fragment to `out`: tags dropped (script and style with
