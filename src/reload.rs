@@ -5,7 +5,6 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use notify::Watcher;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
@@ -67,43 +66,42 @@ fn watch_file(config: &Path, tx: mpsc::Sender<Trigger>, shutdown: CancellationTo
         .parent()
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     let (raw_tx, mut raw_rx) = mpsc::unbounded_channel::<()>();
-    let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        if let Ok(event) = event {
-            let ours = event
-                .paths
-                .iter()
-                .any(|p| p.file_name() == Some(name.as_os_str()));
-            if ours && !matches!(event.kind, notify::EventKind::Access(_)) {
+    // The debouncer waits until a burst of events (write, rename, chmod) has been quiet for
+    // DEBOUNCE, then reports the paths that changed.
+    let debouncer = notify_debouncer_mini::new_debouncer(
+        DEBOUNCE,
+        move |events: notify_debouncer_mini::DebounceEventResult| {
+            let ours = events.is_ok_and(|events| {
+                events
+                    .iter()
+                    .any(|e| e.path.file_name() == Some(name.as_os_str()))
+            });
+            if ours {
                 let _ = raw_tx.send(());
             }
-        }
-    });
-    let mut watcher = match watcher {
-        Ok(w) => w,
+        },
+    );
+    let mut debouncer = match debouncer {
+        Ok(d) => d,
         Err(e) => {
             warn!("cannot watch {}: {e}; reload with SIGHUP", dir.display());
             return;
         }
     };
-    if let Err(e) = watcher.watch(&dir, notify::RecursiveMode::NonRecursive) {
+    if let Err(e) = debouncer
+        .watcher()
+        .watch(&dir, notify::RecursiveMode::NonRecursive)
+    {
         warn!("cannot watch {}: {e}; reload with SIGHUP", dir.display());
         return;
     }
     tokio::spawn(async move {
-        let _watcher = watcher;
+        let _debouncer = debouncer;
         loop {
             tokio::select! {
                 got = raw_rx.recv() => {
                     if got.is_none() {
                         return;
-                    }
-                    // Debounce: wait until the burst of events (write, rename, chmod) is over.
-                    loop {
-                        match tokio::time::timeout(DEBOUNCE, raw_rx.recv()).await {
-                            Ok(Some(())) => continue,
-                            Ok(None) => return,
-                            Err(_) => break,
-                        }
                     }
                     info!("config file changed: reloading");
                     if tx.send(Trigger::File).await.is_err() {
