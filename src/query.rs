@@ -173,6 +173,24 @@ pub fn cursor(k: &TimeKey) -> String {
     })
 }
 
+/// `season=<slug>/s<N>`.
+fn parse_season(value: &str, known: &Known<'_>) -> Result<(String, u32), QueryError> {
+    let parsed = value
+        .rsplit_once("/s")
+        .and_then(|(slug, n)| Some((slug, n.parse::<u32>().ok().filter(|n| *n > 0)?)));
+    match parsed {
+        Some((slug, n)) if (known.shows)(slug) => Ok((slug.to_owned(), n)),
+        Some((slug, _)) => Err(bad(format!(
+            "parameter `season`: no show with slug {:?} is configured",
+            truncate(slug)
+        ))),
+        None => Err(bad(format!(
+            "parameter `season` must look like <show slug>/s<N>, e.g. squid-game/s2, got {:?}",
+            truncate(value)
+        ))),
+    }
+}
+
 fn parse_cursor(key: &str, v: &str) -> Result<TimeKey, QueryError> {
     let err = || {
         bad(format!(
@@ -219,7 +237,6 @@ impl FeedQuery {
         let mut counts = std::collections::HashMap::<String, usize>::new();
         for (key, value) in url::form_urlencoded::parse(raw.as_bytes()) {
             let key = key.as_ref();
-            let value = value.trim();
             let n = counts.entry(key.to_owned()).or_default();
             *n += 1;
             if *n > MAX_VALUES {
@@ -228,104 +245,11 @@ impl FeedQuery {
                     truncate(key)
                 )));
             }
-            let single = |seen: &mut BTreeSet<String>| {
-                if seen.insert(key.to_owned()) {
-                    Ok(())
-                } else {
-                    Err(bad(format!("parameter `{key}` is given more than once")))
+            if !self.add_filter(key, value.trim(), known)? {
+                if !seen.insert(key.to_owned()) {
+                    return Err(bad(format!("parameter `{key}` is given more than once")));
                 }
-            };
-            match key {
-                "show" | "exclude_show" => {
-                    if !(known.shows)(value) {
-                        return Err(QueryError(format!(
-                            "parameter `{key}`: no show with slug {:?} is configured",
-                            truncate(value)
-                        )));
-                    }
-                    let set = if key == "show" { &mut self.shows } else { &mut self.exclude_shows };
-                    set.insert(value.to_owned());
-                }
-                "season" => {
-                    let parsed = value
-                        .rsplit_once("/s")
-                        .and_then(|(slug, n)| Some((slug, n.parse::<u32>().ok().filter(|n| *n > 0)?)));
-                    match parsed {
-                        Some((slug, n)) if (known.shows)(slug) => {
-                            self.seasons.insert((slug.to_owned(), n));
-                        }
-                        Some((slug, _)) => {
-                            return Err(bad(format!(
-                                "parameter `season`: no show with slug {:?} is configured",
-                                truncate(slug)
-                            )))
-                        }
-                        None => {
-                            return Err(bad(format!(
-                                "parameter `season` must look like <show slug>/s<N>, e.g. squid-game/s2, got {:?}",
-                                truncate(value)
-                            )))
-                        }
-                    }
-                }
-                "kind" => {
-                    if !known.kinds.contains(&value) {
-                        return Err(bad(format!(
-                            "parameter `kind` must be one of {}, got {:?}",
-                            known.kinds.join(", "),
-                            truncate(value)
-                        )));
-                    }
-                    self.kinds.insert(value.to_owned());
-                }
-                "source" => {
-                    if !(known.sources)(value) {
-                        return Err(bad(format!(
-                            "parameter `source`: no feed with id {:?} is configured",
-                            truncate(value)
-                        )));
-                    }
-                    self.sources.insert(value.to_owned());
-                }
-                "q" => {
-                    single(&mut seen)?;
-                    self.terms = parse_q(value).map_err(|e| bad(format!("parameter {e}")))?;
-                }
-                "since" => {
-                    single(&mut seen)?;
-                    self.since = Some(parse_time(key, value, now)?);
-                }
-                "until" => {
-                    single(&mut seen)?;
-                    self.until = Some(parse_time(key, value, now)?);
-                }
-                "limit" => {
-                    single(&mut seen)?;
-                    self.limit = match value.parse::<usize>() {
-                        Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
-                        _ => {
-                            return Err(bad(format!(
-                                "parameter `limit` must be an integer from 1 to {MAX_LIMIT}, got {:?}",
-                                truncate(value)
-                            )))
-                        }
-                    };
-                }
-                "before" | "after" => {
-                    single(&mut seen)?;
-                    let c = parse_cursor(key, value)?;
-                    if key == "before" {
-                        self.before = Some(c);
-                    } else {
-                        self.after = Some(c);
-                    }
-                }
-                other => {
-                    return Err(bad(format!(
-                        "unknown query parameter `{}` (supported: show, exclude_show, season, kind, source, q, since, until, limit, before, after)",
-                        truncate(other)
-                    )))
-                }
+                self.set_single(key, value.trim(), now)?;
             }
         }
         if self.before.is_some() && self.after.is_some() {
@@ -339,6 +263,87 @@ impl FeedQuery {
             }
         }
         Ok(self)
+    }
+
+    /// Applies a repeatable filter (show, exclude_show, season, kind, source); false when
+    /// `key` is not one.
+    fn add_filter(
+        &mut self,
+        key: &str,
+        value: &str,
+        known: &Known<'_>,
+    ) -> Result<bool, QueryError> {
+        match key {
+            "show" | "exclude_show" => {
+                if !(known.shows)(value) {
+                    return Err(bad(format!(
+                        "parameter `{key}`: no show with slug {:?} is configured",
+                        truncate(value)
+                    )));
+                }
+                let set = if key == "show" {
+                    &mut self.shows
+                } else {
+                    &mut self.exclude_shows
+                };
+                set.insert(value.to_owned());
+            }
+            "season" => {
+                let (slug, n) = parse_season(value, known)?;
+                self.seasons.insert((slug, n));
+            }
+            "kind" => {
+                if !known.kinds.contains(&value) {
+                    return Err(bad(format!(
+                        "parameter `kind` must be one of {}, got {:?}",
+                        known.kinds.join(", "),
+                        truncate(value)
+                    )));
+                }
+                self.kinds.insert(value.to_owned());
+            }
+            "source" => {
+                if !(known.sources)(value) {
+                    return Err(bad(format!(
+                        "parameter `source`: no feed with id {:?} is configured",
+                        truncate(value)
+                    )));
+                }
+                self.sources.insert(value.to_owned());
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Sets a parameter that may be given once (q, since, until, limit, before, after).
+    fn set_single(&mut self, key: &str, value: &str, now: i64) -> Result<(), QueryError> {
+        match key {
+            "q" => self.terms = parse_q(value).map_err(|e| bad(format!("parameter {e}")))?,
+            "since" => self.since = Some(parse_time(key, value, now)?),
+            "until" => self.until = Some(parse_time(key, value, now)?),
+            "limit" => {
+                self.limit = value
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=MAX_LIMIT).contains(n))
+                    .ok_or_else(|| {
+                        bad(format!(
+                            "parameter `limit` must be an integer from 1 to {MAX_LIMIT}, got {:?}",
+                            truncate(value)
+                        ))
+                    })?;
+            }
+            "before" => self.before = Some(parse_cursor(key, value)?),
+            "after" => self.after = Some(parse_cursor(key, value)?),
+            other => {
+                return Err(bad(format!(
+                    "unknown query parameter `{}` (supported: show, exclude_show, season, kind, source, q, since, until, limit, before, after)",
+                    truncate(other)
+                )))
+            }
+        }
+        Ok(())
     }
 
     /// The query as a canonical query string (without paging): for cache keys, self links

@@ -162,6 +162,42 @@ pub fn categories(config: &Config, e: &Entry, shared_story: bool) -> Vec<Categor
     out
 }
 
+/// The self, first, next and previous links of a page of `q` at `path`.
+struct PageUrls {
+    base: String,
+    path: String,
+    canonical: String,
+}
+
+impl PageUrls {
+    fn new(config: &Config, path: &str, q: &FeedQuery) -> PageUrls {
+        PageUrls {
+            base: config
+                .server
+                .public_url
+                .as_str()
+                .trim_end_matches('/')
+                .to_owned(),
+            path: path.to_owned(),
+            canonical: q.canonical(),
+        }
+    }
+
+    /// The document's URL with `extra` (a paging cursor) after its canonical query.
+    fn url(&self, extra: Option<String>) -> String {
+        let query = match extra {
+            Some(extra) if self.canonical.is_empty() => extra,
+            Some(extra) => format!("{}&{extra}", self.canonical),
+            None => self.canonical.clone(),
+        };
+        if query.is_empty() {
+            format!("{}{}", self.base, self.path)
+        } else {
+            format!("{}{}?{query}", self.base, self.path)
+        }
+    }
+}
+
 /// The document for a page of `q` at `path` (e.g. `/shows/squid-game.atom`).
 pub fn build(
     config: &Config,
@@ -171,35 +207,51 @@ pub fn build(
     q: &FeedQuery,
     page: Page,
 ) -> Result<Doc, StoreError> {
-    let base = config.server.public_url.as_str().trim_end_matches('/');
-    let canonical = q.canonical();
-    let url = |extra: Option<String>| {
-        let mut query = canonical.clone();
-        if let Some(extra) = extra {
-            if !query.is_empty() {
-                query.push('&');
-            }
-            query.push_str(&extra);
-        }
-        if query.is_empty() {
-            format!("{base}{path}")
-        } else {
-            format!("{base}{path}?{query}")
-        }
-    };
+    let urls = PageUrls::new(config, path, q);
     let paging = q
         .before
         .map(|c| format!("before={}", cursor(&c)))
         .or(q.after.map(|c| format!("after={}", cursor(&c))));
-    // Each entry's story copies, read once; then the states of only the feeds on this page
-    // (a store may hold thousands).
+    // Each entry's story copies, read once.
     let with_copies = page
         .entries
         .into_iter()
         .map(|e| Ok((store.story_copies(&e)?, e)))
         .collect::<Result<Vec<_>, StoreError>>()?;
+    let sources = page_sources(config, store, &with_copies)?;
+    let updated = with_copies
+        .iter()
+        .map(|(_, e)| e.updated)
+        .max()
+        .unwrap_or(0);
+    let entries = with_copies
+        .into_iter()
+        .map(|(copies, e)| story_entry(config, &sources, e, copies))
+        .collect();
+    Ok(Doc {
+        title,
+        self_url: urls.url(paging),
+        first_url: urls.url(None),
+        next_url: page
+            .next
+            .map(|c| urls.url(Some(format!("before={}", cursor(&c))))),
+        prev_url: page
+            .prev
+            .map(|c| urls.url(Some(format!("after={}", cursor(&c))))),
+        home_url: format!("{}/", urls.base),
+        updated,
+        entries,
+    })
+}
+
+/// The sources of the feeds on this page only (a store may hold thousands of feed states).
+fn page_sources(
+    config: &Config,
+    store: &Store,
+    with_copies: &[(Vec<Entry>, Entry)],
+) -> Result<HashMap<String, SourceInfo>, StoreError> {
     let mut states = HashMap::new();
-    for (members, e) in &with_copies {
+    for (members, e) in with_copies {
         for feed_id in std::iter::once(&e.feed_id).chain(members.iter().map(|c| &c.feed_id)) {
             if !states.contains_key(feed_id) {
                 if let Some(s) = store.feed_state(feed_id)? {
@@ -208,80 +260,79 @@ pub fn build(
             }
         }
     }
-    let sources = sources(config, &states);
-    let updated = with_copies
-        .iter()
-        .map(|(_, e)| e.updated)
-        .max()
-        .unwrap_or(0);
-    let mut entries = Vec::with_capacity(with_copies.len());
-    let mode = config.dedup.mode;
-    for (members, e) in with_copies {
-        let shared_story = e.story != e.id || members.iter().any(|c| !c.exact_copy);
-        // Copies shown as related links: exact copies always, near ones when collapsing.
-        let copies: Vec<Entry> = members
-            .into_iter()
-            .filter(|c| c.exact_copy || mode == DedupMode::Collapse)
-            .collect();
-        // The earliest copy is shown (its link is rel=alternate); the entry keeps the story's
-        // id, so readers never see it change as copies join or leave.
-        let (shown, others): (Entry, Vec<Entry>) = match copies
-            .iter()
-            .filter(|c| c.published < e.published)
-            .min_by_key(|c| (c.published, c.id))
-        {
-            Some(first) => {
-                let mut shown = first.clone();
-                shown.id = e.id;
-                shown.story = e.story;
-                shown.updated = shown.updated.max(e.updated);
-                let others = std::iter::once(e.clone())
-                    .chain(copies.iter().filter(|c| c.id != first.id).cloned())
-                    .collect();
-                (shown, others)
-            }
-            None => (e.clone(), copies),
+    Ok(sources(config, &states))
+}
+
+/// One story as one entry: the earliest copy is shown (its link is rel=alternate) under the
+/// story's id, so readers never see the id change as copies join or leave; the other copies
+/// become related links and lend their categories.
+fn story_entry(
+    config: &Config,
+    sources: &HashMap<String, SourceInfo>,
+    e: Entry,
+    members: Vec<Entry>,
+) -> OutEntry {
+    let shared_story = e.story != e.id || members.iter().any(|c| !c.exact_copy);
+    // Copies shown as related links: exact copies always, near ones when collapsing.
+    let copies: Vec<Entry> = members
+        .into_iter()
+        .filter(|c| c.exact_copy || config.dedup.mode == DedupMode::Collapse)
+        .collect();
+    let (shown, others) = shown_copy(e, copies);
+    let mut related: Vec<Related> = Vec::new();
+    for copy in &others {
+        let Some(href) = copy.link.clone() else {
+            continue;
         };
-        let mut related: Vec<Related> = Vec::new();
-        for copy in &others {
-            let Some(href) = copy.link.clone() else {
-                continue;
-            };
-            let title = source_of(&sources, config, &copy.feed_id).title;
-            // An exact copy may share the link: it still names its outlet as a source.
-            if related.iter().any(|r| r.href == href && r.title == title) {
-                continue;
-            }
+        let title = source_of(sources, config, &copy.feed_id).title;
+        // An exact copy may share the link: it still names its outlet as a source.
+        if !related.iter().any(|r| r.href == href && r.title == title) {
             related.push(Related { href, title });
         }
-        let mut cats = categories(config, &shown, shared_story);
-        // A collapsed story carries the union of its copies' categories.
-        for copy in &others {
-            for c in categories(config, copy, false) {
-                if !cats.contains(&c) {
-                    cats.push(c);
-                }
+    }
+    let mut categories = categories(config, &shown, shared_story);
+    // A collapsed story carries the union of its copies' categories.
+    for copy in &others {
+        for c in self::categories(config, copy, false) {
+            if !categories.contains(&c) {
+                categories.push(c);
             }
         }
-        entries.push(OutEntry {
-            source: source_of(&sources, config, &shown.feed_id),
-            categories: cats,
-            related,
-            entry: shown,
-        });
     }
-    Ok(Doc {
-        title,
-        self_url: url(paging),
-        first_url: url(None),
-        next_url: page
-            .next
-            .map(|c| url(Some(format!("before={}", cursor(&c))))),
-        prev_url: page
-            .prev
-            .map(|c| url(Some(format!("after={}", cursor(&c))))),
-        home_url: format!("{base}/"),
-        updated,
-        entries,
-    })
+    OutEntry {
+        source: source_of(sources, config, &shown.feed_id),
+        categories,
+        related,
+        entry: shown,
+    }
+}
+
+/// Which copy of a story is shown: the earliest, under the story entry's id (and with the
+/// newest `updated` of the two); returns it and the other copies.
+fn shown_copy(e: Entry, copies: Vec<Entry>) -> (Entry, Vec<Entry>) {
+    let earliest = copies
+        .iter()
+        .filter(|c| c.published < e.published)
+        .min_by_key(|c| (c.published, c.id))
+        .map(|c| c.id);
+    let Some(first_id) = earliest else {
+        return (e, copies);
+    };
+    let mut others = Vec::with_capacity(copies.len());
+    let mut shown = None;
+    for c in copies {
+        if c.id == first_id && shown.is_none() {
+            shown = Some(c);
+        } else {
+            others.push(c);
+        }
+    }
+    let Some(mut shown) = shown else {
+        return (e, others);
+    };
+    shown.id = e.id;
+    shown.story = e.story;
+    shown.updated = shown.updated.max(e.updated);
+    others.insert(0, e);
+    (shown, others)
 }

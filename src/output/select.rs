@@ -4,7 +4,7 @@
 //! filters entry by entry until the page is full.
 
 use crate::config::DedupMode;
-use crate::entry::Entry;
+use crate::entry::{Entry, EntryId};
 use crate::store::keys::split_time_key;
 use crate::store::{keys, Index, KeyStream, Store, StoreError, TimeKey};
 
@@ -122,14 +122,10 @@ fn hidden_copy(store: &Store, e: &Entry, mode: DedupMode) -> Result<bool, StoreE
     Ok(store.entry(&e.story)?.is_some())
 }
 
-/// Runs `q` and returns one page.
-pub fn select(store: &Store, q: &FeedQuery, mode: DedupMode) -> Result<Page, StoreError> {
-    let needles: Vec<String> = q
-        .terms
-        .iter()
-        .map(|t| format!(" {} ", t.join(" ")))
-        .collect();
-    let indexes: Vec<Index<'_>> = if !q.shows.is_empty() {
+/// The indexes a query walks: the narrowest its filters allow, never a full scan when an
+/// index answers.
+fn indexes(q: &FeedQuery) -> Vec<Index<'_>> {
+    if !q.shows.is_empty() {
         q.shows.iter().map(|s| Index::Show(s)).collect()
     } else if !q.seasons.is_empty() {
         let slugs: std::collections::BTreeSet<&str> =
@@ -139,16 +135,18 @@ pub fn select(store: &Store, q: &FeedQuery, mode: DedupMode) -> Result<Page, Sto
         q.sources.iter().map(|s| Index::Feed(s)).collect()
     } else {
         vec![Index::Time]
-    };
-    // Time bounds as exclusive key bounds.
+    }
+}
+
+/// The exclusive key bounds of a walk, from the time filters and the paging cursor.
+fn bounds(q: &FeedQuery, newest_first: bool) -> (Option<TimeKey>, Option<TimeKey>) {
     let since = q
         .since
-        .map(|t| keys::time_key(t.saturating_sub(1), &crate::entry::EntryId([0xff; 16])));
+        .map(|t| keys::time_key(t.saturating_sub(1), &EntryId([0xff; 16])));
     let until = q
         .until
-        .map(|t| keys::time_key(t.saturating_add(1), &crate::entry::EntryId([0; 16])));
-    let newest_first = q.after.is_none();
-    let (lower, upper) = if newest_first {
+        .map(|t| keys::time_key(t.saturating_add(1), &EntryId([0; 16])));
+    if newest_first {
         let upper = match (q.before, until) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -160,16 +158,26 @@ pub fn select(store: &Store, q: &FeedQuery, mode: DedupMode) -> Result<Page, Sto
             (a, b) => a.or(b),
         };
         (lower, until)
-    };
-    let streams = indexes
+    }
+}
+
+/// Runs `q` and returns one page.
+pub fn select(store: &Store, q: &FeedQuery, mode: DedupMode) -> Result<Page, StoreError> {
+    let needles: Vec<String> = q
+        .terms
+        .iter()
+        .map(|t| format!(" {} ", t.join(" ")))
+        .collect();
+    let newest_first = q.after.is_none();
+    let (lower, upper) = bounds(q, newest_first);
+    let streams = indexes(q)
         .into_iter()
         .map(|i| store.scan(i, lower, upper, newest_first).peekable())
         .collect();
     let mut page = Page::default();
     let mut more = false;
     for key in merged(streams, newest_first) {
-        let key = key?;
-        let Some((_, id)) = split_time_key(&key) else {
+        let Some((_, id)) = split_time_key(&key?) else {
             continue;
         };
         let Some(entry) = store.entry(&id)? else {
@@ -187,22 +195,24 @@ pub fn select(store: &Store, q: &FeedQuery, mode: DedupMode) -> Result<Page, Sto
     if !newest_first {
         page.entries.reverse();
     }
-    let first = page
-        .entries
-        .first()
-        .map(|e| keys::time_key(e.published, &e.id));
-    let last = page
-        .entries
-        .last()
-        .map(|e| keys::time_key(e.published, &e.id));
-    if newest_first {
-        page.next = if more { last } else { None };
-        page.prev = if q.before.is_some() { first } else { None };
-    } else {
-        page.prev = if more { first } else { None };
-        page.next = last;
-    }
+    page.set_cursors(q, newest_first, more);
     Ok(page)
+}
+
+impl Page {
+    /// The next and previous cursors: the page's last and first keys, where there is more.
+    fn set_cursors(&mut self, q: &FeedQuery, newest_first: bool, more: bool) {
+        let key = |e: &Entry| keys::time_key(e.published, &e.id);
+        let first = self.entries.first().map(key);
+        let last = self.entries.last().map(key);
+        if newest_first {
+            self.next = if more { last } else { None };
+            self.prev = if q.before.is_some() { first } else { None };
+        } else {
+            self.prev = if more { first } else { None };
+            self.next = last;
+        }
+    }
 }
 
 #[cfg(test)]
