@@ -3,12 +3,9 @@
 //! (file:// URLs); nothing may panic or hang, and the merged output must be well-formed.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use showfeed::config::Config;
-use showfeed::poll::{Context, Outcome};
+use showfeed::poll::Outcome;
 use showfeed::scheduler::poll_all;
-use showfeed::store::Store;
 
 use crate::support::*;
 
@@ -63,9 +60,7 @@ async fn corpus_never_panics_hangs_or_breaks_the_output() {
         1,
         "[polling]\nconcurrency = 64\nper_host = 64\ntimeout = \"20s\"\n",
     );
-    let config = Arc::new(Config::load(&setup.config, None).unwrap());
-    let store = Arc::new(Store::open(&config.storage.path, 32 << 20).unwrap());
-    let ctx = Arc::new(Context::new(store.clone(), config.clone()).unwrap());
+    let Harness { config, store, ctx } = Harness::open_with(&setup, 32);
 
     let started = std::time::Instant::now();
     let reports = poll_all(ctx, &config.feeds).await;

@@ -22,17 +22,11 @@ struct Polled {
 
 async fn poll(feeds: &[(&str, String)], extra: &str) -> Polled {
     let setup = write_config(feeds, 1, extra);
-    let config = Arc::new(Config::load(&setup.config, None).unwrap());
-    let store = Arc::new(Store::open(&config.storage.path, 8 << 20).unwrap());
-    let ctx = Arc::new(Context::new(store.clone(), config.clone()).unwrap());
-    let outcomes = poll_all(ctx, &config.feeds)
-        .await
-        .into_iter()
-        .map(|(id, r)| (id, r.expect("every poll reports").outcome))
-        .collect();
+    let h = Harness::open(&setup);
+    let outcomes = h.poll().await;
     Polled {
-        config,
-        store,
+        config: h.config,
+        store: h.store,
         outcomes,
         _setup: setup,
     }

@@ -6,8 +6,6 @@ use std::sync::Arc;
 
 use showfeed::config::Config;
 use showfeed::output::{DocKind, Format};
-use showfeed::poll::Context;
-use showfeed::scheduler::poll_all;
 use showfeed::serve::AppState;
 use showfeed::store::Store;
 
@@ -55,10 +53,9 @@ async fn served() -> Served {
         ("broken", server.url("/broken.rss")),
     ];
     let setup = write_config(&feeds, 1, VIEWS);
-    let config = Arc::new(Config::load(&setup.config, None).unwrap());
-    let store = Arc::new(Store::open(&config.storage.path, 8 << 20).unwrap());
-    let ctx = Arc::new(Context::new(store.clone(), config.clone()).unwrap());
-    poll_all(ctx, &config.feeds).await;
+    let h = Harness::open(&setup);
+    h.poll().await;
+    let (config, store) = (h.config, h.store);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let app = showfeed::serve::router(AppState::new(store.clone(), config.clone()));

@@ -2,13 +2,9 @@
 //! normalize, store in sled, render.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 use std::time::Duration;
 
-use showfeed::config::Config;
-use showfeed::poll::{Context, Outcome};
-use showfeed::scheduler::poll_all;
-use showfeed::store::Store;
+use showfeed::poll::Outcome;
 
 use crate::support::*;
 
@@ -61,38 +57,11 @@ pub fn fixture_feeds(s: &FixtureServer) -> Vec<(&'static str, String)> {
     ]
 }
 
-struct Harness {
-    config: Arc<Config>,
-    store: Arc<Store>,
-    ctx: Arc<Context>,
-}
-
-fn open(setup: &Setup) -> Harness {
-    let config = Arc::new(Config::load(&setup.config, None).unwrap());
-    let store = Arc::new(Store::open(&config.storage.path, 8 << 20).unwrap());
-    let ctx = Arc::new(Context::new(store.clone(), config.clone()).unwrap());
-    Harness { config, store, ctx }
-}
-
-impl Harness {
-    async fn poll(&self) -> std::collections::HashMap<String, Outcome> {
-        poll_all(self.ctx.clone(), &self.config.feeds)
-            .await
-            .into_iter()
-            .map(|(id, r)| (id, r.expect("every poll reports").outcome))
-            .collect()
-    }
-
-    fn atom(&self, limit: usize) -> Vec<u8> {
-        merged_atom(&self.config, &self.store, limit)
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn every_item_once_stable_ids_conditional_get_and_failures_isolated() {
     let server = fixture_server().await;
     let setup = write_config(&fixture_feeds(&server), 1, "[polling]\ntimeout = \"1s\"\n");
-    let h = open(&setup);
+    let h = Harness::open(&setup);
 
     let started = std::time::Instant::now();
     let first = h.poll().await;
@@ -213,7 +182,7 @@ async fn every_item_once_stable_ids_conditional_get_and_failures_isolated() {
     // Restart: a new process opening the same store keeps every id.
     let Harness { config, store, ctx } = h;
     drop((ctx, store, config));
-    let h = open(&setup);
+    let h = Harness::open(&setup);
     h.poll().await;
     assert_eq!(
         atom_ids(&h.atom(1000)),
@@ -254,7 +223,7 @@ async fn body_cap_counts_decompressed_bytes() {
         ("ok", server.url("/ok.atom")),
     ];
     let setup = write_config(&feeds, 1, "[polling]\nmax_body = \"256KiB\"\n");
-    let h = open(&setup);
+    let h = Harness::open(&setup);
     let out = h.poll().await;
     for id in ["bomb", "big"] {
         match &out[id] {
@@ -282,7 +251,7 @@ async fn retry_after_gone_and_updates_in_place() {
         ("live", server.url("/live.rss")),
     ];
     let setup = write_config(&feeds, 1, "[polling]\ninterval = \"5m\"\n");
-    let h = open(&setup);
+    let h = Harness::open(&setup);
     let out = h.poll().await;
     let now = showfeed::clock::now();
     assert!(matches!(out["gone"], Outcome::Gone));
@@ -353,7 +322,7 @@ async fn retention_keeps_the_newest_and_does_not_reingest() {
         ("tvline", server.url("/tvline.rss")),
     ];
     let setup = write_config(&feeds, 1, "");
-    let h = open(&setup);
+    let h = Harness::open(&setup);
     h.poll().await;
     assert_eq!(h.store.entry_count(), 6);
     let stats = h.store.prune(i64::MIN, 4).unwrap();

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use showfeed::config::Config;
 use showfeed::output::{DocKind, Format};
 use showfeed::poll::Context;
-use showfeed::scheduler::poll_all;
 use showfeed::store::Store;
 
 use crate::pipeline::fixture_server;
@@ -61,11 +60,9 @@ fn seed_feed() -> String {
 }
 
 async fn poll(setup: &Setup) -> (Arc<Config>, Arc<Store>, Arc<Context>) {
-    let config = Arc::new(Config::load(&setup.config, None).unwrap());
-    let store = Arc::new(Store::open(&config.storage.path, 8 << 20).unwrap());
-    let ctx = Arc::new(Context::new(store.clone(), config.clone()).unwrap());
-    poll_all(ctx.clone(), &config.feeds).await;
-    (config, store, ctx)
+    let h = Harness::open(setup);
+    h.poll().await;
+    (h.config, h.store, h.ctx)
 }
 
 fn categories(xml: &[u8], title_prefix: &str) -> Vec<String> {

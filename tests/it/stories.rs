@@ -88,11 +88,9 @@ async fn published(mode: &str) -> (Vec<Item>, FixtureServer, Setup) {
 }
 
 async fn poll(setup: &Setup) -> (Arc<Config>, Arc<Store>) {
-    let config = Arc::new(Config::load(&setup.config, None).unwrap());
-    let store = Arc::new(Store::open(&config.storage.path, 8 << 20).unwrap());
-    let ctx = Arc::new(Context::new(store.clone(), config.clone()).unwrap());
-    poll_all(ctx, &config.feeds).await;
-    (config, store)
+    let h = Harness::open(setup);
+    h.poll().await;
+    (h.config, h.store)
 }
 
 fn json(config: &Config, store: &Store) -> serde_json::Value {

@@ -442,3 +442,42 @@ pub async fn wait_until<F: AsyncFnMut() -> bool>(what: &str, mut f: F) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// The library path from a config file to a polled store, as `showfeed poll` takes it: the
+/// config loaded and validated, the store opened, the poll context built.
+pub struct Harness {
+    pub config: std::sync::Arc<showfeed::config::Config>,
+    pub store: std::sync::Arc<showfeed::store::Store>,
+    pub ctx: std::sync::Arc<showfeed::poll::Context>,
+}
+
+impl Harness {
+    /// Opens `setup`'s config and store (a page cache of `cache_mib`).
+    pub fn open_with(setup: &Setup, cache_mib: u64) -> Harness {
+        use std::sync::Arc;
+        let config = Arc::new(showfeed::config::Config::load(&setup.config, None).unwrap());
+        let store =
+            Arc::new(showfeed::store::Store::open(&config.storage.path, cache_mib << 20).unwrap());
+        let ctx = Arc::new(showfeed::poll::Context::new(store.clone(), config.clone()).unwrap());
+        Harness { config, store, ctx }
+    }
+
+    /// [`Harness::open_with`] an 8 MiB cache.
+    pub fn open(setup: &Setup) -> Harness {
+        Harness::open_with(setup, 8)
+    }
+
+    /// Polls every feed once; every poll must report.
+    pub async fn poll(&self) -> HashMap<String, showfeed::poll::Outcome> {
+        showfeed::scheduler::poll_all(self.ctx.clone(), &self.config.feeds)
+            .await
+            .into_iter()
+            .map(|(id, r)| (id, r.expect("every poll reports").outcome))
+            .collect()
+    }
+
+    /// The merged Atom feed, at most `limit` entries.
+    pub fn atom(&self, limit: usize) -> Vec<u8> {
+        merged_atom(&self.config, &self.store, limit)
+    }
+}
