@@ -36,8 +36,10 @@ pub enum LogFormat {
 pub enum Command {
     /// Run the daemon: poll feeds on schedule and serve the merged feed.
     Run,
-    /// Poll every feed once, store, exit 0 (failed feeds are listed on stderr).
-    Poll,
+    /// Poll every feed once (or the ones named), store, and exit; failed feeds are listed on
+    /// stderr, and the exit code is non-zero only when every feed failed. With the daemon
+    /// running, asks it to poll now.
+    Poll(PollArgs),
     /// Print the merged feed to stdout.
     Feed(Box<FeedArgs>),
     /// Validate the config; non-zero exit and every error on failure.
@@ -135,6 +137,17 @@ impl FeedArgs {
         }
         s.finish()
     }
+}
+
+/// What `showfeed poll` polls.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct PollArgs {
+    /// Only this feed (repeatable).
+    #[arg(long = "feed", value_name = "ID")]
+    pub feeds: Vec<String>,
+    /// Only feeds whose last poll failed.
+    #[arg(long)]
+    pub failing: bool,
 }
 
 /// Output formats.

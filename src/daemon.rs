@@ -104,6 +104,7 @@ impl Daemon {
         let mut scheduler = Scheduler::start(ctx.clone(), shutdown.clone());
         scheduler.retag_if_stale(ctx);
         let state = AppState::new(store.clone(), config.clone());
+        state.set_poll_requests(scheduler.requests());
         let app = serve::router(state.clone());
         let addr = listener.local_addr().unwrap_or(config.server.listen);
         let server = tokio::spawn(serve::server::run(listener, app, shutdown.clone(), GRACE));

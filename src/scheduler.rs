@@ -12,8 +12,9 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
-use parking_lot::Mutex;
+use parking_lot::{Mutex, RwLock};
 use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
@@ -21,9 +22,11 @@ use tokio_util::sync::CancellationToken;
 use tracing::{error, info, warn};
 
 use crate::clock::now;
-use crate::config::Feed;
+use crate::config::{Config, Feed};
 use crate::errors::error_chain;
-use crate::poll::{self, retag, Context, Outcome, Report};
+use crate::poll::state::is_transient;
+use crate::poll::{self, retag, Context, Outcome, PollSummary, Report};
+use crate::store::FeedState;
 
 /// How often retention runs.
 pub const PRUNE_EVERY: Duration = Duration::from_secs(3600);
@@ -124,6 +127,62 @@ pub async fn poll_all(ctx: Arc<Context>, feeds: &[Feed]) -> Vec<(String, Option<
     out
 }
 
+/// A feed id that names no configured feed.
+#[derive(Debug, thiserror::Error)]
+#[error("no feed with id {0:?} is configured")]
+pub struct UnknownFeed(pub String);
+
+/// The feeds a poll on demand covers: every configured feed, the ones named (each must
+/// exist), or, with `failing`, those whose last poll failed.
+pub fn feeds_to_poll<'a>(
+    config: &'a Config,
+    states: &HashMap<String, FeedState>,
+    ids: &[String],
+    failing: bool,
+) -> Result<Vec<&'a Feed>, UnknownFeed> {
+    if let Some(id) = ids.iter().find(|id| config.feed(id).is_none()) {
+        return Err(UnknownFeed(id.clone()));
+    }
+    Ok(config
+        .feeds
+        .iter()
+        .filter(|f| ids.is_empty() || ids.contains(&f.id))
+        .filter(|f| {
+            !failing
+                || states
+                    .get(&f.id)
+                    .is_some_and(|s| s.consecutive_failures > 0)
+        })
+        .collect())
+}
+
+/// A request to poll one feed now, answered with the poll's summary.
+type Waiter = oneshot::Sender<PollSummary>;
+
+/// Polls asked for while the daemon runs (`showfeed poll` against a running daemon): each
+/// feed task of the current generation listens on its own channel, and answers every waiter
+/// when its poll is done.
+#[derive(Default)]
+pub struct PollRequests {
+    feeds: RwLock<HashMap<String, mpsc::Sender<Waiter>>>,
+}
+
+impl PollRequests {
+    /// Asks the feed task of `feed_id` to poll now; `None` when no such feed is polled.
+    pub fn request(&self, feed_id: &str) -> Option<oneshot::Receiver<PollSummary>> {
+        let (tx, rx) = oneshot::channel();
+        let feeds = self.feeds.read();
+        // A full channel means polls are already queued for this feed: this one joins
+        // them by waiting like the others would.
+        feeds.get(feed_id)?.try_send(tx).ok()?;
+        Some(rx)
+    }
+
+    fn replace(&self, feeds: HashMap<String, mpsc::Sender<Waiter>>) {
+        *self.feeds.write() = feeds;
+    }
+}
+
 /// The running scheduler: one task per feed, the retention task and a heartbeat.
 pub struct Scheduler {
     shutdown: CancellationToken,
@@ -131,6 +190,7 @@ pub struct Scheduler {
     token: CancellationToken,
     tasks: JoinSet<()>,
     heartbeat: Arc<AtomicI64>,
+    requests: Arc<PollRequests>,
 }
 
 /// How often the scheduler proves it is alive (for the systemd watchdog).
@@ -144,6 +204,7 @@ impl Scheduler {
             shutdown,
             tasks: JoinSet::new(),
             heartbeat: Arc::new(AtomicI64::new(now())),
+            requests: Arc::default(),
         };
         s.spawn(ctx);
         s
@@ -154,14 +215,20 @@ impl Scheduler {
             ctx.config.polling.concurrency,
             ctx.config.polling.per_host,
         ));
+        let mut channels = HashMap::new();
         for feed in ctx.config.feeds.clone() {
-            self.tasks.spawn(feed_loop(
-                ctx.clone(),
+            let (tx, rx) = mpsc::channel(8);
+            channels.insert(feed.id.clone(), tx);
+            let task = FeedTask {
+                ctx: ctx.clone(),
                 feed,
-                limits.clone(),
-                self.token.clone(),
-            ));
+                limits: limits.clone(),
+                cancel: self.token.clone(),
+                requests: rx,
+            };
+            self.tasks.spawn(task.run());
         }
+        self.requests.replace(channels);
         self.tasks
             .spawn(save_states_loop(ctx.clone(), self.token.clone()));
         self.tasks.spawn(prune_loop(ctx, self.token.clone()));
@@ -206,6 +273,11 @@ impl Scheduler {
         }
     }
 
+    /// Where polls can be asked for while the daemon runs.
+    pub fn requests(&self) -> Arc<PollRequests> {
+        self.requests.clone()
+    }
+
     /// Seconds since the scheduler last proved alive.
     pub fn heartbeat_age(&self) -> i64 {
         now() - self.heartbeat.load(Ordering::Acquire)
@@ -247,14 +319,6 @@ impl Scheduler {
     }
 }
 
-async fn sleep_until_unix(due: i64, cancel: &CancellationToken) -> bool {
-    let wait = Duration::from_secs(u64::try_from(due - now()).unwrap_or(0));
-    tokio::select! {
-        () = tokio::time::sleep(wait) => true,
-        () = cancel.cancelled() => false,
-    }
-}
-
 /// When `feed` is first due after a start or reload, from its stored state (read on a
 /// blocking thread); `None` when it is disabled (HTTP 410 at this URL).
 async fn first_due(ctx: &Arc<Context>, feed: &Feed) -> Option<i64> {
@@ -270,49 +334,107 @@ async fn first_due(ctx: &Arc<Context>, feed: &Feed) -> Option<i64> {
     if state.url != feed.url.as_str() {
         return Some(0);
     }
-    state.disabled.is_none().then_some(state.next_poll)
+    if state.disabled.is_some() {
+        return None;
+    }
+    // A feed that failed for the network's sake (DNS, connect, timeout) before this start is
+    // retried at once: the blip may be over, and the admin restarted to see.
+    let transient = state.consecutive_failures > 0
+        && state.last_error_kind.as_deref().is_some_and(is_transient);
+    Some(if transient { 0 } else { state.next_poll })
 }
 
-/// One feed's life: sleep until due, poll within the limits, repeat. Only the due time is
-/// kept across the sleep, where ten thousand idle feeds wait; each poll reports the next.
-async fn feed_loop(ctx: Arc<Context>, feed: Feed, limits: Arc<Limits>, cancel: CancellationToken) {
-    let mut due = first_due(&ctx, &feed).await;
-    while let Some(at) = due {
-        if !Box::pin(sleep_until_unix(at, &cancel)).await {
-            return;
+/// One feed's task: its poll loop and the requests to poll it now.
+struct FeedTask {
+    ctx: Arc<Context>,
+    feed: Feed,
+    limits: Arc<Limits>,
+    cancel: CancellationToken,
+    requests: mpsc::Receiver<Waiter>,
+}
+
+/// What woke a feed task.
+enum Wake {
+    Due,
+    Asked(Waiter),
+    Stop,
+}
+
+impl FeedTask {
+    /// One feed's life: sleep until due (or asked), poll within the limits, repeat. Only the
+    /// due time is kept across the sleep, where ten thousand idle feeds wait; each poll
+    /// reports the next. A feed disabled by HTTP 410 sleeps until asked.
+    async fn run(mut self) {
+        let mut due = first_due(&self.ctx, &self.feed).await;
+        if due.is_none() {
+            info!(feed = %self.feed.id, "not polling: disabled after HTTP 410 (change its URL to resume)");
         }
-        if ctx.store.unwritable().is_some() {
-            // Fetching what cannot be stored would waste the publisher's bandwidth, and the
-            // validators could not advance: wait for the restart that reopens the store.
-            break;
+        loop {
+            let mut waiters = Vec::new();
+            match Box::pin(self.wake(due)).await {
+                Wake::Stop => return,
+                Wake::Asked(w) => waiters.push(w),
+                Wake::Due => {}
+            }
+            while let Ok(w) = self.requests.try_recv() {
+                waiters.push(w);
+            }
+            if let Some(why) = self.ctx.store.unwritable() {
+                // Fetching what cannot be stored would waste the publisher's bandwidth, and
+                // the validators could not advance: wait for the restart that reopens it.
+                let why = format!("the store cannot be written ({})", why.reason);
+                for w in waiters {
+                    let _ = w.send(PollSummary::skipped(&self.feed.id, &why));
+                }
+                due = None;
+                continue;
+            }
+            let Some(report) = self.poll().await else {
+                // Storage failed: try again after the interval rather than spinning.
+                due = Some(now().saturating_add(self.feed.interval.as_secs() as i64));
+                continue;
+            };
+            let summary = PollSummary::of(&self.feed.id, Some(&report));
+            for w in waiters {
+                let _ = w.send(summary.clone());
+            }
+            due = match report.outcome {
+                Outcome::Cancelled => return,
+                Outcome::Gone => None,
+                _ => Some(report.next_poll),
+            };
         }
-        // Boxed: the idle loop (sleeping until due) is what ten thousand feeds hold in memory,
-        // so the larger states of a poll live on the heap only while it runs.
-        let host = feed.host_key();
+    }
+
+    /// Sleeps until `due` (forever for `None`), a request or shutdown.
+    async fn wake(&mut self, due: Option<i64>) -> Wake {
+        let wait = due.map_or(Duration::MAX, |d| {
+            Duration::from_secs(u64::try_from(d - now()).unwrap_or(0))
+        });
+        tokio::select! {
+            () = tokio::time::sleep(wait.min(Duration::from_secs(365 * 86_400))) => Wake::Due,
+            Some(w) = self.requests.recv() => Wake::Asked(w),
+            () = self.cancel.cancelled() => Wake::Stop,
+        }
+    }
+
+    /// One poll within the limits; `None` when it could not be stored (logged).
+    async fn poll(&self) -> Option<Report> {
+        let host = self.feed.host_key();
+        // Boxed: the idle loop is what ten thousand feeds hold in memory, so the larger
+        // states of a poll live on the heap only while it runs.
         let permits = tokio::select! {
-            p = Box::pin(limits.acquire(&host)) => p,
-            () = cancel.cancelled() => return,
-        };
-        let report = Box::pin(refresh_guarded(&ctx, &feed, &cancel)).await;
-        drop(permits);
-        due = match report {
-            Some(Report {
+            p = Box::pin(self.limits.acquire(&host)) => p,
+            () = self.cancel.cancelled() => return Some(Report {
+                feed_id: self.feed.id.clone(),
                 outcome: Outcome::Cancelled,
-                ..
-            }) => return,
-            Some(Report {
-                outcome: Outcome::Gone,
-                ..
-            }) => None,
-            Some(r) => Some(r.next_poll),
-            // Storage failed: try again after the interval rather than spinning.
-            None => Some(now().saturating_add(feed.interval.as_secs() as i64)),
+                next_poll: 0,
+            }),
         };
+        let report = Box::pin(refresh_guarded(&self.ctx, &self.feed, &self.cancel)).await;
+        drop(permits);
+        report
     }
-    if ctx.store.unwritable().is_none() {
-        info!(feed = %feed.id, "not polling: disabled after HTTP 410 (change its URL to resume)");
-    }
-    cancel.cancelled().await;
 }
 
 /// How often feed states of polls that stored nothing are written (in one batch).

@@ -59,8 +59,31 @@ pub async fn from_daemon(config: &Config, path: &str) -> anyhow::Result<reqwest:
     let resp = reqwest::get(&url)
         .await
         .with_context(|| format!("the store is in use and the daemon does not answer at {url}"))?;
-    if !resp.status().is_success() {
-        bail!("the daemon answered {} for {url}", resp.status());
+    answered(resp, &url).await
+}
+
+/// POSTs to `path` on the running daemon; an error names the URL, the status and the
+/// daemon's reason.
+pub async fn post_daemon(config: &Config, path: &str) -> anyhow::Result<reqwest::Response> {
+    let url = daemon_url(config, path);
+    let resp = reqwest::Client::new()
+        .post(&url)
+        .send()
+        .await
+        .with_context(|| format!("the store is in use and the daemon does not answer at {url}"))?;
+    answered(resp, &url).await
+}
+
+/// `resp`, or an error with the daemon's reason (its body) when it did not answer 2xx.
+async fn answered(resp: reqwest::Response, url: &str) -> anyhow::Result<reqwest::Response> {
+    if resp.status().is_success() {
+        return Ok(resp);
     }
-    Ok(resp)
+    let status = resp.status();
+    let reason = resp.text().await.unwrap_or_default();
+    let reason = reason.trim();
+    if reason.is_empty() {
+        bail!("the daemon answered {status} for {url}");
+    }
+    bail!("{reason} (the daemon answered {status} for {url})")
 }

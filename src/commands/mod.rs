@@ -53,7 +53,7 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
     let ended = runtime.block_on(async move {
         let done = match cli.command {
             Command::Run => return daemon::run(config, cli.data.clone()).await,
-            Command::Poll => poll::poll(config).await,
+            Command::Poll(args) => poll::poll(config, args).await,
             Command::Feed(args) => feed::feed(config, *args).await,
             Command::Status => status::status(config).await,
             Command::Opml(cmd) => opml::opml(config, cmd).await,

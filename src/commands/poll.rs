@@ -1,19 +1,56 @@
-//! `showfeed poll`: every feed once, regardless of due times, then exit.
+//! `showfeed poll`: poll every feed once (or the ones asked for), regardless of due times,
+//! then exit. While the daemon holds the store, it asks the daemon to poll now and prints
+//! the same lines.
 
 use std::sync::Arc;
 
-use anyhow::Context as _;
+use anyhow::{bail, Context as _};
 
-use crate::config::Config;
+use super::client::{is_locked, post_daemon};
+use crate::cli::PollArgs;
+use crate::config::{Config, Feed};
 use crate::daemon::open_store;
-use crate::poll::{retag, Context, Outcome};
+use crate::poll::{retag, Context, PollSummary};
 use crate::scheduler;
+use crate::store::Store;
 
-/// `poll`: every feed once, regardless of due times.
-pub async fn poll(config: Arc<Config>) -> anyhow::Result<()> {
-    let store = Arc::new(open_store(&config).context("cannot open the store")?);
+/// `poll`: fails (non-zero) only when every feed polled failed, so cron can tell.
+pub async fn poll(config: Arc<Config>, args: PollArgs) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let summaries = match open_store(&config) {
+        Ok(store) => poll_here(&config, Arc::new(store), &args).await?,
+        Err(e) if is_locked(&e) => {
+            eprintln!("the daemon holds the store: asking it to poll now");
+            post_daemon(&config, &format!("/admin/poll?{}", query(&args)))
+                .await?
+                .json()
+                .await
+                .context("the daemon's answer to /admin/poll is not what this showfeed reads")?
+        }
+        Err(e) => return Err(e).context("cannot open the store"),
+    };
+    report(&summaries, started.elapsed())
+}
+
+/// The `/admin/poll` query of `args`.
+fn query(args: &PollArgs) -> String {
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    for f in &args.feeds {
+        q.append_pair("feed", f);
+    }
+    if args.failing {
+        q.append_pair("failing", "true");
+    }
+    q.finish()
+}
+
+/// Polls in this process: stale tags brought up to date first, then the chosen feeds.
+async fn poll_here(
+    config: &Arc<Config>,
+    store: Arc<Store>,
+    args: &PollArgs,
+) -> anyhow::Result<Vec<PollSummary>> {
     let ctx = Arc::new(Context::build(store.clone(), config.clone()).await?);
-    // One-shot: bring old tags up to date first, in the foreground.
     if retag::tags_are_stale(&ctx) {
         let c = ctx.clone();
         let n = tokio::task::spawn_blocking(move || retag::retag_store(&c, &|| false)).await??;
@@ -22,37 +59,41 @@ pub async fn poll(config: Arc<Config>) -> anyhow::Result<()> {
             n.unwrap_or(0)
         );
     }
-    let started = std::time::Instant::now();
-    let reports = scheduler::poll_all(ctx, &config.feeds).await;
-    let (mut ok, mut failed, mut new, mut updated) = (0, 0, 0, 0);
-    for (feed_id, report) in &reports {
-        match report.as_ref().map(|r| &r.outcome) {
-            Some(Outcome::Stored(s)) => {
-                ok += 1;
-                new += s.new;
-                updated += s.updated;
-            }
-            Some(Outcome::NotModified) => ok += 1,
-            Some(Outcome::Failed(msg)) => {
-                failed += 1;
-                eprintln!("{feed_id}: {msg}");
-            }
-            Some(Outcome::Gone) => {
-                failed += 1;
-                eprintln!("{feed_id}: gone (HTTP 410); polling is disabled for it");
-            }
-            Some(Outcome::Cancelled) | None => {
-                failed += 1;
-                eprintln!("{feed_id}: not stored (see the log)");
-            }
-        }
-    }
-    store.save_pending_states()?;
+    let states = store.feed_states()?;
+    let feeds: Vec<Feed> = scheduler::feeds_to_poll(config, &states, &args.feeds, args.failing)?
+        .into_iter()
+        .cloned()
+        .collect();
+    let reports = scheduler::poll_all(ctx, &feeds).await;
+    let st = store.clone();
+    crate::store::blocking("save the feed states", move || st.save_pending_states()).await?;
     store.flush().await?;
+    Ok(reports
+        .iter()
+        .map(|(id, r)| PollSummary::of(id, r.as_ref()))
+        .collect())
+}
+
+/// Prints failures and the summary line; an error when every feed failed.
+fn report(summaries: &[PollSummary], took: std::time::Duration) -> anyhow::Result<()> {
+    let (mut new, mut updated, mut ok) = (0, 0, 0);
+    for s in summaries {
+        if s.ok() {
+            ok += 1;
+        } else {
+            eprintln!("{}: {}", s.feed, s.error.as_deref().unwrap_or(&s.outcome));
+        }
+        new += s.new;
+        updated += s.updated;
+    }
+    let failed = summaries.len() - ok;
     eprintln!(
         "polled {} feeds in {:.1}s: {ok} ok, {failed} failed; {new} new entries, {updated} updated",
-        reports.len(),
-        started.elapsed().as_secs_f64()
+        summaries.len(),
+        took.as_secs_f64()
     );
+    if failed > 0 && ok == 0 {
+        bail!("every feed failed");
+    }
     Ok(())
 }

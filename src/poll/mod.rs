@@ -125,6 +125,67 @@ pub struct Report {
     pub next_poll: i64,
 }
 
+/// A poll's result as the CLI prints it and `/admin/poll` answers it: the same whether the
+/// `poll` command ran the poll itself or asked the daemon to.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PollSummary {
+    /// The feed.
+    pub feed: String,
+    /// `stored`, `not_modified`, `failed`, `gone`, `cancelled` or `skipped`.
+    pub outcome: String,
+    /// New entries.
+    #[serde(default)]
+    pub new: usize,
+    /// Updated entries.
+    #[serde(default)]
+    pub updated: usize,
+    /// Why it failed or was skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl PollSummary {
+    /// The summary of `report` (`None`: the poll could not be stored; see the log).
+    pub fn of(feed: &str, report: Option<&Report>) -> PollSummary {
+        let (outcome, new, updated, error) = match report.map(|r| &r.outcome) {
+            Some(Outcome::Stored(s)) => ("stored", s.new, s.updated, None),
+            Some(Outcome::NotModified) => ("not_modified", 0, 0, None),
+            Some(Outcome::Failed(m)) => ("failed", 0, 0, Some(m.clone())),
+            Some(Outcome::Gone) => (
+                "gone",
+                0,
+                0,
+                Some("gone (HTTP 410); polling is disabled for it".to_owned()),
+            ),
+            Some(Outcome::Cancelled) => ("cancelled", 0, 0, Some("stopped by shutdown".to_owned())),
+            None => ("failed", 0, 0, Some("not stored (see the log)".to_owned())),
+        };
+        PollSummary {
+            feed: feed.to_owned(),
+            outcome: outcome.to_owned(),
+            new,
+            updated,
+            error,
+        }
+    }
+
+    /// A poll that was not made, and why.
+    pub fn skipped(feed: &str, why: &str) -> PollSummary {
+        PollSummary {
+            feed: feed.to_owned(),
+            outcome: "skipped".to_owned(),
+            new: 0,
+            updated: 0,
+            error: Some(why.to_owned()),
+        }
+    }
+
+    /// Whether the poll reached the feed and stored what it had.
+    pub fn ok(&self) -> bool {
+        matches!(self.outcome.as_str(), "stored" | "not_modified")
+    }
+}
+
 /// A poll's ending before it is persisted: the outcome, what to tell the admin, and the
 /// metrics label.
 struct Ending {

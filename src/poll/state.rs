@@ -46,22 +46,45 @@ pub fn success_delay(
     jitter(base)
 }
 
-/// Delay after the `failures`-th consecutive failure: interval x 2^failures, at least
-/// `Retry-After`, at most [`MAX_BACKOFF`] (or `max_interval` for Retry-After).
+/// The first retries after a failure: quick, so a start during a network or DNS blip
+/// recovers in minutes, not after twice the interval.
+const FIRST_RETRIES: [Duration; 3] = [
+    Duration::from_secs(60),
+    Duration::from_secs(5 * 60),
+    Duration::from_secs(15 * 60),
+];
+
+/// Delay after the `failures`-th consecutive failure: 1 min, 5 min, 15 min, then doubling
+/// from the interval (at least 15 min) up to [`MAX_BACKOFF`], plus jitter. A server that
+/// asked us to slow down gets at least `Retry-After` (capped at `max_interval`) and, when it
+/// named no time (a bare 429 or 503), at least the interval.
 pub fn failure_delay(
     interval: Duration,
     failures: u32,
     retry_after: Option<Duration>,
+    rate_limited: bool,
     max_interval: Duration,
 ) -> Duration {
-    let backoff = interval
-        .saturating_mul(1 << failures.min(16))
-        .min(MAX_BACKOFF);
+    let backoff = match failures {
+        0 => interval,
+        n if n as usize <= FIRST_RETRIES.len() => FIRST_RETRIES[n as usize - 1],
+        n => interval
+            .max(FIRST_RETRIES[FIRST_RETRIES.len() - 1])
+            .saturating_mul(1 << (n - FIRST_RETRIES.len() as u32).min(16))
+            .min(MAX_BACKOFF),
+    };
     let wait = match retry_after {
         Some(r) => backoff.max(r.min(max_interval.max(interval))),
+        None if rate_limited => backoff.max(interval),
         None => backoff,
     };
     jitter(wait)
+}
+
+/// Whether a failure of this kind (a [`PollError::kind`] label) is the network's, not the
+/// feed's: DNS, connect, timeouts. A restart retries those at once.
+pub fn is_transient(kind: &str) -> bool {
+    matches!(kind, "connect" | "timeout" | "request")
 }
 
 /// Something a poll found that an admin should hear about (the health feed).
@@ -218,6 +241,7 @@ impl FeedPoll {
             });
         }
         self.state.consecutive_failures = 0;
+        self.state.last_error_kind = None;
         self.state.last_success = Some(now);
         self.state.disabled = None;
         events
@@ -271,14 +295,19 @@ impl FeedPoll {
         s.consecutive_failures += 1;
         s.last_error = Some(message.to_owned());
         s.last_error_at = Some(now);
-        let retry_after = match error {
-            PollError::Fetch(f) => f.retry_after(),
-            _ => None,
+        s.last_error_kind = Some(error.kind().to_owned());
+        let (retry_after, rate_limited) = match error {
+            PollError::Fetch(f @ FetchError::Status { status, .. }) => (
+                f.retry_after(),
+                status.as_u16() == 429 || status.as_u16() == 503,
+            ),
+            _ => (None, false),
         };
         let delay = failure_delay(
             self.interval,
             s.consecutive_failures,
             retry_after,
+            rate_limited,
             self.max_interval,
         );
         s.next_poll = now + secs(delay);
@@ -324,14 +353,36 @@ mod tests {
     }
 
     #[test]
-    fn backoff_grows_and_caps_at_a_day() {
-        let one = failure_delay(30 * MIN, 1, None, 24 * 60 * MIN);
-        let two = failure_delay(30 * MIN, 2, None, 24 * 60 * MIN);
-        assert!(one >= 60 * MIN && one < 67 * MIN);
-        assert!(two >= 120 * MIN);
-        let many = failure_delay(30 * MIN, 40, None, 24 * 60 * MIN);
-        assert!(many >= MAX_BACKOFF && many <= MAX_BACKOFF.mul_f64(1.1));
-        let ra = failure_delay(MIN, 1, Some(90 * MIN), 24 * 60 * MIN);
-        assert!(ra >= 90 * MIN);
+    fn first_retries_are_quick_then_backoff_doubles_and_caps_at_a_day() {
+        let day = 24 * 60 * MIN;
+        let d = |n, ra, limited| failure_delay(30 * MIN, n, ra, limited, day);
+        let within = |d: Duration, lo: Duration| d >= lo && d <= lo.mul_f64(1.1);
+        assert!(within(d(1, None, false), MIN));
+        assert!(within(d(2, None, false), 5 * MIN));
+        assert!(within(d(3, None, false), 15 * MIN));
+        assert!(
+            within(d(4, None, false), 60 * MIN),
+            "doubling from the interval"
+        );
+        assert!(within(d(5, None, false), 120 * MIN));
+        assert!(within(d(40, None, false), MAX_BACKOFF));
+        // Short intervals still wait 15 min, then double.
+        assert!(within(failure_delay(MIN, 4, None, false, day), 30 * MIN));
+        // Servers that asked us to slow down.
+        assert!(d(1, Some(90 * MIN), true) >= 90 * MIN);
+        assert!(
+            within(d(1, None, true), 30 * MIN),
+            "a bare 429 waits the interval"
+        );
+    }
+
+    #[test]
+    fn network_failures_are_transient_feed_failures_are_not() {
+        for k in ["connect", "timeout", "request"] {
+            assert!(is_transient(k), "{k}");
+        }
+        for k in ["status", "parse", "too_large", "gone", "private"] {
+            assert!(!is_transient(k), "{k}");
+        }
     }
 }

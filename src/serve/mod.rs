@@ -29,6 +29,8 @@ use crate::config::Config;
 use crate::output::status::{status_rows, Status, StoreStatus};
 use crate::output::suggest::{suggestions, SuggestionOut};
 use crate::output::{self, doc, health, resolve_query, DocKind, Format};
+use crate::poll::PollSummary;
+use crate::scheduler::{feeds_to_poll, PollRequests};
 use crate::store::Store;
 pub use error::ServeError;
 
@@ -133,6 +135,8 @@ pub struct AppState {
     /// Why the last reload was refused (shown in /status until a valid file arrives).
     config_error: RwLock<Option<String>>,
     cache: DocCache,
+    /// Where `/admin/poll` asks the scheduler for polls (absent without one).
+    poll_requests: std::sync::OnceLock<Arc<PollRequests>>,
 }
 
 impl AppState {
@@ -143,7 +147,13 @@ impl AppState {
             config: RwLock::new(config),
             config_error: RwLock::new(None),
             cache: DocCache::with_weighter(CACHE_ITEMS, CACHE_BYTES, BodySize),
+            poll_requests: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Lets `/admin/poll` ask `requests` for polls (the daemon's scheduler).
+    pub fn set_poll_requests(&self, requests: Arc<PollRequests>) {
+        let _ = self.poll_requests.set(requests);
     }
 
     /// The config in force.
@@ -191,6 +201,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/metrics", get(metrics))
         .route("/admin/health.atom", get(health_feed))
         .route("/admin/suggest", get(suggest_route))
+        .route("/admin/poll", axum::routing::post(poll_now))
         .fallback(not_found)
         .route_layer(axum::middleware::from_fn(crate::metrics::track))
         .layer(tower_http::compression::CompressionLayer::new())
@@ -383,6 +394,54 @@ async fn suggest_route(
     blocking(move || Ok(suggestions(&st.config(), &st.store, days, 50)?))
         .await
         .map(Json)
+}
+
+/// `POST /admin/poll[?feed=ID...][&failing=true]`: poll now (what `showfeed poll` asks a
+/// running daemon), answering with each poll's summary once they are done.
+async fn poll_now(
+    State(state): State<Arc<AppState>>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Vec<PollSummary>>, ServeError> {
+    let (mut ids, mut failing) = (Vec::new(), false);
+    for (k, v) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        match k.as_ref() {
+            "feed" => ids.push(v.into_owned()),
+            "failing" => failing = matches!(v.as_ref(), "true" | "1" | "yes"),
+            other => {
+                return Err(ServeError::BadQuery(format!(
+                    "unknown query parameter `{}` (supported: feed, failing)",
+                    other.chars().take(64).collect::<String>()
+                )))
+            }
+        }
+    }
+    let Some(requests) = state.poll_requests.get().cloned() else {
+        return Err(ServeError::NotFound("polling is not running here".into()));
+    };
+    let config = state.config();
+    let st = state.clone();
+    let states = blocking(move || Ok(st.store.feed_states()?)).await?;
+    let feeds = feeds_to_poll(&config, &states, &ids, failing)
+        .map_err(|e| ServeError::BadQuery(e.to_string()))?;
+    let asked: Vec<_> = feeds
+        .iter()
+        .map(|f| (f.id.clone(), requests.request(&f.id)))
+        .collect();
+    // A poll takes at most the fetch timeout plus its write; the limits may queue it.
+    let patience = config.polling.timeout * 2 + std::time::Duration::from_secs(60);
+    let mut out = Vec::with_capacity(asked.len());
+    for (id, rx) in asked {
+        let summary = match rx {
+            None => PollSummary::skipped(&id, "not polled by the running daemon"),
+            Some(rx) => match tokio::time::timeout(patience, rx).await {
+                Ok(Ok(s)) => s,
+                Ok(Err(_)) => PollSummary::skipped(&id, "stopped by a reload or shutdown"),
+                Err(_) => PollSummary::skipped(&id, "still running; see `showfeed status`"),
+            },
+        };
+        out.push(summary);
+    }
+    Ok(Json(out))
 }
 
 async fn health_feed(State(state): State<Arc<AppState>>) -> Result<Response, ServeError> {

@@ -21,8 +21,51 @@ pub enum StoredEntry {
 /// Stored form of a [`FeedState`].
 #[derive(Serialize, Deserialize)]
 pub enum StoredFeedState {
-    /// First version.
-    V1(FeedState),
+    /// First version, without `last_error_kind`.
+    V1(FeedStateV1),
+    /// Second version: the current [`FeedState`].
+    V2(FeedState),
+}
+
+/// A [`FeedState`] as version 1 wrote it; upgraded on read.
+#[derive(Serialize, Deserialize)]
+pub struct FeedStateV1 {
+    url: String,
+    etag: Option<String>,
+    last_modified: Option<String>,
+    next_poll: i64,
+    consecutive_failures: u32,
+    last_error: Option<String>,
+    last_error_at: Option<i64>,
+    last_success: Option<i64>,
+    last_attempt: Option<i64>,
+    entry_count: u64,
+    disabled: Option<String>,
+    title: Option<String>,
+    site_link: Option<String>,
+    moved_to: Option<String>,
+}
+
+impl From<FeedStateV1> for FeedState {
+    fn from(v: FeedStateV1) -> FeedState {
+        FeedState {
+            url: v.url,
+            etag: v.etag,
+            last_modified: v.last_modified,
+            next_poll: v.next_poll,
+            consecutive_failures: v.consecutive_failures,
+            last_error: v.last_error,
+            last_error_at: v.last_error_at,
+            last_success: v.last_success,
+            last_attempt: v.last_attempt,
+            entry_count: v.entry_count,
+            disabled: v.disabled,
+            title: v.title,
+            site_link: v.site_link,
+            moved_to: v.moved_to,
+            last_error_kind: None,
+        }
+    }
 }
 
 /// Stored form of a [`HealthEvent`].
@@ -41,7 +84,9 @@ enum StoredEntryRef<'a> {
 /// [`StoredFeedState`], borrowing: the same encoding.
 #[derive(Serialize)]
 enum StoredFeedStateRef<'a> {
-    V1(&'a FeedState),
+    #[allow(dead_code)]
+    V1(&'a FeedStateV1),
+    V2(&'a FeedState),
 }
 
 /// [`StoredEvent`], borrowing: the same encoding.
@@ -69,7 +114,7 @@ pub(super) fn decode_entry(bytes: &[u8]) -> Result<Entry, StoreError> {
 }
 
 pub(super) fn encode_state(state: &FeedState) -> Result<Vec<u8>, StoreError> {
-    encode(&StoredFeedStateRef::V1(state))
+    encode(&StoredFeedStateRef::V2(state))
 }
 
 pub(super) fn encode_event(event: &HealthEvent) -> Result<Vec<u8>, StoreError> {
@@ -84,6 +129,41 @@ pub(super) fn decode_event(bytes: &[u8]) -> Result<HealthEvent, StoreError> {
 
 pub(super) fn decode_state(bytes: &[u8]) -> Result<FeedState, StoreError> {
     match decode("feed state", bytes)? {
-        StoredFeedState::V1(s) => Ok(s),
+        StoredFeedState::V1(s) => Ok(s.into()),
+        StoredFeedState::V2(s) => Ok(s),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_1_feed_states_are_upgraded() {
+        let v1 = FeedStateV1 {
+            url: "https://a/feed".into(),
+            etag: Some("\"x\"".into()),
+            last_modified: None,
+            next_poll: 42,
+            consecutive_failures: 2,
+            last_error: Some("fetch failed".into()),
+            last_error_at: Some(40),
+            last_success: None,
+            last_attempt: Some(40),
+            entry_count: 7,
+            disabled: None,
+            title: Some("A".into()),
+            site_link: None,
+            moved_to: None,
+        };
+        let bytes = encode(&StoredFeedState::V1(v1)).unwrap();
+        let s = decode_state(&bytes).unwrap();
+        assert_eq!(
+            (s.next_poll, s.consecutive_failures, s.entry_count),
+            (42, 2, 7)
+        );
+        assert_eq!(s.last_error_kind, None);
+        let again = decode_state(&encode_state(&s).unwrap()).unwrap();
+        assert_eq!(again, s);
     }
 }

@@ -38,6 +38,10 @@ pub struct FeedState {
     pub site_link: Option<String>,
     /// Where every redirect permanently pointed on the last fetch (admin should update).
     pub moved_to: Option<String>,
+    /// What kind of failure the last error was (`connect`, `timeout`, `status`, `parse`...:
+    /// the metrics label), so a restart can retry transient ones at once. Absent in states
+    /// written before it existed.
+    pub last_error_kind: Option<String>,
 }
 
 impl Store {

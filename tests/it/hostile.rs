@@ -533,8 +533,11 @@ async fn bad_responses_keep_old_entries_back_off_and_show_in_status() {
     for n in names {
         let s = store.feed_state(n).unwrap().unwrap();
         assert_eq!(s.consecutive_failures, 1, "{n}");
+        // The first retry comes after a minute; a server that asked for more (429 with
+        // Retry-After) gets what it asked.
+        let least = if n == "e429" { 3600 } else { 60 };
         assert!(
-            s.next_poll >= now + 3600 - 5,
+            s.next_poll >= now + least - 5,
             "{n}: backed off ({}s)",
             s.next_poll - now
         );

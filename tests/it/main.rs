@@ -8,6 +8,7 @@ mod crash;
 mod daemon;
 mod dedup_pairs;
 mod disk;
+mod first_hour;
 mod fuzz_regressions;
 mod hostile;
 mod operations;

@@ -107,13 +107,20 @@ pub struct FixtureServer {
 
 impl FixtureServer {
     pub async fn start() -> FixtureServer {
+        FixtureServer::start_on(0).await
+    }
+
+    /// A fixture server on loopback port `port` (0: any free one).
+    pub async fn start_on(port: u16) -> FixtureServer {
         let state = Arc::new(Mutex::new(State::default()));
         let st = state.clone();
         let app = axum::Router::new().fallback(move |req: Request<Body>| {
             let st = st.clone();
             async move { respond(&st, req).await }
         });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .unwrap();
         let addr = listener.local_addr().unwrap();
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
