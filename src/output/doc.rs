@@ -2,7 +2,7 @@
 //! (sources, categories, related copies, paging links), built once and rendered as Atom, RSS
 //! or JSON Feed, so the three formats carry the same entries, ids, tags and links.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::config::{Config, DedupMode};
 use crate::entry::Entry;
@@ -226,7 +226,7 @@ pub fn build(
         .unwrap_or(0);
     let entries = with_copies
         .into_iter()
-        .map(|(copies, e)| story_entry(config, &sources, e, copies))
+        .map(|(copies, e)| story_entry(config, &sources, &q.sources, e, copies))
         .collect();
     Ok(Doc {
         title,
@@ -263,12 +263,15 @@ fn page_sources(
     Ok(sources(config, &states))
 }
 
-/// One story as one entry: the earliest copy is shown (its link is rel=alternate) under the
-/// story's id, so readers never see the id change as copies join or leave; the other copies
-/// become related links and lend their categories.
+/// One story as one entry: the earliest copy (of the asked-for sources, in a source's feed)
+/// is shown, its link rel=alternate, under the story's id, so readers never see the id
+/// change as copies join or leave; the other outlets become related links, named in an
+/// "Also reported by" line of the content (most readers ignore related links), and lend
+/// their categories.
 fn story_entry(
     config: &Config,
     sources: &HashMap<String, SourceInfo>,
+    prefer: &BTreeSet<String>,
     e: Entry,
     members: Vec<Entry>,
 ) -> OutEntry {
@@ -278,18 +281,8 @@ fn story_entry(
         .into_iter()
         .filter(|c| c.exact_copy || config.dedup.mode == DedupMode::Collapse)
         .collect();
-    let (shown, others) = shown_copy(e, copies);
-    let mut related: Vec<Related> = Vec::new();
-    for copy in &others {
-        let Some(href) = copy.link.clone() else {
-            continue;
-        };
-        let title = source_of(sources, config, &copy.feed_id).title;
-        // An exact copy may share the link: it still names its outlet as a source.
-        if !related.iter().any(|r| r.href == href && r.title == title) {
-            related.push(Related { href, title });
-        }
-    }
+    let (mut shown, others) = shown_copy(e, copies, prefer);
+    let related = related_links(config, sources, &shown, &others);
     let mut categories = categories(config, &shown, shared_story);
     // A collapsed story carries the union of its copies' categories.
     for copy in &others {
@@ -299,6 +292,7 @@ fn story_entry(
             }
         }
     }
+    add_also_reported(&mut shown, &related);
     OutEntry {
         source: source_of(sources, config, &shown.feed_id),
         categories,
@@ -307,21 +301,79 @@ fn story_entry(
     }
 }
 
-/// Which copy of a story is shown: the earliest, under the story entry's id (and with the
-/// newest `updated` of the two); returns it and the other copies.
-fn shown_copy(e: Entry, copies: Vec<Entry>) -> (Entry, Vec<Entry>) {
-    let earliest = copies
-        .iter()
-        .filter(|c| c.published < e.published)
-        .min_by_key(|c| (c.published, c.id))
-        .map(|c| c.id);
-    let Some(first_id) = earliest else {
-        return (e, copies);
+/// The other copies' links, one per article: an article that arrived through two feeds of
+/// one outlet (the same URL) is one copy, and the shown article never links to itself.
+fn related_links(
+    config: &Config,
+    sources: &HashMap<String, SourceInfo>,
+    shown: &Entry,
+    others: &[Entry],
+) -> Vec<Related> {
+    let key = |link: &str| crate::dedup::url_key(link).unwrap_or_else(|| link.to_owned());
+    let mut seen: Vec<String> = shown.link.as_deref().map(key).into_iter().collect();
+    let mut related = Vec::new();
+    for copy in others {
+        let Some(href) = copy.link.clone() else {
+            continue;
+        };
+        let k = key(&href);
+        if seen.contains(&k) {
+            continue;
+        }
+        seen.push(k);
+        let title = source_of(sources, config, &copy.feed_id).title;
+        related.push(Related { href, title });
+    }
+    related
+}
+
+/// Appends "Also reported by: <outlets>" to the entry's content and summary (or makes it the
+/// summary), so every reader shows the other outlets.
+fn add_also_reported(e: &mut Entry, related: &[Related]) {
+    if related.is_empty() {
+        return;
+    }
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
     };
+    let links: Vec<String> = related
+        .iter()
+        .map(|r| format!("<a href=\"{}\">{}</a>", esc(&r.href), esc(&r.title)))
+        .collect();
+    let line = format!("<p>Also reported by: {}</p>", links.join(", "));
+    for field in [&mut e.content, &mut e.summary] {
+        if let Some(html) = field {
+            html.push_str(&line);
+        }
+    }
+    if e.content.is_none() && e.summary.is_none() {
+        e.summary = Some(line);
+    }
+}
+
+/// Which copy of a story is shown: the earliest (the story entry on a tie), among the
+/// copies from `prefer` when it names any; under the story entry's id, with the newest
+/// `updated` of the two. Returns it and the other copies, the story entry first.
+fn shown_copy(e: Entry, copies: Vec<Entry>, prefer: &BTreeSet<String>) -> (Entry, Vec<Entry>) {
+    let preferred = |c: &Entry| prefer.contains(&c.feed_id);
+    let any_preferred = preferred(&e) || copies.iter().any(preferred);
+    let eligible = |c: &Entry| !any_preferred || preferred(c);
+    let rank = |c: &Entry| (c.published, c.id != e.id, c.id);
+    let first = std::iter::once(&e)
+        .chain(copies.iter())
+        .filter(|c| eligible(c))
+        .min_by_key(|c| rank(c))
+        .map(|c| c.id);
+    if first.is_none_or(|id| id == e.id) {
+        return (e, copies);
+    }
     let mut others = Vec::with_capacity(copies.len());
     let mut shown = None;
     for c in copies {
-        if c.id == first_id && shown.is_none() {
+        if Some(c.id) == first && shown.is_none() {
             shown = Some(c);
         } else {
             others.push(c);

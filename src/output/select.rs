@@ -2,6 +2,12 @@
 //! everything), walks it newest first within the time bounds and the paging cursor, merges
 //! several streams when several shows or sources are asked for, and applies the remaining
 //! filters entry by entry until the page is full.
+//!
+//! A story told by several outlets is one entry (its story entry) with its copies hidden
+//! behind it. A slice of the feed (a source, a show) holds every story one of whose copies
+//! belongs to it: a story is placed where its story entry is when that entry matches, else
+//! where its newest matching copy is. That rule depends on the filters only, never on the
+//! paging cursor, so a story appears exactly once across the pages of a slice.
 
 use crate::config::DedupMode;
 use crate::entry::{Entry, EntryId};
@@ -13,8 +19,10 @@ use crate::query::FeedQuery;
 /// One page of entries, newest first, with the cursors of its neighbours.
 #[derive(Debug, Default)]
 pub struct Page {
-    /// The entries.
+    /// The entries (story entries; each story's copies are read by the document).
     pub entries: Vec<Entry>,
+    /// The index key each entry was found under, for the cursors.
+    keys: Vec<TimeKey>,
     /// Cursor for the next (older) page, when there is one.
     pub next: Option<TimeKey>,
     /// Cursor for the previous (newer) page, when there is one.
@@ -112,14 +120,50 @@ fn fold_into(out: &mut String, s: &str) {
     }
 }
 
-/// Whether an entry is hidden as a copy of another entry's story: exact URL copies always,
-/// near-duplicate copies in `collapse` mode.
-fn hidden_copy(store: &Store, e: &Entry, mode: DedupMode) -> Result<bool, StoreError> {
+/// The story entry `e` is hidden behind, when it is a copy: exact URL copies always,
+/// near-duplicate copies in `collapse` mode. A copy whose story entry is gone (retention)
+/// stands on its own again.
+pub fn story_of(store: &Store, e: &Entry, mode: DedupMode) -> Result<Option<Entry>, StoreError> {
     if e.story == e.id || !(e.exact_copy || mode == DedupMode::Collapse) {
-        return Ok(false);
+        return Ok(None);
     }
-    // A copy whose story entry is gone (retention) stands on its own again.
-    Ok(store.entry(&e.story)?.is_some())
+    store.entry(&e.story)
+}
+
+/// Whether `e` passes the query's filters and time bounds (not the paging cursor).
+fn qualifies(q: &FeedQuery, needles: &[String], e: &Entry) -> bool {
+    q.since.is_none_or(|t| e.published >= t)
+        && q.until.is_none_or(|t| e.published <= t)
+        && matches(q, needles, e)
+}
+
+/// What a matching entry found at `key` puts on the page: itself, or for a hidden copy
+/// the story it belongs to when this copy is where the story is placed (see the module
+/// docs); `None` when the story is placed elsewhere.
+fn placed(
+    store: &Store,
+    q: &FeedQuery,
+    needles: &[String],
+    mode: DedupMode,
+    e: Entry,
+    key: &TimeKey,
+) -> Result<Option<Entry>, StoreError> {
+    let Some(story) = story_of(store, &e, mode)? else {
+        return Ok(Some(e));
+    };
+    // Placed at the story entry when it matches; and a story whose own entry is about an
+    // excluded show stays out, whichever copy led here.
+    let excluded = story.shows.iter().any(|s| q.exclude_shows.contains(&s.slug));
+    if excluded || qualifies(q, needles, &story) {
+        return Ok(None);
+    }
+    let newest = store
+        .story_copies(&story)?
+        .into_iter()
+        .filter(|c| story_of(store, c, mode).ok().flatten().is_some() && qualifies(q, needles, c))
+        .map(|c| keys::time_key(c.published, &c.id))
+        .max();
+    Ok((newest.as_ref() == Some(key)).then_some(story))
 }
 
 /// The indexes a query walks: the narrowest its filters allow, never a full scan when an
@@ -177,23 +221,29 @@ pub fn select(store: &Store, q: &FeedQuery, mode: DedupMode) -> Result<Page, Sto
     let mut page = Page::default();
     let mut more = false;
     for key in merged(streams, newest_first) {
-        let Some((_, id)) = split_time_key(&key?) else {
+        let key = key?;
+        let Some((_, id)) = split_time_key(&key) else {
             continue;
         };
         let Some(entry) = store.entry(&id)? else {
             continue;
         };
-        if !matches(q, &needles, &entry) || hidden_copy(store, &entry, mode)? {
+        if !matches(q, &needles, &entry) {
             continue;
         }
+        let Some(entry) = placed(store, q, &needles, mode, entry, &key)? else {
+            continue;
+        };
         if page.entries.len() == q.limit {
             more = true;
             break;
         }
         page.entries.push(entry);
+        page.keys.push(key);
     }
     if !newest_first {
         page.entries.reverse();
+        page.keys.reverse();
     }
     page.set_cursors(q, newest_first, more);
     Ok(page)
@@ -202,9 +252,8 @@ pub fn select(store: &Store, q: &FeedQuery, mode: DedupMode) -> Result<Page, Sto
 impl Page {
     /// The next and previous cursors: the page's last and first keys, where there is more.
     fn set_cursors(&mut self, q: &FeedQuery, newest_first: bool, more: bool) {
-        let key = |e: &Entry| keys::time_key(e.published, &e.id);
-        let first = self.entries.first().map(key);
-        let last = self.entries.last().map(key);
+        let first = self.keys.first().copied();
+        let last = self.keys.last().copied();
         if newest_first {
             self.next = if more { last } else { None };
             self.prev = if q.before.is_some() { first } else { None };

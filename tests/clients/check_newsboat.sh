@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# check_newsboat.sh FEED_URL EXPECTED_COUNT
+# check_newsboat.sh FEED_URL EXPECTED_COUNT [TEXT]
 #
 # Reads FEED_URL with newsboat, non-interactively, in a throwaway home, and
-# fails unless newsboat stored exactly EXPECTED_COUNT items in its cache.
+# fails unless newsboat stored exactly EXPECTED_COUNT items in its cache (and,
+# with TEXT, unless some item's content as newsboat stored it contains TEXT).
 # Needs: newsboat, sqlite3 (see .ci/clients.sh).
 #
 # Quirks this works around (measured on newsboat 2.21, Debian 12):
@@ -20,10 +21,11 @@
 #   counted once.
 set -euo pipefail
 
-usage() { echo "usage: $0 FEED_URL EXPECTED_COUNT" >&2; exit 2; }
-[[ $# -eq 2 ]] || usage
+usage() { echo "usage: $0 FEED_URL EXPECTED_COUNT [TEXT]" >&2; exit 2; }
+[[ $# -eq 2 || $# -eq 3 ]] || usage
 url=$1
 expected=$2
+text=${3:-}
 [[ $expected =~ ^[0-9]+$ ]] || usage
 
 for tool in newsboat sqlite3; do
@@ -70,4 +72,12 @@ if [[ $count != "$expected" ]]; then
     echo "check_newsboat: FAIL: $url: newsboat stored $count items, expected $expected" >&2
     exit 1
 fi
-echo "check_newsboat: OK: $url: $count items"
+if [[ -n $text ]]; then
+    found=$(sqlite3 "$work/cache.db" "select count(*) from rss_item where instr(content, '${text//\'/\'\'}') > 0")
+    if [[ $found == 0 ]]; then
+        echo "check_newsboat: FAIL: $url: no item's content contains: $text" >&2
+        sqlite3 "$work/cache.db" 'select title, content from rss_item' >&2
+        exit 1
+    fi
+fi
+echo "check_newsboat: OK: $url: $count items${text:+, content shows: $text}"

@@ -162,3 +162,132 @@ async fn a_failing_feed_is_retried_soon_on_demand_and_at_restart() {
         "a 404 waits for its retry"
     );
 }
+
+fn rss(title: &str, items: &[(&str, &str, &str, &str)]) -> Vec<u8> {
+    let items: String = items
+        .iter()
+        .map(|(link, t, at, summary)| {
+            format!(
+                "<item><title>{t}</title><link>{link}</link><guid>{link}</guid>\
+                 <pubDate>{at}</pubDate><description>{summary}</description></item>"
+            )
+        })
+        .collect();
+    format!("<rss version=\"2.0\"><channel><title>{title}</title><link>https://{title}.example/</link>{items}</channel></rss>").into_bytes()
+}
+
+async fn json_doc(url: &str) -> serde_json::Value {
+    reqwest::get(url).await.unwrap().json().await.unwrap()
+}
+
+/// Points 2 and 3: a story told by two outlets is one entry in the merged feed, and each
+/// outlet's own feed holds it (with that outlet's copy shown, under the story's one id),
+/// across pages too; the other outlets are named in an "Also reported by" line that
+/// newsboat (which ignores related links) shows.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_source_feed_holds_the_stories_it_carries_and_readers_see_the_other_outlets() {
+    let story = "Queen of Tears finale breaks tvN ratings record with 24.8 percent";
+    let summary = "The final episode of Queen of Tears, starring Kim Soo Hyun and Kim Ji Won, \
+                   recorded an average nationwide rating of 24.8 percent, the highest in tvN history.";
+    let now = chrono::Utc::now();
+    let at = |h: i64| (now - chrono::Duration::hours(h)).to_rfc2822();
+    let server = FixtureServer::start().await;
+    server.route(
+        "/soompi.rss",
+        Route::ok(
+            rss("Soompi", &[("https://soompi.example/a/1", story, &at(5), summary)]),
+            "application/rss+xml",
+        ),
+    );
+    server.route(
+        "/deadline.rss",
+        Route::ok(
+            rss(
+                "Deadline",
+                &[
+                    ("https://deadline.example/b/1", story, &at(4), summary),
+                    (
+                        "https://deadline.example/b/2",
+                        "Netflix orders a third season of Wednesday",
+                        &at(3),
+                        "Jenna Ortega returns as Wednesday Addams for a third season at Netflix.",
+                    ),
+                ],
+            ),
+            "application/rss+xml",
+        ),
+    );
+    let port = free_port();
+    let setup = write_config(
+        &[
+            ("soompi", server.url("/soompi.rss")),
+            ("deadline", server.url("/deadline.rss")),
+        ],
+        port,
+        "[[show]]\nname = \"Queen of Tears\"\n\n[[show]]\nname = \"Wednesday\"\n",
+    );
+    let daemon = Daemon::start(&setup, port);
+    let base = daemon.base.clone();
+    wait_until("both feeds polled", async || {
+        try_status(&base).await.is_some_and(|st| {
+            st["feeds"].as_array().unwrap().iter().all(|f| f["last_success"].is_string())
+        })
+    })
+    .await;
+
+    let merged = json_doc(&format!("{base}/feed.json")).await;
+    let items = merged["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "one entry per story: {merged:#}");
+    let queen = items.iter().find(|i| i["title"] == story).unwrap();
+    assert_eq!(queen["url"], "https://soompi.example/a/1", "the earliest copy is shown");
+    let also = queen["content_html"].as_str().unwrap();
+    assert!(
+        also.contains("Also reported by: <a href=\"https://deadline.example/b/1\">Deadline</a>"),
+        "{also}"
+    );
+
+    for (source, url, n) in [
+        ("soompi", "https://soompi.example/a/1", 1),
+        ("deadline", "https://deadline.example/b/1", 2),
+    ] {
+        let doc = json_doc(&format!("{base}/sources/{source}.json")).await;
+        let got = doc["items"].as_array().unwrap();
+        assert_eq!(got.len(), n, "{source} carries {n}: {doc:#}");
+        let q = got.iter().find(|i| i["title"] == story).expect("the shared story");
+        assert_eq!(q["id"], queen["id"], "{source}: the story's one id");
+        assert_eq!(q["url"], url, "{source}: its own copy");
+        assert_eq!(q["_showfeed"]["source"]["id"], source);
+    }
+    // Page by page, each story exactly once.
+    let mut seen = Vec::new();
+    let mut next = Some(format!("{base}/sources/deadline.json?limit=1"));
+    while let Some(url) = next {
+        let doc = json_doc(&url).await;
+        for i in doc["items"].as_array().unwrap() {
+            seen.push(i["id"].as_str().unwrap().to_owned());
+        }
+        next = doc["next_url"].as_str().map(str::to_owned);
+    }
+    let unique: std::collections::BTreeSet<_> = seen.iter().collect();
+    assert_eq!((seen.len(), unique.len()), (2, 2), "{seen:?}");
+    // The show's feed holds the story too.
+    let show = json_doc(&format!("{base}/shows/queen-of-tears.json")).await;
+    assert_eq!(show["items"].as_array().unwrap().len(), 1, "{show:#}");
+
+    if have_tool("newsboat", &["-v"]) {
+        let out = tokio::process::Command::new("bash")
+            .arg(clients_dir().join("check_newsboat.sh"))
+            .arg(format!("{base}/feed.atom"))
+            .arg("2")
+            .arg("Also reported by")
+            .output()
+            .await
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "newsboat: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
