@@ -529,6 +529,20 @@ def print_misses(name, part, misses):
                 print(f"  {lab['file']}: {lab['title'][:100]}{extra}")
 
 
+def print_by_file(s, out, part, skip_doubt):
+    print(f"\n== per file, set {s.name}, part {part}: show tags P / R (TP FP FN), kinds P / R")
+    for f in s.files:
+        if part != "all" and f["split"] != part:
+            continue
+        one = Set.__new__(Set)
+        one.__dict__.update(s.__dict__)
+        one.files = [f]
+        res, _ = score(one, out, "all", skip_doubt)
+        sh, ki = res["shows"], res["kinds"]
+        print(f"  {f['id']:32} {res['items']:4} items  {fmt(sh['precision'])} {fmt(sh['recall'])} "
+              f"({sh['tp']} {sh['fp']} {sh['fn']})   {fmt(ki['precision'])} {fmt(ki['recall'])}")
+
+
 def membership(s, out):
     """Collapse mode: how often each labelled item appears (as a link or a related link)."""
     counts = {}
@@ -632,6 +646,8 @@ def cmd_score(args, sets):
                 print(f"(output entries matching no label: {unl})")
             report[s.name] = {"parts": figures_all, "output_entries": len(out.items),
                               "unlabelled_output_entries": unl}
+            if args.by_file:
+                print_by_file(s, out, args.part, args.skip_doubt)
             if args.checks:
                 report[s.name]["checks"] = run_checks(args.bin, s, paths, work, out)
             if not args.no_misses:
@@ -655,6 +671,8 @@ def main():
                     help="also run collapse mode (every item shown once) and a serial poll "
                          "(stories independent of poll order)")
     ap.add_argument("--no-misses", action="store_true", help="figures only")
+    ap.add_argument("--by-file", action="store_true",
+                    help="also show-tag precision/recall per file of the part")
     ap.add_argument("--skip-doubt", action="store_true", help="leave out doubtful items")
     ap.add_argument("--mirrors", default=os.environ.get("SHOWFEED_MIRRORS", "/work/.mirror"))
     ap.add_argument("--file", action="append", help="items: only this file id (repeatable)")
