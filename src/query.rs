@@ -14,6 +14,10 @@
 //! | `since=`, `until=` | RFC 3339 time, or relative such as `7d`, `12h` (before now) |
 //! | `limit=<n>` | 1 to 1,000 entries (default 100) |
 //! | `before=`, `after=` | paging cursors (RFC 5005), from the `next` / `prev` links |
+//!
+//! Click-tracking parameters (`utm_*`, `fbclid`... see [`crate::vocab::is_tracking_param`])
+//! are ignored, so a shared link keeps working; slugs, feed ids and kinds match whatever
+//! their case.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -56,6 +60,11 @@ pub struct FeedQuery {
     pub since: Option<i64>,
     /// Newest publication time (Unix seconds).
     pub until: Option<i64>,
+    /// `since` as given when it was relative (`30d`, normalized): links and cache keys keep
+    /// it, so a view of the last 30 days keeps one id and one self link as time passes.
+    pub since_rel: Option<String>,
+    /// `until` as given when it was relative.
+    pub until_rel: Option<String>,
     /// At most this many entries.
     pub limit: usize,
     /// Only entries older than this cursor (next pages).
@@ -147,22 +156,33 @@ const TIME_RANGE: (i64, i64) = (-62_167_219_200, 253_402_300_799);
 
 /// A time: RFC 3339, or a humantime duration before `now` ("7d", "12h 30m"), clamped to
 /// [`TIME_RANGE`].
-fn parse_time(key: &str, v: &str, now: i64) -> Result<i64, QueryError> {
+/// A time parameter: the time, and its normalized relative form when it was relative.
+fn parse_time(key: &str, v: &str, now: i64) -> Result<(i64, Option<String>), QueryError> {
     let clamp = |t: i64| t.clamp(TIME_RANGE.0, TIME_RANGE.1);
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(v) {
         // An offset can carry 0000-01-01 or 9999-12-31 past the range in UTC.
-        return Ok(clamp(t.timestamp()));
+        return Ok((clamp(t.timestamp()), None));
     }
     match humantime::parse_duration(v) {
         // Relative times round down to the minute so the same query caches and validates.
-        Ok(d) => Ok(clamp(
-            (now - i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2)).div_euclid(60) * 60,
-        )),
+        Ok(d) => {
+            let t = (now - i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2)).div_euclid(60) * 60;
+            // Past year 0 the relative form means nothing any more: the clamped time stays.
+            let rel = (clamp(t) == t).then(|| {
+                let d = std::time::Duration::from_secs(d.as_secs());
+                humantime::format_duration(d).to_string().replace(' ', "")
+            });
+            Ok((clamp(t), rel))
+        }
         Err(_) => Err(bad(format!(
             "parameter `{key}` must be an RFC 3339 time (2026-11-01T00:00:00Z) or a duration before now (7d, 12h), got {:?}",
             truncate(v)
         ))),
     }
+}
+
+fn some((t, rel): (i64, Option<String>)) -> (Option<i64>, Option<String>) {
+    (Some(t), rel)
 }
 
 /// Encodes a paging cursor.
@@ -237,6 +257,10 @@ impl FeedQuery {
         let mut counts = std::collections::HashMap::<String, usize>::new();
         for (key, value) in url::form_urlencoded::parse(raw.as_bytes()) {
             let key = key.as_ref();
+            if crate::vocab::is_tracking_param(key) {
+                // A shared link often carries ?utm_source=...: it must keep working.
+                continue;
+            }
             let n = counts.entry(key.to_owned()).or_default();
             *n += 1;
             if *n > MAX_VALUES {
@@ -245,11 +269,18 @@ impl FeedQuery {
                     truncate(key)
                 )));
             }
-            if !self.add_filter(key, value.trim(), known)? {
+            // Slugs and feed ids are lower case; a link typed by hand may not be.
+            let value = match key {
+                "show" | "exclude_show" | "season" | "source" | "kind" => {
+                    value.trim().to_ascii_lowercase()
+                }
+                _ => value.trim().to_owned(),
+            };
+            if !self.add_filter(key, &value, known)? {
                 if !seen.insert(key.to_owned()) {
                     return Err(bad(format!("parameter `{key}` is given more than once")));
                 }
-                self.set_single(key, value.trim(), now)?;
+                self.set_single(key, &value, now)?;
             }
         }
         if self.before.is_some() && self.after.is_some() {
@@ -320,8 +351,8 @@ impl FeedQuery {
     fn set_single(&mut self, key: &str, value: &str, now: i64) -> Result<(), QueryError> {
         match key {
             "q" => self.terms = parse_q(value).map_err(|e| bad(format!("parameter {e}")))?,
-            "since" => self.since = Some(parse_time(key, value, now)?),
-            "until" => self.until = Some(parse_time(key, value, now)?),
+            "since" => (self.since, self.since_rel) = some(parse_time(key, value, now)?),
+            "until" => (self.until, self.until_rel) = some(parse_time(key, value, now)?),
             "limit" => {
                 self.limit = value
                     .parse::<usize>()
@@ -368,12 +399,13 @@ impl FeedQuery {
         if !self.terms.is_empty() {
             s.append_pair("q", &terms_query(&self.terms));
         }
-        let time = |t: i64| crate::clock::rfc3339(t);
+        let time =
+            |t: i64, rel: &Option<String>| rel.clone().unwrap_or_else(|| crate::clock::rfc3339(t));
         if let Some(t) = self.since {
-            s.append_pair("since", &time(t));
+            s.append_pair("since", &time(t, &self.since_rel));
         }
         if let Some(t) = self.until {
-            s.append_pair("until", &time(t));
+            s.append_pair("until", &time(t, &self.until_rel));
         }
         if self.limit != DEFAULT_LIMIT {
             s.append_pair("limit", &self.limit.to_string());

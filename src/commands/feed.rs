@@ -21,11 +21,11 @@ pub async fn feed(config: Arc<Config>, args: FeedArgs) -> anyhow::Result<()> {
         None => DocKind::Merged,
     };
     let filters = args.query_string();
-    let (mut query, title) =
+    let mut request =
         resolve_query(&config, &kind, Some(&filters), now()).map_err(|e| anyhow::anyhow!("{e}"))?;
-    query.limit = args.limit;
+    request.query.limit = args.limit;
     let body = match open_store(&config) {
-        Ok(store) => output::render(&config, &store, &kind, format, &query, title)?.body,
+        Ok(store) => output::render(&config, &store, &kind, format, &request)?.body,
         Err(e) if is_locked(&e) => {
             if args.limit > MAX_LIMIT {
                 bail!(

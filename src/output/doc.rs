@@ -9,7 +9,8 @@ use crate::entry::Entry;
 use crate::store::{FeedState, Store, StoreError};
 
 use super::select::Page;
-use crate::query::{cursor, FeedQuery};
+use super::Resolved;
+use crate::query::cursor;
 
 /// Scheme URI of news-kind categories (trailer, casting, ...).
 pub const KIND_SCHEME: &str = "urn:showfeed:kind";
@@ -162,7 +163,7 @@ pub fn categories(config: &Config, e: &Entry, shared_story: bool) -> Vec<Categor
     out
 }
 
-/// The self, first, next and previous links of a page of `q` at `path`.
+/// The self, first, next and previous links of a page at `path`.
 struct PageUrls {
     base: String,
     path: String,
@@ -170,7 +171,7 @@ struct PageUrls {
 }
 
 impl PageUrls {
-    fn new(config: &Config, path: &str, q: &FeedQuery) -> PageUrls {
+    fn new(config: &Config, path: &str, link_query: &str) -> PageUrls {
         PageUrls {
             base: config
                 .server
@@ -179,7 +180,7 @@ impl PageUrls {
                 .trim_end_matches('/')
                 .to_owned(),
             path: path.to_owned(),
-            canonical: q.canonical(),
+            canonical: link_query.to_owned(),
         }
     }
 
@@ -202,12 +203,13 @@ impl PageUrls {
 pub fn build(
     config: &Config,
     store: &Store,
-    title: String,
+    request: &Resolved,
     path: &str,
-    q: &FeedQuery,
     page: Page,
 ) -> Result<Doc, StoreError> {
-    let urls = PageUrls::new(config, path, q);
+    let q = &request.query;
+    let title = request.title.clone();
+    let urls = PageUrls::new(config, path, &request.link_query);
     let paging = q
         .before
         .map(|c| format!("before={}", cursor(&c)))
@@ -344,10 +346,8 @@ fn add_also_reported(e: &mut Entry, related: &[Related]) {
         .map(|r| format!("<a href=\"{}\">{}</a>", esc(&r.href), esc(&r.title)))
         .collect();
     let line = format!("<p>Also reported by: {}</p>", links.join(", "));
-    for field in [&mut e.content, &mut e.summary] {
-        if let Some(html) = field {
-            html.push_str(&line);
-        }
+    for html in [&mut e.content, &mut e.summary].into_iter().flatten() {
+        html.push_str(&line);
     }
     if e.content.is_none() && e.summary.is_none() {
         e.summary = Some(line);

@@ -110,13 +110,27 @@ pub struct Document {
     pub updated: i64,
 }
 
+/// A document request, resolved against the config.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    /// What to select: the document's own filter (a show, a source, a view's filters) and
+    /// the client's query string on top.
+    pub query: FeedQuery,
+    /// The document's title.
+    pub title: String,
+    /// The query string the document's own links carry: the client's parameters only, in
+    /// canonical form (the path already says the show, source or view), relative times
+    /// kept, so `/shows/x.atom` links to itself and a 30-day view keeps one id.
+    pub link_query: String,
+}
+
 /// The query for a document: the kind's own filter, then the client's query string.
 pub fn resolve_query(
     config: &Config,
     kind: &DocKind,
     raw: Option<&str>,
     now: i64,
-) -> Result<(FeedQuery, String), OutputError> {
+) -> Result<Resolved, OutputError> {
     let known = Known {
         shows: &|s| config.show(s).is_some(),
         sources: &|s| config.feed(s).is_some(),
@@ -153,7 +167,12 @@ pub fn resolve_query(
                 .unwrap_or_else(|| format!("{}: {name}", config.server.title))
         }
     };
-    Ok((base.parse(raw, &known, now)?, title))
+    let link_query = FeedQuery::new().parse(raw, &known, now)?.canonical();
+    Ok(Resolved {
+        query: base.parse(raw, &known, now)?,
+        title,
+        link_query,
+    })
 }
 
 /// Renders one document (for the HTTP server and `showfeed feed`).
@@ -162,11 +181,10 @@ pub fn render(
     store: &Store,
     kind: &DocKind,
     format: Format,
-    query: &FeedQuery,
-    title: String,
+    request: &Resolved,
 ) -> Result<Document, OutputError> {
-    let page = select::select(store, query, config.dedup.mode)?;
-    let doc = doc::build(config, store, title, &kind.path(format), query, page)?;
+    let page = select::select(store, &request.query, config.dedup.mode)?;
+    let doc = doc::build(config, store, request, &kind.path(format), page)?;
     let body = match format {
         Format::Atom => atom::render(&doc),
         Format::Rss => rss::render(&doc),

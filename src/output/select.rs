@@ -153,7 +153,10 @@ fn placed(
     };
     // Placed at the story entry when it matches; and a story whose own entry is about an
     // excluded show stays out, whichever copy led here.
-    let excluded = story.shows.iter().any(|s| q.exclude_shows.contains(&s.slug));
+    let excluded = story
+        .shows
+        .iter()
+        .any(|s| q.exclude_shows.contains(&s.slug));
     if excluded || qualifies(q, needles, &story) {
         return Ok(None);
     }

@@ -292,10 +292,13 @@ async fn sliced_document(
     headers: HeaderMap,
 ) -> Result<Response, ServeError> {
     let (name, format) = split_file(&file)?;
+    // Slugs, feed ids and view names are lower case; a link typed by hand may not be, and
+    // still names the same document (its self link the canonical one).
+    let name = name.to_ascii_lowercase();
     let kind = match section.as_str() {
-        "shows" => DocKind::Show(name.to_owned()),
-        "sources" => DocKind::Source(name.to_owned()),
-        "views" => DocKind::View(name.to_owned()),
+        "shows" => DocKind::Show(name),
+        "sources" => DocKind::Source(name),
+        "views" => DocKind::View(name),
         _ => {
             return Err(ServeError::NotFound(
                 "not found: see / for the feeds served here".into(),
@@ -314,8 +317,8 @@ async fn document(
 ) -> Result<Response, ServeError> {
     let now = crate::clock::now();
     let config = state.config();
-    let (query, title) = resolve_query(&config, &kind, raw.as_deref(), now)?;
-    let key = format!("{}?{}", kind.path(format), query.cache_key());
+    let request = resolve_query(&config, &kind, raw.as_deref(), now)?;
+    let key = format!("{}?{}", kind.path(format), request.query.cache_key());
     let doc = match state.cached(&key) {
         Some(doc) => doc,
         None => {
@@ -324,7 +327,7 @@ async fn document(
             let cfg = config.clone();
             let doc = Arc::new(
                 blocking(move || {
-                    let doc = output::render(&cfg, &st.store, &kind, format, &query, title)?;
+                    let doc = output::render(&cfg, &st.store, &kind, format, &request)?;
                     Ok(Rendered::new(&cfg, doc, format))
                 })
                 .await?,

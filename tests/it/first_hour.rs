@@ -195,7 +195,10 @@ async fn every_source_feed_holds_the_stories_it_carries_and_readers_see_the_othe
     server.route(
         "/soompi.rss",
         Route::ok(
-            rss("Soompi", &[("https://soompi.example/a/1", story, &at(5), summary)]),
+            rss(
+                "Soompi",
+                &[("https://soompi.example/a/1", story, &at(5), summary)],
+            ),
             "application/rss+xml",
         ),
     );
@@ -230,7 +233,11 @@ async fn every_source_feed_holds_the_stories_it_carries_and_readers_see_the_othe
     let base = daemon.base.clone();
     wait_until("both feeds polled", async || {
         try_status(&base).await.is_some_and(|st| {
-            st["feeds"].as_array().unwrap().iter().all(|f| f["last_success"].is_string())
+            st["feeds"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|f| f["last_success"].is_string())
         })
     })
     .await;
@@ -239,7 +246,10 @@ async fn every_source_feed_holds_the_stories_it_carries_and_readers_see_the_othe
     let items = merged["items"].as_array().unwrap();
     assert_eq!(items.len(), 2, "one entry per story: {merged:#}");
     let queen = items.iter().find(|i| i["title"] == story).unwrap();
-    assert_eq!(queen["url"], "https://soompi.example/a/1", "the earliest copy is shown");
+    assert_eq!(
+        queen["url"], "https://soompi.example/a/1",
+        "the earliest copy is shown"
+    );
     let also = queen["content_html"].as_str().unwrap();
     assert!(
         also.contains("Also reported by: <a href=\"https://deadline.example/b/1\">Deadline</a>"),
@@ -253,7 +263,10 @@ async fn every_source_feed_holds_the_stories_it_carries_and_readers_see_the_othe
         let doc = json_doc(&format!("{base}/sources/{source}.json")).await;
         let got = doc["items"].as_array().unwrap();
         assert_eq!(got.len(), n, "{source} carries {n}: {doc:#}");
-        let q = got.iter().find(|i| i["title"] == story).expect("the shared story");
+        let q = got
+            .iter()
+            .find(|i| i["title"] == story)
+            .expect("the shared story");
         assert_eq!(q["id"], queen["id"], "{source}: the story's one id");
         assert_eq!(q["url"], url, "{source}: its own copy");
         assert_eq!(q["_showfeed"]["source"]["id"], source);
@@ -290,4 +303,157 @@ async fn every_source_feed_holds_the_stories_it_carries_and_readers_see_the_othe
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+/// A real HTTP server (the router) over a polled store, on loopback; stops when dropped.
+pub struct Served {
+    pub base: String,
+    pub _harness: Harness,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Polls `setup` and serves it.
+pub async fn served(setup: &Setup) -> Served {
+    let harness = Harness::open(setup);
+    harness.poll().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = showfeed::serve::AppState::new(harness.store.clone(), harness.config.clone());
+    let app = showfeed::serve::router(state);
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Served {
+        base,
+        _harness: harness,
+        task,
+    }
+}
+
+/// Point 12: a shared link with tracking parameters keeps working, slugs match in any case,
+/// and anything else unknown is still a 400 naming it.
+#[tokio::test(flavor = "multi_thread")]
+async fn tracking_parameters_are_ignored_and_slugs_match_in_any_case() {
+    let server = FixtureServer::start().await;
+    server.route(
+        "/a.rss",
+        Route::ok(
+            feed_of("a", "Squid Game season 3 trailer"),
+            "application/rss+xml",
+        ),
+    );
+    let setup = write_config(
+        &[("a", server.url("/a.rss"))],
+        1,
+        "[[show]]\nname = \"Squid Game\"\n\n[[view]]\nname = \"squid\"\nshow = [\"squid-game\"]\n",
+    );
+    let s = served(&setup).await;
+    let get = |path: &str| {
+        let url = format!("{}{path}", s.base);
+        async move { reqwest::get(url).await.unwrap() }
+    };
+    for path in [
+        "/feed.atom?utm_source=newsletter&utm_medium=email&fbclid=abc",
+        "/shows/Squid-Game.atom?utm_campaign=x",
+        "/feed.json?show=SQUID-GAME&source=A",
+        "/sources/A.rss",
+        "/views/Squid.atom",
+    ] {
+        let r = get(path).await;
+        assert_eq!(r.status(), 200, "{path}: {}", r.text().await.unwrap());
+    }
+    let atom = get("/shows/Squid-Game.atom?utm_source=x")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        atom.contains("/shows/squid-game.atom\""),
+        "the self link is the canonical one: {atom}"
+    );
+    let r = get("/feed.atom?sort=new").await;
+    assert_eq!(r.status(), 400);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("unknown query parameter `sort`"));
+}
+
+/// Point 4: a view with a relative `since` (the README's `30d`) keeps one feed id, one self
+/// link and one ETag as time passes; only a change of the selected entries changes them.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_relative_view_keeps_its_id_self_link_and_body_as_time_passes() {
+    let server = FixtureServer::start().await;
+    let at = (chrono::Utc::now() - chrono::Duration::days(2)).to_rfc2822();
+    server.route(
+        "/a.rss",
+        Route::ok(
+            rss(
+                "a",
+                &[(
+                    "https://a.example/1",
+                    "Squid Game season 3 trailer",
+                    &at,
+                    "Teaser",
+                )],
+            ),
+            "application/rss+xml",
+        ),
+    );
+    let setup = write_config(
+        &[("a", server.url("/a.rss"))],
+        1,
+        "[[show]]\nname = \"Squid Game\"\n\n[[view]]\nname = \"recent\"\nsince = \"30d\"\n",
+    );
+    let h = Harness::open(&setup);
+    h.poll().await;
+    let kind = showfeed::output::DocKind::View("recent".into());
+    let now = showfeed::clock::now();
+    let body_at = |t: i64| {
+        let r = showfeed::output::resolve_query(&h.config, &kind, None, t).unwrap();
+        String::from_utf8(
+            showfeed::output::render(
+                &h.config,
+                &h.store,
+                &kind,
+                showfeed::output::Format::Atom,
+                &r,
+            )
+            .unwrap()
+            .body,
+        )
+        .unwrap()
+    };
+    let first = body_at(now);
+    assert!(
+        first.contains("<id>http://127.0.0.1:1/views/recent.atom</id>"),
+        "{first}"
+    );
+    assert!(first.contains("Squid Game season 3 trailer"));
+    assert_eq!(
+        first,
+        body_at(now + 3 * 3600),
+        "three hours later: same document"
+    );
+    let month_later = body_at(now + 40 * 86_400);
+    assert!(
+        !month_later.contains("Squid Game season 3 trailer"),
+        "aged out of the view"
+    );
+    // A client's own relative filter keeps its form in the links.
+    let r = showfeed::output::resolve_query(
+        &h.config,
+        &showfeed::output::DocKind::Merged,
+        Some("since=7d"),
+        now,
+    )
+    .unwrap();
+    assert_eq!(r.link_query, "since=7days");
 }

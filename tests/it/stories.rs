@@ -299,7 +299,10 @@ async fn reposts_and_cross_feed_copies_of_one_url_are_one_entry() {
     assert_eq!(list.len(), 1, "one entry: {out:#}");
     // One article through two feeds of one outlet is one copy: no related link to itself.
     assert!(list[0]["_showfeed"]["related"].is_null(), "{out:#}");
-    assert!(!list[0]["content_html"].as_str().unwrap().contains("Also reported by"));
+    assert!(!list[0]["content_html"]
+        .as_str()
+        .unwrap()
+        .contains("Also reported by"));
     // Each of the two feeds carries the story.
     for source in ["variety-tv", "variety"] {
         let doc: serde_json::Value = serde_json::from_slice(&render(
@@ -313,8 +316,14 @@ async fn reposts_and_cross_feed_copies_of_one_url_are_one_entry() {
         .unwrap();
         let items = doc["items"].as_array().unwrap();
         assert_eq!(items.len(), 1, "{source}: {doc:#}");
-        assert_eq!(items[0]["id"], list[0]["id"], "{source}: the story's one id");
-        assert_eq!(items[0]["_showfeed"]["source"]["id"], source, "its own copy shown");
+        assert_eq!(
+            items[0]["id"], list[0]["id"],
+            "{source}: the story's one id"
+        );
+        assert_eq!(
+            items[0]["_showfeed"]["source"]["id"], source,
+            "its own copy shown"
+        );
     }
     let stored: Vec<(String, Option<String>)> = store
         .newest()

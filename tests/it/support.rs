@@ -338,11 +338,11 @@ pub fn render(
     query: &str,
     limit: usize,
 ) -> Vec<u8> {
-    let (mut q, title) =
+    let mut request =
         showfeed::output::resolve_query(config, &kind, Some(query), showfeed::clock::now())
             .unwrap();
-    q.limit = limit;
-    showfeed::output::render(config, store, &kind, format, &q, title)
+    request.query.limit = limit;
+    showfeed::output::render(config, store, &kind, format, &request)
         .unwrap()
         .body
         .to_vec()
