@@ -20,3 +20,50 @@ pub fn time(t: i64) -> DateTime<FixedOffset> {
 pub fn rfc3339(t: i64) -> String {
     time(t).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
+
+/// `t` relative to `now` in words a person reads at a glance: "just now", "12 min ago",
+/// "3 h ago", "2 days ago", "in 5 min".
+pub fn relative(t: i64, now: i64) -> String {
+    let d = now - t;
+    let (n, unit) = match d.abs() {
+        0..=44 => return "just now".to_owned(),
+        45..=5399 => ((d.abs() + 30) / 60, "min"),
+        5400..=129_599 => ((d.abs() + 1800) / 3600, "h"),
+        _ => ((d.abs() + 43_200) / 86_400, "day"),
+    };
+    let unit = if unit == "day" && n != 1 {
+        "days"
+    } else {
+        unit
+    };
+    if d > 0 {
+        format!("{n} {unit} ago")
+    } else {
+        format!("in {n} {unit}")
+    }
+}
+
+/// `t` in the server's local time zone, to the minute, with its offset: for tooltips next
+/// to a relative time.
+pub fn local(t: i64) -> String {
+    time(t)
+        .with_timezone(&chrono::Local)
+        .format("%Y-%m-%d %H:%M %:z")
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative;
+
+    #[test]
+    fn relative_times_read_at_a_glance() {
+        let now = 1_000_000;
+        assert_eq!(relative(now - 10, now), "just now");
+        assert_eq!(relative(now - 12 * 60, now), "12 min ago");
+        assert_eq!(relative(now - 3 * 3600, now), "3 h ago");
+        assert_eq!(relative(now - 86_400 * 2, now), "2 days ago");
+        assert_eq!(relative(now - 86_400 * 2 + 3600, now), "2 days ago");
+        assert_eq!(relative(now + 5 * 60, now), "in 5 min");
+    }
+}

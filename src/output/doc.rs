@@ -221,11 +221,10 @@ pub fn build(
         .map(|e| Ok((store.story_copies(&e)?, e)))
         .collect::<Result<Vec<_>, StoreError>>()?;
     let sources = page_sources(config, store, &with_copies)?;
-    let updated = with_copies
-        .iter()
-        .map(|(_, e)| e.updated)
-        .max()
-        .unwrap_or(0);
+    let updated = match with_copies.iter().map(|(_, e)| e.updated).max() {
+        Some(t) => t,
+        None => empty_updated(store)?,
+    };
     let entries = with_copies
         .into_iter()
         .map(|(copies, e)| story_entry(config, &sources, &q.sources, e, copies))
@@ -244,6 +243,21 @@ pub fn build(
         updated,
         entries,
     })
+}
+
+/// When an empty document last changed, as far as we know: the newest stored entry, else
+/// the last successful poll, else now (never the epoch: an empty feed "updated in 1970"
+/// reads as broken).
+fn empty_updated(store: &Store) -> Result<i64, StoreError> {
+    if let Some(e) = store.newest().next() {
+        return Ok(e?.updated);
+    }
+    let polled = store
+        .feed_states()?
+        .values()
+        .filter_map(|s| s.last_success)
+        .max();
+    Ok(polled.unwrap_or_else(crate::clock::now))
 }
 
 /// The sources of the feeds on this page only (a store may hold thousands of feed states).

@@ -19,7 +19,7 @@ use parking_lot::RwLock;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use sha2::{Digest, Sha256};
@@ -70,7 +70,20 @@ pub struct Rendered {
 impl Rendered {
     /// `doc` with its validators and response headers.
     fn new(config: &Config, doc: output::Document, format: Format) -> Rendered {
-        let digest = Sha256::digest(&doc.body);
+        let max_age = cache_max_age(config);
+        Rendered::of(doc.body, doc.updated, format.content_type(), max_age, true)
+    }
+
+    /// `body` with a strong ETag (a digest of the bytes), Last-Modified `updated`, and
+    /// `Cache-Control: max-age`; `public` documents may be read by any web page (CORS).
+    fn of(
+        body: Vec<u8>,
+        updated: i64,
+        content_type: &'static str,
+        max_age: u64,
+        public: bool,
+    ) -> Rendered {
+        let digest = Sha256::digest(&body);
         let etag = format!(
             "\"{}\"",
             digest[..12]
@@ -79,11 +92,11 @@ impl Rendered {
                 .collect::<String>()
         );
         Rendered {
-            headers: document_headers(config, &etag, doc.updated, format.content_type()),
-            body: Bytes::from(doc.body),
+            headers: document_headers(&etag, updated, content_type, max_age, public),
+            body: Bytes::from(body),
             etag,
-            last_modified: doc.updated,
-            content_type: format.content_type(),
+            last_modified: updated,
+            content_type,
         }
     }
 }
@@ -101,10 +114,11 @@ fn cache_max_age(config: &Config) -> u64 {
 }
 
 fn document_headers(
-    config: &Config,
     etag: &str,
     last_modified: i64,
     content_type: &str,
+    max_age: u64,
+    public: bool,
 ) -> HeaderMap {
     let mut h = HeaderMap::new();
     let mut set = |name, value: String| {
@@ -119,12 +133,13 @@ fn document_headers(
             std::time::UNIX_EPOCH + std::time::Duration::from_secs(last_modified.max(0) as u64),
         ),
     );
-    set(
-        header::CACHE_CONTROL,
-        format!("public, max-age={}", cache_max_age(config)),
-    );
+    set(header::CACHE_CONTROL, format!("public, max-age={max_age}"));
     set(header::VARY, "Accept-Encoding".to_owned());
     set(header::CONTENT_TYPE, content_type.to_owned());
+    if public {
+        // Feeds are public documents: web-based readers fetch them from their own pages.
+        set(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*".to_owned());
+    }
     h
 }
 
@@ -205,6 +220,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .fallback(not_found)
         .route_layer(axum::middleware::from_fn(crate::metrics::track))
         .layer(tower_http::compression::CompressionLayer::new())
+        .layer(axum::middleware::map_response(etag_per_encoding))
         .with_state(state)
 }
 
@@ -339,15 +355,27 @@ async fn document(
     Ok(respond(&doc, &headers))
 }
 
-/// Whether the client's validators match (RFC 9110 13.1: If-None-Match wins).
-fn not_modified(doc: &Rendered, headers: &HeaderMap) -> bool {
+/// Whether the client's validators match (RFC 9110 13.1: If-None-Match wins); the ETag the
+/// 304 carries if so (the client's own tag: any encoding's form of ours matches).
+fn not_modified(doc: &Rendered, headers: &HeaderMap) -> Option<String> {
     if let Some(inm) = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
     {
-        return inm.split(',').any(|t| {
-            let t = t.trim();
-            t == "*" || t.trim_start_matches("W/") == doc.etag
+        let base = doc.etag.trim_end_matches('"');
+        return inm.split(',').map(str::trim).find_map(|t| {
+            let tag = t.trim_start_matches("W/");
+            let ours = tag == doc.etag
+                || ["-gzip\"", "-br\"", "-deflate\"", "-zstd\""]
+                    .iter()
+                    .any(|sfx| tag.strip_suffix(sfx) == Some(base));
+            (t == "*" || ours).then(|| {
+                if t == "*" {
+                    doc.etag.clone()
+                } else {
+                    tag.to_owned()
+                }
+            })
         });
     }
     headers
@@ -355,16 +383,39 @@ fn not_modified(doc: &Rendered, headers: &HeaderMap) -> bool {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| httpdate::parse_http_date(v).ok())
         .and_then(|since| since.duration_since(std::time::UNIX_EPOCH).ok())
-        .is_some_and(|since| doc.last_modified <= since.as_secs() as i64)
+        .filter(|since| doc.last_modified <= since.as_secs() as i64)
+        .map(|_| doc.etag.clone())
 }
 
 fn respond(doc: &Rendered, headers: &HeaderMap) -> Response {
     let mut h = doc.headers.clone();
-    if not_modified(doc, headers) {
+    if let Some(tag) = not_modified(doc, headers) {
         h.remove(header::CONTENT_TYPE);
+        // The 304 names the representation the client holds (see `etag_per_encoding`).
+        if let Ok(v) = HeaderValue::from_str(&tag) {
+            h.insert(header::ETAG, v);
+        }
         return (StatusCode::NOT_MODIFIED, h).into_response();
     }
     (StatusCode::OK, h, doc.body.clone()).into_response()
+}
+
+/// A compressed body is another representation, so it gets its own strong ETag (RFC 9110
+/// 8.8.3): `"<digest>-gzip"`, `"<digest>-br"`. Conditional requests accept each form.
+async fn etag_per_encoding(mut resp: Response) -> Response {
+    let encoding = resp
+        .headers()
+        .get(header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    if let (Some(enc), Some(tag)) = (encoding, resp.headers().get(header::ETAG).cloned()) {
+        if let Some(inner) = tag.to_str().ok().and_then(|t| t.strip_suffix('"')) {
+            if let Ok(v) = HeaderValue::from_str(&format!("{inner}-{enc}\"")) {
+                resp.headers_mut().insert(header::ETAG, v);
+            }
+        }
+    }
+    resp
 }
 
 async fn suggest_route(
@@ -498,11 +549,43 @@ async fn admin_config(State(state): State<Arc<AppState>>) -> Response {
         .into_response()
 }
 
-async fn index(State(state): State<Arc<AppState>>) -> Result<Html<String>, ServeError> {
+/// `/`: rendered at most once per minute (its times are relative) and per store change,
+/// with an ETag like the documents.
+async fn index(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<Response, ServeError> {
+    let now = crate::clock::now();
+    let error = state.config_error();
+    let key = (
+        state.store.generation(),
+        format!("/?{}&{}", now / 60, error.as_deref().unwrap_or("")),
+    );
+    if let Some(page) = state.cache.get(&key) {
+        return Ok(respond(&page, &headers));
+    }
     let st = state.clone();
-    blocking(move || html::index(&st.config(), &st.store))
-        .await
-        .map(Html)
+    let page = blocking(move || {
+        let config = st.config();
+        let served = crate::output::counts::served(&st.store, config.dedup.mode, now)?;
+        let ps = html::PageState {
+            served: &served,
+            config_error: error.as_deref(),
+            now,
+        };
+        let body = html::index(&config, &st.store, &ps)?;
+        Ok(Rendered::of(
+            body.into_bytes(),
+            now,
+            "text/html; charset=utf-8",
+            60,
+            false,
+        ))
+    })
+    .await?;
+    let page = Arc::new(page);
+    state.cache.insert(key, page.clone());
+    Ok(respond(&page, &headers))
 }
 
 async fn opml(State(state): State<Arc<AppState>>) -> Result<Response, ServeError> {

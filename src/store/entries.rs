@@ -52,6 +52,14 @@ impl Store {
         self.db.size_on_disk().unwrap_or(0)
     }
 
+    /// Every stored entry, in id order (a scan of the entries tree: for whole-store passes).
+    pub fn all_entries(&self) -> impl Iterator<Item = Result<Entry, StoreError>> + '_ {
+        self.entries.iter().map(|kv| {
+            let (_, v) = kv?;
+            codec::decode_entry(&v)
+        })
+    }
+
     /// Entries newest first (by publication time).
     pub fn newest(&self) -> impl Iterator<Item = Result<Entry, StoreError>> + '_ {
         self.by_time.iter().rev().filter_map(move |kv| {

@@ -457,3 +457,199 @@ async fn a_relative_view_keeps_its_id_self_link_and_body_as_time_passes() {
     .unwrap();
     assert_eq!(r.link_query, "since=7days");
 }
+
+/// Runs headless Chromium on `url`: the DOM it rendered, and a screenshot at `shot`.
+async fn chromium(url: &str, shot: &std::path::Path) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let run = |extra: Vec<String>| {
+        let mut c = tokio::process::Command::new("chromium");
+        c.args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1280,1400",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(extra)
+        .arg(url)
+        .kill_on_drop(true);
+        c
+    };
+    let dom = run(vec!["--dump-dom".into()]).output();
+    let dom = tokio::time::timeout(std::time::Duration::from_secs(60), dom)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        dom.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dom.stderr)
+    );
+    let png = run(vec![format!("--screenshot={}", shot.display())]).output();
+    let png = tokio::time::timeout(std::time::Duration::from_secs(60), png)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        png.status.success(),
+        "{}",
+        String::from_utf8_lossy(&png.stderr)
+    );
+    String::from_utf8(dom.stdout).unwrap()
+}
+
+/// Point 7: on a first start with failures, the index page says so on top, lists the
+/// failing sources first with short reasons, shows with stories before the quiet ones, and
+/// counts stories with a small chart per show and source.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_first_run_index_page_says_what_is_wrong_first() {
+    let server = FixtureServer::start().await;
+    let at = (chrono::Utc::now() - chrono::Duration::hours(3)).to_rfc2822();
+    server.route(
+        "/ok.rss",
+        Route::ok(
+            rss(
+                "ok",
+                &[(
+                    "https://ok.example/1",
+                    "Squid Game season 3 trailer",
+                    &at,
+                    "Teaser",
+                )],
+            ),
+            "application/rss+xml",
+        ),
+    );
+    server.route("/missing.rss", Route::status(404));
+    let offline = free_port();
+    let setup = write_config(
+        &[
+            ("a-ok", server.url("/ok.rss")),
+            ("m-missing", server.url("/missing.rss")),
+            ("z-offline", format!("http://127.0.0.1:{offline}/feed.rss")),
+        ],
+        1,
+        "[[show]]\nname = \"Andor\"\n\n[[show]]\nname = \"Squid Game\"\n\n[[show]]\nname = \"Bluey\"\n",
+    );
+    let s = served(&setup).await;
+    let html = reqwest::get(format!("{}/", s.base)).await.unwrap();
+    let etag = html.headers()["etag"].to_str().unwrap().to_owned();
+    let again = reqwest::Client::new()
+        .get(format!("{}/", s.base))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304, "the index page has an ETag");
+    if !have_tool("chromium", &["--version"]) {
+        return;
+    }
+    let shot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("first-run-index.png");
+    let dom = chromium(&format!("{}/", s.base), &shot).await;
+    let summary = dom
+        .split("class=\"summary")
+        .nth(1)
+        .expect("a summary line")
+        .split("</p>")
+        .next()
+        .unwrap();
+    assert!(summary.contains("1 story from 3 sources"), "{summary}");
+    assert!(summary.contains("2 of 3 sources failing"), "{summary}");
+    assert!(summary.contains("HTTP 404 Not Found"), "{summary}");
+    assert!(
+        summary.contains("connection refused by 127.0.0.1"),
+        "short reasons: {summary}"
+    );
+    let pos = |needle: &str| {
+        dom.find(needle)
+            .unwrap_or_else(|| panic!("{needle} on the page"))
+    };
+    assert!(
+        pos(">m-missing<") < pos(">a-ok<") && pos(">z-offline<") < pos(">a-ok<"),
+        "failing sources first"
+    );
+    assert!(
+        pos(">Squid Game<") < pos("No stories yet about"),
+        "shows with stories first"
+    );
+    assert!(
+        pos("No stories yet about") < pos(">Andor<")
+            && pos(">Bluey<") > pos("No stories yet about")
+    );
+    assert!(
+        dom.contains("stories in the last 30 days"),
+        "a chart per show and source"
+    );
+    // The whole chain is only a tooltip; the text a person reads is the short reason.
+    let text: String = dom
+        .split("title=\"")
+        .map(|p| p.split_once('"').map_or(p, |(_, rest)| rest))
+        .collect();
+    assert!(
+        !text.contains("error sending request"),
+        "no nested clauses in the page's text"
+    );
+    let png = std::fs::read(&shot).unwrap();
+    assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000);
+    eprintln!("first-run index page: {}", shot.display());
+}
+
+/// Point 13 (HTTP): gzip, brotli and identity are different representations with their own
+/// strong ETags, each revalidating to a 304 that names it; public documents may be read
+/// by any web page; the index page has an ETag too (tested with the first-run page).
+#[tokio::test(flavor = "multi_thread")]
+async fn each_representation_has_its_own_etag_and_documents_allow_any_origin() {
+    let server = FixtureServer::start().await;
+    server.route(
+        "/a.rss",
+        Route::ok(
+            feed_of("a", "Squid Game season 3 trailer"),
+            "application/rss+xml",
+        ),
+    );
+    let setup = write_config(&[("a", server.url("/a.rss"))], 1, "");
+    let s = served(&setup).await;
+    let client = reqwest::Client::builder()
+        .no_gzip()
+        .no_brotli()
+        .build()
+        .unwrap();
+    let url = format!("{}/feed.atom", s.base);
+    let mut tags = Vec::new();
+    for enc in ["identity", "gzip", "br"] {
+        let r = client
+            .get(&url)
+            .header("accept-encoding", enc)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["access-control-allow-origin"], "*");
+        let tag = r.headers()["etag"].to_str().unwrap().to_owned();
+        let again = client
+            .get(&url)
+            .header("accept-encoding", enc)
+            .header("if-none-match", &tag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 304, "{enc}");
+        assert_eq!(
+            again.headers()["etag"],
+            tag.as_str(),
+            "{enc}: the 304 names it"
+        );
+        tags.push(tag);
+    }
+    tags.dedup();
+    assert_eq!(
+        tags.len(),
+        3,
+        "three representations, three ETags: {tags:?}"
+    );
+}
