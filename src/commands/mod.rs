@@ -73,8 +73,11 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
 fn init_tracing(config: &Config, format: LogFormat) {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new(&config.server.log_level));
+    // Colours only for a person at a terminal, never in files, pipes or the journal.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(ansi)
         .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Text => builder.try_init(),

@@ -32,13 +32,14 @@ pub async fn status(config: Arc<Config>) -> anyhow::Result<()> {
         Err(e) => return Err(e).context("cannot open the store"),
     };
     println!(
-        "{:<24} {:<20} {:>5} {:>7} {:<20} LAST ERROR",
+        "{:<24} {:<20} {:>5} {:>7} {:<20} PROBLEM",
         "FEED", "LAST SUCCESS", "FAILS", "ENTRIES", "NEXT POLL"
     );
     for r in rows {
-        let error = match (&r.disabled, &r.last_error) {
-            (Some(d), _) => format!("DISABLED: {d}"),
-            (None, Some(e)) if r.consecutive_failures > 0 => e.clone(),
+        let error = match (&r.disabled, &r.problem, &r.moved_to) {
+            (Some(d), _, _) => format!("DISABLED: {d}"),
+            (None, Some(p), _) => p.clone(),
+            (None, None, Some(to)) => format!("MOVED permanently to {to}: update its url"),
             _ => "-".to_owned(),
         };
         println!(

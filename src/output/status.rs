@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::clock::rfc3339;
 use crate::config::Config;
+use crate::errors::short_error;
 use crate::store::{Store, StoreError};
 
 /// Per-feed health, as JSON for scripts and `showfeed status` against a running daemon.
@@ -27,6 +28,13 @@ pub struct StatusFeed {
     pub next_poll: Option<String>,
     /// Why polling stopped for good.
     pub disabled: Option<String>,
+    /// The last error in a few words ("DNS lookup failed for collider.com"), while failing.
+    #[serde(default)]
+    pub problem: Option<String>,
+    /// Where every redirect permanently pointed on the last fetch: the URL to put in the
+    /// config instead.
+    #[serde(default)]
+    pub moved_to: Option<String>,
 }
 
 /// The status rows of every configured feed.
@@ -47,6 +55,11 @@ pub fn status_rows(config: &Config, store: &Store) -> Result<Vec<StatusFeed>, St
                 entries: s.entry_count,
                 next_poll: (s.last_attempt.is_some()).then(|| rfc3339(s.next_poll)),
                 disabled: s.disabled.clone(),
+                problem: (s.consecutive_failures > 0)
+                    .then(|| s.last_error.as_deref())
+                    .flatten()
+                    .map(|e| short_error(e, f.url.host_str().unwrap_or("the file"))),
+                moved_to: s.moved_to.clone(),
             }
         })
         .collect())

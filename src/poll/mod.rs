@@ -24,7 +24,7 @@ use tracing::{info, warn};
 use crate::clock::now;
 use crate::config::{Config, Feed};
 use crate::dedup::DedupIndex;
-use crate::errors::error_chain;
+use crate::errors::{error_chain, short_error};
 use crate::fetch::{Body, FetchError, Fetched, Fetcher};
 use crate::normalize::{self, Normalized};
 use crate::parse::{self, ParseError};
@@ -316,6 +316,11 @@ async fn store_entries(
     now: i64,
 ) -> Result<Ending, StoreError> {
     let mut events = poll.fetched(now, parsed.hint, parsed.feed);
+    if let Some(PollEvent::Moved { from, to }) =
+        events.iter().find(|e| matches!(e, PollEvent::Moved { .. }))
+    {
+        warn!(from = %from, to = %to, "the feed moved permanently: update its url in the config");
+    }
     let stored_before = poll.entry_count();
     let retention = i64::try_from(ctx.config.storage.retention.as_secs()).unwrap_or(i64::MAX);
     let cutoff = now.saturating_sub(retention);
@@ -355,7 +360,8 @@ fn failed(feed: &Feed, poll: &mut FeedPoll, e: &PollError, now: i64) -> Ending {
         };
     }
     let retry_in = humantime::format_duration(poll.retry_in(now));
-    warn!(failures = poll.state.consecutive_failures, retry_in = %retry_in, "poll failed: {message}");
+    let short = short_error(&message, feed.url.host_str().unwrap_or("the file"));
+    warn!(failures = poll.state.consecutive_failures, retry_in = %retry_in, error = %message, "poll failed: {short}");
     Ending {
         outcome: Outcome::Failed(message),
         events,

@@ -653,3 +653,53 @@ async fn each_representation_has_its_own_etag_and_documents_allow_any_origin() {
         "three representations, three ETags: {tags:?}"
     );
 }
+
+/// Point 9 (and the colours of 13): a feed that moved permanently says so in the log,
+/// `/status`, `showfeed status` and the index page; a log written to a file carries no
+/// terminal colours.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_permanent_redirect_shows_everywhere_and_logs_have_no_colours_off_a_terminal() {
+    let server = FixtureServer::start().await;
+    server.route("/old.rss", Route::redirect(301, &server.url("/new.rss")));
+    server.route(
+        "/new.rss",
+        Route::ok(feed_of("m", "Moved along"), "application/rss+xml"),
+    );
+    let port = free_port();
+    let setup = write_config(&[("m", server.url("/old.rss"))], port, "");
+    let log = setup.dir.path().join("daemon.log");
+    let mut child = showfeed()
+        .env("RUST_LOG", "info")
+        .args(["--config", setup.config.to_str().unwrap(), "run"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    wait_until("the move recorded", async || {
+        try_status(&base)
+            .await
+            .is_some_and(|st| feed_status(&st, "m")["moved_to"].is_string())
+    })
+    .await;
+    let st = status(&base).await;
+    assert_eq!(feed_status(&st, "m")["moved_to"], server.url("/new.rss"));
+    let out = run_ok(&["--config", setup.config.to_str().unwrap(), "status"]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("MOVED permanently to"), "{table}");
+    let page = reqwest::get(format!("{base}/"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("moved permanently to"), "the index says so");
+    let _ = child.kill();
+    let _ = child.wait();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("moved permanently"), "{text}");
+    assert!(
+        !text.contains('\u{1b}'),
+        "no ANSI colours in a file: {text}"
+    );
+}
