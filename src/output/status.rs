@@ -55,9 +55,10 @@ pub fn status_rows(config: &Config, store: &Store) -> Result<Vec<StatusFeed>, St
                 entries: s.entry_count,
                 next_poll: (s.last_attempt.is_some()).then(|| rfc3339(s.next_poll)),
                 disabled: s.disabled.clone(),
-                problem: (s.consecutive_failures > 0)
-                    .then(|| s.last_error.as_deref())
-                    .flatten()
+                problem: s
+                    .last_error
+                    .as_deref()
+                    .filter(|_| s.consecutive_failures > 0)
                     .map(|e| short_error(e, f.url.host_str().unwrap_or("the file"))),
                 moved_to: s.moved_to.clone(),
             }
