@@ -14,6 +14,10 @@ pub struct Cli {
     /// sled directory; overrides `[storage] path`.
     #[arg(long, global = true, value_name = "DIR")]
     pub data: Option<PathBuf>,
+    /// Address to listen on (`run`), or where the running daemon is: overrides `[server]
+    /// listen`. Also `localhost:8080` and `:8080` (every interface).
+    #[arg(long, global = true, value_name = "ADDR", env = "SHOWFEED_LISTEN", value_parser = crate::config::parse_listen)]
+    pub listen: Option<std::net::SocketAddr>,
     /// Log output format.
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,

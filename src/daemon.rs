@@ -55,6 +55,31 @@ pub fn reexec() -> ExitCode {
     ExitCode::from(EXIT_RESTART)
 }
 
+/// What the command line overrides in the config file: `--data` and `--listen`.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--data`: the store's directory.
+    pub data: Option<PathBuf>,
+    /// `--listen`: the address to bind.
+    pub listen: Option<std::net::SocketAddr>,
+}
+
+impl Overrides {
+    /// Loads and validates `file` with these overrides applied.
+    pub fn load(&self, file: &Path) -> Result<Config, crate::config::ConfigError> {
+        let mut config = Config::load(file, self.data.as_deref())?;
+        if let Some(addr) = self.listen {
+            config.set_listen(addr);
+        }
+        Ok(config)
+    }
+}
+
+/// The store for a command that only reads: never created (see [`Store::open_existing`]).
+pub fn open_existing_store(config: &Config) -> Result<Store, StoreError> {
+    Store::open_existing(&config.storage.path, config.storage.cache_bytes)
+}
+
 /// The daemon's store, opened with its parent directory created.
 pub fn open_store(config: &Config) -> Result<Store, StoreError> {
     if let Some(parent) = config.storage.path.parent() {
@@ -74,8 +99,8 @@ struct Daemon {
 }
 
 /// The daemon: until SIGINT/SIGTERM, poll on schedule and serve; reload the config on
-/// SIGHUP or when its file changes. `data_override` is the `--data` flag, kept for reloads.
-pub async fn run(config: Arc<Config>, data_override: Option<PathBuf>) -> anyhow::Result<Ended> {
+/// SIGHUP or when its file changes. `overrides` are the command line's, kept for reloads.
+pub async fn run(config: Arc<Config>, overrides: Overrides) -> anyhow::Result<Ended> {
     let mut daemon = Daemon::start(&config).await?;
     let mut triggers = reload::triggers(&config.file, daemon.shutdown.clone());
     let mut current = config;
@@ -84,7 +109,7 @@ pub async fn run(config: Arc<Config>, data_override: Option<PathBuf>) -> anyhow:
             r = &mut daemon.server => break Some(r),
             () = daemon.shutdown.cancelled() => break None,
             Some(_) = triggers.recv() => {
-                current = reload_config(&current, data_override.as_deref(), &daemon.state, &mut daemon.scheduler, &daemon.store).await;
+                current = reload_config(&current, &overrides, &daemon.state, &mut daemon.scheduler, &daemon.store).await;
             }
         }
     };
@@ -95,10 +120,11 @@ impl Daemon {
     /// Opens the store, binds the listener, and starts the scheduler, the server, the
     /// watchdog and the store watch.
     async fn start(config: &Arc<Config>) -> anyhow::Result<Daemon> {
-        let store = Arc::new(open_daemon_store(config)?);
+        // The port first: a daemon that cannot serve must not create its data directory.
         let listener = tokio::net::TcpListener::bind(config.server.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.server.listen))?;
+        let store = Arc::new(open_daemon_store(config)?);
         let shutdown = shutdown::on_signals();
         let ctx = Arc::new(Context::build(store.clone(), config.clone()).await?);
         let mut scheduler = Scheduler::start(ctx.clone(), shutdown.clone());
@@ -203,36 +229,52 @@ fn open_daemon_store(config: &Config) -> anyhow::Result<Store> {
 /// is good apply the difference. The HTTP server keeps serving throughout.
 async fn reload_config(
     current: &Arc<Config>,
-    data_override: Option<&Path>,
+    overrides: &Overrides,
     state: &Arc<AppState>,
     scheduler: &mut Scheduler,
     store: &Arc<Store>,
 ) -> Arc<Config> {
     systemd::reloading();
-    let next = match Config::load(&current.file, data_override) {
+    let next = match overrides.load(&current.file) {
         Err(e) => {
-            let message = format!("{e:#}");
+            // The whole chain: a file that cannot be read says why (the OS error).
+            let message = error_chain(&e);
             error!("config reload refused; the running config stays in force:\n{message}");
-            let event = HealthEvent {
-                at: now(),
-                feed_id: String::new(),
-                kind: "config".into(),
-                title: format!("config reload refused: {}", current.file.display()),
-                detail: message.clone(),
-            };
-            if let Err(e) = store.record_event(&event) {
-                warn!("cannot record the event: {}", error_chain(&e));
-            }
+            let title = format!("config reload refused: {}", current.file.display());
+            record_config_event(store, title, message.clone());
             state.set_config_error(Some(message));
             current.clone()
         }
         Ok(new) => {
+            if state.config_error().is_some() {
+                info!("the config file is valid again");
+                let title = format!("config valid again: {}", current.file.display());
+                record_config_event(
+                    store,
+                    title,
+                    "The file on disk loads again and is in force.".into(),
+                );
+            }
             state.set_config_error(None);
             apply_config(current, new, state, scheduler, store).await
         }
     };
     systemd::ready(&format!("polling {} feeds", next.feeds.len()));
     next
+}
+
+/// A `config` event for the health feed.
+fn record_config_event(store: &Store, title: String, detail: String) {
+    let event = HealthEvent {
+        at: now(),
+        feed_id: String::new(),
+        kind: "config".into(),
+        title,
+        detail,
+    };
+    if let Err(e) = store.record_event(&event) {
+        warn!("cannot record the event: {}", error_chain(&e));
+    }
 }
 
 /// Applies a valid new config: the logged diff, a new scheduler generation, and a re-tag

@@ -27,32 +27,25 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
         .clone()
         .or_else(|| std::env::var_os(CONFIG_ENV).map(PathBuf::from))
         .unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG));
-    let config = Config::load(&path, cli.data.as_deref())?;
+    let overrides = daemon::Overrides {
+        data: cli.data.clone(),
+        listen: cli.listen,
+    };
+    let config = match overrides.load(&path) {
+        Ok(config) => config,
+        // The admin most needs to see the running daemon exactly when the file is broken.
+        Err(e) if reads_only(&cli.command) => return without_config(cli, &path, e),
+        Err(e) => return Err(e.into()),
+    };
     if let Command::Check = cli.command {
-        println!(
-            "{}: ok ({} feeds, {} shows, {} views)",
-            path.display(),
-            config.feeds.len(),
-            config.shows.len(),
-            config.views.len()
-        );
-        if let Some(running) = client::running_config(&config) {
-            println!(
-                "against the running daemon:\n{}",
-                crate::config::diff(&running, &config)
-            );
-        }
+        check(&config, &path);
         return Ok(ExitCode::SUCCESS);
     }
     init_tracing(&config, cli.log_format);
     let config = Arc::new(config);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let ended = runtime.block_on(async move {
+    let ended = runtime()?.block_on(async move {
         let done = match cli.command {
-            Command::Run => return daemon::run(config, cli.data.clone()).await,
+            Command::Run => return daemon::run(config, overrides).await,
             Command::Poll(args) => poll::poll(config, args).await,
             Command::Feed(args) => feed::feed(config, *args).await,
             Command::Status => status::status(config).await,
@@ -62,12 +55,84 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
         };
         done.map(|()| Ended::Stopped)
     })?;
-    // Every task, and with them the store, is gone once the runtime is.
-    drop(runtime);
     match ended {
         Ended::Stopped => Ok(ExitCode::SUCCESS),
         Ended::Reopen => Ok(daemon::reexec()),
     }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// `check` on a valid file: say so, and what a reload would change in the daemon running it.
+fn check(config: &Config, path: &std::path::Path) {
+    println!(
+        "{}: ok ({} feeds, {} shows, {} views)",
+        path.display(),
+        config.feeds.len(),
+        config.shows.len(),
+        config.views.len()
+    );
+    match client::running_config(config) {
+        Ok(Some(running)) => println!(
+            "against the running daemon:\n{}",
+            crate::config::diff(&running, config)
+        ),
+        Ok(None) => {}
+        Err(why) => println!("{why}"),
+    }
+}
+
+/// The commands that only read, and so can ask a running daemon when the file is invalid.
+fn reads_only(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Status
+            | Command::Feed(_)
+            | Command::Suggest { .. }
+            | Command::Opml(crate::cli::OpmlCommand::Export)
+    )
+}
+
+/// A read-only command while the config file on disk is invalid: asks the daemon running
+/// that file (at `--listen`, else the file's `[server] listen` as far as it can be read,
+/// else the default), after saying that the file is invalid. Without one, the load error.
+fn without_config(
+    cli: Cli,
+    path: &std::path::Path,
+    error: crate::config::ConfigError,
+) -> anyhow::Result<ExitCode> {
+    let addr = cli.listen.unwrap_or_else(|| crate::config::listen_in(path));
+    let daemon = client::DaemonClient::at(addr);
+    runtime()?.block_on(async move {
+        let runs_it = daemon
+            .config_file()
+            .await
+            .is_some_and(|theirs| client::same_file(&theirs, path));
+        if !runs_it {
+            return Err(anyhow::Error::new(error).context(format!(
+                "and no daemon running {} answers at {addr}",
+                path.display()
+            )));
+        }
+        eprintln!(
+            "{} is invalid (run `showfeed check` for every error); showing what the daemon running it serves:",
+            path.display()
+        );
+        match cli.command {
+            Command::Status => status::print(status::from_daemon(&daemon).await?),
+            Command::Feed(args) => feed::print_document(&feed::from_daemon(&daemon, &args).await?)?,
+            Command::Suggest { days, max } => {
+                suggest::print(&suggest::from_daemon(&daemon, days, max).await?, days, path)
+            }
+            _ => print!("{}", opml::export_from_daemon(&daemon).await?),
+        }
+        Ok(ExitCode::SUCCESS)
+    })
 }
 
 fn init_tracing(config: &Config, format: LogFormat) {

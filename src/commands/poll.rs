@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context as _};
 
-use super::client::{is_locked, post_daemon};
+use super::client::{is_locked, DaemonClient};
 use crate::cli::PollArgs;
 use crate::config::{Config, Feed};
 use crate::daemon::open_store;
@@ -21,7 +21,8 @@ pub async fn poll(config: Arc<Config>, args: PollArgs) -> anyhow::Result<()> {
         Ok(store) => poll_here(&config, Arc::new(store), &args).await?,
         Err(e) if is_locked(&e) => {
             eprintln!("the daemon holds the store: asking it to poll now");
-            post_daemon(&config, &format!("/admin/poll?{}", query(&args)))
+            DaemonClient::of(&config)
+                .post(&format!("/admin/poll?{}", query(&args)))
                 .await?
                 .json()
                 .await

@@ -4,33 +4,40 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 
-use super::client::{from_daemon, is_locked};
+use super::client::{is_locked, DaemonClient};
 use crate::config::Config;
-use crate::daemon::open_store;
+use crate::daemon::open_existing_store;
 use crate::output::status::{status_rows, Status, StatusFeed};
 
 /// `status`: one line per feed.
 pub async fn status(config: Arc<Config>) -> anyhow::Result<()> {
-    let rows: Vec<StatusFeed> = match open_store(&config) {
+    let rows: Vec<StatusFeed> = match open_existing_store(&config) {
         Ok(store) => status_rows(&config, &store)?,
-        Err(e) if is_locked(&e) => {
-            let status: Status = from_daemon(&config, "/status").await?.json().await?;
-            if let Some(err) = &status.config_error {
-                eprintln!(
-                    "the daemon refused the last reload and runs the previous config:\n{err}"
-                );
-            }
-            if let (false, Some(err)) = (status.store.writable, &status.store.error) {
-                eprintln!(
-                    "the daemon cannot write its store at {} since {}: {err}; it serves what it holds and polls nothing",
-                    status.store.path,
-                    status.store.since.as_deref().unwrap_or("?")
-                );
-            }
-            status.feeds
-        }
+        Err(e) if is_locked(&e) => from_daemon(&DaemonClient::of(&config)).await?,
         Err(e) => return Err(e).context("cannot open the store"),
     };
+    print(rows);
+    Ok(())
+}
+
+/// The rows of the running daemon, saying first what it reports about its config and store.
+pub async fn from_daemon(daemon: &DaemonClient) -> anyhow::Result<Vec<StatusFeed>> {
+    let status: Status = daemon.get("/status").await?.json().await?;
+    if let Some(err) = &status.config_error {
+        eprintln!("the daemon refused the last reload and runs the previous config:\n{err}");
+    }
+    if let (false, Some(err)) = (status.store.writable, &status.store.error) {
+        eprintln!(
+            "the daemon cannot write its store at {} since {}: {err}; it serves what it holds and polls nothing",
+            status.store.path,
+            status.store.since.as_deref().unwrap_or("?")
+        );
+    }
+    Ok(status.feeds)
+}
+
+/// The table.
+pub fn print(rows: Vec<StatusFeed>) {
     println!(
         "{:<24} {:<20} {:>5} {:>7} {:<20} PROBLEM",
         "FEED", "LAST SUCCESS", "FAILS", "ENTRIES", "NEXT POLL"
@@ -52,5 +59,4 @@ pub async fn status(config: Arc<Config>) -> anyhow::Result<()> {
             error
         );
     }
-    Ok(())
 }

@@ -7,6 +7,7 @@
 //! whole file in one pass.
 
 mod diff;
+mod listen;
 pub mod raw;
 mod validate;
 
@@ -19,6 +20,7 @@ use std::time::Duration;
 
 use url::Url;
 
+pub use listen::{listen_in, parse_listen};
 pub use validate::slugify;
 
 /// The news kinds tagging assigns (category terms in their own scheme).
@@ -170,6 +172,18 @@ pub struct Show {
 }
 
 impl Config {
+    /// Listens at `addr` instead of `[server] listen` (the `--listen` flag); a `public_url`
+    /// the file left to its default follows the new port.
+    pub fn set_listen(&mut self, addr: SocketAddr) {
+        let default = format!("http://localhost:{}/", self.server.listen.port());
+        if self.server.public_url.as_str() == default {
+            if let Ok(u) = Url::parse(&format!("http://localhost:{}", addr.port())) {
+                self.server.public_url = u;
+            }
+        }
+        self.server.listen = addr;
+    }
+
     /// Reads and validates `file`. `data_override` (the `--data` flag) replaces
     /// `[storage] path`.
     pub fn load(file: &Path, data_override: Option<&Path>) -> Result<Config, ConfigError> {

@@ -12,6 +12,9 @@ pub enum StoreError {
     /// Another process (usually the running daemon) holds the store.
     #[error("the store at {} is in use by another process (is the daemon running?)", .0.display())]
     Locked(PathBuf),
+    /// A command that only reads found no store where the config (or `--data`) points.
+    #[error("no store at {}: nothing has been polled into it yet (is `--data` or `[storage] path` right? `showfeed poll` or `showfeed run` creates it)", .0.display())]
+    Missing(PathBuf),
     /// The store was written by a newer showfeed.
     #[error("the store has schema version {found}, newer than this showfeed understands ({SCHEMA_VERSION})")]
     Schema {

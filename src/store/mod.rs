@@ -86,6 +86,15 @@ pub struct Store {
 }
 
 impl Store {
+    /// Opens the store at `path` for a command that only reads: a missing store is an error
+    /// ([`StoreError::Missing`]), never a new empty one made by a mistyped path.
+    pub fn open_existing(path: &Path, cache_bytes: u64) -> Result<Store, StoreError> {
+        if !path.join("conf").is_file() {
+            return Err(StoreError::Missing(path.to_path_buf()));
+        }
+        Store::open(path, cache_bytes)
+    }
+
     /// Opens (or creates) the store at `path` with a page cache of `cache_bytes`.
     pub fn open(path: &Path, cache_bytes: u64) -> Result<Store, StoreError> {
         Store::open_at(path, path, cache_bytes)

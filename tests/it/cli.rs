@@ -120,12 +120,14 @@ async fn poll_command_stores_everything_and_lists_failures() {
         ])
         .output()
         .unwrap();
-    assert!(out.status.success());
-    assert_eq!(
-        atom_ids(&out.stdout).len(),
-        0,
-        "--data points at another, empty store"
+    // A mistyped --data is an error that says so, and creates nothing.
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no store at") && err.contains("elsewhere"),
+        "{err}"
     );
+    assert!(!data.exists(), "a read-only command created no store");
     let out = showfeed()
         .args([
             "--config",

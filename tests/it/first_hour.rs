@@ -668,14 +668,17 @@ async fn a_permanent_redirect_shows_everywhere_and_logs_have_no_colours_off_a_te
     let port = free_port();
     let setup = write_config(&[("m", server.url("/old.rss"))], port, "");
     let log = setup.dir.path().join("daemon.log");
-    let mut child = showfeed()
-        .env("RUST_LOG", "info")
-        .args(["--config", setup.config.to_str().unwrap(), "run"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
+    let daemon = Daemon {
+        child: showfeed()
+            .env("RUST_LOG", "info")
+            .args(["--config", setup.config.to_str().unwrap(), "run"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap(),
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    let base = daemon.base.clone();
     wait_until("the move recorded", async || {
         try_status(&base)
             .await
@@ -694,12 +697,167 @@ async fn a_permanent_redirect_shows_everywhere_and_logs_have_no_colours_off_a_te
         .await
         .unwrap();
     assert!(page.contains("moved permanently to"), "the index says so");
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(daemon);
     let text = std::fs::read_to_string(&log).unwrap();
     assert!(text.contains("moved permanently"), "{text}");
     assert!(
         !text.contains('\u{1b}'),
         "no ANSI colours in a file: {text}"
+    );
+}
+
+/// Points 5, 6, 8, 10 and two of 13: with a broken feeds.toml on disk, `status`, `feed`,
+/// `suggest` and `opml export` show the running daemon and say the file is invalid; the
+/// index page shows the refused reload and the health feed the recovery; `check` of another
+/// file does not diff against a daemon running this one; `opml export` through the daemon
+/// is the same document as from the store; `--listen` and `SHOWFEED_LISTEN` set the port;
+/// `run` on a busy port creates no data directory.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_broken_config_on_disk_still_shows_the_running_daemon() {
+    let server = FixtureServer::start().await;
+    server.route(
+        "/a.rss",
+        Route::ok(
+            feed_of("a", "Squid Game season 3 trailer"),
+            "application/rss+xml",
+        ),
+    );
+    let file_port = free_port();
+    let setup = write_config(&[("a", server.url("/a.rss"))], file_port, "");
+    let config = setup.config.to_str().unwrap().to_owned();
+    let valid = std::fs::read_to_string(&setup.config).unwrap();
+
+    // A busy port: nothing is created.
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let busy_port = busy.local_addr().unwrap().port().to_string();
+    let out = showfeed()
+        .args([
+            "--config",
+            &config,
+            "--listen",
+            &format!("127.0.0.1:{busy_port}"),
+            "run",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot listen on"));
+    assert!(
+        !setup.dir.path().join("data").exists(),
+        "no data directory for a daemon that never ran"
+    );
+    drop(busy);
+
+    // --listen overrides the file's port; the CLI finds the daemon through SHOWFEED_LISTEN.
+    let port = free_port();
+    let daemon = Daemon {
+        child: showfeed()
+            .args([
+                "--config",
+                &config,
+                "--listen",
+                &format!("localhost:{port}"),
+                "run",
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    let base = daemon.base.clone();
+    wait_until("the first poll", async || {
+        try_status(&base)
+            .await
+            .is_some_and(|st| feed_status(&st, "a")["last_success"].is_string())
+    })
+    .await;
+    let cli = |args: &[&str]| {
+        showfeed()
+            .env("SHOWFEED_LISTEN", format!(":{port}"))
+            .args(["--config", &config])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let opml_from_daemon = cli(&["opml", "export"]);
+    assert!(opml_from_daemon.status.success());
+    let opml = String::from_utf8_lossy(&opml_from_daemon.stdout).into_owned();
+    assert!(
+        opml.contains("title=\"a\"") && opml.contains("htmlUrl=\"https://example.org/\""),
+        "{opml}"
+    );
+
+    // The file breaks; the daemon keeps its config and says so.
+    std::fs::write(&setup.config, "[server\nlisten = nonsense\n").unwrap();
+    wait_until("the refused reload", async || {
+        try_status(&base)
+            .await
+            .is_some_and(|st| st["config_error"].is_string())
+    })
+    .await;
+    for args in [
+        &["status"][..],
+        &["feed"],
+        &["suggest"],
+        &["opml", "export"],
+    ] {
+        let out = cli(args);
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert!(out.status.success(), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("is invalid"),
+            "{args:?} says the file is invalid: {stderr}"
+        );
+        assert!(!stdout.is_empty(), "{args:?}");
+        if args == ["feed"] {
+            assert!(stdout.ends_with("</feed>\n"), "a trailing newline");
+            assert!(stdout.contains("Squid Game season 3 trailer"));
+        }
+        if args == ["opml", "export"] {
+            assert_eq!(stdout, opml, "the same document through the daemon");
+        }
+    }
+    let page = reqwest::get(format!("{base}/"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("The config file on disk is invalid"),
+        "the index shows the refused reload"
+    );
+
+    // Another file pointing at the same address: check does not diff against this daemon.
+    let other = write_config(&[("b", server.url("/a.rss"))], port, "");
+    let out = run_ok(&["--config", other.config.to_str().unwrap(), "check"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("runs") && text.contains("not this file"),
+        "{text}"
+    );
+    assert!(!text.contains("+ feed"), "{text}");
+
+    // Fixed again: the health feed records it.
+    std::fs::write(&setup.config, valid).unwrap();
+    wait_until("the recovery", async || {
+        try_status(&base)
+            .await
+            .is_some_and(|st| st["config_error"].is_null())
+    })
+    .await;
+    let health = reqwest::get(format!("{base}/admin/health.atom"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        health.contains("config reload refused") && health.contains("config valid again"),
+        "{health}"
     );
 }
