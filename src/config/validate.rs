@@ -895,3 +895,250 @@ fn shows(raw: &RawConfig, c: &mut Collector<'_>) -> Vec<Show> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every diagnostic of `text`, one line each, in the order reported.
+    fn report(text: &str) -> String {
+        match validate(text, Path::new("/etc/showfeed/feeds.toml")) {
+            Ok(_) => "valid".to_owned(),
+            Err(d) => d.to_string(),
+        }
+    }
+
+    /// One mistake of each kind in `[[feed]]`, `[[show]]` and `[[view]]`: the whole report,
+    /// positions, subjects and wording, is pinned so that reshaping the checks changes none
+    /// of it.
+    #[test]
+    fn every_list_mistake_is_reported_once_in_file_order() {
+        let text = r#"
+[[feed]]
+url = "https://a.example/feed"
+[[feed]]
+id = "no-url"
+[[feed]]
+id = "Bad Id"
+url = "https://b.example/feed"
+[[feed]]
+id = "dup"
+url = "https://c.example/feed"
+[[feed]]
+id = "dup"
+url = "https://d.example/feed"
+[[feed]]
+id = "ftp"
+url = "ftp://e.example/feed"
+[[feed]]
+id = "broken"
+url = "http://[::1"
+[[feed]]
+id = "untitled"
+url = "https://f.example/feed"
+title = "  "
+[[feed]]
+id = "fast"
+url = "https://g.example/feed"
+interval = "1s"
+[[feed]]
+id = "ok"
+url = "https://h.example/feed"
+
+[[show]]
+aliases = ["x"]
+[[show]]
+name = "  "
+[[show]]
+name = "Aliased"
+aliases = ["", "fine"]
+[[show]]
+name = "Bad Slug"
+slug = "Bad_Slug"
+[[show]]
+name = "First"
+slug = "same"
+[[show]]
+name = "Second"
+slug = "same"
+[[show]]
+name = "!!!"
+[[show]]
+name = "Squid Game"
+[[show]]
+name = "squid game"
+[[show]]
+name = "Excluding"
+exclude = ["", "ok"]
+
+[[view]]
+title = "nameless"
+[[view]]
+name = "Bad Name"
+[[view]]
+name = "twice"
+[[view]]
+name = "twice"
+[[view]]
+name = "filters"
+show = ["squid-game", "nope"]
+exclude_show = ["gone"]
+season = ["squid-game/s2", "squid-game/s0", "nope/s1", "s1"]
+kind = ["trailer", "gossip"]
+source = ["ok", "missing"]
+q = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+since = "1s"
+limit = 0
+[[view]]
+name = "good"
+title = "  Good  "
+show = ["squid-game"]
+source = ["ok"]
+since = "7d"
+limit = 5
+"#;
+        assert_report(&report(text), GOLDEN_LISTS);
+    }
+
+    const GOLDEN_LISTS: &str = r#"29 errors in /etc/showfeed/feeds.toml
+  /etc/showfeed/feeds.toml:2:1: feed #1: missing required key `id`
+  /etc/showfeed/feeds.toml:4:1: feed `no-url`: missing required key `url`
+  /etc/showfeed/feeds.toml:7:6: feed `Bad Id`: `id` = "Bad Id" must be 1-64 characters of a-z, 0-9 and '-', not starting or ending with '-'
+  /etc/showfeed/feeds.toml:13:6: feed `dup`: duplicate feed id "dup": ids must be unique
+  /etc/showfeed/feeds.toml:17:7: feed `ftp`: `url` = "ftp://e.example/feed" has scheme "ftp": only http, https and file:// URLs (with an absolute path) are allowed
+  /etc/showfeed/feeds.toml:20:7: feed `broken`: `url` = "http://[::1" is not a valid URL: invalid IPv6 address
+  /etc/showfeed/feeds.toml:24:9: feed `untitled`: `title` must not be empty (leave it out to use the feed's own title)
+  /etc/showfeed/feeds.toml:28:12: feed `fast`: `interval` = 1s is out of range: must be between 1m and 7days
+  /etc/showfeed/feeds.toml:33:1: show #1: missing required key `name`
+  /etc/showfeed/feeds.toml:36:8: show `  `: `name` must not be empty
+  /etc/showfeed/feeds.toml:39:12: show `Aliased`: aliases must not be empty strings
+  /etc/showfeed/feeds.toml:42:8: show `Bad Slug`: `slug` = "Bad_Slug" must be 1-64 characters of a-z, 0-9 and '-', not starting or ending with '-'
+  /etc/showfeed/feeds.toml:48:8: show `Second`: duplicate show slug "same": give one of the shows an explicit `slug`
+  /etc/showfeed/feeds.toml:49:1: show `!!!`: the name has no letters or digits to make a slug from: set `slug`
+  /etc/showfeed/feeds.toml:53:1: show `squid game`: its default slug "squid-game" is already taken: set an explicit `slug`
+  /etc/showfeed/feeds.toml:57:12: show `Excluding`: `exclude` phrases must not be empty
+  /etc/showfeed/feeds.toml:59:1: view #1: missing required key `name`
+  /etc/showfeed/feeds.toml:62:8: view `Bad Name`: `name` = "Bad Name" must be 1-64 characters of a-z, 0-9 and '-'
+  /etc/showfeed/feeds.toml:66:8: view `twice`: duplicate view name "twice"
+  /etc/showfeed/feeds.toml:69:23: view `filters`: `show`: no show with slug "nope" is configured
+  /etc/showfeed/feeds.toml:70:17: view `filters`: `exclude_show`: no show with slug "gone" is configured
+  /etc/showfeed/feeds.toml:71:28: view `filters`: `season` = "squid-game/s0" must be <configured show slug>/s<N>
+  /etc/showfeed/feeds.toml:71:45: view `filters`: `season` = "nope/s1" must be <configured show slug>/s<N>
+  /etc/showfeed/feeds.toml:71:56: view `filters`: `season` = "s1" must be <configured show slug>/s<N>
+  /etc/showfeed/feeds.toml:72:20: view `filters`: `kind` = "gossip" must be one of trailer, casting, renewal, cancellation, release-date, review, recap, interview, ratings
+  /etc/showfeed/feeds.toml:73:17: view `filters`: `source`: no feed with id "missing" is configured
+  /etc/showfeed/feeds.toml:74:5: view `filters`: `q` is too long (at most 200 characters, once folded to ASCII)
+  /etc/showfeed/feeds.toml:75:9: view `filters`: `since` = 1s is out of range: must be between 1m and 9years 11months 27days 21h 50m 24s
+  /etc/showfeed/feeds.toml:76:9: `limit` = 0 is out of range: must be between 1 and 1000"#;
+
+    /// What the lists of a valid file become: defaults filled in, titles trimmed, the view's
+    /// filters as the query string the server parses.
+    #[test]
+    fn valid_lists_become_typed_values() {
+        let text = r#"
+[polling]
+interval = "20m"
+allow_private = true
+[[feed]]
+id = "a"
+url = " https://a.example/feed "
+title = " A "
+[[feed]]
+id = "local"
+url = "file:///srv/feeds/local.xml"
+interval = "2h"
+allow_private = false
+[[show]]
+name = " Squid Game "
+aliases = [" 오징어 게임 "]
+exclude = [" squid ink "]
+require_context = true
+[[show]]
+name = "Pokémon"
+slug = "poke"
+[[view]]
+name = "all"
+[[view]]
+name = "korean"
+title = "  Korean  "
+show = ["squid-game"]
+exclude_show = ["poke"]
+season = ["squid-game/s2"]
+kind = ["trailer", "casting"]
+source = ["a", "local"]
+q = "오징어 \"season two\""
+since = "30d"
+limit = 50
+"#;
+        let c = validate(text, Path::new("/etc/showfeed/feeds.toml")).unwrap();
+        let feeds: Vec<_> = c
+            .feeds
+            .iter()
+            .map(|f| {
+                (
+                    f.id.as_str(),
+                    f.url.as_str(),
+                    f.title.as_deref(),
+                    f.interval,
+                    f.allow_private,
+                )
+            })
+            .collect();
+        assert_eq!(
+            feeds,
+            [
+                ("a", "https://a.example/feed", Some("A"), 20 * MINUTE, true),
+                (
+                    "local",
+                    "file:///srv/feeds/local.xml",
+                    None,
+                    2 * HOUR,
+                    false
+                ),
+            ]
+        );
+        assert_eq!(c.feed_index.get("local"), Some(&1));
+        assert_eq!(
+            c.shows,
+            [
+                Show {
+                    name: "Squid Game".into(),
+                    aliases: vec!["오징어 게임".into()],
+                    slug: "squid-game".into(),
+                    require_context: Some(true),
+                    exclude: vec!["squid ink".into()],
+                },
+                Show {
+                    name: "Pokémon".into(),
+                    aliases: vec![],
+                    slug: "poke".into(),
+                    require_context: None,
+                    exclude: vec![],
+                },
+            ]
+        );
+        let views: Vec<_> = c
+            .views
+            .iter()
+            .map(|v| (v.name.as_str(), v.title.as_deref(), v.query.as_str()))
+            .collect();
+        assert_eq!(
+            views,
+            [
+                ("all", None, ""),
+                (
+                    "korean",
+                    Some("Korean"),
+                    "show=squid-game&exclude_show=poke&season=squid-game%2Fs2&kind=trailer\
+                     &kind=casting&source=a&source=local&q=%EC%98%A4%EC%A7%95%EC%96%B4+\
+                     %22season+two%22&since=30d&limit=50"
+                ),
+            ]
+        );
+    }
+
+    /// Compares with the pinned report, printing the new one in full when it differs.
+    fn assert_report(got: &str, want: &str) {
+        assert_eq!(got, want, "\n--- got:\n{got}\n---");
+    }
+}
