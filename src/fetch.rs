@@ -300,102 +300,72 @@ impl Fetcher {
         validators: &Validators,
         allow_private: bool,
     ) -> Result<Fetched, FetchError> {
+        let (resp, moved_to) = self.send(url, validators, allow_private).await?;
+        let hints = Hints {
+            max_age: max_age(resp.headers()),
+        };
+        match resp.status() {
+            StatusCode::NOT_MODIFIED if validators.is_empty() => {
+                Err(FetchError::UnexpectedNotModified)
+            }
+            StatusCode::NOT_MODIFIED => Ok(Fetched::NotModified(hints)),
+            StatusCode::GONE => Err(FetchError::Gone),
+            status if !status.is_success() => Err(FetchError::Status {
+                status,
+                retry_after: matches!(
+                    status,
+                    StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
+                )
+                .then(|| retry_after(resp.headers()))
+                .flatten(),
+            }),
+            _ => self.read_body(resp, hints, moved_to).await,
+        }
+    }
+
+    /// Sends the conditional GET and follows redirects to the final response; with it, where
+    /// the feed now lives when every redirect was permanent.
+    ///
+    /// Redirects are followed here, not by reqwest, to know whether every hop was permanent
+    /// (then the admin should update the URL in feeds.toml).
+    async fn send(
+        &self,
+        url: &Url,
+        validators: &Validators,
+        allow_private: bool,
+    ) -> Result<(reqwest::Response, Option<Url>), FetchError> {
         let client = if allow_private {
             &self.open
         } else {
             &self.guarded
         };
-        let literal_ip = |u: &Url| match u.host() {
-            Some(url::Host::Ipv4(ip)) => Some(IpAddr::V4(ip)),
-            Some(url::Host::Ipv6(ip)) => Some(IpAddr::V6(ip)),
-            _ => None,
-        };
-        // Redirects are followed here, not by reqwest, to know whether every hop was
-        // permanent (then the admin should update the URL in feeds.toml).
-        let mut current = url.clone();
-        let mut permanent = true;
-        let mut hops = 0;
-        let mut resp = loop {
-            let mut req = client
-                .get(current.clone())
-                .header(header::ACCEPT, "application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5");
-            if let Some(etag) = &validators.etag {
-                req = req.header(header::IF_NONE_MATCH, etag);
+        let mut trail = Redirects::new(url, allow_private);
+        loop {
+            let resp = conditional_get(client, &trail.current, validators)
+                .send()
+                .await
+                .map_err(|e| self.classify(e))?;
+            match redirect_target(&resp, &trail.current) {
+                Some(next) => trail.follow(next, resp.status())?,
+                None => return Ok((resp, trail.moved_to())),
             }
-            if let Some(lm) = &validators.last_modified {
-                req = req.header(header::IF_MODIFIED_SINCE, lm);
-            }
-            let resp = req.send().await.map_err(|e| self.classify(e))?;
-            if !resp.status().is_redirection() || resp.status() == StatusCode::NOT_MODIFIED {
-                break resp;
-            }
-            let Some(next) = resp
-                .headers()
-                .get(header::LOCATION)
-                .and_then(|l| l.to_str().ok())
-                .and_then(|l| current.join(l).ok())
-            else {
-                break resp;
-            };
-            hops += 1;
-            if hops > MAX_REDIRECTS {
-                return Err(FetchError::TooManyRedirects {
-                    last: next.to_string(),
-                });
-            }
-            if !matches!(next.scheme(), "http" | "https") {
-                return Err(FetchError::BadRedirect {
-                    to: next.to_string(),
-                });
-            }
-            // The resolver guards host names; a redirect to a literal private address is
-            // caught here (the configured URL's own host stays allowed).
-            if let Some(ip) = literal_ip(&next) {
-                if !allow_private && is_private(ip) && next.host() != url.host() {
-                    return Err(FetchError::PrivateRedirect {
-                        to: next.to_string(),
-                    });
-                }
-            }
-            permanent &= matches!(
-                resp.status(),
-                StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT
-            );
-            current = next;
-        };
-        let moved_to = (hops > 0 && permanent).then(|| current.clone());
-        let status = resp.status();
-        let hints = Hints {
-            max_age: max_age(resp.headers()),
-        };
-        if status == StatusCode::NOT_MODIFIED {
-            if validators.is_empty() {
-                return Err(FetchError::UnexpectedNotModified);
-            }
-            return Ok(Fetched::NotModified(hints));
         }
-        if status == StatusCode::GONE {
-            return Err(FetchError::Gone);
-        }
-        if !status.is_success() {
-            let retry_after = matches!(
-                status,
-                StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
-            )
-            .then(|| retry_after(resp.headers()))
-            .flatten();
-            return Err(FetchError::Status {
-                status,
-                retry_after,
-            });
-        }
+    }
+
+    /// A successful response's validators, type and body, the body at most `max_body`.
+    async fn read_body(
+        &self,
+        mut resp: reqwest::Response,
+        hints: Hints,
+        moved_to: Option<Url>,
+    ) -> Result<Fetched, FetchError> {
         let header_str = |name| {
             resp.headers()
                 .get(name)
                 .and_then(|v: &header::HeaderValue| v.to_str().ok())
                 .map(str::to_owned)
         };
-        let new_validators = Validators {
+        let validators = Validators {
             etag: header_str(header::ETAG),
             last_modified: header_str(header::LAST_MODIFIED),
         };
@@ -415,7 +385,7 @@ impl Fetcher {
             bytes,
             content_type,
             final_url,
-            validators: new_validators,
+            validators,
             hints,
             moved_to,
         })))
@@ -472,6 +442,107 @@ impl Fetcher {
         } else {
             FetchError::Request(e)
         }
+    }
+}
+
+/// A GET of `url` that asks for a feed, conditional on `validators`.
+fn conditional_get(
+    client: &reqwest::Client,
+    url: &Url,
+    validators: &Validators,
+) -> reqwest::RequestBuilder {
+    let mut req = client
+        .get(url.clone())
+        .header(header::ACCEPT, "application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5");
+    if let Some(etag) = &validators.etag {
+        req = req.header(header::IF_NONE_MATCH, etag);
+    }
+    if let Some(lm) = &validators.last_modified {
+        req = req.header(header::IF_MODIFIED_SINCE, lm);
+    }
+    req
+}
+
+/// Where a redirect points, resolved against the URL it answered; `None` for any other
+/// response (304 included) and for a redirect without a usable `Location`, which is then
+/// the final response.
+fn redirect_target(resp: &reqwest::Response, current: &Url) -> Option<Url> {
+    if !resp.status().is_redirection() || resp.status() == StatusCode::NOT_MODIFIED {
+        return None;
+    }
+    resp.headers()
+        .get(header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .and_then(|l| current.join(l).ok())
+}
+
+/// The redirects one fetch has followed.
+struct Redirects<'a> {
+    /// The configured URL.
+    origin: &'a Url,
+    /// Where the next request goes.
+    current: Url,
+    hops: usize,
+    /// Whether every hop so far was permanent (301/308).
+    permanent: bool,
+    allow_private: bool,
+}
+
+impl<'a> Redirects<'a> {
+    fn new(origin: &'a Url, allow_private: bool) -> Self {
+        Redirects {
+            origin,
+            current: origin.clone(),
+            hops: 0,
+            permanent: true,
+            allow_private,
+        }
+    }
+
+    /// Takes the redirect to `next`, answered with `status`, unless it is one too many or
+    /// goes where a feed may not.
+    fn follow(&mut self, next: Url, status: StatusCode) -> Result<(), FetchError> {
+        self.hops += 1;
+        if self.hops > MAX_REDIRECTS {
+            return Err(FetchError::TooManyRedirects {
+                last: next.to_string(),
+            });
+        }
+        if !matches!(next.scheme(), "http" | "https") {
+            return Err(FetchError::BadRedirect {
+                to: next.to_string(),
+            });
+        }
+        // The resolver guards host names; a redirect to a literal private address is caught
+        // here (the configured URL's own host stays allowed).
+        if let Some(ip) = literal_ip(&next) {
+            if !self.allow_private && is_private(ip) && next.host() != self.origin.host() {
+                return Err(FetchError::PrivateRedirect {
+                    to: next.to_string(),
+                });
+            }
+        }
+        self.permanent &= matches!(
+            status,
+            StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT
+        );
+        self.current = next;
+        Ok(())
+    }
+
+    /// Where the feed now lives: the last URL, when there were redirects and all were
+    /// permanent.
+    fn moved_to(&self) -> Option<Url> {
+        (self.hops > 0 && self.permanent).then(|| self.current.clone())
+    }
+}
+
+/// The address in `url`, when its host is one rather than a name.
+fn literal_ip(url: &Url) -> Option<IpAddr> {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => Some(IpAddr::V4(ip)),
+        Some(url::Host::Ipv6(ip)) => Some(IpAddr::V6(ip)),
+        _ => None,
     }
 }
 
