@@ -6,7 +6,11 @@
 //! URLs read the local file and use its modification time and size as the validator.
 
 use std::net::IpAddr;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
+
+use headers::{
+    CacheControl, ETag, Header, HeaderMapExt, IfModifiedSince, IfNoneMatch, LastModified,
+};
 
 use reqwest::header::{self, HeaderMap};
 use reqwest::StatusCode;
@@ -365,6 +369,8 @@ impl Fetcher {
                 .and_then(|v: &header::HeaderValue| v.to_str().ok())
                 .map(str::to_owned)
         };
+        // Stored as the server wrote them: an ETag `headers` refuses still earns 304s when
+        // sent back verbatim (see `conditional_get`).
         let validators = Validators {
             etag: header_str(header::ETAG),
             last_modified: header_str(header::LAST_MODIFIED),
@@ -446,6 +452,9 @@ impl Fetcher {
 }
 
 /// A GET of `url` that asks for a feed, conditional on `validators`.
+///
+/// The validators go back as the typed headers where `headers` reads them (an obsolete date
+/// format goes out as IMF-fixdate, the form RFC 9110 has senders write), else verbatim.
 fn conditional_get(
     client: &reqwest::Client,
     url: &Url,
@@ -454,13 +463,39 @@ fn conditional_get(
     let mut req = client
         .get(url.clone())
         .header(header::ACCEPT, "application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5");
+    let mut typed = HeaderMap::new();
     if let Some(etag) = &validators.etag {
-        req = req.header(header::IF_NONE_MATCH, etag);
+        match entity_tag(etag) {
+            Some(tag) => typed.typed_insert(IfNoneMatch::from(tag)),
+            // Servers match the tag they made byte for byte, valid or not.
+            None => req = req.header(header::IF_NONE_MATCH, etag),
+        }
     }
     if let Some(lm) = &validators.last_modified {
-        req = req.header(header::IF_MODIFIED_SINCE, lm);
+        match typed_header::<LastModified>(lm) {
+            Some(lm) => typed.typed_insert(IfModifiedSince::from(SystemTime::from(lm))),
+            // Not a date `headers` reads: some servers compare it with their own as text.
+            None => req = req.header(header::IF_MODIFIED_SINCE, lm),
+        }
     }
-    req
+    req.headers(typed)
+}
+
+/// A stored ETag as `headers` reads one: quoted (or `W/` and quoted), no `"` inside.
+///
+/// Real servers also send unquoted tags, which `headers` refuses, and tags with a space or
+/// a tab inside the quotes, on which `headers` 0.4.2 debug-asserts: those stay strings.
+fn entity_tag(etag: &str) -> Option<ETag> {
+    if etag.contains([' ', '\t']) {
+        return None;
+    }
+    typed_header(etag)
+}
+
+/// `value` read as the typed header `H`.
+fn typed_header<H: Header>(value: &str) -> Option<H> {
+    let value = header::HeaderValue::from_str(value).ok()?;
+    H::decode(&mut std::iter::once(&value)).ok()
 }
 
 /// Where a redirect points, resolved against the URL it answered; `None` for any other
@@ -546,17 +581,23 @@ fn literal_ip(url: &Url) -> Option<IpAddr> {
     }
 }
 
+/// `Cache-Control: max-age`, over every `Cache-Control` line.
 fn max_age(headers: &HeaderMap) -> Option<Duration> {
-    let cc = headers.get(header::CACHE_CONTROL)?.to_str().ok()?;
-    cc.split(',').find_map(|d| {
-        let (k, v) = d.trim().split_once('=')?;
-        (k.trim().eq_ignore_ascii_case("max-age"))
-            .then(|| v.trim().trim_matches('"').parse::<u64>().ok())
-            .flatten()
-            .map(Duration::from_secs)
-    })
+    // Directive names are case-insensitive (RFC 9111 5.2), `headers` matches them in lower
+    // case only: lowered first (the value wanted, seconds, has no case).
+    let lowered: Vec<header::HeaderValue> = headers
+        .get_all(header::CACHE_CONTROL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| header::HeaderValue::from_str(&v.to_ascii_lowercase()).ok())
+        .collect();
+    CacheControl::decode(&mut lowered.iter()).ok()?.max_age()
 }
 
+/// `Retry-After`: seconds, or an HTTP date (then the time until it, zero once past).
+///
+/// Read here, with `httpdate` (the parser `headers` uses): `headers`' `RetryAfter` (0.4.2)
+/// decodes both forms but gives no access to the value.
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let v = headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(secs) = v.parse::<u64>() {
@@ -564,7 +605,7 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     }
     let when = httpdate::parse_http_date(v).ok()?;
     Some(
-        when.duration_since(std::time::SystemTime::now())
+        when.duration_since(SystemTime::now())
             .unwrap_or(Duration::ZERO),
     )
 }
@@ -587,5 +628,80 @@ mod tests {
         h.insert(header::RETRY_AFTER, "soon".parse().unwrap());
         assert_eq!(max_age(&h), None);
         assert_eq!(retry_after(&h), None);
+    }
+
+    #[test]
+    fn max_age_reads_every_line_any_case_and_quoted_values() {
+        let cc = |lines: &[&str]| {
+            let mut h = HeaderMap::new();
+            for l in lines {
+                h.append(header::CACHE_CONTROL, l.parse().unwrap());
+            }
+            max_age(&h)
+        };
+        let secs = |s| Some(Duration::from_secs(s));
+        assert_eq!(cc(&["public", "max-age=60"]), secs(60), "a later line");
+        assert_eq!(cc(&["Public, MAX-AGE=90"]), secs(90), "any case");
+        assert_eq!(cc(&["max-age=\"120\""]), secs(120));
+        assert_eq!(cc(&["private=\"a, b\", max-age=30"]), secs(30));
+        assert_eq!(cc(&["s-maxage=600"]), None);
+        assert_eq!(cc(&[]), None);
+    }
+
+    #[test]
+    fn retry_after_reads_an_http_date() {
+        let at = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::RETRY_AFTER, v.parse().unwrap());
+            retry_after(&h)
+        };
+        assert_eq!(at("Sun, 06 Nov 1994 08:49:37 GMT"), Some(Duration::ZERO));
+        let soon = SystemTime::now() + Duration::from_secs(3600);
+        let wait = at(&httpdate::fmt_http_date(soon)).unwrap();
+        assert!(wait > Duration::from_secs(3500) && wait <= Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn validators_go_back_typed_or_verbatim() {
+        let client = reqwest::Client::new();
+        let url = Url::parse("http://feeds.example/rss").unwrap();
+        let sent = |etag: &str, lm: &str| {
+            let validators = Validators {
+                etag: Some(etag.into()),
+                last_modified: Some(lm.into()),
+            };
+            let req = conditional_get(&client, &url, &validators).build().unwrap();
+            let h = |name| req.headers()[name].to_str().unwrap().to_owned();
+            (h(header::IF_NONE_MATCH), h(header::IF_MODIFIED_SINCE))
+        };
+        let date = "Sun, 06 Nov 1994 08:49:37 GMT";
+        for etag in [
+            "\"v1\"",
+            "W/\"v1\"",
+            "v1-unquoted",
+            "\"with space\"",
+            "\"a\tb\"",
+        ] {
+            assert_eq!(
+                sent(etag, date),
+                (etag.to_owned(), date.to_owned()),
+                "{etag}"
+            );
+        }
+        assert_eq!(
+            sent("\"v1\"", "Sunday, 06-Nov-94 08:49:37 GMT").1,
+            date,
+            "an obsolete date format goes out as IMF-fixdate"
+        );
+        assert_eq!(
+            sent("\"v1\"", "yesterday").1,
+            "yesterday",
+            "not a date: verbatim"
+        );
+        let none = conditional_get(&client, &url, &Validators::default())
+            .build()
+            .unwrap();
+        assert!(!none.headers().contains_key(header::IF_NONE_MATCH));
+        assert!(!none.headers().contains_key(header::IF_MODIFIED_SINCE));
     }
 }
