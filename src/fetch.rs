@@ -6,7 +6,11 @@
 //! URLs read the local file and use its modification time and size as the validator.
 
 use std::net::IpAddr;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
+
+use headers::{
+    CacheControl, ETag, Header, HeaderMapExt, IfModifiedSince, IfNoneMatch, LastModified,
+};
 
 use reqwest::header::{self, HeaderMap};
 use reqwest::StatusCode;
@@ -300,102 +304,74 @@ impl Fetcher {
         validators: &Validators,
         allow_private: bool,
     ) -> Result<Fetched, FetchError> {
+        let (resp, moved_to) = self.send(url, validators, allow_private).await?;
+        let hints = Hints {
+            max_age: max_age(resp.headers()),
+        };
+        match resp.status() {
+            StatusCode::NOT_MODIFIED if validators.is_empty() => {
+                Err(FetchError::UnexpectedNotModified)
+            }
+            StatusCode::NOT_MODIFIED => Ok(Fetched::NotModified(hints)),
+            StatusCode::GONE => Err(FetchError::Gone),
+            status if !status.is_success() => Err(FetchError::Status {
+                status,
+                retry_after: matches!(
+                    status,
+                    StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
+                )
+                .then(|| retry_after(resp.headers()))
+                .flatten(),
+            }),
+            _ => self.read_body(resp, hints, moved_to).await,
+        }
+    }
+
+    /// Sends the conditional GET and follows redirects to the final response; with it, where
+    /// the feed now lives when every redirect was permanent.
+    ///
+    /// Redirects are followed here, not by reqwest, to know whether every hop was permanent
+    /// (then the admin should update the URL in feeds.toml).
+    async fn send(
+        &self,
+        url: &Url,
+        validators: &Validators,
+        allow_private: bool,
+    ) -> Result<(reqwest::Response, Option<Url>), FetchError> {
         let client = if allow_private {
             &self.open
         } else {
             &self.guarded
         };
-        let literal_ip = |u: &Url| match u.host() {
-            Some(url::Host::Ipv4(ip)) => Some(IpAddr::V4(ip)),
-            Some(url::Host::Ipv6(ip)) => Some(IpAddr::V6(ip)),
-            _ => None,
-        };
-        // Redirects are followed here, not by reqwest, to know whether every hop was
-        // permanent (then the admin should update the URL in feeds.toml).
-        let mut current = url.clone();
-        let mut permanent = true;
-        let mut hops = 0;
-        let mut resp = loop {
-            let mut req = client
-                .get(current.clone())
-                .header(header::ACCEPT, "application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5");
-            if let Some(etag) = &validators.etag {
-                req = req.header(header::IF_NONE_MATCH, etag);
+        let mut trail = Redirects::new(url, allow_private);
+        loop {
+            let resp = conditional_get(client, &trail.current, validators)
+                .send()
+                .await
+                .map_err(|e| self.classify(e))?;
+            match redirect_target(&resp, &trail.current) {
+                Some(next) => trail.follow(next, resp.status())?,
+                None => return Ok((resp, trail.moved_to())),
             }
-            if let Some(lm) = &validators.last_modified {
-                req = req.header(header::IF_MODIFIED_SINCE, lm);
-            }
-            let resp = req.send().await.map_err(|e| self.classify(e))?;
-            if !resp.status().is_redirection() || resp.status() == StatusCode::NOT_MODIFIED {
-                break resp;
-            }
-            let Some(next) = resp
-                .headers()
-                .get(header::LOCATION)
-                .and_then(|l| l.to_str().ok())
-                .and_then(|l| current.join(l).ok())
-            else {
-                break resp;
-            };
-            hops += 1;
-            if hops > MAX_REDIRECTS {
-                return Err(FetchError::TooManyRedirects {
-                    last: next.to_string(),
-                });
-            }
-            if !matches!(next.scheme(), "http" | "https") {
-                return Err(FetchError::BadRedirect {
-                    to: next.to_string(),
-                });
-            }
-            // The resolver guards host names; a redirect to a literal private address is
-            // caught here (the configured URL's own host stays allowed).
-            if let Some(ip) = literal_ip(&next) {
-                if !allow_private && is_private(ip) && next.host() != url.host() {
-                    return Err(FetchError::PrivateRedirect {
-                        to: next.to_string(),
-                    });
-                }
-            }
-            permanent &= matches!(
-                resp.status(),
-                StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT
-            );
-            current = next;
-        };
-        let moved_to = (hops > 0 && permanent).then(|| current.clone());
-        let status = resp.status();
-        let hints = Hints {
-            max_age: max_age(resp.headers()),
-        };
-        if status == StatusCode::NOT_MODIFIED {
-            if validators.is_empty() {
-                return Err(FetchError::UnexpectedNotModified);
-            }
-            return Ok(Fetched::NotModified(hints));
         }
-        if status == StatusCode::GONE {
-            return Err(FetchError::Gone);
-        }
-        if !status.is_success() {
-            let retry_after = matches!(
-                status,
-                StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
-            )
-            .then(|| retry_after(resp.headers()))
-            .flatten();
-            return Err(FetchError::Status {
-                status,
-                retry_after,
-            });
-        }
+    }
+
+    /// A successful response's validators, type and body, the body at most `max_body`.
+    async fn read_body(
+        &self,
+        mut resp: reqwest::Response,
+        hints: Hints,
+        moved_to: Option<Url>,
+    ) -> Result<Fetched, FetchError> {
         let header_str = |name| {
             resp.headers()
                 .get(name)
                 .and_then(|v: &header::HeaderValue| v.to_str().ok())
                 .map(str::to_owned)
         };
-        let new_validators = Validators {
+        // Stored as the server wrote them: an ETag `headers` refuses still earns 304s when
+        // sent back verbatim (see `conditional_get`).
+        let validators = Validators {
             etag: header_str(header::ETAG),
             last_modified: header_str(header::LAST_MODIFIED),
         };
@@ -415,7 +391,7 @@ impl Fetcher {
             bytes,
             content_type,
             final_url,
-            validators: new_validators,
+            validators,
             hints,
             moved_to,
         })))
@@ -475,17 +451,153 @@ impl Fetcher {
     }
 }
 
-fn max_age(headers: &HeaderMap) -> Option<Duration> {
-    let cc = headers.get(header::CACHE_CONTROL)?.to_str().ok()?;
-    cc.split(',').find_map(|d| {
-        let (k, v) = d.trim().split_once('=')?;
-        (k.trim().eq_ignore_ascii_case("max-age"))
-            .then(|| v.trim().trim_matches('"').parse::<u64>().ok())
-            .flatten()
-            .map(Duration::from_secs)
-    })
+/// A GET of `url` that asks for a feed, conditional on `validators`.
+///
+/// The validators go back as the typed headers where `headers` reads them (an obsolete date
+/// format goes out as IMF-fixdate, the form RFC 9110 has senders write), else verbatim.
+fn conditional_get(
+    client: &reqwest::Client,
+    url: &Url,
+    validators: &Validators,
+) -> reqwest::RequestBuilder {
+    let mut req = client
+        .get(url.clone())
+        .header(header::ACCEPT, "application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5");
+    let mut typed = HeaderMap::new();
+    if let Some(etag) = &validators.etag {
+        match entity_tag(etag) {
+            Some(tag) => typed.typed_insert(IfNoneMatch::from(tag)),
+            // Servers match the tag they made byte for byte, valid or not.
+            None => req = req.header(header::IF_NONE_MATCH, etag),
+        }
+    }
+    if let Some(lm) = &validators.last_modified {
+        match typed_header::<LastModified>(lm) {
+            Some(lm) => typed.typed_insert(IfModifiedSince::from(SystemTime::from(lm))),
+            // Not a date `headers` reads: some servers compare it with their own as text.
+            None => req = req.header(header::IF_MODIFIED_SINCE, lm),
+        }
+    }
+    req.headers(typed)
 }
 
+/// A stored ETag as `headers` reads one: quoted (or `W/` and quoted), no `"` inside.
+///
+/// Real servers also send unquoted tags, which `headers` refuses, and tags with a space or
+/// a tab inside the quotes, on which `headers` 0.4.2 debug-asserts: those stay strings.
+fn entity_tag(etag: &str) -> Option<ETag> {
+    if etag.contains([' ', '\t']) {
+        return None;
+    }
+    typed_header(etag)
+}
+
+/// `value` read as the typed header `H`.
+fn typed_header<H: Header>(value: &str) -> Option<H> {
+    let value = header::HeaderValue::from_str(value).ok()?;
+    H::decode(&mut std::iter::once(&value)).ok()
+}
+
+/// Where a redirect points, resolved against the URL it answered; `None` for any other
+/// response (304 included) and for a redirect without a usable `Location`, which is then
+/// the final response.
+fn redirect_target(resp: &reqwest::Response, current: &Url) -> Option<Url> {
+    if !resp.status().is_redirection() || resp.status() == StatusCode::NOT_MODIFIED {
+        return None;
+    }
+    resp.headers()
+        .get(header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .and_then(|l| current.join(l).ok())
+}
+
+/// The redirects one fetch has followed.
+struct Redirects<'a> {
+    /// The configured URL.
+    origin: &'a Url,
+    /// Where the next request goes.
+    current: Url,
+    hops: usize,
+    /// Whether every hop so far was permanent (301/308).
+    permanent: bool,
+    allow_private: bool,
+}
+
+impl<'a> Redirects<'a> {
+    fn new(origin: &'a Url, allow_private: bool) -> Self {
+        Redirects {
+            origin,
+            current: origin.clone(),
+            hops: 0,
+            permanent: true,
+            allow_private,
+        }
+    }
+
+    /// Takes the redirect to `next`, answered with `status`, unless it is one too many or
+    /// goes where a feed may not.
+    fn follow(&mut self, next: Url, status: StatusCode) -> Result<(), FetchError> {
+        self.hops += 1;
+        if self.hops > MAX_REDIRECTS {
+            return Err(FetchError::TooManyRedirects {
+                last: next.to_string(),
+            });
+        }
+        if !matches!(next.scheme(), "http" | "https") {
+            return Err(FetchError::BadRedirect {
+                to: next.to_string(),
+            });
+        }
+        // The resolver guards host names; a redirect to a literal private address is caught
+        // here (the configured URL's own host stays allowed).
+        if let Some(ip) = literal_ip(&next) {
+            if !self.allow_private && is_private(ip) && next.host() != self.origin.host() {
+                return Err(FetchError::PrivateRedirect {
+                    to: next.to_string(),
+                });
+            }
+        }
+        self.permanent &= matches!(
+            status,
+            StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT
+        );
+        self.current = next;
+        Ok(())
+    }
+
+    /// Where the feed now lives: the last URL, when there were redirects and all were
+    /// permanent.
+    fn moved_to(&self) -> Option<Url> {
+        (self.hops > 0 && self.permanent).then(|| self.current.clone())
+    }
+}
+
+/// The address in `url`, when its host is one rather than a name.
+fn literal_ip(url: &Url) -> Option<IpAddr> {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => Some(IpAddr::V4(ip)),
+        Some(url::Host::Ipv6(ip)) => Some(IpAddr::V6(ip)),
+        _ => None,
+    }
+}
+
+/// `Cache-Control: max-age`, over every `Cache-Control` line.
+fn max_age(headers: &HeaderMap) -> Option<Duration> {
+    // Directive names are case-insensitive (RFC 9111 5.2), `headers` matches them in lower
+    // case only: lowered first (the value wanted, seconds, has no case).
+    let lowered: Vec<header::HeaderValue> = headers
+        .get_all(header::CACHE_CONTROL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| header::HeaderValue::from_str(&v.to_ascii_lowercase()).ok())
+        .collect();
+    CacheControl::decode(&mut lowered.iter()).ok()?.max_age()
+}
+
+/// `Retry-After`: seconds, or an HTTP date (then the time until it, zero once past).
+///
+/// Read here, with `httpdate` (the parser `headers` uses): `headers`' `RetryAfter` (0.4.2)
+/// decodes both forms but gives no access to the value.
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let v = headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(secs) = v.parse::<u64>() {
@@ -493,7 +605,7 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     }
     let when = httpdate::parse_http_date(v).ok()?;
     Some(
-        when.duration_since(std::time::SystemTime::now())
+        when.duration_since(SystemTime::now())
             .unwrap_or(Duration::ZERO),
     )
 }
@@ -516,5 +628,80 @@ mod tests {
         h.insert(header::RETRY_AFTER, "soon".parse().unwrap());
         assert_eq!(max_age(&h), None);
         assert_eq!(retry_after(&h), None);
+    }
+
+    #[test]
+    fn max_age_reads_every_line_any_case_and_quoted_values() {
+        let cc = |lines: &[&str]| {
+            let mut h = HeaderMap::new();
+            for l in lines {
+                h.append(header::CACHE_CONTROL, l.parse().unwrap());
+            }
+            max_age(&h)
+        };
+        let secs = |s| Some(Duration::from_secs(s));
+        assert_eq!(cc(&["public", "max-age=60"]), secs(60), "a later line");
+        assert_eq!(cc(&["Public, MAX-AGE=90"]), secs(90), "any case");
+        assert_eq!(cc(&["max-age=\"120\""]), secs(120));
+        assert_eq!(cc(&["private=\"a, b\", max-age=30"]), secs(30));
+        assert_eq!(cc(&["s-maxage=600"]), None);
+        assert_eq!(cc(&[]), None);
+    }
+
+    #[test]
+    fn retry_after_reads_an_http_date() {
+        let at = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::RETRY_AFTER, v.parse().unwrap());
+            retry_after(&h)
+        };
+        assert_eq!(at("Sun, 06 Nov 1994 08:49:37 GMT"), Some(Duration::ZERO));
+        let soon = SystemTime::now() + Duration::from_secs(3600);
+        let wait = at(&httpdate::fmt_http_date(soon)).unwrap();
+        assert!(wait > Duration::from_secs(3500) && wait <= Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn validators_go_back_typed_or_verbatim() {
+        let client = reqwest::Client::new();
+        let url = Url::parse("http://feeds.example/rss").unwrap();
+        let sent = |etag: &str, lm: &str| {
+            let validators = Validators {
+                etag: Some(etag.into()),
+                last_modified: Some(lm.into()),
+            };
+            let req = conditional_get(&client, &url, &validators).build().unwrap();
+            let h = |name| req.headers()[name].to_str().unwrap().to_owned();
+            (h(header::IF_NONE_MATCH), h(header::IF_MODIFIED_SINCE))
+        };
+        let date = "Sun, 06 Nov 1994 08:49:37 GMT";
+        for etag in [
+            "\"v1\"",
+            "W/\"v1\"",
+            "v1-unquoted",
+            "\"with space\"",
+            "\"a\tb\"",
+        ] {
+            assert_eq!(
+                sent(etag, date),
+                (etag.to_owned(), date.to_owned()),
+                "{etag}"
+            );
+        }
+        assert_eq!(
+            sent("\"v1\"", "Sunday, 06-Nov-94 08:49:37 GMT").1,
+            date,
+            "an obsolete date format goes out as IMF-fixdate"
+        );
+        assert_eq!(
+            sent("\"v1\"", "yesterday").1,
+            "yesterday",
+            "not a date: verbatim"
+        );
+        let none = conditional_get(&client, &url, &Validators::default())
+            .build()
+            .unwrap();
+        assert!(!none.headers().contains_key(header::IF_NONE_MATCH));
+        assert!(!none.headers().contains_key(header::IF_MODIFIED_SINCE));
     }
 }

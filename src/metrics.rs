@@ -30,7 +30,7 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
-use prometheus_client::registry::Registry;
+use prometheus_client::registry::{Metric, Registry};
 
 /// Labels of per-feed outcome counters.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -104,97 +104,69 @@ fn latency() -> Histogram {
 /// The process's metrics.
 pub fn get() -> &'static Metrics {
     static METRICS: OnceLock<Metrics> = OnceLock::new();
-    METRICS.get_or_init(|| {
-        let mut registry = Registry::with_prefix("showfeed");
-        let m = Metrics {
-            fetches: Family::default(),
-            fetch_seconds: Histogram::new(exponential_buckets(0.01, 2.0, 14)),
-            ingested: Family::default(),
-            updated: Family::default(),
-            merged: Counter::default(),
-            tags: Counter::default(),
-            feeds_failing: Gauge::default(),
-            feeds: Gauge::default(),
-            store_entries: Gauge::default(),
-            store_bytes: Gauge::default(),
-            config_valid: Gauge::default(),
-            store_writable: Gauge::default(),
-            http_requests: Family::default(),
-            http_seconds: Family::new_with_constructor(latency),
-            registry: Registry::default(),
-        };
-        registry.register(
-            "fetches",
-            "Polls by outcome (200, 304 or error kind)",
-            m.fetches.clone(),
-        );
-        registry.register(
-            "fetch_duration_seconds",
-            "Time of one poll, fetch to store",
-            m.fetch_seconds.clone(),
-        );
-        registry.register(
-            "entries_ingested",
-            "Entries stored for the first time",
-            m.ingested.clone(),
-        );
-        registry.register(
-            "entries_updated",
-            "Stored entries whose content changed",
-            m.updated.clone(),
-        );
-        registry.register(
-            "duplicates_merged",
-            "New entries that joined another outlet's story",
-            m.merged.clone(),
-        );
-        registry.register(
-            "tags_applied",
-            "Show tags on newly stored entries",
-            m.tags.clone(),
-        );
-        registry.register(
-            "feeds_failing",
-            "Feeds whose last poll failed",
-            m.feeds_failing.clone(),
-        );
-        registry.register("feeds", "Configured feeds", m.feeds.clone());
-        registry.register(
-            "store_entries",
-            "Entries in the store",
-            m.store_entries.clone(),
-        );
-        registry.register(
-            "store_bytes",
-            "Disk space used by the store",
-            m.store_bytes.clone(),
-        );
-        registry.register(
-            "config_valid",
-            "0 while the config file on disk failed to load",
-            m.config_valid.clone(),
-        );
-        registry.register(
-            "store_writable",
-            "0 while the store cannot be written (disk full, read-only)",
-            m.store_writable.clone(),
-        );
-        registry.register(
-            "http_requests",
-            "HTTP requests by route and status",
-            m.http_requests.clone(),
-        );
-        registry.register(
-            "http_request_duration_seconds",
-            "HTTP latency by route",
-            m.http_seconds.clone(),
-        );
-        m.config_valid.set(1);
-        Metrics { registry, ..m }
-    })
+    METRICS.get_or_init(Metrics::new)
+}
+
+/// A registry being filled: each metric is registered as it is made, so none can be left
+/// out of `/metrics`.
+struct Registrar(Registry);
+
+impl Registrar {
+    /// Registers `metric` and hands it back; the registry's copy shares its value.
+    fn register<M: Metric + Clone>(&mut self, name: &str, help: &str, metric: M) -> M {
+        self.0.register(name, help, metric.clone());
+        metric
+    }
+
+    /// Registers a metric that starts from its default.
+    fn add<M: Metric + Clone + Default>(&mut self, name: &str, help: &str) -> M {
+        self.register(name, help, M::default())
+    }
 }
 
 impl Metrics {
+    /// Every metric at zero, registered in the order `/metrics` lists them, with the config
+    /// taken as valid until a load fails.
+    fn new() -> Metrics {
+        let mut r = Registrar(Registry::with_prefix("showfeed"));
+        let m = Metrics {
+            fetches: r.add("fetches", "Polls by outcome (200, 304 or error kind)"),
+            fetch_seconds: r.register(
+                "fetch_duration_seconds",
+                "Time of one poll, fetch to store",
+                Histogram::new(exponential_buckets(0.01, 2.0, 14)),
+            ),
+            ingested: r.add("entries_ingested", "Entries stored for the first time"),
+            updated: r.add("entries_updated", "Stored entries whose content changed"),
+            merged: r.add(
+                "duplicates_merged",
+                "New entries that joined another outlet's story",
+            ),
+            tags: r.add("tags_applied", "Show tags on newly stored entries"),
+            feeds_failing: r.add("feeds_failing", "Feeds whose last poll failed"),
+            feeds: r.add("feeds", "Configured feeds"),
+            store_entries: r.add("store_entries", "Entries in the store"),
+            store_bytes: r.add("store_bytes", "Disk space used by the store"),
+            config_valid: r.add(
+                "config_valid",
+                "0 while the config file on disk failed to load",
+            ),
+            store_writable: r.add(
+                "store_writable",
+                "0 while the store cannot be written (disk full, read-only)",
+            ),
+            http_requests: r.add("http_requests", "HTTP requests by route and status"),
+            http_seconds: r.register(
+                "http_request_duration_seconds",
+                "HTTP latency by route",
+                Family::new_with_constructor(latency),
+            ),
+            registry: r.0,
+        };
+        m.config_valid.set(1);
+        m
+    }
+
     /// The text exposition.
     pub fn encode(&self) -> String {
         let mut out = String::new();
@@ -225,4 +197,38 @@ pub async fn track(req: Request, next: Next) -> Response {
         })
         .inc();
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every family is registered once, in the documented order, and the config starts out
+    /// valid.
+    #[test]
+    fn every_family_is_exposed_in_order() {
+        let text = super::Metrics::new().encode();
+        let families: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("# TYPE showfeed_"))
+            .collect();
+        assert_eq!(
+            families,
+            [
+                "fetches counter",
+                "fetch_duration_seconds histogram",
+                "entries_ingested counter",
+                "entries_updated counter",
+                "duplicates_merged counter",
+                "tags_applied counter",
+                "feeds_failing gauge",
+                "feeds gauge",
+                "store_entries gauge",
+                "store_bytes gauge",
+                "config_valid gauge",
+                "store_writable gauge",
+                "http_requests counter",
+                "http_request_duration_seconds histogram",
+            ]
+        );
+        assert!(text.contains("\nshowfeed_config_valid 1\n"), "{text}");
+    }
 }

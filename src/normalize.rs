@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use ammonia::UrlRelative;
-use feed_rs::model::{Feed, Link, Text};
+use feed_rs::model::{Entry as Item, Feed, Link, Person, Text};
 use sha2::{Digest, Sha256};
 use url::Url;
 
@@ -42,155 +42,17 @@ pub struct Normalized {
 /// publishers mean, and what Miniflux does), else against the feed URL; relative URLs in
 /// content resolve against the item's own link.
 pub fn normalize(feed_id: &str, feed: Feed, base: &Url, now: i64) -> Normalized {
-    let site = alternate_link(&feed.links)
-        .and_then(|h| base.join(h.trim()).ok())
-        .filter(|u| matches!(u.scheme(), "http" | "https"));
-    let doc_base = site.clone().unwrap_or_else(|| base.clone());
-    let shared = sanitizer(&doc_base);
-    let feed_authors: Vec<String> = feed
-        .authors
-        .iter()
-        .map(|p| html_to_text(&p.name))
-        .filter(|n| !n.is_empty())
-        .collect();
-    let mut items = feed.entries;
-    if items.len() > MAX_ITEMS_PER_FEED {
-        // Keep the newest; undated items sort last.
-        items.sort_by_key(|e| std::cmp::Reverse(e.published.or(e.updated)));
-        items.truncate(MAX_ITEMS_PER_FEED);
-    }
+    let site = alternate_link(&feed.links).and_then(|h| web_url(base, h));
+    let doc = Document::new(
+        feed_id,
+        site.clone().unwrap_or_else(|| base.clone()),
+        &feed,
+        now,
+    );
     let mut keys = HashMap::new();
-    let entries = items
-        .into_iter()
-        .filter_map(|item| {
-            let item_base = item
-                .base
-                .as_deref()
-                .and_then(|b| doc_base.join(b).ok())
-                .unwrap_or_else(|| doc_base.clone());
-            let link_url = alternate_link(&item.links)
-                .and_then(|href| item_base.join(href.trim()).ok())
-                .filter(|u| matches!(u.scheme(), "http" | "https"));
-            // Building a sanitizer costs more than using one: share the document's unless
-            // this item's HTML has relative URLs that must resolve against its own link.
-            let item_sanitizer;
-            let needs_own = [
-                item.summary.as_ref().map(|t| t.content.as_str()),
-                item.content.as_ref().and_then(|c| c.body.as_deref()),
-            ]
-            .into_iter()
-            .flatten()
-            .any(has_relative_url);
-            let sanitizer = if needs_own {
-                item_sanitizer = sanitizer(link_url.as_ref().unwrap_or(&item_base));
-                &item_sanitizer
-            } else {
-                &shared
-            };
-            let link = link_url.as_ref().map(canonical_url);
-            let summary = item.summary.as_ref().and_then(|t| html_of(t, sanitizer));
-            let content = item
-                .content
-                .as_ref()
-                .and_then(|c| c.body.as_deref())
-                .map(|b| clean_html(sanitizer, b))
-                .filter(|s| !s.trim().is_empty());
-            let mut title = item
-                .title
-                .as_ref()
-                .map(|t| html_to_text(&t.content))
-                .unwrap_or_default();
-            if title.is_empty() {
-                title = fallback_title(summary.as_deref().or(content.as_deref()));
-            }
-            let mut authors: Vec<String> = item
-                .authors
-                .iter()
-                .map(|p| html_to_text(&p.name))
-                .filter(|n| !n.is_empty())
-                .collect();
-            authors.dedup();
-            if authors.is_empty() {
-                authors = feed_authors.clone();
-            }
-            let published = item
-                .published
-                .or(item.updated)
-                .map(|d| d.timestamp().min(now));
-            let updated = item.updated.map(|d| d.timestamp().min(now));
-            let published = published.unwrap_or(now);
-            let updated = updated.unwrap_or(published).max(published);
-            let mut enclosures = Vec::new();
-            let mut image = None;
-            for media in &item.media {
-                for t in &media.thumbnails {
-                    image.get_or_insert_with(|| t.image.uri.clone());
-                }
-                for c in &media.content {
-                    let Some(url) = &c.url else { continue };
-                    let mime = c.content_type.as_ref().map(|m| m.to_string());
-                    if mime.as_deref().is_some_and(|m| m.starts_with("image/")) {
-                        image.get_or_insert_with(|| url.to_string());
-                    }
-                    enclosures.push(Enclosure {
-                        url: xml_safe(url.as_str()).into_owned(),
-                        mime,
-                        length: c.size,
-                    });
-                }
-            }
-            for l in item
-                .links
-                .iter()
-                .filter(|l| l.rel.as_deref() == Some("enclosure"))
-            {
-                if let Ok(url) = item_base.join(l.href.trim()) {
-                    if !enclosures.iter().any(|e| e.url == url.as_str()) {
-                        enclosures.push(Enclosure {
-                            url: url.to_string(),
-                            mime: l.media_type.clone(),
-                            length: l.length,
-                        });
-                    }
-                }
-            }
-            let image = image
-                .or_else(|| first_img(content.as_deref().or(summary.as_deref())?))
-                .and_then(|u| item_base.join(u.trim()).ok())
-                .filter(|u| matches!(u.scheme(), "http" | "https"))
-                .map(|u| xml_safe(u.as_str()).into_owned());
-            let source_categories = item
-                .categories
-                .iter()
-                .map(|c| html_to_text(c.label.as_deref().unwrap_or(&c.term)))
-                .filter(|c| !c.is_empty())
-                .collect();
-            let mut entry = Entry {
-                id: EntryId([0; 16]),
-                feed_id: feed_id.to_owned(),
-                title,
-                link,
-                summary,
-                content,
-                authors,
-                published,
-                updated,
-                first_seen: now,
-                enclosures,
-                image,
-                source_categories,
-                content_hash: 0,
-                shows: Vec::new(),
-                kinds: Vec::new(),
-                story: EntryId([0; 16]),
-                exact_copy: false,
-            };
-            entry.content_hash = content_hash(&entry);
-            let key = unique_key(&mut keys, &item.id, &entry)?;
-            entry.id = EntryId::derive(feed_id, &key);
-            entry.story = entry.id;
-            Some(entry)
-        })
+    let entries = newest(feed.entries)
+        .iter()
+        .filter_map(|item| doc.entry(item, &mut keys))
         .collect();
     Normalized {
         title: feed
@@ -201,6 +63,234 @@ pub fn normalize(feed_id: &str, feed: Feed, base: &Url, now: i64) -> Normalized 
         ttl: feed.ttl.map(|m| Duration::from_secs(u64::from(m) * 60)),
         entries,
     }
+}
+
+/// At most [`MAX_ITEMS_PER_FEED`] items: the newest, undated ones sorting last.
+fn newest(mut items: Vec<Item>) -> Vec<Item> {
+    if items.len() > MAX_ITEMS_PER_FEED {
+        items.sort_by_key(|e| std::cmp::Reverse(e.published.or(e.updated)));
+        items.truncate(MAX_ITEMS_PER_FEED);
+    }
+    items
+}
+
+/// What every item of one document shares.
+struct Document<'a> {
+    feed_id: &'a str,
+    /// The site's link, else the feed's URL.
+    base: Url,
+    /// For items whose HTML has no relative URLs of its own to resolve.
+    sanitizer: ammonia::Builder<'static>,
+    /// Stand-in for items that name no author.
+    authors: Vec<String>,
+    now: i64,
+}
+
+impl<'a> Document<'a> {
+    fn new(feed_id: &'a str, base: Url, feed: &Feed, now: i64) -> Self {
+        Document {
+            feed_id,
+            sanitizer: sanitizer(&base),
+            base,
+            authors: names(&feed.authors),
+            now,
+        }
+    }
+
+    /// One item as an entry; `None` when it repeats an earlier item of the document verbatim.
+    fn entry(&self, item: &Item, keys: &mut HashMap<String, u64>) -> Option<Entry> {
+        // The item's own `xml:base`, if any, refines the document's.
+        let base = item
+            .base
+            .as_deref()
+            .and_then(|b| self.base.join(b).ok())
+            .unwrap_or_else(|| self.base.clone());
+        let link = alternate_link(&item.links).and_then(|href| web_url(&base, href));
+        let (summary, content) = self.html(item, link.as_ref(), &base);
+        let (published, updated) = dates(item, self.now);
+        let (enclosures, media_image) = attachments(item, &base);
+        let image = lead_image(
+            media_image,
+            content.as_deref().or(summary.as_deref()),
+            &base,
+        );
+        let mut entry = Entry {
+            id: EntryId([0; 16]),
+            feed_id: self.feed_id.to_owned(),
+            title: title(item, summary.as_deref().or(content.as_deref())),
+            link: link.as_ref().map(canonical_url),
+            summary,
+            content,
+            authors: self.authors_of(item),
+            published,
+            updated,
+            first_seen: self.now,
+            enclosures,
+            image,
+            source_categories: categories(item),
+            content_hash: 0,
+            shows: Vec::new(),
+            kinds: Vec::new(),
+            story: EntryId([0; 16]),
+            exact_copy: false,
+        };
+        entry.content_hash = content_hash(&entry);
+        let key = unique_key(keys, &item.id, &entry)?;
+        entry.id = EntryId::derive(self.feed_id, &key);
+        entry.story = entry.id;
+        Some(entry)
+    }
+
+    /// The item's summary and content as sanitized HTML, relative URLs in them resolved
+    /// against the item's own link (else its base).
+    fn html(
+        &self,
+        item: &Item,
+        link: Option<&Url>,
+        base: &Url,
+    ) -> (Option<String>, Option<String>) {
+        // Building a sanitizer costs more than using one: share the document's unless this
+        // item's HTML has relative URLs that must resolve against its own link.
+        let own;
+        let sanitizer = if html_parts(item).any(has_relative_url) {
+            own = sanitizer(link.unwrap_or(base));
+            &own
+        } else {
+            &self.sanitizer
+        };
+        let summary = item.summary.as_ref().and_then(|t| html_of(t, sanitizer));
+        let content = item
+            .content
+            .as_ref()
+            .and_then(|c| c.body.as_deref())
+            .map(|b| clean_html(sanitizer, b))
+            .filter(|s| !s.trim().is_empty());
+        (summary, content)
+    }
+
+    /// The item's authors (repeats in a row dropped), else the feed's.
+    fn authors_of(&self, item: &Item) -> Vec<String> {
+        let mut authors = names(&item.authors);
+        authors.dedup();
+        if authors.is_empty() {
+            self.authors.clone()
+        } else {
+            authors
+        }
+    }
+}
+
+/// `href` resolved against `base`, when that makes an http(s) URL.
+fn web_url(base: &Url, href: &str) -> Option<Url> {
+    base.join(href.trim())
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+}
+
+/// The item's HTML: summary and content body.
+fn html_parts(item: &Item) -> impl Iterator<Item = &str> {
+    [
+        item.summary.as_ref().map(|t| t.content.as_str()),
+        item.content.as_ref().and_then(|c| c.body.as_deref()),
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// Plain-text names, empty ones dropped.
+fn names(people: &[Person]) -> Vec<String> {
+    people
+        .iter()
+        .map(|p| html_to_text(&p.name))
+        .filter(|n| !n.is_empty())
+        .collect()
+}
+
+/// The item's title as plain text, else one made from its text (`html`).
+fn title(item: &Item, html: Option<&str>) -> String {
+    let title = item
+        .title
+        .as_ref()
+        .map(|t| html_to_text(&t.content))
+        .unwrap_or_default();
+    if title.is_empty() {
+        fallback_title(html)
+    } else {
+        title
+    }
+}
+
+/// Published and updated times: never after `now`, published defaulting to `now` (first
+/// seen), updated never before published.
+fn dates(item: &Item, now: i64) -> (i64, i64) {
+    let published = item
+        .published
+        .or(item.updated)
+        .map_or(now, |d| d.timestamp().min(now));
+    let updated = item
+        .updated
+        .map_or(published, |d| d.timestamp().min(now))
+        .max(published);
+    (published, updated)
+}
+
+/// Media attachments (`media:content`, then `enclosure` links not already among them) and
+/// the first image they offer (a thumbnail, else an image attachment).
+fn attachments(item: &Item, base: &Url) -> (Vec<Enclosure>, Option<String>) {
+    let mut enclosures = Vec::new();
+    let mut image = None;
+    for media in &item.media {
+        for t in &media.thumbnails {
+            image.get_or_insert_with(|| t.image.uri.clone());
+        }
+        for c in &media.content {
+            let Some(url) = &c.url else { continue };
+            let mime = c.content_type.as_ref().map(|m| m.to_string());
+            if mime.as_deref().is_some_and(|m| m.starts_with("image/")) {
+                image.get_or_insert_with(|| url.to_string());
+            }
+            enclosures.push(Enclosure {
+                url: xml_safe(url.as_str()).into_owned(),
+                mime,
+                length: c.size,
+            });
+        }
+    }
+    let links = item
+        .links
+        .iter()
+        .filter(|l| l.rel.as_deref() == Some("enclosure"));
+    for l in links {
+        let Ok(url) = base.join(l.href.trim()) else {
+            continue;
+        };
+        if !enclosures.iter().any(|e| e.url == url.as_str()) {
+            enclosures.push(Enclosure {
+                url: url.to_string(),
+                mime: l.media_type.clone(),
+                length: l.length,
+            });
+        }
+    }
+    (enclosures, image)
+}
+
+/// The lead image: one the attachments offer, else the first `<img>` of the item's HTML;
+/// only http(s).
+fn lead_image(attached: Option<String>, html: Option<&str>, base: &Url) -> Option<String> {
+    attached
+        .or_else(|| first_img(html?))
+        .and_then(|u| web_url(base, &u))
+        .map(|u| xml_safe(u.as_str()).into_owned())
+}
+
+/// The categories the source gave, as plain text: label, else term.
+fn categories(item: &Item) -> Vec<String> {
+    item.categories
+        .iter()
+        .map(|c| html_to_text(c.label.as_deref().unwrap_or(&c.term)))
+        .filter(|c| !c.is_empty())
+        .collect()
 }
 
 fn alternate_link(links: &[Link]) -> Option<&str> {
@@ -451,6 +541,64 @@ mod tests {
         assert_eq!(
             a.entries[2].published, 1_700_000_000,
             "undated item gets first-seen time"
+        );
+    }
+
+    #[test]
+    fn items_resolve_against_the_site_and_fall_back_to_the_feed() {
+        let xml = r#"<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"
+            xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>T</title>
+            <link>https://site.example/news/</link>
+            <item><title></title><link>story?utm_source=rss</link>
+              <description>&lt;p&gt;A body &lt;a href="more"&gt;more&lt;/a&gt;&lt;/p&gt;</description>
+              <pubDate>Sat, 01 Jan 2033 00:00:00 GMT</pubDate>
+              <media:thumbnail url="https://cdn.example/t.jpg"/>
+              <enclosure url="https://cdn.example/clip.mp4" type="video/mp4" length="10"/>
+              <category>TV</category></item>
+            <item><title>Second</title><dc:creator>Ann</dc:creator><dc:creator>Ann</dc:creator>
+              <description>&lt;img src="/i.png"&gt;</description></item>
+            </channel></rss>"#;
+        let feed = crate::parse::parse(xml.as_bytes(), None).unwrap();
+        let base = Url::parse("https://feeds.example/rss.xml").unwrap();
+        let now = 1_800_000_000;
+        let n = normalize("f", feed, &base, now);
+        assert_eq!(n.site_link.as_deref(), Some("https://site.example/news/"));
+        let [a, b] = &n.entries[..] else {
+            panic!("{:?}", n.entries)
+        };
+        assert_eq!(a.link.as_deref(), Some("https://site.example/news/story"));
+        assert_eq!(a.title, "A body more", "untitled: from the text");
+        assert!(
+            a.summary
+                .as_deref()
+                .unwrap()
+                .contains("href=\"https://site.example/news/more\""),
+            "relative URLs in HTML resolve against the item's link: {:?}",
+            a.summary
+        );
+        assert_eq!(
+            (a.published, a.updated),
+            (now, now),
+            "future dates clamp to now"
+        );
+        assert_eq!(a.image.as_deref(), Some("https://cdn.example/t.jpg"));
+        assert_eq!(a.enclosures.len(), 1);
+        assert_eq!(a.enclosures[0].url, "https://cdn.example/clip.mp4");
+        assert_eq!(a.source_categories, ["TV"]);
+        assert_eq!(b.authors, ["Ann"], "repeats dropped");
+        assert_eq!(b.image.as_deref(), Some("https://site.example/i.png"));
+        assert_eq!(b.published, now, "undated: first seen");
+
+        let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>
+            <author><name>Desk</name></author>
+            <entry><id>1</id><title>x</title><updated>2026-01-01T00:00:00Z</updated></entry>
+            </feed>"#;
+        let feed = crate::parse::parse(atom.as_bytes(), None).unwrap();
+        let n = normalize("f", feed, &base, now);
+        assert_eq!(
+            n.entries[0].authors,
+            ["Desk"],
+            "the feed's author stands in"
         );
     }
 }

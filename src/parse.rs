@@ -13,6 +13,7 @@ use std::borrow::Cow;
 
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 use feed_rs::model::Feed;
+use quick_xml::events::Event;
 
 use crate::text::{self, Reference};
 
@@ -112,83 +113,118 @@ fn cut_items(xml: &str, max: usize) -> Cut {
     if xml.matches("item").count() + xml.matches("entry").count() <= max {
         return Cut::Fits;
     }
-    use quick_xml::events::Event;
-    struct Item {
-        start: usize,
-        end: usize,
-        published: Option<i64>,
-        updated: Option<i64>,
+    let Some(items) = scan_items(xml) else {
+        return Cut::Unreadable;
+    };
+    if items.len() <= max {
+        return Cut::Fits;
     }
+    match splice(xml, &items, &newest(&items, max)) {
+        Some(smaller) => Cut::Smaller(smaller),
+        None => Cut::Unreadable,
+    }
+}
+
+/// One item of a document: where it is and when it was published or updated.
+struct ItemSpan {
+    start: usize,
+    end: usize,
+    published: Option<i64>,
+    updated: Option<i64>,
+}
+
+/// Every item near the top of `xml`, in document order; `None` when the text is not
+/// readable as XML or an item is never closed.
+fn scan_items(xml: &str) -> Option<Vec<ItemSpan>> {
     let mut reader = quick_xml::Reader::from_str(xml);
-    let mut items: Vec<Item> = Vec::new();
-    let mut depth = 0usize;
-    // Depth of the item being read, and which date element we are inside.
-    let mut item_depth = None;
-    let mut date_field: Option<bool> = None; // Some(true) = published, Some(false) = updated
+    let mut scan = Scan::default();
     loop {
         let before = reader.buffer_position() as usize;
-        let Ok(event) = reader.read_event() else {
-            return Cut::Unreadable;
-        };
+        let event = reader.read_event().ok()?;
         let at = reader.buffer_position() as usize;
         match event {
-            Event::Start(e) => {
-                depth += 1;
-                let name = e.local_name();
-                let name = name.as_ref();
-                match item_depth {
-                    None if depth <= 3 && (name == b"item" || name == b"entry") => {
-                        item_depth = Some(depth);
-                        items.push(Item {
-                            start: before,
-                            end: before,
-                            published: None,
-                            updated: None,
-                        });
-                    }
-                    Some(d) if depth == d + 1 => {
-                        date_field = match name {
-                            b"pubDate" | b"published" | b"issued" | b"date" => Some(true),
-                            b"updated" | b"modified" => Some(false),
-                            _ => None,
-                        };
-                    }
-                    _ => {}
-                }
-            }
-            Event::End(_) => {
-                if item_depth == Some(depth) {
-                    item_depth = None;
-                    if let Some(last) = items.last_mut() {
-                        last.end = at;
-                    }
-                }
-                date_field = None;
-                let Some(up) = depth.checked_sub(1) else {
-                    return Cut::Unreadable;
-                };
-                depth = up;
-            }
-            Event::Text(t) => {
-                if let (Some(published), Some(last)) = (date_field, items.last_mut()) {
-                    let when = parse_date(&String::from_utf8_lossy(&t));
-                    if published {
-                        last.published = last.published.or(when);
-                    } else {
-                        last.updated = last.updated.or(when);
-                    }
-                }
-            }
+            Event::Start(e) => scan.open(e.local_name().as_ref(), before),
+            Event::End(_) => scan.close(at)?,
+            Event::Text(t) => scan.text(&t),
             Event::Eof => break,
             _ => {}
         }
     }
-    if items.iter().any(|i| i.end <= i.start) {
-        return Cut::Unreadable;
+    let items = scan.items;
+    items.iter().all(|i| i.end > i.start).then_some(items)
+}
+
+/// Where [`scan_items`] is in the document.
+#[derive(Default)]
+struct Scan {
+    items: Vec<ItemSpan>,
+    depth: usize,
+    /// Depth of the item being read.
+    item_depth: Option<usize>,
+    /// The date element being read, directly inside the item.
+    date: Option<DateField>,
+}
+
+/// Which of an item's dates a child element gives.
+#[derive(Clone, Copy)]
+enum DateField {
+    Published,
+    Updated,
+}
+
+impl Scan {
+    /// An element named `name` opens at byte `at`.
+    fn open(&mut self, name: &[u8], at: usize) {
+        self.depth += 1;
+        match self.item_depth {
+            None if self.depth <= 3 && (name == b"item" || name == b"entry") => {
+                self.item_depth = Some(self.depth);
+                self.items.push(ItemSpan {
+                    start: at,
+                    end: at,
+                    published: None,
+                    updated: None,
+                });
+            }
+            Some(d) if self.depth == d + 1 => {
+                self.date = match name {
+                    b"pubDate" | b"published" | b"issued" | b"date" => Some(DateField::Published),
+                    b"updated" | b"modified" => Some(DateField::Updated),
+                    _ => None,
+                };
+            }
+            _ => {}
+        }
     }
-    if items.len() <= max {
-        return Cut::Fits;
+
+    /// An element closes, ending at byte `at`; `None` when more close than opened.
+    fn close(&mut self, at: usize) -> Option<()> {
+        if self.item_depth == Some(self.depth) {
+            self.item_depth = None;
+            if let Some(last) = self.items.last_mut() {
+                last.end = at;
+            }
+        }
+        self.date = None;
+        self.depth = self.depth.checked_sub(1)?;
+        Some(())
     }
+
+    /// Text, which inside a date element is the current item's date (the first one given).
+    fn text(&mut self, text: &[u8]) {
+        let (Some(field), Some(last)) = (self.date, self.items.last_mut()) else {
+            return;
+        };
+        let when = parse_date(&String::from_utf8_lossy(text));
+        match field {
+            DateField::Published => last.published = last.published.or(when),
+            DateField::Updated => last.updated = last.updated.or(when),
+        }
+    }
+}
+
+/// Which items to keep: the `max` newest, by published date, else updated.
+fn newest(items: &[ItemSpan], max: usize) -> Vec<bool> {
     let mut order: Vec<usize> = (0..items.len()).collect();
     // Stable: equal dates keep document order.
     order.sort_by_key(|&i| std::cmp::Reverse(items[i].published.or(items[i].updated)));
@@ -196,25 +232,25 @@ fn cut_items(xml: &str, max: usize) -> Cut {
     for &i in &order[..max] {
         keep[i] = true;
     }
+    keep
+}
+
+/// `xml` with only the items marked in `keep`; `None` when a position is not on a character
+/// boundary.
+fn splice(xml: &str, items: &[ItemSpan], keep: &[bool]) -> Option<String> {
     let mut out = String::with_capacity(xml.len().min(64 << 20));
     let mut cursor = 0;
     // The reader's positions fall on tag boundaries; sliced with `get` all the same.
-    for (item, keep) in items.iter().zip(keep) {
-        let (Some(gap), Some(body)) = (xml.get(cursor..item.start), xml.get(item.start..item.end))
-        else {
-            return Cut::Unreadable;
-        };
-        out.push_str(gap);
+    for (item, &keep) in items.iter().zip(keep) {
+        out.push_str(xml.get(cursor..item.start)?);
+        let body = xml.get(item.start..item.end)?;
         if keep {
             out.push_str(body);
         }
         cursor = item.end;
     }
-    let Some(tail) = xml.get(cursor..) else {
-        return Cut::Unreadable;
-    };
-    out.push_str(tail);
-    Cut::Smaller(out)
+    out.push_str(xml.get(cursor..)?);
+    Some(out)
 }
 
 /// An RFC 2822 or RFC 3339 date, as Unix seconds.

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::Config;
+use super::{Config, Feed};
 
 /// The differences between a running config and a new one.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -44,85 +44,109 @@ impl ConfigDiff {
 /// Compares `old` with `new`.
 pub fn diff(old: &Config, new: &Config) -> ConfigDiff {
     let mut d = ConfigDiff::default();
-    for f in &new.feeds {
-        match old.feed(&f.id) {
-            None => d.added_feeds.push(f.id.clone()),
-            Some(o) if o != f => {
-                let mut what = Vec::new();
-                if o.url != f.url {
-                    what.push(format!("url {} -> {}", o.url, f.url));
-                }
-                if o.interval != f.interval {
-                    what.push(format!(
-                        "interval {} -> {}",
-                        humantime::format_duration(o.interval),
-                        humantime::format_duration(f.interval)
-                    ));
-                }
-                if o.title != f.title {
-                    what.push("title".into());
-                }
-                d.changed_feeds.push((f.id.clone(), what));
+    d.compare_feeds(old, new);
+    d.compare_shows(old, new);
+    d.compare_views(old, new);
+    d.compare_sections(old, new);
+    d
+}
+
+impl ConfigDiff {
+    fn compare_feeds(&mut self, old: &Config, new: &Config) {
+        for f in &new.feeds {
+            match old.feed(&f.id) {
+                None => self.added_feeds.push(f.id.clone()),
+                Some(o) if o != f => self.changed_feeds.push((f.id.clone(), feed_changes(o, f))),
+                Some(_) => {}
             }
-            Some(_) => {}
+        }
+        self.removed_feeds = old
+            .feeds
+            .iter()
+            .filter(|f| new.feed(&f.id).is_none())
+            .map(|f| f.id.clone())
+            .collect();
+    }
+
+    fn compare_shows(&mut self, old: &Config, new: &Config) {
+        for s in &new.shows {
+            match old.show(&s.slug) {
+                None => self.added_shows.push(s.slug.clone()),
+                Some(o) if o != s => self.changed_shows.push(s.slug.clone()),
+                Some(_) => {}
+            }
+        }
+        self.removed_shows = old
+            .shows
+            .iter()
+            .filter(|s| new.show(&s.slug).is_none())
+            .map(|s| s.slug.clone())
+            .collect();
+    }
+
+    /// Views are listed by name only: added, removed and changed alike.
+    fn compare_views(&mut self, old: &Config, new: &Config) {
+        for v in &new.views {
+            if old.view(&v.name) != Some(v) {
+                self.views.push(v.name.clone());
+            }
+        }
+        for v in &old.views {
+            if new.view(&v.name).is_none() {
+                self.views.push(v.name.clone());
+            }
         }
     }
-    d.removed_feeds = old
-        .feeds
-        .iter()
-        .filter(|f| new.feed(&f.id).is_none())
-        .map(|f| f.id.clone())
-        .collect();
-    for s in &new.shows {
-        match old.show(&s.slug) {
-            None => d.added_shows.push(s.slug.clone()),
-            Some(o) if o != s => d.changed_shows.push(s.slug.clone()),
-            Some(_) => {}
+
+    /// The single sections, split by whether a reload applies them or only a restart does
+    /// (the listener, the log filter, and the store's path and cache are set up once).
+    fn compare_sections(&mut self, old: &Config, new: &Config) {
+        let (o, n) = (&old.server, &new.server);
+        if old.polling != new.polling {
+            self.sections.push("polling".into());
+        }
+        if old.dedup != new.dedup {
+            self.sections.push("dedup".into());
+        }
+        if o.title != n.title || o.public_url != n.public_url {
+            self.sections.push("server".into());
+        }
+        if o.log_level != n.log_level {
+            self.needs_restart.push("server.log_level".into());
+        }
+        if o.listen != n.listen {
+            let listen = format!("server.listen {} -> {}", o.listen, n.listen);
+            self.needs_restart.push(listen);
+        }
+        let (o, n) = (&old.storage, &new.storage);
+        if o.path != n.path || o.cache_bytes != n.cache_bytes {
+            self.needs_restart
+                .push("storage.path / storage.cache".into());
+        }
+        if o.retention != n.retention || o.max_entries != n.max_entries {
+            self.sections.push("storage".into());
         }
     }
-    d.removed_shows = old
-        .shows
-        .iter()
-        .filter(|s| new.show(&s.slug).is_none())
-        .map(|s| s.slug.clone())
-        .collect();
-    for v in &new.views {
-        if old.view(&v.name) != Some(v) {
-            d.views.push(v.name.clone());
-        }
+}
+
+/// What changed in a feed, for the admin: its URL and interval in full, the title by name.
+/// Other changes (`allow_private`) make the feed changed with nothing to list.
+fn feed_changes(o: &Feed, f: &Feed) -> Vec<String> {
+    let mut what = Vec::new();
+    if o.url != f.url {
+        what.push(format!("url {} -> {}", o.url, f.url));
     }
-    for v in &old.views {
-        if new.view(&v.name).is_none() {
-            d.views.push(v.name.clone());
-        }
-    }
-    if old.polling != new.polling {
-        d.sections.push("polling".into());
-    }
-    if old.dedup != new.dedup {
-        d.sections.push("dedup".into());
-    }
-    if old.server.title != new.server.title || old.server.public_url != new.server.public_url {
-        d.sections.push("server".into());
-    }
-    if old.server.log_level != new.server.log_level {
-        d.needs_restart.push("server.log_level".into());
-    }
-    if old.server.listen != new.server.listen {
-        d.needs_restart.push(format!(
-            "server.listen {} -> {}",
-            old.server.listen, new.server.listen
+    if o.interval != f.interval {
+        what.push(format!(
+            "interval {} -> {}",
+            humantime::format_duration(o.interval),
+            humantime::format_duration(f.interval)
         ));
     }
-    if old.storage.path != new.storage.path || old.storage.cache_bytes != new.storage.cache_bytes {
-        d.needs_restart.push("storage.path / storage.cache".into());
+    if o.title != f.title {
+        what.push("title".into());
     }
-    if old.storage.retention != new.storage.retention
-        || old.storage.max_entries != new.storage.max_entries
-    {
-        d.sections.push("storage".into());
-    }
-    d
+    what
 }
 
 impl fmt::Display for ConfigDiff {
@@ -160,5 +184,134 @@ impl fmt::Display for ConfigDiff {
                 .map(|s| format!("! {s}: needs a restart to take effect")),
         );
         f.write_str(&lines.join("\n"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn config(text: &str) -> Config {
+        Config::parse(text, Path::new("/etc/showfeed/feeds.toml")).unwrap()
+    }
+
+    /// One change of each kind, and the report `showfeed check` prints for them.
+    #[test]
+    fn every_kind_of_change_is_listed() {
+        let old = config(
+            r#"
+[server]
+listen = "127.0.0.1:8080"
+title = "Old"
+log_level = "info"
+[storage]
+path = "/var/lib/a"
+retention_days = 30
+[polling]
+interval = "30m"
+[[feed]]
+id = "kept"
+url = "https://a.example/feed"
+[[feed]]
+id = "moved"
+url = "https://b.example/feed"
+interval = "1h"
+title = "B"
+[[feed]]
+id = "gone"
+url = "https://c.example/feed"
+[[feed]]
+id = "private"
+url = "https://e.example/feed"
+[[show]]
+name = "Same"
+[[show]]
+name = "Renamed"
+slug = "renamed"
+[[show]]
+name = "Dropped"
+[[view]]
+name = "same"
+[[view]]
+name = "edited"
+limit = 5
+[[view]]
+name = "removed"
+"#,
+        );
+        let new = config(
+            r#"
+[server]
+listen = "127.0.0.1:9090"
+title = "New"
+log_level = "debug"
+[storage]
+path = "/var/lib/b"
+retention_days = 60
+[polling]
+interval = "20m"
+[dedup]
+mode = "mark"
+[[feed]]
+id = "kept"
+url = "https://a.example/feed"
+interval = "20m"
+[[feed]]
+id = "moved"
+url = "https://b2.example/feed"
+interval = "2h"
+[[feed]]
+id = "fresh"
+url = "https://d.example/feed"
+[[feed]]
+id = "private"
+url = "https://e.example/feed"
+interval = "30m"
+allow_private = true
+[[show]]
+name = "Same"
+[[show]]
+name = "Renamed Again"
+slug = "renamed"
+[[show]]
+name = "Added"
+[[view]]
+name = "same"
+[[view]]
+name = "edited"
+limit = 6
+[[view]]
+name = "added"
+"#,
+        );
+        let d = diff(&old, &new);
+        let report = [
+            "+ feed fresh (polled now)",
+            "- feed gone (stops polling; its entries stay until retention)",
+            "~ feed kept: interval 30m -> 20m",
+            "~ feed moved: url https://b.example/feed -> https://b2.example/feed, interval 1h -> 2h, title",
+            // allow_private is not described, only counted.
+            "~ feed private: ",
+            "+ show added",
+            "- show dropped",
+            "~ show renamed",
+            "  stored entries will be re-tagged",
+            "~ view edited",
+            "~ view added",
+            "~ view removed",
+            "~ [polling]",
+            "~ [dedup]",
+            "~ [server]",
+            "~ [storage]",
+            "! server.log_level: needs a restart to take effect",
+            "! server.listen 127.0.0.1:8080 -> 127.0.0.1:9090: needs a restart to take effect",
+            "! storage.path / storage.cache: needs a restart to take effect",
+        ];
+        assert_eq!(d.to_string(), report.join("\n"));
+        assert!(d.shows_changed());
+        assert!(diff(&new, &new).is_empty());
+        assert_eq!(diff(&new, &new).to_string(), "no changes");
     }
 }

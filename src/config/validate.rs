@@ -9,7 +9,7 @@ use std::time::Duration;
 use toml::Spanned;
 use url::Url;
 
-use super::raw::{RawConfig, KNOWN_KEYS};
+use super::raw::{RawConfig, RawFeed, RawShow, RawView, KNOWN_KEYS};
 use super::{
     Config, Dedup, DedupMode, Diagnostic, Diagnostics, Feed, Polling, Server, Show, Storage,
 };
@@ -44,6 +44,11 @@ impl Collector<'_> {
 
     fn spanned<T>(&mut self, value: &Spanned<T>, subject: Option<&str>, message: String) {
         self.at(Some(value.span()), subject, message);
+    }
+
+    /// A required `key` that `entry` (a `[[feed]]`, `[[show]]` or `[[view]]`) lacks.
+    fn missing<T>(&mut self, entry: &Spanned<T>, subject: Option<&str>, key: &str) {
+        self.spanned(entry, subject, format!("missing required key `{key}`"));
     }
 }
 
@@ -129,158 +134,41 @@ fn check(text: &str, file: &Path, c: &mut Collector<'_>) -> Option<Config> {
     })
 }
 
+/// How a diagnostic names the `n`th entry of a `[[section]]` list: by its id or name when it
+/// has one, else by its position.
+fn entry_subject(section: &str, name: Option<&Spanned<String>>, n: usize) -> String {
+    match name {
+        Some(name) => format!("{section} `{}`", name.get_ref()),
+        None => format!("{section} #{}", n + 1),
+    }
+}
+
+/// `[[view]]`: each becomes a name and a query string, checked as a request would be.
 fn views(
     raw: &RawConfig,
     feeds: &[Feed],
     shows: &[Show],
     c: &mut Collector<'_>,
 ) -> Vec<super::View> {
+    let known = Known {
+        shows: &|slug| shows.iter().any(|s| s.slug == slug),
+        sources: &|id| feeds.iter().any(|f| f.id == id),
+        kinds: super::NEWS_KINDS,
+    };
     let mut names = HashSet::new();
     let mut out = Vec::new();
     for (n, view) in raw.view.iter().enumerate() {
         let v = view.get_ref();
-        let subject = match &v.name {
-            Some(name) => format!("view `{}`", name.get_ref()),
-            None => format!("view #{}", n + 1),
-        };
+        let subject = entry_subject("view", v.name.as_ref(), n);
         let subject = Some(subject.as_str());
-        let mut ok = true;
-        let name = match &v.name {
-            None => {
-                c.at(
-                    Some(view.span()),
-                    subject,
-                    "missing required key `name`".into(),
-                );
-                continue;
-            }
-            Some(name) if !valid_id(name.get_ref()) => {
-                c.spanned(
-                    name,
-                    subject,
-                    format!(
-                        "`name` = {:?} must be 1-64 characters of a-z, 0-9 and '-'",
-                        name.get_ref()
-                    ),
-                );
-                continue;
-            }
-            Some(name) if !names.insert(name.get_ref().clone()) => {
-                c.spanned(
-                    name,
-                    subject,
-                    format!("duplicate view name {:?}", name.get_ref()),
-                );
-                continue;
-            }
-            Some(name) => name.get_ref().clone(),
-        };
-        let mut q = url::form_urlencoded::Serializer::new(String::new());
-        let show_known = |slug: &str| shows.iter().any(|s| s.slug == slug);
-        for (key, list) in [("show", &v.show), ("exclude_show", &v.exclude_show)] {
-            for slug in list {
-                if show_known(slug.get_ref()) {
-                    q.append_pair(key, slug.get_ref());
-                } else {
-                    c.spanned(
-                        slug,
-                        subject,
-                        format!(
-                            "`{key}`: no show with slug {:?} is configured",
-                            slug.get_ref()
-                        ),
-                    );
-                    ok = false;
-                }
-            }
-        }
-        for season in &v.season {
-            let known = season
-                .get_ref()
-                .rsplit_once("/s")
-                .is_some_and(|(slug, n)| show_known(slug) && n.parse::<u32>().is_ok_and(|n| n > 0));
-            if known {
-                q.append_pair("season", season.get_ref());
-            } else {
-                c.spanned(
-                    season,
-                    subject,
-                    format!(
-                        "`season` = {:?} must be <configured show slug>/s<N>",
-                        season.get_ref()
-                    ),
-                );
-                ok = false;
-            }
-        }
-        for kind in &v.kind {
-            if super::NEWS_KINDS.contains(&kind.get_ref().as_str()) {
-                q.append_pair("kind", kind.get_ref());
-            } else {
-                c.spanned(
-                    kind,
-                    subject,
-                    format!(
-                        "`kind` = {:?} must be one of {}",
-                        kind.get_ref(),
-                        super::NEWS_KINDS.join(", ")
-                    ),
-                );
-                ok = false;
-            }
-        }
-        for source in &v.source {
-            if feeds.iter().any(|f| &f.id == source.get_ref()) {
-                q.append_pair("source", source.get_ref());
-            } else {
-                c.spanned(
-                    source,
-                    subject,
-                    format!(
-                        "`source`: no feed with id {:?} is configured",
-                        source.get_ref()
-                    ),
-                );
-                ok = false;
-            }
-        }
-        if let Some(words) = &v.q {
-            match parse_q(words.get_ref()) {
-                Ok(_) => {
-                    q.append_pair("q", words.get_ref());
-                }
-                Err(e) => {
-                    c.spanned(words, subject, e);
-                    ok = false;
-                }
-            }
-        }
-        if let Some(since) = &v.since {
-            if duration(since, subject, "since", (MINUTE, 3650 * DAY), c).is_some() {
-                q.append_pair("since", since.get_ref());
-            } else {
-                ok = false;
-            }
-        }
-        if let Some(limit) = &v.limit {
-            match integer(limit, "limit", (1, 1000), c) {
-                Some(l) => {
-                    q.append_pair("limit", &l.to_string());
-                }
-                None => ok = false,
-            }
-        }
-        if !ok {
+        let Some(name) = view_name(view, subject, &mut names, c) else {
             continue;
-        }
-        let query = q.finish();
+        };
+        let Some(query) = view_query(v, &known, subject, c) else {
+            continue;
+        };
         // Served views parse `query` like any request: what passed the checks above must pass
         // there too (limits such as the number of values per parameter included).
-        let known = Known {
-            shows: &show_known,
-            sources: &|id| feeds.iter().any(|f| f.id == id),
-            kinds: super::NEWS_KINDS,
-        };
         if let Err(e) = FeedQuery::new().parse(Some(&query), &known, 0) {
             c.at(
                 Some(view.span()),
@@ -300,6 +188,143 @@ fn views(
         });
     }
     out
+}
+
+/// A view's name: present, a valid URL segment, and not an earlier view's.
+fn view_name(
+    view: &Spanned<RawView>,
+    subject: Option<&str>,
+    names: &mut HashSet<String>,
+    c: &mut Collector<'_>,
+) -> Option<String> {
+    let Some(name) = &view.get_ref().name else {
+        c.missing(view, subject, "name");
+        return None;
+    };
+    let value = name.get_ref();
+    if !valid_id(value) {
+        let message = format!("`name` = {value:?} must be 1-64 characters of a-z, 0-9 and '-'");
+        c.spanned(name, subject, message);
+        return None;
+    }
+    if !names.insert(value.clone()) {
+        c.spanned(name, subject, format!("duplicate view name {value:?}"));
+        return None;
+    }
+    Some(value.clone())
+}
+
+/// A view's filters as a query string; `None` when any value is wrong (each one reported).
+fn view_query(
+    view: &RawView,
+    known: &Known<'_>,
+    subject: Option<&str>,
+    c: &mut Collector<'_>,
+) -> Option<String> {
+    let mut q = ViewQuery::new(subject, c);
+    for (key, list) in [("show", &view.show), ("exclude_show", &view.exclude_show)] {
+        for slug in list {
+            q.check(key, slug, (known.shows)(slug.get_ref()), |v| {
+                format!("`{key}`: no show with slug {v:?} is configured")
+            });
+        }
+    }
+    for season in &view.season {
+        let valid = known_season(season.get_ref(), known);
+        q.check("season", season, valid, |v| {
+            format!("`season` = {v:?} must be <configured show slug>/s<N>")
+        });
+    }
+    for kind in &view.kind {
+        let valid = known.kinds.contains(&kind.get_ref().as_str());
+        q.check("kind", kind, valid, |v| {
+            format!("`kind` = {v:?} must be one of {}", known.kinds.join(", "))
+        });
+    }
+    for source in &view.source {
+        q.check("source", source, (known.sources)(source.get_ref()), |v| {
+            format!("`source`: no feed with id {v:?} is configured")
+        });
+    }
+    if let Some(words) = &view.q {
+        match parse_q(words.get_ref()) {
+            Ok(_) => q.append("q", words.get_ref()),
+            Err(e) => q.reject(words, e),
+        }
+    }
+    if let Some(since) = &view.since {
+        let valid = duration(since, subject, "since", (MINUTE, 3650 * DAY), q.c);
+        q.append_checked("since", valid.map(|_| since.get_ref().clone()));
+    }
+    if let Some(limit) = &view.limit {
+        let valid = integer(limit, "limit", (1, 1000), q.c);
+        q.append_checked("limit", valid.map(|l| l.to_string()));
+    }
+    q.finish()
+}
+
+/// `<configured show slug>/s<N>`, N from 1.
+fn known_season(season: &str, known: &Known<'_>) -> bool {
+    season
+        .rsplit_once("/s")
+        .is_some_and(|(slug, n)| (known.shows)(slug) && n.parse::<u32>().is_ok_and(|n| n > 0))
+}
+
+/// A view's query string being built: every wrong value is reported where it is written,
+/// and one is enough for the view to get no query.
+struct ViewQuery<'s, 'c, 't> {
+    pairs: url::form_urlencoded::Serializer<'static, String>,
+    valid: bool,
+    subject: Option<&'s str>,
+    c: &'c mut Collector<'t>,
+}
+
+impl<'s, 'c, 't> ViewQuery<'s, 'c, 't> {
+    fn new(subject: Option<&'s str>, c: &'c mut Collector<'t>) -> Self {
+        ViewQuery {
+            pairs: url::form_urlencoded::Serializer::new(String::new()),
+            valid: true,
+            subject,
+            c,
+        }
+    }
+
+    fn append(&mut self, key: &str, value: &str) {
+        self.pairs.append_pair(key, value);
+    }
+
+    /// Reports a wrong value; the view gets no query.
+    fn reject<T>(&mut self, value: &Spanned<T>, message: String) {
+        self.c.spanned(value, self.subject, message);
+        self.valid = false;
+    }
+
+    /// Appends `value` under `key` when `valid`, else reports `why(value)` at it.
+    fn check(
+        &mut self,
+        key: &str,
+        value: &Spanned<String>,
+        valid: bool,
+        why: impl FnOnce(&str) -> String,
+    ) {
+        if valid {
+            self.append(key, value.get_ref());
+        } else {
+            self.reject(value, why(value.get_ref()));
+        }
+    }
+
+    /// Appends the value of a check that reported its own problem (`None`).
+    fn append_checked(&mut self, key: &str, value: Option<String>) {
+        match value {
+            Some(v) => self.append(key, &v),
+            None => self.valid = false,
+        }
+    }
+
+    fn finish(mut self) -> Option<String> {
+        self.valid.then(|| self.pairs.finish())
+    }
 }
 
 /// Reports every key that is not in [`KNOWN_KEYS`], with the position of the key itself.
@@ -669,11 +694,8 @@ fn valid_id(id: &str) -> bool {
         && !id.ends_with('-')
 }
 
+/// `[[feed]]`: every feed whose keys all pass; each problem of the others is reported.
 fn feeds(raw: &RawConfig, polling: Option<&Polling>, c: &mut Collector<'_>) -> Vec<Feed> {
-    let default_interval = polling.map_or(30 * MINUTE, |p| p.interval);
-    let default_private = polling.is_some_and(|p| p.allow_private);
-    let mut seen = HashSet::new();
-    let mut out = Vec::new();
     if raw.feed.is_empty() {
         c.at(
             None,
@@ -681,103 +703,118 @@ fn feeds(raw: &RawConfig, polling: Option<&Polling>, c: &mut Collector<'_>) -> V
             "no [[feed]] is configured: list at least one feed to poll".into(),
         );
     }
-    for (n, feed) in raw.feed.iter().enumerate() {
-        let f = feed.get_ref();
-        let subject = match &f.id {
-            Some(id) => format!("feed `{}`", id.get_ref()),
-            None => format!("feed #{}", n + 1),
-        };
-        let subject = Some(subject.as_str());
-        let mut ok = true;
-        let id = match &f.id {
-            None => {
-                c.at(
-                    Some(feed.span()),
-                    subject,
-                    "missing required key `id`".into(),
-                );
-                ok = false;
-                String::new()
-            }
-            Some(id) => {
-                let v = id.get_ref();
-                if !valid_id(v) {
-                    c.spanned(id, subject, format!("`id` = {v:?} must be 1-64 characters of a-z, 0-9 and '-', not starting or ending with '-'"));
-                    ok = false;
-                } else if !seen.insert(v.clone()) {
-                    c.spanned(
-                        id,
-                        subject,
-                        format!("duplicate feed id {v:?}: ids must be unique"),
-                    );
-                    ok = false;
-                }
-                v.clone()
-            }
-        };
-        let url = match &f.url {
-            None => {
-                c.at(
-                    Some(feed.span()),
-                    subject,
-                    "missing required key `url`".into(),
-                );
-                None
-            }
-            Some(u) => match Url::parse(u.get_ref().trim()) {
-                Ok(url)
-                    if matches!(url.scheme(), "http" | "https")
-                        && url.host_str().is_some_and(|h| !h.is_empty()) =>
-                {
-                    Some(url)
-                }
-                Ok(url) if url.scheme() == "file" && url.to_file_path().is_ok() => Some(url),
-                Ok(url) => {
-                    c.spanned(u, subject, format!("`url` = {:?} has scheme {:?}: only http, https and file:// URLs (with an absolute path) are allowed", u.get_ref(), url.scheme()));
-                    None
-                }
-                Err(e) => {
-                    c.spanned(
-                        u,
-                        subject,
-                        format!("`url` = {:?} is not a valid URL: {e}", u.get_ref()),
-                    );
-                    None
-                }
-            },
-        };
-        let title = match &f.title {
-            Some(t) if t.get_ref().trim().is_empty() => {
-                c.spanned(
-                    t,
-                    subject,
-                    "`title` must not be empty (leave it out to use the feed's own title)".into(),
-                );
-                ok = false;
-                None
-            }
-            Some(t) => Some(t.get_ref().trim().to_owned()),
-            None => None,
-        };
-        let interval = match &f.interval {
-            Some(i) => duration(i, subject, "interval", (MINUTE, 7 * DAY), c),
-            None => Some(default_interval),
-        };
-        if let (true, Some(url), Some(interval)) = (ok, url, interval) {
-            out.push(Feed {
-                id,
-                url,
-                title,
-                interval,
-                allow_private: f
-                    .allow_private
-                    .as_ref()
-                    .map(|b| *b.get_ref())
-                    .unwrap_or(default_private),
-            });
+    let defaults = FeedDefaults {
+        interval: polling.map_or(30 * MINUTE, |p| p.interval),
+        allow_private: polling.is_some_and(|p| p.allow_private),
+    };
+    let mut seen = HashSet::new();
+    raw.feed
+        .iter()
+        .enumerate()
+        .filter_map(|(n, feed)| one_feed(feed, n, &defaults, &mut seen, c))
+        .collect()
+}
+
+/// What a feed that does not say otherwise gets from `[polling]`.
+struct FeedDefaults {
+    interval: Duration,
+    allow_private: bool,
+}
+
+/// The `n`th feed; every key is checked, so all of its problems are reported at once.
+fn one_feed(
+    feed: &Spanned<RawFeed>,
+    n: usize,
+    defaults: &FeedDefaults,
+    seen: &mut HashSet<String>,
+    c: &mut Collector<'_>,
+) -> Option<Feed> {
+    let f = feed.get_ref();
+    let subject = entry_subject("feed", f.id.as_ref(), n);
+    let subject = Some(subject.as_str());
+    let id = feed_id(feed, subject, seen, c);
+    let url = feed_url(feed, subject, c);
+    let title = feed_title(f, subject, c);
+    let interval = match &f.interval {
+        Some(i) => duration(i, subject, "interval", (MINUTE, 7 * DAY), c),
+        None => Some(defaults.interval),
+    };
+    Some(Feed {
+        id: id?,
+        url: url?,
+        title: title?,
+        interval: interval?,
+        allow_private: f
+            .allow_private
+            .as_ref()
+            .map_or(defaults.allow_private, |b| *b.get_ref()),
+    })
+}
+
+/// A feed's id: present, `[a-z0-9-]`, and not an earlier feed's.
+fn feed_id(
+    feed: &Spanned<RawFeed>,
+    subject: Option<&str>,
+    seen: &mut HashSet<String>,
+    c: &mut Collector<'_>,
+) -> Option<String> {
+    let Some(id) = &feed.get_ref().id else {
+        c.missing(feed, subject, "id");
+        return None;
+    };
+    let v = id.get_ref();
+    if !valid_id(v) {
+        c.spanned(id, subject, format!("`id` = {v:?} must be 1-64 characters of a-z, 0-9 and '-', not starting or ending with '-'"));
+        return None;
+    }
+    if !seen.insert(v.clone()) {
+        let message = format!("duplicate feed id {v:?}: ids must be unique");
+        c.spanned(id, subject, message);
+        return None;
+    }
+    Some(v.clone())
+}
+
+/// A feed's URL: http(s) with a host, or a `file://` URL with an absolute path.
+fn feed_url(feed: &Spanned<RawFeed>, subject: Option<&str>, c: &mut Collector<'_>) -> Option<Url> {
+    let Some(u) = &feed.get_ref().url else {
+        c.missing(feed, subject, "url");
+        return None;
+    };
+    match Url::parse(u.get_ref().trim()) {
+        Ok(url)
+            if matches!(url.scheme(), "http" | "https")
+                && url.host_str().is_some_and(|h| !h.is_empty()) =>
+        {
+            Some(url)
+        }
+        Ok(url) if url.scheme() == "file" && url.to_file_path().is_ok() => Some(url),
+        Ok(url) => {
+            c.spanned(u, subject, format!("`url` = {:?} has scheme {:?}: only http, https and file:// URLs (with an absolute path) are allowed", u.get_ref(), url.scheme()));
+            None
+        }
+        Err(e) => {
+            let message = format!("`url` = {:?} is not a valid URL: {e}", u.get_ref());
+            c.spanned(u, subject, message);
+            None
         }
     }
-    out
+}
+
+/// A feed's own title, trimmed: `Some(None)` when it has none, `None` when it is empty.
+fn feed_title(f: &RawFeed, subject: Option<&str>, c: &mut Collector<'_>) -> Option<Option<String>> {
+    match &f.title {
+        Some(t) if t.get_ref().trim().is_empty() => {
+            c.spanned(
+                t,
+                subject,
+                "`title` must not be empty (leave it out to use the feed's own title)".into(),
+            );
+            None
+        }
+        Some(t) => Some(Some(t.get_ref().trim().to_owned())),
+        None => Some(None),
+    }
 }
 
 /// The default slug rule from design.md: lower-cased, ASCII-folded, runs of non-alphanumerics
@@ -795,103 +832,373 @@ pub fn slugify(name: &str) -> String {
     slug.trim_matches('-').to_owned()
 }
 
+/// `[[show]]`: every show whose keys all pass; each problem of the others is reported.
 fn shows(raw: &RawConfig, c: &mut Collector<'_>) -> Vec<Show> {
     let mut slugs = HashSet::new();
-    let mut out = Vec::new();
-    for (n, show) in raw.show.iter().enumerate() {
-        let s = show.get_ref();
-        let subject = match &s.name {
-            Some(name) => format!("show `{}`", name.get_ref()),
-            None => format!("show #{}", n + 1),
-        };
-        let subject = Some(subject.as_str());
-        let name = match &s.name {
-            Some(name) if !name.get_ref().trim().is_empty() => name.get_ref().trim().to_owned(),
-            Some(name) => {
-                c.spanned(name, subject, "`name` must not be empty".into());
-                continue;
-            }
-            None => {
-                c.at(
-                    Some(show.span()),
-                    subject,
-                    "missing required key `name`".into(),
-                );
-                continue;
-            }
-        };
-        let mut aliases = Vec::new();
-        let mut ok = true;
-        for alias in &s.aliases {
-            if alias.get_ref().trim().is_empty() {
-                c.spanned(alias, subject, "aliases must not be empty strings".into());
-                ok = false;
-            } else {
-                aliases.push(alias.get_ref().trim().to_owned());
-            }
+    raw.show
+        .iter()
+        .enumerate()
+        .filter_map(|(n, show)| one_show(show, n, &mut slugs, c))
+        .collect()
+}
+
+/// The `n`th show. Without a usable name nothing else is checked (the default slug comes
+/// from it); otherwise every key is, so all of its problems are reported at once.
+fn one_show(
+    show: &Spanned<RawShow>,
+    n: usize,
+    slugs: &mut HashSet<String>,
+    c: &mut Collector<'_>,
+) -> Option<Show> {
+    let s = show.get_ref();
+    let subject = entry_subject("show", s.name.as_ref(), n);
+    let subject = Some(subject.as_str());
+    let name = show_name(show, subject, c)?;
+    let aliases = phrases(&s.aliases, subject, "aliases must not be empty strings", c);
+    let slug = match &s.slug {
+        Some(slug) => explicit_slug(slug, subject, slugs, c),
+        None => default_slug(show, &name, subject, slugs, c),
+    };
+    let exclude = phrases(
+        &s.exclude,
+        subject,
+        "`exclude` phrases must not be empty",
+        c,
+    );
+    Some(Show {
+        name,
+        aliases: aliases?,
+        slug: slug?,
+        require_context: s.require_context.as_ref().map(|b| *b.get_ref()),
+        exclude: exclude?,
+    })
+}
+
+/// A show's name, trimmed: present and not empty.
+fn show_name(
+    show: &Spanned<RawShow>,
+    subject: Option<&str>,
+    c: &mut Collector<'_>,
+) -> Option<String> {
+    match &show.get_ref().name {
+        Some(name) if !name.get_ref().trim().is_empty() => Some(name.get_ref().trim().to_owned()),
+        Some(name) => {
+            c.spanned(name, subject, "`name` must not be empty".into());
+            None
         }
-        let slug = match &s.slug {
-            Some(slug) => {
-                if !valid_id(slug.get_ref()) {
-                    c.spanned(slug, subject, format!("`slug` = {:?} must be 1-64 characters of a-z, 0-9 and '-', not starting or ending with '-'", slug.get_ref()));
-                    ok = false;
-                } else if !slugs.insert(slug.get_ref().clone()) {
-                    c.spanned(
-                        slug,
-                        subject,
-                        format!(
-                            "duplicate show slug {:?}: give one of the shows an explicit `slug`",
-                            slug.get_ref()
-                        ),
-                    );
-                    ok = false;
-                }
-                slug.get_ref().clone()
-            }
-            None => {
-                let slug = slugify(&name);
-                if slug.is_empty() {
-                    c.at(
-                        Some(show.span()),
-                        subject,
-                        "the name has no letters or digits to make a slug from: set `slug`".into(),
-                    );
-                    ok = false;
-                } else if !slugs.insert(slug.clone()) {
-                    c.at(
-                        Some(show.span()),
-                        subject,
-                        format!(
-                            "its default slug {slug:?} is already taken: set an explicit `slug`"
-                        ),
-                    );
-                    ok = false;
-                }
-                slug
-            }
-        };
-        let mut exclude = Vec::new();
-        for phrase in &s.exclude {
-            if phrase.get_ref().trim().is_empty() {
-                c.spanned(
-                    phrase,
-                    subject,
-                    "`exclude` phrases must not be empty".into(),
-                );
-                ok = false;
-            } else {
-                exclude.push(phrase.get_ref().trim().to_owned());
-            }
-        }
-        if ok {
-            out.push(Show {
-                name,
-                aliases,
-                slug,
-                require_context: s.require_context.as_ref().map(|b| *b.get_ref()),
-                exclude,
-            });
+        None => {
+            c.missing(show, subject, "name");
+            None
         }
     }
-    out
+}
+
+/// Trimmed phrases (aliases, exclusions); `None` when any is empty, each empty one reported
+/// with `message`.
+fn phrases(
+    list: &[Spanned<String>],
+    subject: Option<&str>,
+    message: &str,
+    c: &mut Collector<'_>,
+) -> Option<Vec<String>> {
+    let mut out = Vec::with_capacity(list.len());
+    let mut ok = true;
+    for phrase in list {
+        if phrase.get_ref().trim().is_empty() {
+            c.spanned(phrase, subject, message.to_owned());
+            ok = false;
+        } else {
+            out.push(phrase.get_ref().trim().to_owned());
+        }
+    }
+    ok.then_some(out)
+}
+
+/// A slug the file gives: `[a-z0-9-]` and not an earlier show's.
+fn explicit_slug(
+    slug: &Spanned<String>,
+    subject: Option<&str>,
+    slugs: &mut HashSet<String>,
+    c: &mut Collector<'_>,
+) -> Option<String> {
+    let v = slug.get_ref();
+    if !valid_id(v) {
+        c.spanned(slug, subject, format!("`slug` = {v:?} must be 1-64 characters of a-z, 0-9 and '-', not starting or ending with '-'"));
+        return None;
+    }
+    if !slugs.insert(v.clone()) {
+        let message =
+            format!("duplicate show slug {v:?}: give one of the shows an explicit `slug`");
+        c.spanned(slug, subject, message);
+        return None;
+    }
+    Some(v.clone())
+}
+
+/// The slug made from the name ([`slugify`]), reported at the show when there is nothing to
+/// make it from or an earlier show has it.
+fn default_slug(
+    show: &Spanned<RawShow>,
+    name: &str,
+    subject: Option<&str>,
+    slugs: &mut HashSet<String>,
+    c: &mut Collector<'_>,
+) -> Option<String> {
+    let slug = slugify(name);
+    let problem = if slug.is_empty() {
+        "the name has no letters or digits to make a slug from: set `slug`".to_owned()
+    } else if !slugs.insert(slug.clone()) {
+        format!("its default slug {slug:?} is already taken: set an explicit `slug`")
+    } else {
+        return Some(slug);
+    };
+    c.at(Some(show.span()), subject, problem);
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every diagnostic of `text`, one line each, in the order reported.
+    fn report(text: &str) -> String {
+        match validate(text, Path::new("/etc/showfeed/feeds.toml")) {
+            Ok(_) => "valid".to_owned(),
+            Err(d) => d.to_string(),
+        }
+    }
+
+    /// One mistake of each kind in `[[feed]]`, `[[show]]` and `[[view]]`: the whole report,
+    /// positions, subjects and wording, is pinned so that reshaping the checks changes none
+    /// of it.
+    #[test]
+    fn every_list_mistake_is_reported_once_in_file_order() {
+        let text = r#"
+[[feed]]
+url = "https://a.example/feed"
+[[feed]]
+id = "no-url"
+[[feed]]
+id = "Bad Id"
+url = "https://b.example/feed"
+[[feed]]
+id = "dup"
+url = "https://c.example/feed"
+[[feed]]
+id = "dup"
+url = "https://d.example/feed"
+[[feed]]
+id = "ftp"
+url = "ftp://e.example/feed"
+[[feed]]
+id = "broken"
+url = "http://[::1"
+[[feed]]
+id = "untitled"
+url = "https://f.example/feed"
+title = "  "
+[[feed]]
+id = "fast"
+url = "https://g.example/feed"
+interval = "1s"
+[[feed]]
+id = "ok"
+url = "https://h.example/feed"
+
+[[show]]
+aliases = ["x"]
+[[show]]
+name = "  "
+[[show]]
+name = "Aliased"
+aliases = ["", "fine"]
+[[show]]
+name = "Bad Slug"
+slug = "Bad_Slug"
+[[show]]
+name = "First"
+slug = "same"
+[[show]]
+name = "Second"
+slug = "same"
+[[show]]
+name = "!!!"
+[[show]]
+name = "Squid Game"
+[[show]]
+name = "squid game"
+[[show]]
+name = "Excluding"
+exclude = ["", "ok"]
+
+[[view]]
+title = "nameless"
+[[view]]
+name = "Bad Name"
+[[view]]
+name = "twice"
+[[view]]
+name = "twice"
+[[view]]
+name = "filters"
+show = ["squid-game", "nope"]
+exclude_show = ["gone"]
+season = ["squid-game/s2", "squid-game/s0", "nope/s1", "s1"]
+kind = ["trailer", "gossip"]
+source = ["ok", "missing"]
+q = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+since = "1s"
+limit = 0
+[[view]]
+name = "good"
+title = "  Good  "
+show = ["squid-game"]
+source = ["ok"]
+since = "7d"
+limit = 5
+"#;
+        assert_report(&report(text), GOLDEN_LISTS);
+    }
+
+    const GOLDEN_LISTS: &str = r#"29 errors in /etc/showfeed/feeds.toml
+  /etc/showfeed/feeds.toml:2:1: feed #1: missing required key `id`
+  /etc/showfeed/feeds.toml:4:1: feed `no-url`: missing required key `url`
+  /etc/showfeed/feeds.toml:7:6: feed `Bad Id`: `id` = "Bad Id" must be 1-64 characters of a-z, 0-9 and '-', not starting or ending with '-'
+  /etc/showfeed/feeds.toml:13:6: feed `dup`: duplicate feed id "dup": ids must be unique
+  /etc/showfeed/feeds.toml:17:7: feed `ftp`: `url` = "ftp://e.example/feed" has scheme "ftp": only http, https and file:// URLs (with an absolute path) are allowed
+  /etc/showfeed/feeds.toml:20:7: feed `broken`: `url` = "http://[::1" is not a valid URL: invalid IPv6 address
+  /etc/showfeed/feeds.toml:24:9: feed `untitled`: `title` must not be empty (leave it out to use the feed's own title)
+  /etc/showfeed/feeds.toml:28:12: feed `fast`: `interval` = 1s is out of range: must be between 1m and 7days
+  /etc/showfeed/feeds.toml:33:1: show #1: missing required key `name`
+  /etc/showfeed/feeds.toml:36:8: show `  `: `name` must not be empty
+  /etc/showfeed/feeds.toml:39:12: show `Aliased`: aliases must not be empty strings
+  /etc/showfeed/feeds.toml:42:8: show `Bad Slug`: `slug` = "Bad_Slug" must be 1-64 characters of a-z, 0-9 and '-', not starting or ending with '-'
+  /etc/showfeed/feeds.toml:48:8: show `Second`: duplicate show slug "same": give one of the shows an explicit `slug`
+  /etc/showfeed/feeds.toml:49:1: show `!!!`: the name has no letters or digits to make a slug from: set `slug`
+  /etc/showfeed/feeds.toml:53:1: show `squid game`: its default slug "squid-game" is already taken: set an explicit `slug`
+  /etc/showfeed/feeds.toml:57:12: show `Excluding`: `exclude` phrases must not be empty
+  /etc/showfeed/feeds.toml:59:1: view #1: missing required key `name`
+  /etc/showfeed/feeds.toml:62:8: view `Bad Name`: `name` = "Bad Name" must be 1-64 characters of a-z, 0-9 and '-'
+  /etc/showfeed/feeds.toml:66:8: view `twice`: duplicate view name "twice"
+  /etc/showfeed/feeds.toml:69:23: view `filters`: `show`: no show with slug "nope" is configured
+  /etc/showfeed/feeds.toml:70:17: view `filters`: `exclude_show`: no show with slug "gone" is configured
+  /etc/showfeed/feeds.toml:71:28: view `filters`: `season` = "squid-game/s0" must be <configured show slug>/s<N>
+  /etc/showfeed/feeds.toml:71:45: view `filters`: `season` = "nope/s1" must be <configured show slug>/s<N>
+  /etc/showfeed/feeds.toml:71:56: view `filters`: `season` = "s1" must be <configured show slug>/s<N>
+  /etc/showfeed/feeds.toml:72:20: view `filters`: `kind` = "gossip" must be one of trailer, casting, renewal, cancellation, release-date, review, recap, interview, ratings
+  /etc/showfeed/feeds.toml:73:17: view `filters`: `source`: no feed with id "missing" is configured
+  /etc/showfeed/feeds.toml:74:5: view `filters`: `q` is too long (at most 200 characters, once folded to ASCII)
+  /etc/showfeed/feeds.toml:75:9: view `filters`: `since` = 1s is out of range: must be between 1m and 9years 11months 27days 21h 50m 24s
+  /etc/showfeed/feeds.toml:76:9: `limit` = 0 is out of range: must be between 1 and 1000"#;
+
+    /// What the lists of a valid file become: defaults filled in, titles trimmed, the view's
+    /// filters as the query string the server parses.
+    #[test]
+    fn valid_lists_become_typed_values() {
+        let text = r#"
+[polling]
+interval = "20m"
+allow_private = true
+[[feed]]
+id = "a"
+url = " https://a.example/feed "
+title = " A "
+[[feed]]
+id = "local"
+url = "file:///srv/feeds/local.xml"
+interval = "2h"
+allow_private = false
+[[show]]
+name = " Squid Game "
+aliases = [" 오징어 게임 "]
+exclude = [" squid ink "]
+require_context = true
+[[show]]
+name = "Pokémon"
+slug = "poke"
+[[view]]
+name = "all"
+[[view]]
+name = "korean"
+title = "  Korean  "
+show = ["squid-game"]
+exclude_show = ["poke"]
+season = ["squid-game/s2"]
+kind = ["trailer", "casting"]
+source = ["a", "local"]
+q = "오징어 \"season two\""
+since = "30d"
+limit = 50
+"#;
+        let c = validate(text, Path::new("/etc/showfeed/feeds.toml")).unwrap();
+        let feeds: Vec<_> = c
+            .feeds
+            .iter()
+            .map(|f| {
+                (
+                    f.id.as_str(),
+                    f.url.as_str(),
+                    f.title.as_deref(),
+                    f.interval,
+                    f.allow_private,
+                )
+            })
+            .collect();
+        assert_eq!(
+            feeds,
+            [
+                ("a", "https://a.example/feed", Some("A"), 20 * MINUTE, true),
+                (
+                    "local",
+                    "file:///srv/feeds/local.xml",
+                    None,
+                    2 * HOUR,
+                    false
+                ),
+            ]
+        );
+        assert_eq!(c.feed_index.get("local"), Some(&1));
+        assert_eq!(
+            c.shows,
+            [
+                Show {
+                    name: "Squid Game".into(),
+                    aliases: vec!["오징어 게임".into()],
+                    slug: "squid-game".into(),
+                    require_context: Some(true),
+                    exclude: vec!["squid ink".into()],
+                },
+                Show {
+                    name: "Pokémon".into(),
+                    aliases: vec![],
+                    slug: "poke".into(),
+                    require_context: None,
+                    exclude: vec![],
+                },
+            ]
+        );
+        let views: Vec<_> = c
+            .views
+            .iter()
+            .map(|v| (v.name.as_str(), v.title.as_deref(), v.query.as_str()))
+            .collect();
+        assert_eq!(
+            views,
+            [
+                ("all", None, ""),
+                (
+                    "korean",
+                    Some("Korean"),
+                    "show=squid-game&exclude_show=poke&season=squid-game%2Fs2&kind=trailer\
+                     &kind=casting&source=a&source=local&q=%EC%98%A4%EC%A7%95%EC%96%B4+\
+                     %22season+two%22&since=30d&limit=50"
+                ),
+            ]
+        );
+    }
+
+    /// Compares with the pinned report, printing the new one in full when it differs.
+    fn assert_report(got: &str, want: &str) {
+        assert_eq!(got, want, "\n--- got:\n{got}\n---");
+    }
 }
