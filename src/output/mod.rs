@@ -15,6 +15,7 @@ pub mod status;
 pub mod suggest;
 
 use crate::config::{Config, NEWS_KINDS};
+use crate::errors::did_you_mean;
 use crate::query::{FeedQuery, Known, QueryError};
 use crate::store::{Store, StoreError};
 
@@ -142,14 +143,16 @@ pub fn resolve_query(
         DocKind::Merged => config.server.title.clone(),
         DocKind::Show(slug) => {
             let show = config.show(slug).ok_or_else(|| {
-                OutputError::NotFound(format!("no show with slug {slug:?} is configured"))
+                let hint = did_you_mean(slug, config.shows.iter().map(|s| s.slug.as_str()));
+                OutputError::NotFound(format!("no show with slug {slug:?} is configured{hint}"))
             })?;
             base.shows.insert(slug.clone());
             format!("{}: {}", config.server.title, show.name)
         }
         DocKind::Source(id) => {
             let feed = config.feed(id).ok_or_else(|| {
-                OutputError::NotFound(format!("no source feed with id {id:?} is configured"))
+                let hint = did_you_mean(id, config.feeds.iter().map(|f| f.id.as_str()));
+                OutputError::NotFound(format!("no source feed with id {id:?} is configured{hint}"))
             })?;
             base.sources.insert(id.clone());
             format!(
@@ -160,7 +163,8 @@ pub fn resolve_query(
         }
         DocKind::View(name) => {
             let view = config.view(name).ok_or_else(|| {
-                OutputError::NotFound(format!("no view named {name:?} is configured"))
+                let hint = did_you_mean(name, config.views.iter().map(|v| v.name.as_str()));
+                OutputError::NotFound(format!("no view named {name:?} is configured{hint}"))
             })?;
             base = base.parse(Some(&view.query), &known, now)?;
             view.title

@@ -861,3 +861,72 @@ async fn a_broken_config_on_disk_still_shows_the_running_daemon() {
         "{health}"
     );
 }
+
+/// Point 13 (config): a misspelt key or slug gets a "did you mean", a duplicate id names
+/// the line of the first, two feeds with one URL (or a variant of it) are flagged, and
+/// `localhost:PORT` / `:PORT` are accepted listen addresses.
+#[tokio::test(flavor = "multi_thread")]
+async fn config_mistakes_are_explained_and_common_listen_forms_accepted() {
+    let setup = write_config(
+        &[
+            ("a", "https://www.example.org/feed/".into()),
+            ("b", "http://example.org/feed?utm_source=x".into()),
+            ("a", "https://other.example/feed".into()),
+        ],
+        1,
+        "[polling]\nintervall = \"15m\"\n",
+    );
+    let text = std::fs::read_to_string(&setup.config).unwrap();
+    let first_a = text.lines().position(|l| l == "id = \"a\"").unwrap() + 1;
+    let out = showfeed()
+        .args(["--config", setup.config.to_str().unwrap(), "check"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("unknown key `intervall` in [polling] (did you mean `interval`?)"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "duplicate feed id \"a\": ids must be unique (first used on line {first_a})"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("feed `b`: `url` is the same feed as feed `a`"),
+        "{err}"
+    );
+
+    for listen in ["localhost:8089", ":8089"] {
+        let setup = write_config(&[("a", "https://example.org/feed".into())], 1, "");
+        let text = std::fs::read_to_string(&setup.config).unwrap().replace(
+            "listen = \"127.0.0.1:1\"",
+            &format!("listen = \"{listen}\""),
+        );
+        std::fs::write(&setup.config, text).unwrap();
+        run_ok(&["--config", setup.config.to_str().unwrap(), "check"]);
+    }
+
+    let server = FixtureServer::start().await;
+    server.route(
+        "/a.rss",
+        Route::ok(feed_of("a", "Squid Game season 3"), "application/rss+xml"),
+    );
+    let setup = write_config(
+        &[("a", server.url("/a.rss"))],
+        1,
+        "[[show]]\nname = \"Squid Game\"\n",
+    );
+    let s = served(&setup).await;
+    let r = reqwest::get(format!("{}/shows/squid-gam.atom", s.base))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("did you mean `squid-game`?"));
+}
