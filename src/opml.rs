@@ -33,7 +33,8 @@ pub fn export(config: &Config, sources: &HashMap<String, SourceInfo>) -> String 
                 Ok(())
             })?;
             w.write_event(Event::Start(BytesStart::new("body")))?;
-            for f in &config.feeds {
+            // Local files are the admin's, and no other reader can open them: left out.
+            for f in config.feeds.iter().filter(|f| f.url.scheme() != "file") {
                 let source = sources.get(&f.id);
                 let title = clean(source.map_or(f.id.as_str(), |s| s.title.as_str()));
                 let mut outline = BytesStart::new("outline");

@@ -6,6 +6,7 @@ pub mod client;
 mod feed;
 mod opml;
 mod poll;
+mod progress;
 mod status;
 mod suggest;
 

@@ -104,7 +104,12 @@ pub fn sources(
                     .clone()
                     .or_else(|| state.title.clone())
                     .unwrap_or_else(|| f.id.clone()),
-                feed_url: f.url.to_string(),
+                // A local file's path is the admin's business, not the readers'.
+                feed_url: if f.url.scheme() == "file" {
+                    String::new()
+                } else {
+                    f.url.to_string()
+                },
                 site_link: state.site_link.clone(),
             };
             Some((f.id.clone(), info))

@@ -930,3 +930,82 @@ async fn config_mistakes_are_explained_and_common_listen_forms_accepted() {
         .unwrap()
         .contains("did you mean `squid-game`?"));
 }
+
+/// Point 13: a local file's path never reaches public output (documents, OPML).
+#[tokio::test(flavor = "multi_thread")]
+async fn local_file_paths_stay_out_of_public_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("secret-home-dir-feed.rss");
+    std::fs::write(&file, feed_of("local", "Squid Game season 3")).unwrap();
+    let url = url::Url::from_file_path(&file).unwrap().to_string();
+    let setup = write_config(&[("local", url)], 1, "");
+    let s = served(&setup).await;
+    for path in [
+        "/feed.atom",
+        "/feed.rss",
+        "/feed.json",
+        "/sources/local.atom",
+        "/opml",
+    ] {
+        let body = reqwest::get(format!("{}{path}", s.base))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!body.contains("secret-home-dir"), "{path}: {body}");
+    }
+}
+
+/// Point 14: `showfeed poll` on a terminal shows a progress bar (feeds done, new entries,
+/// failures) and then the summary; piped, only the summary.
+#[tokio::test(flavor = "multi_thread")]
+async fn poll_shows_progress_on_a_terminal_only() {
+    let server = FixtureServer::start().await;
+    let mut feeds = Vec::new();
+    for i in 0..4 {
+        let path = format!("/f{i}.rss");
+        server.route(
+            &path,
+            Route::ok(
+                feed_of(&format!("f{i}"), "Squid Game"),
+                "application/rss+xml",
+            )
+            .delayed(std::time::Duration::from_millis(400)),
+        );
+        feeds.push((format!("f{i}"), server.url(&path)));
+    }
+    let refs: Vec<(&str, String)> = feeds.iter().map(|(i, u)| (i.as_str(), u.clone())).collect();
+    let setup = write_config(&refs, 1, "[polling]\nconcurrency = 1\n");
+    let config = setup.config.to_str().unwrap().to_owned();
+    let piped = showfeed()
+        .args(["--config", &config, "poll"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&piped.stderr);
+    assert!(text.contains("polled 4 feeds"), "{text}");
+    assert!(
+        !text.contains("/4 feeds") && !text.contains('\r'),
+        "no bar in a pipe: {text:?}"
+    );
+    if !have_tool("script", &["--version"]) {
+        return;
+    }
+    // `script` gives the command a terminal and records what it drew.
+    let bin = env!("CARGO_BIN_EXE_showfeed");
+    let tty = std::process::Command::new("script")
+        .args([
+            "-qefc",
+            &format!("{bin} --config {config} poll"),
+            "/dev/null",
+        ])
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    let drawn = String::from_utf8_lossy(&tty.stdout);
+    assert!(
+        drawn.contains("/4 feeds"),
+        "a progress bar on a terminal: {drawn:?}"
+    );
+    assert!(drawn.contains("polled 4 feeds"), "{drawn:?}");
+}
