@@ -23,6 +23,12 @@ use crate::daemon::{self, Ended};
 
 /// Runs the command line; the binary's whole body.
 pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
+    // Generated from the clap definitions, and needing no config.
+    match cli.command {
+        Command::Completions { shell } => return completions(shell),
+        Command::Man => return man(),
+        _ => {}
+    }
     let path = cli
         .config
         .clone()
@@ -52,13 +58,30 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Status => status::status(config).await,
             Command::Opml(cmd) => opml::opml(config, cmd).await,
             Command::Suggest { days, max } => suggest::suggest(config, days, max).await,
-            Command::Check => Ok(()),
+            Command::Check | Command::Completions { .. } | Command::Man => Ok(()),
         };
         done.map(|()| Ended::Stopped)
     })?;
     match ended {
         Ended::Stopped => Ok(ExitCode::SUCCESS),
         Ended::Reopen => Ok(daemon::reexec()),
+    }
+}
+
+fn completions(shell: clap_complete::Shell) -> anyhow::Result<ExitCode> {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    clap_complete::generate(shell, &mut cmd, "showfeed", &mut std::io::stdout());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn man() -> anyhow::Result<ExitCode> {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    match clap_mangen::Man::new(cmd).render(&mut std::io::stdout()) {
+        // `showfeed man | head`: the reader had enough.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e).context("cannot write the man page")
+        }
+        _ => Ok(ExitCode::SUCCESS),
     }
 }
 
