@@ -1,6 +1,6 @@
 //! What kind of news a headline is, from its words.
 
-use super::text::{Norm, CJK, CLOSE_Q, NUM, OPEN_Q};
+use super::text::{Flags, Norm};
 
 pub use crate::vocab::NewsKind;
 
@@ -68,22 +68,22 @@ pub(crate) fn detect(norm: &Norm, from: usize, to: usize, out: &mut Vec<NewsKind
         (i.saturating_sub(n).max(from)..i).any(|k| pred(w(k)))
     };
     let next_has = |i: usize, n: usize, pred: &dyn Fn(&str, bool) -> bool| {
-        (i + 1..(i + 1 + n).min(to)).any(|k| pred(w(k), norm.words[k].has(NUM)))
+        (i + 1..(i + 1 + n).min(to)).any(|k| pred(w(k), norm.words[k].has(Flags::NUM)))
     };
     let mut quote_left = 0;
     for i in from..to {
         let word = w(i);
         // Words of a quoted title are not cues: `'Interview With the Vampire' Trailer`.
-        if norm.words[i].has(OPEN_Q) {
+        if norm.words[i].has(Flags::OPEN_Q) {
             quote_left = (i..to.min(i + 8))
-                .find(|&k| norm.words[k].has(CLOSE_Q))
+                .find(|&k| norm.words[k].has(Flags::CLOSE_Q))
                 .map_or(0, |k| k + 1 - i);
         }
         if quote_left > 0 {
             quote_left -= 1;
             continue;
         }
-        if norm.words[i].has(CJK) {
+        if norm.words[i].has(Flags::CJK) {
             if let Some(k) = cjk_cue(norm, i, to) {
                 found[k as usize] = true;
             }
@@ -239,7 +239,7 @@ const CJK_CUES: &[(&str, NewsKind)] = &[
 fn cjk_cue(norm: &Norm, i: usize, to: usize) -> Option<NewsKind> {
     CJK_CUES.iter().find_map(|(cue, kind)| {
         for (k, c) in (i..).zip(cue.chars()) {
-            if k >= to || !norm.words[k].has(CJK) || !norm.word(k).starts_with(c) {
+            if k >= to || !norm.words[k].has(Flags::CJK) || !norm.word(k).starts_with(c) {
                 return None;
             }
         }

@@ -6,7 +6,7 @@ use std::hash::{BuildHasher, Hasher};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
-use super::text::{Norm, CJK, LOWER, POSS, UPPER};
+use super::text::{Flags, Norm};
 use super::words::{is_common, is_small};
 use crate::config::Show;
 
@@ -135,17 +135,17 @@ impl Form {
         let mut cjk = false;
         for (k, w) in norm.words.iter().enumerate() {
             let word = norm.word(k);
-            if w.has(CJK) {
+            if w.has(Flags::CJK) {
                 cjk = true;
                 continue;
             }
-            if w.has(UPPER) && !w.has(POSS) && !is_small(word) {
+            if w.has(Flags::UPPER) && !w.has(Flags::POSS) && !is_small(word) {
                 caps |= 1 << k;
             }
-            if w.has(super::text::CAP) {
+            if w.has(Flags::CAP) {
                 cap_first |= 1 << k;
             }
-            if w.has(LOWER) {
+            if w.has(Flags::LOWER) {
                 all_caps = false;
             }
         }
@@ -396,7 +396,7 @@ pub(crate) fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
 
 /// Whether word `w` of a stream is a possessive `s`.
 pub(crate) fn is_poss(norm: &Norm, i: usize) -> bool {
-    norm.words.get(i).is_some_and(|w| w.has(POSS))
+    norm.words.get(i).is_some_and(|w| w.has(Flags::POSS))
 }
 
 #[cfg(test)]

@@ -98,9 +98,7 @@ pub use self::kind::NewsKind;
 use self::matcher::{is_poss, within_one_edit, word_hash, Matcher, Target};
 use self::season::Ref;
 pub use self::suggest::{suggest, Suggestion};
-use self::text::{
-    html_to_plain, Norm, CAP, CJK, CLAUSE, CLOSE_Q, LOWER, NUM, OPEN_Q, PAREN, POSS, SENT, UPPER,
-};
+use self::text::{html_to_plain, Flags, Norm};
 use self::words::{is_cue, is_network, is_post_cue, is_pre_cue, is_small, is_time_prep};
 use crate::config::Show;
 use crate::entry::{SeasonRef, ShowTag};
@@ -384,7 +382,7 @@ impl Tagger {
                 } else {
                     0.25
                 };
-                if norm.words[m.first].has(PAREN) {
+                if norm.words[m.first].has(Flags::PAREN) {
                     w *= 0.5;
                 }
                 sc.body += w;
@@ -476,7 +474,7 @@ impl Tagger {
         hashes.extend((0..norm.words.len()).map(|i| word_hash(norm.word(i).as_bytes())));
         for i in 0..norm.words.len() {
             if norm.words[i].end - norm.words[i].start < m.min_anchor as u32
-                || norm.words[i].has(CJK)
+                || norm.words[i].has(Flags::CJK)
             {
                 continue;
             }
@@ -558,9 +556,9 @@ impl Tagger {
         }
         let words = &norm.words;
         let after = next_word(norm, m.last);
-        let quoted = words[m.first].has(OPEN_Q)
-            && (words[m.last].has(CLOSE_Q)
-                || (is_poss(norm, m.last + 1) && words[m.last + 1].has(CLOSE_Q)));
+        let quoted = words[m.first].has(Flags::OPEN_Q)
+            && (words[m.last].has(Flags::CLOSE_Q)
+                || (is_poss(norm, m.last + 1) && words[m.last + 1].has(Flags::CLOSE_Q)));
         let shape = shape_ok(norm, m);
         let explicit = show.require_context == Some(true);
         if !t.ordinary && !explicit {
@@ -617,17 +615,17 @@ fn next_word(norm: &Norm, last: usize) -> Option<usize> {
         i += 1;
     }
     let w = norm.words.get(i)?;
-    (!w.has(CLAUSE)).then_some(i)
+    (!w.has(Flags::CLAUSE)).then_some(i)
 }
 
 /// The word before `first`, skipping a possessive `s`, in the same clause.
 fn prev_word(norm: &Norm, first: usize) -> Option<usize> {
-    if norm.words[first].has(CLAUSE) || first == 0 {
+    if norm.words[first].has(Flags::CLAUSE) || first == 0 {
         return None;
     }
     let mut i = first - 1;
-    if norm.words[i].has(POSS) {
-        if norm.words[i].has(CLAUSE) || i == 0 {
+    if norm.words[i].has(Flags::POSS) {
+        if norm.words[i].has(Flags::CLAUSE) || i == 0 {
             return None;
         }
         i -= 1;
@@ -663,10 +661,10 @@ fn shape_ok(norm: &Norm, m: &Mention) -> bool {
     let mut all_caps = true;
     for k in 0..t.words as usize {
         let w = &norm.words[m.first + k];
-        if t.caps >> k & 1 == 1 && !w.has(UPPER) {
+        if t.caps >> k & 1 == 1 && !w.has(Flags::UPPER) {
             return false;
         }
-        if w.has(LOWER) || !w.has(UPPER) {
+        if w.has(Flags::LOWER) || !w.has(Flags::UPPER) {
             all_caps = false;
         }
     }
@@ -678,7 +676,10 @@ fn exact_shape(norm: &Norm, m: &Mention) -> bool {
     let t = &m.target;
     (0..t.words as usize).all(|k| {
         let w = &norm.words[m.first + k];
-        w.has(NUM) || w.has(CJK) || w.has(POSS) || w.has(CAP) == (t.cap_first >> k & 1 == 1)
+        w.has(Flags::NUM)
+            || w.has(Flags::CJK)
+            || w.has(Flags::POSS)
+            || w.has(Flags::CAP) == (t.cap_first >> k & 1 == 1)
     })
 }
 
@@ -686,7 +687,7 @@ fn exact_shape(norm: &Norm, m: &Mention) -> bool {
 /// not written in title case or all capitals.
 fn informative_caps(norm: &Norm, m: &Mention) -> bool {
     let words = &norm.words;
-    if words[m.first].has(SENT) {
+    if words[m.first].has(Flags::SENT) {
         return false;
     }
     let sent = words[m.first].sent;
@@ -700,15 +701,15 @@ fn informative_caps(norm: &Norm, m: &Mention) -> bool {
             break;
         }
         if (m.first..=m.last).contains(&i)
-            || w.has(NUM)
-            || w.has(CJK)
-            || w.has(POSS)
+            || w.has(Flags::NUM)
+            || w.has(Flags::CJK)
+            || w.has(Flags::POSS)
             || w.end - w.start < 4
         {
             continue;
         }
         total += 1;
-        if w.has(UPPER) {
+        if w.has(Flags::UPPER) {
             capped += 1;
         }
     }
@@ -721,13 +722,14 @@ fn glued(norm: &Norm, m: &Mention) -> bool {
     let words = &norm.words;
     let capital = |i: usize| {
         let w = &words[i];
-        w.has(CAP) && !w.has(POSS) && !is_cue(norm.word(i))
+        w.has(Flags::CAP) && !w.has(Flags::POSS) && !is_cue(norm.word(i))
     };
     let before = m.first > 0
-        && !words[m.first].has(CLAUSE)
-        && !words[m.first - 1].has(SENT)
+        && !words[m.first].has(Flags::CLAUSE)
+        && !words[m.first - 1].has(Flags::SENT)
         && capital(m.first - 1);
-    let after = m.last + 1 < words.len() && !words[m.last + 1].has(CLAUSE) && capital(m.last + 1);
+    let after =
+        m.last + 1 < words.len() && !words[m.last + 1].has(Flags::CLAUSE) && capital(m.last + 1);
     before || after
 }
 
@@ -743,7 +745,7 @@ fn adjacent_cue(norm: &Norm, m: &Mention, refs: &[Ref]) -> bool {
         {
             return true;
         }
-        if matches!(pw, "of" | "in") && p > 0 && !norm.words[p].has(CLAUSE) {
+        if matches!(pw, "of" | "in") && p > 0 && !norm.words[p].has(Flags::CLAUSE) {
             let q = p - 1;
             if is_cue(norm.word(q)) || refs.iter().any(|r| r.last == q) {
                 return true;
@@ -778,9 +780,9 @@ fn window_cue(norm: &Norm, m: &Mention) -> bool {
     let mut i = m.first;
     let mut seen = 0;
     let mut first_prev = true;
-    while seen < 2 && i > 0 && !words[i].has(CLAUSE) {
+    while seen < 2 && i > 0 && !words[i].has(Flags::CLAUSE) {
         i -= 1;
-        if words[i].has(POSS) {
+        if words[i].has(Flags::POSS) {
             continue;
         }
         let w = norm.word(i);
@@ -795,8 +797,8 @@ fn window_cue(norm: &Norm, m: &Mention) -> bool {
     }
     let mut i = m.last + 1;
     let mut seen = 0;
-    while seen < 2 && i < words.len() && !words[i].has(CLAUSE) {
-        if !words[i].has(POSS) {
+    while seen < 2 && i < words.len() && !words[i].has(Flags::CLAUSE) {
+        if !words[i].has(Flags::POSS) {
             if is_cue(norm.word(i)) {
                 return true;
             }
@@ -829,7 +831,8 @@ fn bind(norm: &Norm, mentions: &[Mention], r: &Ref, main: Option<u32>) -> Option
         .max_by_key(|m| m.last);
     if r.compact {
         let m = before?;
-        let gap_ok = (m.last + 1..r.first).all(|k| words[k].has(POSS)) && r.first - m.last <= 2;
+        let gap_ok =
+            (m.last + 1..r.first).all(|k| words[k].has(Flags::POSS)) && r.first - m.last <= 2;
         return gap_ok.then_some((m.target.show, true));
     }
     if let Some(m) = before {

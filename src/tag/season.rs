@@ -16,7 +16,7 @@
 //!
 //! Seasons run 1 to 60 and episodes 1 to 2000, so years (`the 2024 season`) never count.
 
-use super::text::{Norm, NUM, SENT};
+use super::text::{Flags, Norm};
 
 const MAX_SEASON: u32 = 60;
 const MAX_EPISODE: u32 = 2000;
@@ -116,7 +116,7 @@ pub(crate) fn parse(norm: &Norm, out: &mut Vec<Ref>) {
                 );
                 if let Some((ord, lang)) = ordinal(word).filter(|_| before_unit) {
                     // `second season`, `2nd season`, `zweite Staffel`, `2. Staffel`, `2期`.
-                    let same_sentence = i + 1 < n && !norm.words[i + 1].has(SENT);
+                    let same_sentence = i + 1 < n && !norm.words[i + 1].has(Flags::SENT);
                     let pairs = same_sentence
                         && match w(i + 1) {
                             "season" => lang == Lang::En,
@@ -199,7 +199,7 @@ fn season_list(norm: &Norm, at: usize, out: &mut Vec<Ref>) -> usize {
                     range_to = true;
                     i += 1;
                 }
-                _ if i < n && norm.words[i].has(NUM) => {}
+                _ if i < n && norm.words[i].has(Flags::NUM) => {}
                 _ => break,
             }
         } else {
@@ -221,7 +221,7 @@ fn season_list(norm: &Norm, at: usize, out: &mut Vec<Ref>) -> usize {
 /// After a season number: `episode 5`, `ep 5`, `ep5`, `e5`, `folge 5`, `5화`, `第5話`.
 fn episode_after(norm: &Norm, i: usize) -> Option<(u32, usize)> {
     let n = norm.words.len();
-    if i >= n || norm.words[i].has(SENT) {
+    if i >= n || norm.words[i].has(Flags::SENT) {
         return None;
     }
     // `season 2, part 2, episode 5` is rare; only look at the very next word.
@@ -237,7 +237,8 @@ fn episode_after(norm: &Norm, i: usize) -> Option<(u32, usize)> {
                 .and_then(small_int)
             {
                 Some((e, i + 1))
-            } else if norm.words[i].has(NUM) && matches!(word_at(norm, i + 1), "화" | "회" | "話")
+            } else if norm.words[i].has(Flags::NUM)
+                && matches!(word_at(norm, i + 1), "화" | "회" | "話")
             {
                 small_int(word).map(|e| (e, i + 2))
             } else {
@@ -320,7 +321,7 @@ fn small_int(s: &str) -> Option<u32> {
 /// A number at word `i` (digits or a number word in one of the supported languages, or CJK
 /// numerals): its value and the index after it. Quotes around it are fine.
 fn number(norm: &Norm, i: usize) -> Option<(u32, usize)> {
-    if i >= norm.words.len() || norm.words[i].has(SENT) {
+    if i >= norm.words.len() || norm.words[i].has(Flags::SENT) {
         return None;
     }
     let word = norm.word(i);
