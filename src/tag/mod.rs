@@ -28,7 +28,8 @@
 //! (`'You'`, `“Lost”`, `<em>Dark</em>`), or when it is written with the capitals of the
 //! configured name (`US` is not `Us`) and one of these holds:
 //!
-//! - a season reference follows (`Wednesday Season 2`, `You S5`), or a cue word is right next
+//! - a season reference follows (`Wednesday Season 2`, `You S5`; a compact one also after a
+//!   dash or a release gap: `[TV] Silo — S03E09`, `Second.Chance.2016.S01E05`), or a cue word is right next
 //!   to it: before it a network's possessive (`Netflix's Wednesday`, `FX's The Bear`),
 //!   `renews`, `cancels`, or a TV word followed by `of`/`in` (`the cast of Wednesday`, `stars
 //!   in You`); after it `star`, `co-star`, `alum`, `finale`, `season finale`, `final season`,
@@ -68,13 +69,17 @@
 //! right after it with `of` (`Season 2 of Dark`), else to the nearest show mention before it
 //! in the same sentence, else the nearest after it in the same sentence, else, when its
 //! sentence names no show, to the entry's main show (the only tagged show, or the only one in
-//! the title). Compact forms (`S2`, `S02E05`, `2x05`) bind only to a name right before them.
+//! the title). Compact forms (`S2`, `S02E05`, `2x05`, and the absolute `E334`, `#07`, `- 07
+//! [720p]`) bind only to a name right before them, or with a release title's year or country
+//! between (`Name.2016.S01E05`, `Name US S01E11`).
 //! Which references count: when the title names seasons of a show, those are its seasons, and
 //! the body may only add episodes to them (the seed article's title says season 2: a
 //! `Season 1` recalled deep in its body does not tag s1). Otherwise the body's references
 //! count when they are in its first 100 words, or when the same season is named twice in
 //! sentences that name the show. An episode-only reference (`Episode 5`) joins the show's
-//! season when it has exactly one.
+//! season when it has exactly one; when the show has none, one in the title or lead that its
+//! own sentence binds is an absolute episode number ([`crate::entry::ABSOLUTE`], the term
+//! `<slug>/e<M>`). The lead is counted in words, a CJK character being a third of one.
 //!
 //! # Kinds
 //!
@@ -101,10 +106,10 @@ pub use self::suggest::{suggest, Suggestion};
 use self::text::{html_to_plain, Flags, Norm};
 use self::words::{is_cue, is_network, is_post_cue, is_pre_cue, is_small, is_time_prep};
 use crate::config::Show;
-use crate::entry::{SeasonRef, ShowTag};
+use crate::entry::{SeasonRef, ShowTag, ABSOLUTE};
 
 /// Bump when the rules change, so stored entries get re-tagged (see [`Tagger::fingerprint`]).
-const RULES_VERSION: u32 = 1;
+const RULES_VERSION: u32 = 2;
 
 /// Words of the body that count as its lead.
 const LEAD_WORDS: usize = 100;
@@ -130,7 +135,8 @@ impl Tags {
         self.kinds.iter().map(|k| k.as_str().to_owned()).collect()
     }
 
-    /// Every show category term (`<slug>`, `<slug>/s<N>`, `<slug>/s<N>e<M>`), shows in order.
+    /// Every show category term (`<slug>`, `<slug>/s<N>`, `<slug>/s<N>e<M>`, `<slug>/e<M>`),
+    /// shows in order.
     pub fn show_terms(&self) -> Vec<String> {
         self.shows.iter().flat_map(ShowTag::terms).collect()
     }
@@ -192,6 +198,7 @@ struct Scratch {
     scores: Vec<Score>,
     bound: Vec<Bound>,
     hashes: Vec<u64>,
+    rank: Vec<u32>,
 }
 
 /// A season reference bound to a show.
@@ -298,26 +305,8 @@ impl Tagger {
         content: Option<&str>,
     ) -> Tags {
         let mut tags = Tags::default();
-        // Body: the summary, then the content unless it repeats the summary.
-        s.summary.clear();
-        s.content.clear();
-        s.body.clear();
-        if let Some(h) = summary {
-            html_to_plain(h, &mut s.summary);
-        }
-        if let Some(h) = content {
-            html_to_plain(h, &mut s.content);
-        }
-        let summary_text = s.summary.trim();
-        let content_text = s.content.trim();
-        let probe = prefix(summary_text, 80);
-        if content_text.is_empty() || (!summary_text.is_empty() && !content_text.contains(probe)) {
-            s.body.push_str(summary_text);
-            s.body.push('\n');
-        }
-        s.body.push_str(content_text);
+        fill_body(s, summary, content);
         let body = prefix(&s.body, MAX_BODY);
-
         s.norm.clear();
         s.norm.push_segment(prefix(title, MAX_TITLE));
         let body_start = s.norm.words.len();
@@ -332,83 +321,20 @@ impl Tagger {
         }
         s.refs.clear();
         season::parse(norm, &mut s.refs);
-
-        // Judge every mention, then let weak ones count for shows confirmed elsewhere.
-        for k in 0..s.mentions.len() {
-            let v = self.judge(norm, &s.mentions[k], &s.refs);
-            s.mentions[k].state = v;
-        }
-        for k in 0..s.mentions.len() {
-            if s.mentions[k].state == Verdict::Weak {
-                let show = s.mentions[k].target.show;
-                if s.mentions
-                    .iter()
-                    .any(|m| m.target.show == show && m.state == Verdict::Accept)
-                {
-                    s.mentions[k].state = Verdict::Accept;
-                }
-            }
-        }
-        s.mentions.retain(|m| m.state == Verdict::Accept);
+        self.settle(norm, &mut s.mentions, &s.refs);
         if s.mentions.is_empty() {
             return tags;
         }
-
-        // Relevance.
-        s.scores.clear();
-        for m in &s.mentions {
-            let at = match s.scores.iter().position(|x| x.show == m.target.show) {
-                Some(at) => at,
-                None => {
-                    s.scores.push(Score {
-                        show: m.target.show,
-                        title: 0,
-                        body: 0.0,
-                        first: m.first,
-                        tagged: false,
-                    });
-                    s.scores.len() - 1
-                }
-            };
-            let sc = &mut s.scores[at];
-            if m.first < body_start {
-                sc.title += 1;
-            } else {
-                let i = m.first - body_start;
-                let mut w = if i < LEAD_WORDS {
-                    1.0
-                } else if i < MID_WORDS {
-                    0.5
-                } else {
-                    0.25
-                };
-                if norm.words[m.first].has(Flags::PAREN) {
-                    w *= 0.5;
-                }
-                sc.body += w;
-            }
-        }
-        let title_shows = s.scores.iter().filter(|x| x.title > 0).count();
-        for sc in &mut s.scores {
-            let need = if title_shows > 0 { 2.0 } else { 1.0 };
-            sc.tagged = sc.title > 0 || sc.body >= need;
-        }
-        s.scores.retain(|x| x.tagged);
+        ranks(norm, body_start, &mut s.rank);
+        let ctx = Ctx {
+            norm,
+            body_start,
+            rank: &s.rank,
+        };
+        let main = relevance(&ctx, &s.mentions, &mut s.scores);
         if s.scores.is_empty() {
             return tags;
         }
-        s.scores.sort_by(|a, b| {
-            let wa = a.title as f32 * 4.0 + a.body;
-            let wb = b.title as f32 * 4.0 + b.body;
-            wb.total_cmp(&wa).then(a.first.cmp(&b.first))
-        });
-        let main = if s.scores.len() == 1 {
-            Some(s.scores[0].show)
-        } else if title_shows == 1 {
-            s.scores.iter().find(|x| x.title > 0).map(|x| x.show)
-        } else {
-            None
-        };
 
         // Seasons: bind every reference to a show, keep those of tagged shows.
         s.bound.clear();
@@ -425,14 +351,33 @@ impl Tagger {
         }
         for sc in &s.scores {
             let info = &self.shows[sc.show as usize];
-            let seasons = seasons_of(&s.bound, sc.show, body_start);
             tags.shows.push(ShowTag {
                 slug: info.slug.clone(),
                 name: info.name.clone(),
-                seasons,
+                seasons: seasons_of(&ctx, &s.bound, sc.show),
             });
         }
         tags
+    }
+
+    /// Judges every mention, lets weak ones count for shows confirmed elsewhere, and keeps
+    /// the accepted ones.
+    fn settle(&self, norm: &Norm, mentions: &mut Vec<Mention>, refs: &[Ref]) {
+        for m in mentions.iter_mut() {
+            m.state = self.judge(norm, m, refs);
+        }
+        for k in 0..mentions.len() {
+            if mentions[k].state == Verdict::Weak {
+                let show = mentions[k].target.show;
+                if mentions
+                    .iter()
+                    .any(|m| m.target.show == show && m.state == Verdict::Accept)
+                {
+                    mentions[k].state = Verdict::Accept;
+                }
+            }
+        }
+        mentions.retain(|m| m.state == Verdict::Accept);
     }
 
     /// Every match of a name (automaton, then typo anchors), in order.
@@ -574,7 +519,8 @@ impl Tagger {
         if !shape {
             return Verdict::Reject;
         }
-        let season_follows = after.is_some_and(|a| refs.iter().any(|r| r.first == a));
+        let season_follows = after.is_some_and(|a| refs.iter().any(|r| r.first == a))
+            || release_follows(norm, m, refs);
         let informative = informative_caps(norm, m);
         if informative && t.words < 3 && !season_follows && glued(norm, m) {
             // `AMC's Dark Winds`, `the White House`: part of a longer capitalized name.
@@ -606,6 +552,119 @@ fn prefix(s: &str, max: usize) -> &str {
         end -= 1;
     }
     &s[..end]
+}
+
+/// The body (summary, then the content unless it repeats the summary) as plain text, in
+/// `s.body`.
+fn fill_body(s: &mut Scratch, summary: Option<&str>, content: Option<&str>) {
+    s.summary.clear();
+    s.content.clear();
+    s.body.clear();
+    if let Some(h) = summary {
+        html_to_plain(h, &mut s.summary);
+    }
+    if let Some(h) = content {
+        html_to_plain(h, &mut s.content);
+    }
+    let summary_text = s.summary.trim();
+    let content_text = s.content.trim();
+    let probe = prefix(summary_text, 80);
+    if content_text.is_empty() || (!summary_text.is_empty() && !content_text.contains(probe)) {
+        s.body.push_str(summary_text);
+        s.body.push('\n');
+    }
+    s.body.push_str(content_text);
+}
+
+/// What the relevance and season rules read of one entry.
+struct Ctx<'a> {
+    norm: &'a Norm,
+    /// First word of the body.
+    body_start: usize,
+    /// Per word: its position in the body counted in words (see [`ranks`]).
+    rank: &'a [u32],
+}
+
+impl Ctx<'_> {
+    fn in_title(&self, i: usize) -> bool {
+        i < self.body_start
+    }
+
+    /// In the title or the first [`LEAD_WORDS`] words of the body.
+    fn in_lead(&self, i: usize) -> bool {
+        self.in_title(i) || self.rank[i] < LEAD_WORDS as u32
+    }
+}
+
+/// Every word's position in the body, counted in words: a CJK character counts as a third
+/// of one (Korean, Japanese and Chinese words are two to four characters, and each
+/// character is a word of the stream). Title words get 0.
+fn ranks(norm: &Norm, body_start: usize, out: &mut Vec<u32>) {
+    out.clear();
+    out.resize(body_start.min(norm.words.len()), 0);
+    let mut thirds = 0u32;
+    for w in &norm.words[out.len()..] {
+        out.push(thirds / 3);
+        thirds += if w.has(Flags::CJK) { 1 } else { 3 };
+    }
+}
+
+/// Scores the shows of the accepted `mentions` into `scores` (tagged ones only, strongest
+/// first) and returns the entry's main show: the only tagged show, or the only one in the
+/// title.
+fn relevance(ctx: &Ctx<'_>, mentions: &[Mention], scores: &mut Vec<Score>) -> Option<u32> {
+    let norm = ctx.norm;
+    scores.clear();
+    for m in mentions {
+        let at = match scores.iter().position(|x| x.show == m.target.show) {
+            Some(at) => at,
+            None => {
+                scores.push(Score {
+                    show: m.target.show,
+                    title: 0,
+                    body: 0.0,
+                    first: m.first,
+                    tagged: false,
+                });
+                scores.len() - 1
+            }
+        };
+        let sc = &mut scores[at];
+        if ctx.in_title(m.first) {
+            sc.title += 1;
+        } else {
+            let i = ctx.rank[m.first] as usize;
+            let mut w = if i < LEAD_WORDS {
+                1.0
+            } else if i < MID_WORDS {
+                0.5
+            } else {
+                0.25
+            };
+            if norm.words[m.first].has(Flags::PAREN) {
+                w *= 0.5;
+            }
+            sc.body += w;
+        }
+    }
+    let title_shows = scores.iter().filter(|x| x.title > 0).count();
+    for sc in scores.iter_mut() {
+        let need = if title_shows > 0 { 2.0 } else { 1.0 };
+        sc.tagged = sc.title > 0 || sc.body >= need;
+    }
+    scores.retain(|x| x.tagged);
+    scores.sort_by(|a, b| {
+        let wa = a.title as f32 * 4.0 + a.body;
+        let wb = b.title as f32 * 4.0 + b.body;
+        wb.total_cmp(&wa).then(a.first.cmp(&b.first))
+    });
+    if scores.len() == 1 {
+        Some(scores[0].show)
+    } else if title_shows == 1 {
+        scores.iter().find(|x| x.title > 0).map(|x| x.show)
+    } else {
+        None
+    }
 }
 
 /// The word after `last`, skipping a possessive `s`, in the same segment and clause.
@@ -825,16 +884,21 @@ fn bind(norm: &Norm, mentions: &[Mention], r: &Ref, main: Option<u32>) -> Option
         }
     }
     let sent = words[r.first].sent;
+    if r.compact {
+        // Right after the name, or with a release title's year or country between; across
+        // a sentence break only when a dash or `#` follows it (`Rail Wars! - 07`).
+        let m = mentions
+            .iter()
+            .filter(|m| m.last < r.first)
+            .max_by_key(|m| m.last)?;
+        let same = words[m.last].sent == sent
+            || (m.last + 1 == r.first && words[r.first].has(Flags::DASH | Flags::HASH));
+        return (same && release_gap(norm, m.last + 1, r.first)).then_some((m.target.show, true));
+    }
     let before = mentions
         .iter()
         .filter(|m| m.last < r.first && words[m.last].sent == sent)
         .max_by_key(|m| m.last);
-    if r.compact {
-        let m = before?;
-        let gap_ok =
-            (m.last + 1..r.first).all(|k| words[k].has(Flags::POSS)) && r.first - m.last <= 2;
-        return gap_ok.then_some((m.target.show, true));
-    }
     if let Some(m) = before {
         return Some((m.target.show, true));
     }
@@ -848,12 +912,49 @@ fn bind(norm: &Norm, mentions: &[Mention], r: &Ref, main: Option<u32>) -> Option
     main.map(|show| (show, false))
 }
 
+/// Whether words `from..to` may stand between a name and its compact season or episode: at
+/// most two, each a possessive `s`, a year (`Name.2016.S01E05`, `Name (2016) S01E05`) or a
+/// country in capitals (`Name US S01E11`).
+fn release_gap(norm: &Norm, from: usize, to: usize) -> bool {
+    to <= from + 2
+        && (from..to).all(|k| {
+            let w = &norm.words[k];
+            let t = norm.word(k);
+            w.has(Flags::POSS)
+                || (w.has(Flags::NUM)
+                    && t.len() == 4
+                    && (t.starts_with("19") || t.starts_with("20")))
+                || (w.has(Flags::UPPER)
+                    && !w.has(Flags::LOWER)
+                    && matches!(t, "us" | "uk" | "au" | "nz" | "ca"))
+        })
+}
+
+/// A compact season or episode (`S03E09`, `2x04`, `E334`, `- 07 [720p]`) follows the name,
+/// maybe after a release gap (see [`release_gap`]), in the same clause or after a dash
+/// (`[TV] Silo — S03E09`) or a closing parenthesis (`Name (2016) S01E05`): TV context.
+fn release_follows(norm: &Norm, m: &Mention, refs: &[Ref]) -> bool {
+    let words = &norm.words;
+    refs.iter()
+        .filter(|r| r.compact && r.first > m.last && r.first <= m.last + 3)
+        .any(|r| {
+            release_gap(norm, m.last + 1, r.first)
+                && (m.last + 1..=r.first).all(|k| {
+                    let w = &words[k];
+                    !w.has(Flags::CLAUSE)
+                        || (!w.has(Flags::SENT) && k == r.first && w.has(Flags::DASH))
+                        || (!w.has(Flags::SENT)
+                            && (w.has(Flags::PAREN) || words[k - 1].has(Flags::PAREN)))
+                })
+        })
+}
+
 /// The seasons of `show` from its bound references (see the module docs).
-fn seasons_of(bound: &[Bound], show: u32, body_start: usize) -> Vec<SeasonRef> {
+fn seasons_of(ctx: &Ctx<'_>, bound: &[Bound], show: u32) -> Vec<SeasonRef> {
     let refs = || bound.iter().filter(move |b| b.show == show);
     let mut out: Vec<SeasonRef> = Vec::new();
-    let in_title = |r: &Ref| r.first < body_start;
-    let in_lead = |r: &Ref| r.first < body_start + LEAD_WORDS;
+    let in_title = |r: &Ref| ctx.in_title(r.first);
+    let in_lead = |r: &Ref| ctx.in_lead(r.first);
     let title_seasons: Vec<u32> = refs()
         .filter(|b| in_title(&b.r))
         .filter_map(|b| b.r.season)
@@ -883,21 +984,25 @@ fn seasons_of(bound: &[Bound], show: u32, body_start: usize) -> Vec<SeasonRef> {
             );
         }
     }
-    // Episode-only references join the show's one season.
+    // Episode-only references join the show's one season; with no season at all, those of
+    // the show's own sentences are absolute episode numbers (season 0, `slug/eM`).
     let mut numbers: Vec<u32> = out.iter().map(|s| s.season).collect();
     numbers.dedup();
-    if numbers.len() == 1 {
-        for b in refs() {
-            if let (None, Some(e)) = (b.r.season, b.r.episode) {
-                if in_lead(&b.r) {
-                    add_season(
-                        &mut out,
-                        SeasonRef {
-                            season: numbers[0],
-                            episode: Some(e),
-                        },
-                    );
-                }
+    let season = match numbers[..] {
+        [one] => one,
+        [] => ABSOLUTE,
+        _ => return out,
+    };
+    for b in refs() {
+        if let (None, Some(e)) = (b.r.season, b.r.episode) {
+            if in_lead(&b.r) && (season != ABSOLUTE || b.direct) {
+                add_season(
+                    &mut out,
+                    SeasonRef {
+                        season,
+                        episode: Some(e),
+                    },
+                );
             }
         }
     }

@@ -53,6 +53,19 @@ bitflags::bitflags! {
         const NUM = 1 << 10;
         /// First word of a segment (title, body).
         const SEG = 1 << 11;
+        /// A dash lies right before the word: a spaced hyphen (`Name - 07`) or an en or em
+        /// dash (`Silo — S03E09`). Always with [`Flags::CLAUSE`].
+        const DASH = 1 << 12;
+        /// A number sign is glued to the word (`#07`).
+        const HASH = 1 << 13;
+        /// The flags that say what lies before a word, carried from the punctuation read
+        /// before it.
+        const PENDING = Self::OPEN_Q.bits()
+            | Self::CLAUSE.bits()
+            | Self::SENT.bits()
+            | Self::SEG.bits()
+            | Self::DASH.bits()
+            | Self::HASH.bits();
     }
 }
 
@@ -100,7 +113,7 @@ struct Cursor {
     /// Start of the word being built, in `buf` and in the original text.
     word: Option<(usize, usize)>,
     flags: Flags,
-    /// Flags for the next word (OPEN_Q, CLAUSE, SENT, SEG).
+    /// Flags for the next word ([`Flags::PENDING`]).
     pend: Flags,
     paren: u32,
     /// A '.' followed a short number: a sentence break unless the next word is `staffel`...
@@ -281,10 +294,14 @@ impl Norm {
                         let spaced =
                             prev.is_whitespace() || !matches!(next, Some(n) if !n.is_whitespace());
                         if spaced || next == Some('-') {
-                            cur.pend |= Flags::CLAUSE;
+                            cur.pend |= Flags::CLAUSE | Flags::DASH;
                         }
                     }
-                    '\u{2012}'..='\u{2015}' | '\u{2E3A}' | '\u{2E3B}' => cur.pend |= Flags::CLAUSE,
+                    '\u{2012}'..='\u{2015}' | '\u{2E3A}' | '\u{2E3B}' => {
+                        cur.pend |= Flags::CLAUSE | Flags::DASH
+                    }
+                    // `#07`: a number sign glued to a number.
+                    '#' if next.is_some_and(|n| n.is_ascii_digit()) => cur.pend |= Flags::HASH,
                     '&' => self.emit(&mut cur, "and", i, next_at),
                     '+' if in_word => self.emit(&mut cur, "plus", i, next_at),
                     '\u{d7}' => self.emit(&mut cur, "x", i, next_at),
@@ -320,8 +337,7 @@ impl Norm {
                 cur.pend |= Flags::SENT | Flags::CLAUSE;
             }
         }
-        let mut flags =
-            cur.flags | (cur.pend & (Flags::OPEN_Q | Flags::CLAUSE | Flags::SENT | Flags::SEG));
+        let mut flags = cur.flags | (cur.pend & Flags::PENDING);
         if text.bytes().all(|b| b.is_ascii_digit()) {
             flags |= Flags::NUM;
         }

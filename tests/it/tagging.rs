@@ -273,3 +273,149 @@ fn suggest_finds_unconfigured_shows_in_untagged_rows() {
         assert!(!names.contains(&never), "{never} in {names:?}");
     }
 }
+
+/// Show terms of one entry for a small show list (names only, default rules).
+fn terms_for(names: &[&str], title: &str, summary: &str) -> Vec<String> {
+    let shows: Vec<Show> = names
+        .iter()
+        .map(|n| Show {
+            name: (*n).into(),
+            aliases: Vec::new(),
+            slug: n
+                .to_lowercase()
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join("-"),
+            require_context: None,
+            exclude: Vec::new(),
+        })
+        .collect();
+    let mut v = Tagger::new(&shows)
+        .tag(title, Some(summary), None)
+        .show_terms();
+    v.sort();
+    v
+}
+
+#[test]
+fn release_titles_with_a_year_or_country_between_name_and_episode() {
+    let shows = ["Second Wind", "Ghost River", "Tower"];
+    assert_eq!(
+        terms_for(
+            &shows,
+            "Second.Wind.2019.S02E07.The.Storm.720p.HDTV.x264-GRP",
+            ""
+        ),
+        ["second-wind", "second-wind/s2", "second-wind/s2e7"]
+    );
+    assert_eq!(
+        terms_for(&shows, "Ghost River US S01E03 HDTV XviD-GRP", ""),
+        ["ghost-river", "ghost-river/s1", "ghost-river/s1e3"]
+    );
+    assert_eq!(
+        terms_for(&shows, "Tower (2021) S03E01 1080p WEB h264-GRP", ""),
+        ["tower", "tower/s3", "tower/s3e1"]
+    );
+    assert_eq!(
+        terms_for(&shows, "Tower 2x04 480p HDTV x264-GRP", ""),
+        ["tower", "tower/s2", "tower/s2e4"]
+    );
+    assert_eq!(
+        terms_for(&shows, "Tower S01E05E06 720p HDTV x264-GRP", ""),
+        ["tower", "tower/s1", "tower/s1e5"]
+    );
+    // A year is no episode, and an ordinary word in a sentence is no show.
+    assert!(terms_for(&shows, "The tower of 2019 S01 engine", "").is_empty());
+}
+
+#[test]
+fn absolute_episode_numbers_become_slug_e_terms() {
+    let shows = ["Kaiju Gakuen", "Rail Rangers", "Shinobi Koukou"];
+    assert_eq!(
+        terms_for(
+            &shows,
+            "[SubGrp] Kaiju Gakuen - 1085 [1080p] [ABCD1234].mkv",
+            ""
+        ),
+        ["kaiju-gakuen", "kaiju-gakuen/e1085"]
+    );
+    assert_eq!(
+        terms_for(&shows, "Kaiju.Gakuen.E334.720p.HDTV.x264-GRP", ""),
+        ["kaiju-gakuen", "kaiju-gakuen/e334"]
+    );
+    assert_eq!(
+        terms_for(&shows, "[SubGrp] KAIJU GAKUEN EP07 [R2DVD 420P]", ""),
+        ["kaiju-gakuen", "kaiju-gakuen/e7"]
+    );
+    assert_eq!(
+        terms_for(&shows, "[Raws] Shinobi Koukou #07 (TBS).ts", ""),
+        ["shinobi-koukou", "shinobi-koukou/e7"]
+    );
+    assert_eq!(
+        terms_for(
+            &shows,
+            "[Raws] RAIL RANGERS! - 07 (TBS 1280x720 x264 AAC).mp4",
+            ""
+        ),
+        ["rail-rangers", "rail-rangers/e7"]
+    );
+    assert_eq!(
+        terms_for(
+            &shows,
+            "[ANIME] Rail Rangers: The Final Run — Episode 5",
+            ""
+        ),
+        ["rail-rangers", "rail-rangers/e5"]
+    );
+    // With one season named, the episode is of that season.
+    assert_eq!(
+        terms_for(&shows, "[ANIME] Rail Rangers Season 2 — Episode 5", ""),
+        ["rail-rangers", "rail-rangers/s2", "rail-rangers/s2e5"]
+    );
+    // A year after a dash, and a rank, are no episodes.
+    assert_eq!(
+        terms_for(&shows, "[SubGrp] Kaiju Gakuen - 2019 [1080p]", ""),
+        ["kaiju-gakuen"]
+    );
+    assert_eq!(
+        terms_for(&shows, "Kaiju Gakuen #1 on the streaming charts", ""),
+        ["kaiju-gakuen"]
+    );
+    // Episode ranges: both ends; Korean `N회`.
+    assert_eq!(
+        terms_for(
+            &shows,
+            "Neu im Katalog",
+            "Die Episoden 12 bis 40 von »Kaiju Gakuen« sind da."
+        ),
+        ["kaiju-gakuen", "kaiju-gakuen/e12", "kaiju-gakuen/e40"]
+    );
+}
+
+#[test]
+fn calendar_lines_give_an_ordinary_name_its_context() {
+    let shows = ["Silo", "Harbor", "Ghost River"];
+    assert_eq!(
+        terms_for(&shows, "[TV] Harbor — S03E09 — Farewell", "tomorrow — HBO"),
+        ["harbor", "harbor/s3", "harbor/s3e9"]
+    );
+    assert_eq!(
+        terms_for(&shows, "[TV] Ghost River — S02E01 — A Quiet Life", ""),
+        ["ghost-river", "ghost-river/s2", "ghost-river/s2e1"]
+    );
+    // Without the episode, an ordinary word stays a word.
+    assert!(terms_for(&shows, "Life in the Harbor — Farewell", "").is_empty());
+}
+
+#[test]
+fn german_ordinal_joined_to_a_quoted_title() {
+    assert_eq!(
+        terms_for(
+            &["Kaiju Gakuen"],
+            "Neues von »Kaiju Gakuen«",
+            "Die siebte »Kaiju Gakuen«-Staffel startet im Mai."
+        ),
+        ["kaiju-gakuen", "kaiju-gakuen/s7"]
+    );
+}
