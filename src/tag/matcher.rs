@@ -204,10 +204,13 @@ impl Form {
     fn target(&self, show: u32, variant: bool) -> Target {
         let letters: usize = self.words.iter().map(String::len).sum();
         let short = !self.cjk && letters <= 3;
+        // An acronym of three capitals that is no word (`SNL`) is as specific as a name.
+        let acronym =
+            self.all_caps && self.words.len() == 1 && letters == 3 && !is_common(&self.words[0]);
         let ordinary = if self.cjk {
             self.words.len() <= 1
         } else {
-            short
+            (short && !acronym)
                 || self.words.iter().all(|w| is_common(w))
                 || self
                     .words
@@ -268,6 +271,12 @@ impl Matcher {
                 let joined = form.joined_possessive();
                 for f in std::iter::once(&form).chain(joined.as_ref()) {
                     add(f, f.target(si, false));
+                    // `The Bachelorette` is also `Bachelorette` (`'Bachelorette' Season`,
+                    // `Simpsons' opening`).
+                    if !f.cjk && f.words.len() == 2 && f.words[0] == "the" {
+                        let v = f.without(0);
+                        add(&v, v.target(si, true));
+                    }
                     if f.cjk || f.words.len() < 3 {
                         continue;
                     }

@@ -34,6 +34,9 @@
 //!   `renews`, `cancels`, or a TV word followed by `of`/`in` (`the cast of Wednesday`, `stars
 //!   in You`); after it `star`, `co-star`, `alum`, `finale`, `season finale`, `final season`,
 //!   `cast`, `trailer`, `showrunner`, `reboot`, `premiere`, `recap`, `review`... (`Lost star`);
+//! - the name opens the title and a colon follows it, and the title has a TV word
+//!   (`Supernatural: ... Fall Premiere Photos`), or it is a whole comma-separated item of a
+//!   round-up title ending in `and More` (`Sylvie's Love, The Wilds, and More`);
 //! - the name has three or more words (`The Last of Us`);
 //! - the capitals are informative (not the first word of a sentence, in a sentence that is not
 //!   title case) and either the name has two words written exactly as configured (`The Bear`
@@ -46,7 +49,17 @@
 //! winds"]` is the answer there. A bare number after a name (`Squid Game 2`) is not a season.
 //!
 //! A capitalized match without such evidence still counts when another mention of the same
-//! show in the entry does. A show with `require_context = true` always needs the quotes or an
+//! show in the entry does. A two-word name starting with `The` is also matched without it
+//! (`'Bachelorette'`, `Simpsons'`); when what is left is an ordinary word (`Office`), it
+//! needs quotes or a season right after it. An acronym of three capitals that is no word
+//! (`SNL`) is not ordinary.
+//!
+//! Whatever the name, a match does not count when it is used for something else: after
+//! `real-life` (figurative), right after `movie`, `film`, `game`, `album`, `novel`, `book`,
+//! `song`... (another work of that name), or in a title tagged as another medium (`[GAME]`,
+//! `[MOVIE]`). A one-word name that a capitalized word follows that is no common word, cue
+//! or other name, with no season or TV word after it, is a person's or a longer name
+//! (`comedian Dave Lawson`) and needs confirmation. A show with `require_context = true` always needs the quotes or an
 //! adjacent cue or season; `require_context = false` accepts any whole-word match. A name
 //! that is not ordinary counts when written with its capitals, quoted, or, for names of two
 //! words or more, in any case (`squid game`). An `exclude` phrase (`bear market`) that
@@ -58,7 +71,11 @@
 //! weigh enough: a mention in the first 100 words of the body weighs 1, up to word 300 weighs
 //! 0.5, later 0.25, and half that inside parentheses (`Jane Doe (Succession)`). The body
 //! weight must reach 1, or 2 when the title names another show. So a show named once in
-//! passing deep in a long article, or only as a credit in parentheses, is not tagged. Shows
+//! passing deep in a long article, or only as a credit in parentheses, is not tagged. A list
+//! of related links appended to a body (`Other Links From ...`, `Related links:`, `See
+//! also:`) weighs nothing, unless the title announces a round-up or listicle (a leading
+//! number, `shows`, `episodes`, `guide`, `what to watch`, `and More`...): then it names the
+//! featured titles. Shows
 //! are listed strongest first: 4 per title mention plus the body weight. The body is the
 //! summary followed by the content (the content alone when it repeats the summary), read up
 //! to 24 KiB of plain text.
@@ -101,10 +118,11 @@ use sha2::{Digest, Sha256};
 
 pub use self::kind::NewsKind;
 use self::matcher::{is_poss, within_one_edit, word_hash, Matcher, Target};
+use self::season::is_release_tag;
 use self::season::Ref;
 pub use self::suggest::{suggest, Suggestion};
 use self::text::{html_to_plain, Flags, Norm};
-use self::words::{is_cue, is_network, is_post_cue, is_pre_cue, is_small, is_time_prep};
+use self::words::{is_common, is_cue, is_network, is_post_cue, is_pre_cue, is_small, is_time_prep};
 use crate::config::Show;
 use crate::entry::{SeasonRef, ShowTag, ABSOLUTE};
 
@@ -321,7 +339,7 @@ impl Tagger {
         }
         s.refs.clear();
         season::parse(norm, &mut s.refs);
-        self.settle(norm, &mut s.mentions, &s.refs);
+        self.settle(norm, body_start, &mut s.mentions, &s.refs);
         if s.mentions.is_empty() {
             return tags;
         }
@@ -330,6 +348,11 @@ impl Tagger {
             norm,
             body_start,
             rank: &s.rank,
+            related: if roundup(norm, body_start) {
+                norm.words.len()
+            } else {
+                related_links(norm, body_start)
+            },
         };
         let main = relevance(&ctx, &s.mentions, &mut s.scores);
         if s.scores.is_empty() {
@@ -362,9 +385,10 @@ impl Tagger {
 
     /// Judges every mention, lets weak ones count for shows confirmed elsewhere, and keeps
     /// the accepted ones.
-    fn settle(&self, norm: &Norm, mentions: &mut Vec<Mention>, refs: &[Ref]) {
-        for m in mentions.iter_mut() {
-            m.state = self.judge(norm, m, refs);
+    fn settle(&self, norm: &Norm, body_start: usize, mentions: &mut Vec<Mention>, refs: &[Ref]) {
+        for k in 0..mentions.len() {
+            let v = self.judge(norm, &mentions[k], mentions, refs, body_start);
+            mentions[k].state = v;
         }
         for k in 0..mentions.len() {
             if mentions[k].state == Verdict::Weak {
@@ -490,7 +514,14 @@ impl Tagger {
     }
 
     /// Whether a mention counts (see the module docs).
-    fn judge(&self, norm: &Norm, m: &Mention, refs: &[Ref]) -> Verdict {
+    fn judge(
+        &self,
+        norm: &Norm,
+        m: &Mention,
+        all: &[Mention],
+        refs: &[Ref],
+        body_start: usize,
+    ) -> Verdict {
         let t = &m.target;
         let show = &self.shows[t.show as usize];
         if !show.exclude.is_empty() && excluded(norm, m, &show.exclude) {
@@ -504,14 +535,32 @@ impl Tagger {
         let quoted = words[m.first].has(Flags::OPEN_Q)
             && (words[m.last].has(Flags::CLOSE_Q)
                 || (is_poss(norm, m.last + 1) && words[m.last + 1].has(Flags::CLOSE_Q)));
+        if not_the_show(norm, m, body_start) {
+            return Verdict::Reject;
+        }
         let shape = shape_ok(norm, m);
-        let explicit = show.require_context == Some(true);
+        // An ordinary word left when `The` is dropped (`Office` of `The Office`) needs quotes
+        // or a season right after it.
+        let bare_variant = t.variant && t.ordinary && t.words == 1;
+        let explicit = show.require_context == Some(true) || bare_variant;
+        let season_follows = after.is_some_and(|a| refs.iter().any(|r| r.first == a))
+            || release_follows(norm, m, refs);
         if !t.ordinary && !explicit {
-            return if shape || quoted || t.words >= 2 {
-                Verdict::Accept
-            } else {
-                Verdict::Reject
-            };
+            if !(shape || quoted || t.words >= 2) {
+                return Verdict::Reject;
+            }
+            // `comedian Dave Lawson`: a one-word name glued to a capitalized word that is
+            // no common word (nor another name: lists) is a person's or a longer name.
+            if t.words == 1
+                && !t.all_caps
+                && !quoted
+                && !season_follows
+                && person_after(norm, m, refs)
+                && !all.iter().any(|x| x.first == m.last + 1)
+            {
+                return Verdict::Weak;
+            }
+            return Verdict::Accept;
         }
         if quoted {
             return Verdict::Accept;
@@ -519,14 +568,17 @@ impl Tagger {
         if !shape {
             return Verdict::Reject;
         }
-        let season_follows = after.is_some_and(|a| refs.iter().any(|r| r.first == a))
-            || release_follows(norm, m, refs);
         let informative = informative_caps(norm, m);
         if informative && t.words < 3 && !season_follows && glued(norm, m) {
             // `AMC's Dark Winds`, `the White House`: part of a longer capitalized name.
             return Verdict::Weak;
         }
-        if season_follows || adjacent_cue(norm, m, refs) {
+        if season_follows
+            || (!bare_variant
+                && (adjacent_cue(norm, m, refs)
+                    || headline_subject(norm, m, body_start)
+                    || listed(norm, m, body_start)))
+        {
             return Verdict::Accept;
         }
         if explicit {
@@ -583,6 +635,8 @@ struct Ctx<'a> {
     body_start: usize,
     /// Per word: its position in the body counted in words (see [`ranks`]).
     rank: &'a [u32],
+    /// Where the body's trailing list of related links starts (see [`related_links`]).
+    related: usize,
 }
 
 impl Ctx<'_> {
@@ -609,6 +663,47 @@ fn ranks(norm: &Norm, body_start: usize, out: &mut Vec<u32>) {
     }
 }
 
+/// The first word of a list of related links that outlets append to a body (`Read More >
+/// Other Links From TVGuide.com ...`, `Related links: ...`, `See also: ...`), or the end of
+/// the stream.
+fn related_links(norm: &Norm, body_start: usize) -> usize {
+    let n = norm.words.len();
+    let w = |i: usize| if i < n { norm.word(i) } else { "" };
+    (body_start..n)
+        .find(|&i| match w(i) {
+            "other" => w(i + 1) == "links" && w(i + 2) == "from",
+            "related" => {
+                matches!(w(i + 1), "links" | "stories" | "articles" | "coverage")
+                    || norm.words.get(i + 1).is_some_and(|x| x.has(Flags::COLON))
+            }
+            "see" => {
+                w(i + 1) == "also" && norm.words.get(i + 2).is_some_and(|x| x.has(Flags::COLON))
+            }
+            _ => false,
+        })
+        .unwrap_or(n)
+}
+
+/// The title announces a round-up or listicle (`The 15 Best TV Episodes of 2020`, `9 Shows
+/// Like Monk`, `What's Coming in January to Netflix, Hulu, and More`, `Holiday Viewing
+/// Guide`): the outlet's related-links list then names the titles it features.
+fn roundup(norm: &Norm, body_start: usize) -> bool {
+    let w = |i: usize| norm.word(i);
+    let title = 0..body_start;
+    let leading_number = (0..body_start.min(2)).any(|k| norm.words[k].has(Flags::NUM))
+        && (body_start < 2 || norm.words[0].has(Flags::NUM) || w(0) == "the");
+    leading_number
+        || (body_start >= 2 && w(body_start - 1) == "more" && w(body_start - 2) == "and")
+        || title.clone().any(|k| {
+            matches!(
+                w(k),
+                "shows" | "episodes" | "movies" | "premieres" | "picks" | "guide" | "anticipated"
+            ) || (w(k) == "what"
+                && k + 2 < body_start
+                && matches!(w(k + 2), "watch" | "coming" | "new" | "streaming"))
+        })
+}
+
 /// Scores the shows of the accepted `mentions` into `scores` (tagged ones only, strongest
 /// first) and returns the entry's main show: the only tagged show, or the only one in the
 /// title.
@@ -630,6 +725,10 @@ fn relevance(ctx: &Ctx<'_>, mentions: &[Mention], scores: &mut Vec<Score>) -> Op
             }
         };
         let sc = &mut scores[at];
+        if m.first >= ctx.related {
+            // A related-links list is not what the entry is about.
+            continue;
+        }
         if ctx.in_title(m.first) {
             sc.title += 1;
         } else {
@@ -792,6 +891,110 @@ fn glued(norm: &Norm, m: &Mention) -> bool {
     before || after
 }
 
+/// The name is used for something else: figuratively (`China's real-life Squid Game`), as
+/// the title of a film, game, book or album named right before it (`upcoming movie 'The
+/// Challenge'`), or in a calendar title tagged as another medium (`[GAME] Onimusha: ...`).
+fn not_the_show(norm: &Norm, m: &Mention, body_start: usize) -> bool {
+    let w = |i: usize| norm.word(i);
+    if let Some(p) = prev_word(norm, m.first) {
+        if matches!(
+            w(p),
+            "movie"
+                | "film"
+                | "game"
+                | "videogame"
+                | "album"
+                | "novel"
+                | "book"
+                | "musical"
+                | "song"
+                | "single"
+        ) {
+            return true;
+        }
+        if p > 0 && w(p) == "life" && w(p - 1) == "real" {
+            return true;
+        }
+    }
+    if m.first < body_start && norm.words[0].has(Flags::PAREN) {
+        let tag_end = norm
+            .words
+            .iter()
+            .take_while(|x| x.has(Flags::PAREN))
+            .count();
+        if tag_end == 1
+            && tag_end <= m.first
+            && matches!(
+                w(0),
+                "game"
+                    | "games"
+                    | "movie"
+                    | "movies"
+                    | "film"
+                    | "films"
+                    | "book"
+                    | "books"
+                    | "music"
+                    | "album"
+                    | "concert"
+                    | "event"
+            )
+        {
+            return true;
+        }
+    }
+    false
+}
+
+/// The word after a one-word name is capitalized, in the same clause, and no common word,
+/// cue or network, and no season or TV word follows it: a surname or the rest of a longer
+/// name (`Dave Lawson`; not the spin-off in `Pokémon Horizons Season 2`).
+fn person_after(norm: &Norm, m: &Mention, refs: &[Ref]) -> bool {
+    let k = m.last + 1;
+    let Some(w) = norm.words.get(k) else {
+        return false;
+    };
+    let t = norm.word(k);
+    let tv_next = refs.iter().any(|r| r.first == k + 1)
+        || norm.words.get(k + 1).is_some_and(|x| !x.has(Flags::CLAUSE)) && is_cue(norm.word(k + 1));
+    w.has(Flags::CAP)
+        && !w.has(Flags::CLAUSE | Flags::POSS | Flags::NUM | Flags::SEG | Flags::CJK)
+        && !is_common(t)
+        && !is_cue(t)
+        && !is_release_tag(t)
+        && !tv_next
+}
+
+/// The name opens the title (after a bracketed tag, if any) and a colon follows it, and the
+/// rest of the title has a TV word (`Supernatural: ... Fall Premiere Photos`): the headline's
+/// subject.
+fn headline_subject(norm: &Norm, m: &Mention, body_start: usize) -> bool {
+    let words = &norm.words;
+    if m.last + 1 >= body_start || !words[m.last + 1].has(Flags::COLON) {
+        return false;
+    }
+    if !(0..m.first).all(|k| words[k].has(Flags::PAREN)) {
+        return false;
+    }
+    (m.last + 1..body_start).any(|k| is_cue(norm.word(k)))
+}
+
+/// The name is a whole item, followed by a comma, of a round-up title's list that ends in
+/// `and More` (`What's Streaming in December: Sylvie's Love, The Wilds, and More`).
+fn listed(norm: &Norm, m: &Mention, body_start: usize) -> bool {
+    let words = &norm.words;
+    if m.last + 1 >= body_start || body_start < 3 {
+        return false;
+    }
+    let end_is_and_more = norm.word(body_start - 1) == "more" && norm.word(body_start - 2) == "and";
+    if !end_is_and_more || !words[m.first].has(Flags::CLAUSE) {
+        return false;
+    }
+    // A comma after it: `Wedding Plans, Moving and More` lists topics, not titles.
+    let next = &words[m.last + 1];
+    next.has(Flags::CLAUSE) && !next.has(Flags::SENT | Flags::COLON | Flags::DASH)
+}
+
 /// A cue right before or right after the name (see the module docs).
 fn adjacent_cue(norm: &Norm, m: &Mention, refs: &[Ref]) -> bool {
     if let Some(p) = prev_word(norm, m.first) {
@@ -821,7 +1024,7 @@ fn adjacent_cue(norm: &Norm, m: &Mention, refs: &[Ref]) -> bool {
             }
         };
         is_post_cue(w)
-            || (w == "co" && is_post_cue(then(a + 1)))
+            || (matches!(w, "co" | "guest") && is_post_cue(then(a + 1)))
             || (matches!(w, "final" | "new" | "last" | "first" | "next" | "upcoming")
                 && matches!(then(a + 1), "season" | "episode" | "episodes" | "trailer"))
             || (w == "season"

@@ -58,6 +58,9 @@ bitflags::bitflags! {
         const DASH = 1 << 12;
         /// A number sign is glued to the word (`#07`).
         const HASH = 1 << 13;
+        /// A colon lies right before the word (`Supernatural: Sam and Dean`). Always with
+        /// [`Flags::CLAUSE`].
+        const COLON = 1 << 14;
         /// The flags that say what lies before a word, carried from the punctuation read
         /// before it.
         const PENDING = Self::OPEN_Q.bits()
@@ -65,7 +68,8 @@ bitflags::bitflags! {
             | Self::SENT.bits()
             | Self::SEG.bits()
             | Self::DASH.bits()
-            | Self::HASH.bits();
+            | Self::HASH.bits()
+            | Self::COLON.bits();
     }
 }
 
@@ -279,7 +283,8 @@ impl Norm {
                     }
                     // `Re:Zero`, `NieR:Automata`: a colon inside a name is no boundary.
                     ':' if in_word && next.is_some_and(char::is_alphanumeric) => {}
-                    ':' | '|' | '\u{3001}' | '\u{2026}' | '\u{b7}' | '\u{2022}' => {
+                    ':' => cur.pend |= Flags::CLAUSE | Flags::COLON,
+                    '|' | '\u{3001}' | '\u{2026}' | '\u{b7}' | '\u{2022}' => {
                         cur.pend |= Flags::CLAUSE
                     }
                     '(' | '[' | '{' => {

@@ -419,3 +419,123 @@ fn german_ordinal_joined_to_a_quoted_title() {
         ["kaiju-gakuen", "kaiju-gakuen/s7"]
     );
 }
+
+#[test]
+fn article_less_and_plural_possessive_variants() {
+    let shows = ["The Bachelorette", "The Simpsons", "The Office"];
+    assert_eq!(
+        terms_for(
+            &shows,
+            "'Bachelorette' Lead Jane Doe Picks Her Final Two",
+            ""
+        ),
+        ["the-bachelorette"]
+    );
+    assert_eq!(
+        terms_for(&shows, "A mural recreates the Simpsons' famous couch", ""),
+        ["the-simpsons"]
+    );
+    // An ordinary word left by dropping `The` needs quotes or a season.
+    assert!(terms_for(&shows, "Apple TV+'s Office Thriller Returns", "").is_empty());
+    assert_eq!(
+        terms_for(&shows, "Why the 'Office' Finale Still Works", ""),
+        ["the-office"]
+    );
+}
+
+#[test]
+fn an_acronym_alias_in_capitals_is_the_show() {
+    let mut snl = Show {
+        name: "Saturday Night Live".into(),
+        aliases: vec!["SNL".into()],
+        slug: "saturday-night-live".into(),
+        require_context: None,
+        exclude: Vec::new(),
+    };
+    let tagger = Tagger::new(std::slice::from_ref(&snl));
+    assert_eq!(
+        tagger
+            .tag("Jane Doe's SNL Monologue Was Pure Chaos", None, None)
+            .show_terms(),
+        ["saturday-night-live"]
+    );
+    snl.aliases = vec!["Snl".into()];
+    let tagger = Tagger::new(&[snl]);
+    assert!(tagger
+        .tag("Jane Doe's SNL Monologue", None, None)
+        .shows
+        .is_empty());
+}
+
+#[test]
+fn ordinary_names_as_headline_subjects_and_list_items() {
+    let shows = ["Supernatural", "Friends", "The Wilds", "Moving"];
+    assert_eq!(
+        terms_for(
+            &shows,
+            "Supernatural: The Brothers Return in Winter Premiere Photos",
+            ""
+        ),
+        ["supernatural"]
+    );
+    assert_eq!(
+        terms_for(&shows, "The Friends Guest Stars We Still Talk About", ""),
+        ["friends"]
+    );
+    assert_eq!(
+        terms_for(
+            &shows,
+            "New This Month: Jane's Film, The Wilds, and More",
+            ""
+        ),
+        ["the-wilds"]
+    );
+    // A list of topics is not a list of titles; a colon alone is no TV context.
+    assert!(terms_for(
+        &shows,
+        "Their Next Steps: Wedding Plans, Moving and More",
+        ""
+    )
+    .is_empty());
+    assert!(terms_for(&shows, "Friends: How to Keep Them After 40", "").is_empty());
+}
+
+#[test]
+fn names_used_for_something_else_are_not_the_show() {
+    let shows = ["Squid Game", "The Challenge", "Dave", "Onimusha"];
+    assert!(terms_for(&shows, "The real-life Squid Game of office politics", "").is_empty());
+    assert!(terms_for(
+        &shows,
+        "Crew returns from orbit",
+        "They shot scenes for the upcoming movie 'The Challenge' in space."
+    )
+    .is_empty());
+    assert!(terms_for(&shows, "Actress secretly marries comedian Dave Marlowe", "").is_empty());
+    assert!(terms_for(&shows, "[GAME] Onimusha: Blade of Dawn — Release day", "").is_empty());
+    // The same names as the shows still count.
+    assert_eq!(
+        terms_for(&shows, "Dave Season 4 Trailer: Lil Dicky Returns", ""),
+        ["dave", "dave/s4"]
+    );
+    assert_eq!(
+        terms_for(&shows, "'Squid Game' Season 3 Trailer", ""),
+        ["squid-game", "squid-game/s3"]
+    );
+}
+
+#[test]
+fn related_links_lists_count_only_for_round_ups() {
+    let shows = ["Bridgerton", "Virgin Falls", "Outlander"];
+    let summary = "<p>The drama returns with new faces. Read More &gt; Other Links From \
+                   ExampleTV.com Virgin Falls Outlander Bridgerton</p>";
+    assert_eq!(
+        terms_for(&shows, "Virgin Falls Renewed for Season 4", summary),
+        ["virgin-falls", "virgin-falls/s4"]
+    );
+    let summary = "<p>Our picks for the winter. Other Links From ExampleTV.com Outlander \
+                   Bridgerton</p>";
+    assert_eq!(
+        terms_for(&shows, "9 Shows to Watch While You Wait", summary),
+        ["bridgerton", "outlander"]
+    );
+}
