@@ -75,7 +75,9 @@
 //! of related links appended to a body (`Other Links From ...`, `Related links:`, `See
 //! also:`) weighs nothing, unless the title announces a round-up or listicle (a leading
 //! number, `shows`, `episodes`, `guide`, `what to watch`, `and More`...): then it names the
-//! featured titles. Shows
+//! featured titles. A body mention that credits a person (`'Talent Quest' winner Jane Doe`,
+//! `the 'Office' alums and`, `who stars on ... Succession`) weighs nothing unless a season
+//! reference shares its sentence: the person is the news. Shows
 //! are listed strongest first: 4 per title mention plus the body weight. The body is the
 //! summary followed by the content (the content alone when it repeats the summary), read up
 //! to 24 KiB of plain text.
@@ -354,7 +356,7 @@ impl Tagger {
                 related_links(norm, body_start)
             },
         };
-        let main = relevance(&ctx, &s.mentions, &mut s.scores);
+        let main = relevance(&ctx, &s.mentions, &s.refs, &mut s.scores);
         if s.scores.is_empty() {
             return tags;
         }
@@ -663,6 +665,63 @@ fn ranks(norm: &Norm, body_start: usize, out: &mut Vec<u32>) {
     }
 }
 
+/// The (body) mention credits a person rather than naming the news: `<show> star|alum|winner|
+/// actor|actress|contestant` before a capitalized name or `and`/`is`... (`Succession star
+/// Sarah Snook`, `the 'Office' alums and`), `the <show> actor`, or within eight words after
+/// `stars in|on|of`, `starred in`, `known for`, `alum of`, `winner of` in the same clause.
+fn credit(norm: &Norm, m: &Mention) -> bool {
+    let n = norm.words.len();
+    let w = |i: usize| if i < n { norm.word(i) } else { "" };
+    if let Some(a) = next_word(norm, m.last) {
+        let noun = matches!(
+            w(a),
+            "star"
+                | "stars"
+                | "alum"
+                | "alums"
+                | "alumna"
+                | "alumnus"
+                | "winner"
+                | "actor"
+                | "actress"
+                | "contestant"
+        );
+        if noun {
+            let by_article = prev_word(norm, m.first).is_some_and(|p| matches!(w(p), "the" | "a"));
+            let person = norm.words.get(a + 1).is_some_and(|b| {
+                !b.has(Flags::CLAUSE)
+                    && ((b.has(Flags::CAP) && !is_cue(w(a + 1)) && !b.has(Flags::NUM))
+                        || matches!(w(a + 1), "and" | "is" | "are" | "was" | "were"))
+            });
+            if by_article || person {
+                return true;
+            }
+        }
+    }
+    let mut i = m.first;
+    let mut seen = 0;
+    while i > 0 && seen < 8 && !norm.words[i].has(Flags::CLAUSE) {
+        i -= 1;
+        seen += 1;
+        if matches!(w(i + 1), "in" | "on" | "of" | "for")
+            && matches!(
+                w(i),
+                "stars" | "starred" | "star" | "alum" | "winner" | "known"
+            )
+        {
+            return true;
+        }
+    }
+    false
+}
+
+/// A season reference shares the mention's sentence.
+fn season_near(ctx: &Ctx<'_>, m: &Mention, refs: &[Ref]) -> bool {
+    let words = &ctx.norm.words;
+    refs.iter()
+        .any(|r| words[r.first].sent == words[m.first].sent)
+}
+
 /// The first word of a list of related links that outlets append to a body (`Read More >
 /// Other Links From TVGuide.com ...`, `Related links: ...`, `See also: ...`), or the end of
 /// the stream.
@@ -707,7 +766,12 @@ fn roundup(norm: &Norm, body_start: usize) -> bool {
 /// Scores the shows of the accepted `mentions` into `scores` (tagged ones only, strongest
 /// first) and returns the entry's main show: the only tagged show, or the only one in the
 /// title.
-fn relevance(ctx: &Ctx<'_>, mentions: &[Mention], scores: &mut Vec<Score>) -> Option<u32> {
+fn relevance(
+    ctx: &Ctx<'_>,
+    mentions: &[Mention],
+    refs: &[Ref],
+    scores: &mut Vec<Score>,
+) -> Option<u32> {
     let norm = ctx.norm;
     scores.clear();
     for m in mentions {
@@ -727,6 +791,11 @@ fn relevance(ctx: &Ctx<'_>, mentions: &[Mention], scores: &mut Vec<Score>) -> Op
         let sc = &mut scores[at];
         if m.first >= ctx.related {
             // A related-links list is not what the entry is about.
+            continue;
+        }
+        if !ctx.in_title(m.first) && credit(norm, m) && !season_near(ctx, m, refs) {
+            // `'America's Got Talent' winner Grace VanderWaal showed off a new look`: the
+            // person is the news.
             continue;
         }
         if ctx.in_title(m.first) {

@@ -539,3 +539,29 @@ fn related_links_lists_count_only_for_round_ups() {
         ["bridgerton", "outlander"]
     );
 }
+
+#[test]
+fn a_show_named_as_a_person_s_credit_in_the_body_is_not_the_news() {
+    let shows = ["Talent Quest", "The Office"];
+    assert!(terms_for(
+        &shows,
+        "Jane Doe Is Unrecognizable With Her New Look",
+        "<p>'Talent Quest' winner Jane Doe showed off a new look.</p>"
+    )
+    .is_empty());
+    assert!(terms_for(
+        &shows,
+        "Two Old Friends Start a Holiday Tradition",
+        "<p>The 'Office' alums are still close.</p>"
+    )
+    .is_empty());
+    // With a season in the same sentence, it is about the show.
+    assert_eq!(
+        terms_for(
+            &shows,
+            "Jane Doe Looks Back",
+            "<p>'Talent Quest' winner Jane Doe returns for Season 3 as a judge.</p>"
+        ),
+        ["talent-quest", "talent-quest/s3"]
+    );
+}
