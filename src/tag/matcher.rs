@@ -241,76 +241,95 @@ impl Form {
     }
 }
 
+/// Patterns and their targets while the show list is read.
+#[derive(Default)]
+struct Patterns {
+    patterns: Vec<String>,
+    index: HashMap<String, usize>,
+    per_pattern: Vec<Vec<Target>>,
+    fuzzy: Vec<Fuzzy>,
+}
+
+impl Patterns {
+    /// Maps `form` to `target` (a name as configured beats a variant for the same show).
+    fn add(&mut self, form: &Form, target: Target) {
+        let p = form.pattern();
+        let at = match self.index.get(&p) {
+            Some(&at) => at,
+            None => {
+                self.index.insert(p.clone(), self.patterns.len());
+                self.patterns.push(p);
+                self.per_pattern.push(Vec::new());
+                self.per_pattern.len() - 1
+            }
+        };
+        let list = &mut self.per_pattern[at];
+        match list.iter_mut().find(|t| t.show == target.show) {
+            Some(t) if t.variant && !target.variant => *t = target,
+            Some(_) => {}
+            None => list.push(target),
+        }
+    }
+
+    /// One name or alias of show `si`, with its generated variants and typo anchors.
+    fn add_name(&mut self, si: u32, text: &str) {
+        let Some(form) = Form::of(text) else {
+            return;
+        };
+        let joined = form.joined_possessive();
+        for f in std::iter::once(&form).chain(joined.as_ref()) {
+            self.add(f, f.target(si, false));
+            // `The Bachelorette` is also `Bachelorette` (`'Bachelorette' Season`,
+            // `Simpsons' opening`).
+            if !f.cjk && f.words.len() == 2 && f.words[0] == "the" {
+                let v = f.without(0);
+                self.add(&v, v.target(si, true));
+            }
+            if f.cjk || f.words.len() < 3 {
+                continue;
+            }
+            // Variants with one small word dropped, for names of three or more words.
+            for k in 0..f.words.len() {
+                if !is_small(&f.words[k]) {
+                    continue;
+                }
+                let v = f.without(k);
+                if v.words.iter().any(|w| !is_small(w)) {
+                    self.add(&v, v.target(si, true));
+                }
+            }
+        }
+        if !form.cjk && form.words.len() >= 3 {
+            let mut target = form.target(si, true);
+            target.variant = true;
+            self.fuzzy.push(Fuzzy {
+                words: form.words.iter().map(|w| w.as_str().into()).collect(),
+                hashes: 0,
+                target,
+            });
+        }
+    }
+}
+
 impl Matcher {
     /// Compiles the show list.
     pub fn build(shows: &[Show]) -> Matcher {
-        let mut patterns: Vec<String> = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
-        let mut per_pattern: Vec<Vec<Target>> = Vec::new();
-        let mut fuzzy: Vec<Fuzzy> = Vec::new();
-        let mut add = |form: &Form, target: Target| {
-            let p = form.pattern();
-            let at = *index.entry(p.clone()).or_insert_with(|| {
-                patterns.push(p);
-                per_pattern.push(Vec::new());
-                per_pattern.len() - 1
-            });
-            let list = &mut per_pattern[at];
-            match list.iter_mut().find(|t| t.show == target.show) {
-                Some(t) if t.variant && !target.variant => *t = target,
-                Some(_) => {}
-                None => list.push(target),
-            }
-        };
+        let mut p = Patterns::default();
         for (si, show) in shows.iter().enumerate() {
-            let si = si as u32;
             for text in std::iter::once(&show.name).chain(&show.aliases) {
-                let Some(form) = Form::of(text) else {
-                    continue;
-                };
-                let joined = form.joined_possessive();
-                for f in std::iter::once(&form).chain(joined.as_ref()) {
-                    add(f, f.target(si, false));
-                    // `The Bachelorette` is also `Bachelorette` (`'Bachelorette' Season`,
-                    // `Simpsons' opening`).
-                    if !f.cjk && f.words.len() == 2 && f.words[0] == "the" {
-                        let v = f.without(0);
-                        add(&v, v.target(si, true));
-                    }
-                    if f.cjk || f.words.len() < 3 {
-                        continue;
-                    }
-                    // Variants with one small word dropped, for names of three or more words.
-                    for k in 0..f.words.len() {
-                        if !is_small(&f.words[k]) {
-                            continue;
-                        }
-                        let v = f.without(k);
-                        if v.words.iter().any(|w| !is_small(w)) {
-                            add(&v, v.target(si, true));
-                        }
-                    }
-                }
-                if !form.cjk && form.words.len() >= 3 {
-                    let mut target = form.target(si, true);
-                    target.variant = true;
-                    fuzzy.push(Fuzzy {
-                        words: form.words.iter().map(|w| w.as_str().into()).collect(),
-                        hashes: 0,
-                        target,
-                    });
-                }
+                p.add_name(si as u32, text);
             }
         }
         // A name as configured beats another show's generated variant.
         let mut targets = Vec::new();
-        let mut pattern_targets = Vec::with_capacity(per_pattern.len());
-        for list in &per_pattern {
+        let mut pattern_targets = Vec::with_capacity(p.per_pattern.len());
+        for list in &p.per_pattern {
             let exact = list.iter().any(|t| !t.variant);
             let start = targets.len() as u32;
             targets.extend(list.iter().filter(|t| !exact || !t.variant).copied());
             pattern_targets.push((start, targets.len() as u32));
         }
+        let mut fuzzy = p.fuzzy;
         let mut fuzzy_hashes = Vec::new();
         for f in &mut fuzzy {
             f.hashes = fuzzy_hashes.len() as u32;
@@ -320,11 +339,11 @@ impl Matcher {
         let ac = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
             .kind(Some(AhoCorasickKind::ContiguousNFA))
-            .build(&patterns)
+            .build(&p.patterns)
             .or_else(|_| {
                 AhoCorasick::builder()
                     .match_kind(MatchKind::LeftmostLongest)
-                    .build(&patterns)
+                    .build(&p.patterns)
             });
         // Only a pattern set beyond the automaton's limits fails: it matches nothing then.
         let ac = ac.ok();

@@ -415,6 +415,55 @@ impl Tagger {
         hashes: &mut Vec<u64>,
     ) {
         out.clear();
+        self.exact_mentions(norm, out);
+        let m = &self.matcher;
+        if m.fuzzy.is_empty() {
+            return;
+        }
+        let exact = out.len();
+        hashes.clear();
+        hashes.extend((0..norm.words.len()).map(|i| word_hash(norm.word(i).as_bytes())));
+        for i in 0..norm.words.len() {
+            if norm.words[i].end - norm.words[i].start < m.min_anchor as u32
+                || norm.words[i].has(Flags::CJK)
+            {
+                continue;
+            }
+            let Some(list) = m.anchors.get(&hashes[i]) else {
+                continue;
+            };
+            for &(fi, at) in list {
+                let Some(start) = i.checked_sub(at as usize) else {
+                    continue;
+                };
+                if let Some(found) = self.typo_at(norm, hashes, fi, start, body_start) {
+                    // A longer or equal exact match wins; a shorter one inside loses (`Us`).
+                    let n = found.last - found.first + 1;
+                    let beaten = out[..exact].iter().any(|x| {
+                        x.first <= found.last && found.first <= x.last && x.last - x.first + 1 >= n
+                    }) || out
+                        .iter()
+                        .any(|x| x.first == start && x.target.show == found.target.show);
+                    if !beaten {
+                        out.push(found);
+                    }
+                }
+            }
+        }
+        if out.len() > exact {
+            let fuzzy: Vec<(usize, usize)> =
+                out[exact..].iter().map(|x| (x.first, x.last)).collect();
+            let mut k = 0;
+            out.retain(|x| {
+                k += 1;
+                k > exact || !fuzzy.iter().any(|&(a, b)| x.first <= b && a <= x.last)
+            });
+            out.sort_by_key(|x| x.first);
+        }
+    }
+
+    /// The automaton's matches, whole words only.
+    fn exact_mentions(&self, norm: &Norm, out: &mut Vec<Mention>) {
         let m = &self.matcher;
         let hay = norm.buf.as_str();
         let mut pos = 0;
@@ -437,82 +486,50 @@ impl Tagger {
                 });
             }
         }
-        if m.fuzzy.is_empty() {
-            return;
+    }
+
+    /// Fuzzy name `fi` written with one typo at words `start..`: exactly one word differs
+    /// (by hash), by one small word for another (`Attack of Titan`) or one letter in a word
+    /// of three letters or more (four for an added or missing letter), within one segment.
+    fn typo_at(
+        &self,
+        norm: &Norm,
+        hashes: &[u64],
+        fi: u32,
+        start: usize,
+        body_start: usize,
+    ) -> Option<Mention> {
+        let m = &self.matcher;
+        let f = &m.fuzzy[fi as usize];
+        let n = f.words.len();
+        let end = start + n - 1;
+        if end >= norm.words.len() {
+            return None;
         }
-        let exact = out.len();
-        hashes.clear();
-        hashes.extend((0..norm.words.len()).map(|i| word_hash(norm.word(i).as_bytes())));
-        for i in 0..norm.words.len() {
-            if norm.words[i].end - norm.words[i].start < m.min_anchor as u32
-                || norm.words[i].has(Flags::CJK)
-            {
-                continue;
-            }
-            let Some(list) = m.anchors.get(&hashes[i]) else {
-                continue;
-            };
-            for &(fi, at) in list {
-                let f = &m.fuzzy[fi as usize];
-                let n = f.words.len();
-                let Some(start) = i.checked_sub(at as usize) else {
-                    continue;
-                };
-                let end = start + n - 1;
-                if end >= norm.words.len() {
-                    continue;
-                }
-                // Exactly one word differs (by hash)...
-                let want = &m.fuzzy_hashes[f.hashes as usize..f.hashes as usize + n];
-                let mut odd = None;
-                let mut differ = 0;
-                for (k, h) in want.iter().enumerate() {
-                    if hashes[start + k] != *h {
-                        differ += 1;
-                        odd = Some(k);
-                    }
-                }
-                let Some(k) = odd.filter(|_| differ == 1) else {
-                    continue;
-                };
-                // ...by one small word for another (`Attack of Titan`) or one letter in a
-                // word of three letters or more (four for an added or missing letter).
-                let (tw, pw) = (norm.word(start + k), &*f.words[k]);
-                let small_swap = is_small(tw) && is_small(pw);
-                let min = if tw.len() == pw.len() { 3 } else { 4 };
-                let typo = pw.len() >= min && within_one_edit(tw.as_bytes(), pw.as_bytes());
-                let same = (0..n).all(|j| j == k || norm.word(start + j) == &*f.words[j]);
-                if !(small_swap || typo) || !same || (start < body_start) != (end < body_start) {
-                    continue;
-                }
-                // A longer or equal exact match wins; a shorter one inside loses (`Us`).
-                if out[..exact]
-                    .iter()
-                    .any(|x| x.first <= end && start <= x.last && x.last - x.first + 1 >= n)
-                    || out
-                        .iter()
-                        .any(|x| x.first == start && x.target.show == f.target.show)
-                {
-                    continue;
-                }
-                out.push(Mention {
-                    target: f.target,
-                    first: start,
-                    last: end,
-                    state: Verdict::Reject,
-                });
+        let want = &m.fuzzy_hashes[f.hashes as usize..f.hashes as usize + n];
+        let mut odd = None;
+        let mut differ = 0;
+        for (k, h) in want.iter().enumerate() {
+            if hashes[start + k] != *h {
+                differ += 1;
+                odd = Some(k);
             }
         }
-        if out.len() > exact {
-            let fuzzy: Vec<(usize, usize)> =
-                out[exact..].iter().map(|x| (x.first, x.last)).collect();
-            let mut k = 0;
-            out.retain(|x| {
-                k += 1;
-                k > exact || !fuzzy.iter().any(|&(a, b)| x.first <= b && a <= x.last)
-            });
-            out.sort_by_key(|x| x.first);
+        let k = odd.filter(|_| differ == 1)?;
+        let (tw, pw) = (norm.word(start + k), &*f.words[k]);
+        let small_swap = is_small(tw) && is_small(pw);
+        let min = if tw.len() == pw.len() { 3 } else { 4 };
+        let typo = pw.len() >= min && within_one_edit(tw.as_bytes(), pw.as_bytes());
+        let same = (0..n).all(|j| j == k || norm.word(start + j) == &*f.words[j]);
+        if !(small_swap || typo) || !same || (start < body_start) != (end < body_start) {
+            return None;
         }
+        Some(Mention {
+            target: f.target,
+            first: start,
+            last: end,
+            state: Verdict::Reject,
+        })
     }
 
     /// Whether a mention counts (see the module docs).

@@ -181,18 +181,7 @@ impl Norm {
             let c = fullwidth_to_ascii(raw);
             let next_at = i + raw.len_utf8();
             if c.is_ascii_alphanumeric() {
-                if cur.word.is_none() {
-                    cur.word = Some((self.buf.len(), i));
-                    if c.is_ascii_uppercase() {
-                        cur.flags |= Flags::CAP;
-                    }
-                }
-                if c.is_ascii_uppercase() {
-                    cur.flags |= Flags::UPPER;
-                } else if c.is_ascii_lowercase() {
-                    cur.flags |= Flags::LOWER;
-                }
-                self.buf.push(c.to_ascii_lowercase());
+                self.push_ascii(&mut cur, c, i);
             } else if is_cjk(c) {
                 self.finish(&mut cur, i);
                 cur.word = Some((self.buf.len(), i));
@@ -200,133 +189,181 @@ impl Norm {
                 self.buf.push(c);
                 self.finish(&mut cur, next_at);
             } else if is_apostrophe(c) {
-                let rest = &text[next_at..];
-                let mut ahead = rest.chars();
-                let n1 = ahead.next();
-                let n2 = ahead.next();
-                // `Disney+'s`: the `+` made a word of its own, glued to the apostrophe.
-                let glued = cur.word.is_some() || prev == '+';
-                if glued && n1.is_some_and(char::is_alphanumeric) {
-                    if matches!(n1, Some('s' | 'S')) && !n2.is_some_and(char::is_alphanumeric) {
-                        // Possessive or contracted 's: its own word.
-                        self.finish(&mut cur, i);
-                        let s_at = next_at;
-                        cur.word = Some((self.buf.len(), s_at));
-                        cur.flags |= Flags::POSS
-                            | if n1 == Some('S') {
-                                Flags::UPPER
-                            } else {
-                                Flags::LOWER
-                            };
-                        self.buf.push('s');
-                        iter.next();
-                        self.finish(&mut cur, s_at + 1);
-                        prev = 's';
-                        continue;
-                    }
-                    // Elision inside a word: drop it.
-                } else if glued || !(prev.is_whitespace() || is_opening(prev)) {
-                    self.finish(&mut cur, i);
-                    self.close_quote();
-                } else if c != '\u{2019}' || n1.is_some_and(char::is_alphanumeric) {
-                    cur.pend |= Flags::OPEN_Q;
+                if self.push_apostrophe(&mut cur, text, c, (i, next_at), prev) {
+                    // The `s` of a possessive was consumed with it.
+                    iter.next();
+                    prev = 's';
+                    continue;
                 }
             } else if c.is_alphanumeric() {
-                // Non-ASCII letters and digits: fold through deunicode.
-                let folded = deunicode::deunicode_char(c).unwrap_or("");
-                let mut any = false;
-                for b in folded.bytes() {
-                    if b.is_ascii_alphanumeric() {
-                        if cur.word.is_none() {
-                            cur.word = Some((self.buf.len(), i));
-                            if c.is_uppercase() {
-                                cur.flags |= Flags::CAP;
-                            }
-                        }
-                        self.buf.push(b.to_ascii_lowercase() as char);
-                        any = true;
-                    }
-                }
-                if any {
-                    if c.is_uppercase() {
-                        cur.flags |= Flags::UPPER;
-                    } else if c.is_lowercase() {
-                        cur.flags |= Flags::LOWER;
-                    }
-                } else {
-                    self.finish(&mut cur, i);
-                }
+                self.push_folded(&mut cur, c, i);
             } else {
-                let in_word = cur.word.is_some();
-                self.finish(&mut cur, i);
-                let next = text[next_at..].chars().next();
-                match c {
-                    '.' => {
-                        if in_word && next.is_some_and(char::is_alphanumeric) {
-                            // S.H.I.E.L.D, 124.79, Ver1.1a: a separator only.
-                        } else if in_word && self.words.last().is_some_and(|w| w.has(Flags::NUM)) {
-                            let short = self.words.last().is_some_and(|w| w.end - w.start <= 2);
-                            if short {
-                                cur.period_after_num = true;
-                            } else {
-                                cur.pend |= Flags::SENT | Flags::CLAUSE;
-                            }
-                        } else if !(in_word && self.last_is_abbreviation()) {
-                            cur.pend |= Flags::SENT | Flags::CLAUSE;
-                        }
-                    }
-                    '!' | '?' | ';' | '\n' | '\r' | '\u{3002}' | '\u{2028}' | '\u{2029}' => {
-                        cur.pend |= Flags::SENT | Flags::CLAUSE
-                    }
-                    ',' if !(in_word && next.is_some_and(|n| n.is_ascii_digit())) => {
-                        cur.pend |= Flags::CLAUSE;
-                    }
-                    // `Re:Zero`, `NieR:Automata`: a colon inside a name is no boundary.
-                    ':' if in_word && next.is_some_and(char::is_alphanumeric) => {}
-                    ':' => cur.pend |= Flags::CLAUSE | Flags::COLON,
-                    '|' | '\u{3001}' | '\u{2026}' | '\u{b7}' | '\u{2022}' => {
-                        cur.pend |= Flags::CLAUSE
-                    }
-                    '(' | '[' | '{' => {
-                        cur.paren += 1;
-                        cur.pend |= Flags::CLAUSE;
-                    }
-                    ')' | ']' | '}' => {
-                        cur.paren = cur.paren.saturating_sub(1);
-                        cur.pend |= Flags::CLAUSE;
-                    }
-                    '-' => {
-                        let spaced =
-                            prev.is_whitespace() || !matches!(next, Some(n) if !n.is_whitespace());
-                        if spaced || next == Some('-') {
-                            cur.pend |= Flags::CLAUSE | Flags::DASH;
-                        }
-                    }
-                    '\u{2012}'..='\u{2015}' | '\u{2E3A}' | '\u{2E3B}' => {
-                        cur.pend |= Flags::CLAUSE | Flags::DASH
-                    }
-                    // `#07`: a number sign glued to a number.
-                    '#' if next.is_some_and(|n| n.is_ascii_digit()) => cur.pend |= Flags::HASH,
-                    '&' => self.emit(&mut cur, "and", i, next_at),
-                    '+' if in_word => self.emit(&mut cur, "plus", i, next_at),
-                    '\u{d7}' => self.emit(&mut cur, "x", i, next_at),
-                    '"' | '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{AB}' | '\u{BB}' => {
-                        if in_word || !(prev.is_whitespace() || is_opening(prev)) {
-                            self.close_quote();
-                        } else {
-                            cur.pend |= Flags::OPEN_Q;
-                        }
-                    }
-                    '\u{300C}' | '\u{300E}' | '\u{3008}' | '\u{300A}' | '\u{3010}'
-                    | ITALIC_OPEN => cur.pend |= Flags::OPEN_Q,
-                    '\u{300D}' | '\u{300F}' | '\u{3009}' | '\u{300B}' | '\u{3011}'
-                    | ITALIC_CLOSE => self.close_quote(),
-                    _ => {}
-                }
+                self.push_punct(&mut cur, text, c, (i, next_at), prev);
             }
             prev = c;
         }
         self.finish(&mut cur, text.len());
+    }
+
+    /// An ASCII letter or digit: part of the word in progress.
+    fn push_ascii(&mut self, cur: &mut Cursor, c: char, i: usize) {
+        if cur.word.is_none() {
+            cur.word = Some((self.buf.len(), i));
+            if c.is_ascii_uppercase() {
+                cur.flags |= Flags::CAP;
+            }
+        }
+        if c.is_ascii_uppercase() {
+            cur.flags |= Flags::UPPER;
+        } else if c.is_ascii_lowercase() {
+            cur.flags |= Flags::LOWER;
+        }
+        self.buf.push(c.to_ascii_lowercase());
+    }
+
+    /// A non-ASCII letter or digit, folded through deunicode.
+    fn push_folded(&mut self, cur: &mut Cursor, c: char, i: usize) {
+        let folded = deunicode::deunicode_char(c).unwrap_or("");
+        let mut any = false;
+        for b in folded.bytes() {
+            if b.is_ascii_alphanumeric() {
+                if cur.word.is_none() {
+                    cur.word = Some((self.buf.len(), i));
+                    if c.is_uppercase() {
+                        cur.flags |= Flags::CAP;
+                    }
+                }
+                self.buf.push(b.to_ascii_lowercase() as char);
+                any = true;
+            }
+        }
+        if any {
+            if c.is_uppercase() {
+                cur.flags |= Flags::UPPER;
+            } else if c.is_lowercase() {
+                cur.flags |= Flags::LOWER;
+            }
+        } else {
+            self.finish(cur, i);
+        }
+    }
+
+    /// An apostrophe at `i` (the next character at `next_at`): a possessive or contracted `'s` (its own word; returns true,
+    /// the caller skips the `s`), an elision inside a word (dropped), or a quote.
+    fn push_apostrophe(
+        &mut self,
+        cur: &mut Cursor,
+        text: &str,
+        c: char,
+        (i, next_at): (usize, usize),
+        prev: char,
+    ) -> bool {
+        let rest = &text[next_at..];
+        let mut ahead = rest.chars();
+        let n1 = ahead.next();
+        let n2 = ahead.next();
+        // `Disney+'s`: the `+` made a word of its own, glued to the apostrophe.
+        let glued = cur.word.is_some() || prev == '+';
+        if glued && n1.is_some_and(char::is_alphanumeric) {
+            if matches!(n1, Some('s' | 'S')) && !n2.is_some_and(char::is_alphanumeric) {
+                // Possessive or contracted 's: its own word.
+                self.finish(cur, i);
+                let s_at = next_at;
+                cur.word = Some((self.buf.len(), s_at));
+                cur.flags |= Flags::POSS
+                    | if n1 == Some('S') {
+                        Flags::UPPER
+                    } else {
+                        Flags::LOWER
+                    };
+                self.buf.push('s');
+                self.finish(cur, s_at + 1);
+                return true;
+            }
+            // Elision inside a word: drop it.
+        } else if glued || !(prev.is_whitespace() || is_opening(prev)) {
+            self.finish(cur, i);
+            self.close_quote();
+        } else if c != '\u{2019}' || n1.is_some_and(char::is_alphanumeric) {
+            cur.pend |= Flags::OPEN_Q;
+        }
+        false
+    }
+
+    /// Punctuation and symbols at `i` (the next character at `next_at`): word, clause and sentence boundaries, quotes, `&`, `+`, `×`.
+    fn push_punct(
+        &mut self,
+        cur: &mut Cursor,
+        text: &str,
+        c: char,
+        (i, next_at): (usize, usize),
+        prev: char,
+    ) {
+        let in_word = cur.word.is_some();
+        self.finish(cur, i);
+        let next = text[next_at..].chars().next();
+        match c {
+            '.' => {
+                if in_word && next.is_some_and(char::is_alphanumeric) {
+                    // S.H.I.E.L.D, 124.79, Ver1.1a: a separator only.
+                } else if in_word && self.words.last().is_some_and(|w| w.has(Flags::NUM)) {
+                    let short = self.words.last().is_some_and(|w| w.end - w.start <= 2);
+                    if short {
+                        cur.period_after_num = true;
+                    } else {
+                        cur.pend |= Flags::SENT | Flags::CLAUSE;
+                    }
+                } else if !(in_word && self.last_is_abbreviation()) {
+                    cur.pend |= Flags::SENT | Flags::CLAUSE;
+                }
+            }
+            '!' | '?' | ';' | '\n' | '\r' | '\u{3002}' | '\u{2028}' | '\u{2029}' => {
+                cur.pend |= Flags::SENT | Flags::CLAUSE
+            }
+            ',' if !(in_word && next.is_some_and(|n| n.is_ascii_digit())) => {
+                cur.pend |= Flags::CLAUSE;
+            }
+            // `Re:Zero`, `NieR:Automata`: a colon inside a name is no boundary.
+            ':' if in_word && next.is_some_and(char::is_alphanumeric) => {}
+            ':' => cur.pend |= Flags::CLAUSE | Flags::COLON,
+            '|' | '\u{3001}' | '\u{2026}' | '\u{b7}' | '\u{2022}' => cur.pend |= Flags::CLAUSE,
+            '(' | '[' | '{' => {
+                cur.paren += 1;
+                cur.pend |= Flags::CLAUSE;
+            }
+            ')' | ']' | '}' => {
+                cur.paren = cur.paren.saturating_sub(1);
+                cur.pend |= Flags::CLAUSE;
+            }
+            '-' => {
+                let spaced = prev.is_whitespace() || !matches!(next, Some(n) if !n.is_whitespace());
+                if spaced || next == Some('-') {
+                    cur.pend |= Flags::CLAUSE | Flags::DASH;
+                }
+            }
+            '\u{2012}'..='\u{2015}' | '\u{2E3A}' | '\u{2E3B}' => {
+                cur.pend |= Flags::CLAUSE | Flags::DASH
+            }
+            // `#07`: a number sign glued to a number.
+            '#' if next.is_some_and(|n| n.is_ascii_digit()) => cur.pend |= Flags::HASH,
+            '&' => self.emit(cur, "and", i, next_at),
+            '+' if in_word => self.emit(cur, "plus", i, next_at),
+            '\u{d7}' => self.emit(cur, "x", i, next_at),
+            '"' | '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{AB}' | '\u{BB}' => {
+                if in_word || !(prev.is_whitespace() || is_opening(prev)) {
+                    self.close_quote();
+                } else {
+                    cur.pend |= Flags::OPEN_Q;
+                }
+            }
+            '\u{300C}' | '\u{300E}' | '\u{3008}' | '\u{300A}' | '\u{3010}' | ITALIC_OPEN => {
+                cur.pend |= Flags::OPEN_Q
+            }
+            '\u{300D}' | '\u{300F}' | '\u{3009}' | '\u{300B}' | '\u{3011}' | ITALIC_CLOSE => {
+                self.close_quote()
+            }
+            _ => {}
+        }
     }
 
     /// Ends the word in progress, if any, at original offset `orig_end`.
@@ -469,22 +506,6 @@ pub(crate) fn html_to_plain(html: &str, out: &mut String) {
     let mut i = 0;
     let mut space = out.is_empty() || out.ends_with([' ', '\n']);
     let mut run_start = 0;
-    // Copies html[run_start..i] with whitespace collapsed.
-    fn flush(html: &str, from: usize, to: usize, out: &mut String, space: &mut bool) {
-        for (k, part) in html[from..to]
-            .split(|c: char| c.is_whitespace())
-            .enumerate()
-        {
-            if k > 0 && !*space {
-                out.push(' ');
-                *space = true;
-            }
-            if !part.is_empty() {
-                out.push_str(part);
-                *space = false;
-            }
-        }
-    }
     while i < bytes.len() {
         match bytes[i] {
             b'<' => {
@@ -495,76 +516,103 @@ pub(crate) fn html_to_plain(html: &str, out: &mut String) {
                     continue;
                 }
                 flush(html, run_start, i, out, &mut space);
-                if html[i..].starts_with("<!--") {
-                    i = html[i..].find("-->").map_or(bytes.len(), |p| i + p + 3);
-                    run_start = i;
-                    continue;
-                }
-                let end = tag_end(bytes, i);
-                let closing = after == b'/';
-                let name_start = if closing { i + 2 } else { i + 1 };
-                let name_len = bytes[name_start..end]
-                    .iter()
-                    .take_while(|b| b.is_ascii_alphanumeric())
-                    .count();
-                let name = html[name_start..name_start + name_len].to_ascii_lowercase();
-                i = end;
-                match name.as_str() {
-                    "script" | "style" | "template" | "noscript" if !closing => {
-                        let close = format!("</{name}");
-                        i = find_ascii_ci(&html[i..], &close).map_or(bytes.len(), |p| {
-                            let at = i + p;
-                            tag_end(bytes, at)
-                        });
-                    }
-                    "i" | "em" | "cite" => {
-                        out.push(if closing { ITALIC_CLOSE } else { ITALIC_OPEN });
-                    }
-                    "br" | "p" | "div" | "li" | "ul" | "ol" | "h1" | "h2" | "h3" | "h4" | "h5"
-                    | "h6" | "blockquote" | "tr" | "table" | "section" | "article" | "figure"
-                    | "figcaption" | "hr" | "dt" | "dd" | "pre" | "header" | "footer" | "aside"
-                    | "nav" | "caption" => {
-                        if !out.is_empty() && !out.ends_with('\n') {
-                            if out.ends_with(' ') {
-                                out.pop();
-                            }
-                            out.push('\n');
-                        }
-                        space = true;
-                    }
-                    "td" | "th" if !space => {
-                        out.push(' ');
-                        space = true;
-                    }
-                    _ => {}
-                }
+                i = html_tag(html, i, out, &mut space);
                 run_start = i;
             }
             b'&' => {
                 flush(html, run_start, i, out, &mut space);
-                match reference(&html[i..]) {
-                    Some((len, Reference::Char(c))) => {
-                        push_char(out, c, &mut space);
-                        i += len;
-                    }
-                    Some((len, Reference::Named(t))) => {
-                        for c in t.chars() {
-                            push_char(out, c, &mut space);
-                        }
-                        i += len;
-                    }
-                    None => {
-                        out.push('&');
-                        space = false;
-                        i += 1;
-                    }
-                }
+                i += html_entity(&html[i..], out, &mut space);
                 run_start = i;
             }
             _ => i += 1,
         }
     }
     flush(html, run_start, bytes.len(), out, &mut space);
+}
+
+/// Copies `html[from..to]` to `out` with whitespace collapsed.
+fn flush(html: &str, from: usize, to: usize, out: &mut String, space: &mut bool) {
+    for (k, part) in html[from..to]
+        .split(|c: char| c.is_whitespace())
+        .enumerate()
+    {
+        if k > 0 && !*space {
+            out.push(' ');
+            *space = true;
+        }
+        if !part.is_empty() {
+            out.push_str(part);
+            *space = false;
+        }
+    }
+}
+
+/// The tag (or comment) starting at `i`: what it means for the text, and the index after
+/// it (after the closing tag for script, style, template and noscript).
+fn html_tag(html: &str, i: usize, out: &mut String, space: &mut bool) -> usize {
+    let bytes = html.as_bytes();
+    if html[i..].starts_with("<!--") {
+        return html[i..].find("-->").map_or(bytes.len(), |p| i + p + 3);
+    }
+    let end = tag_end(bytes, i);
+    let closing = bytes.get(i + 1) == Some(&b'/');
+    let name_start = if closing { i + 2 } else { i + 1 };
+    let name_len = bytes[name_start..end]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count();
+    let name = html[name_start..name_start + name_len].to_ascii_lowercase();
+    match name.as_str() {
+        "script" | "style" | "template" | "noscript" if !closing => {
+            let close = format!("</{name}");
+            return find_ascii_ci(&html[end..], &close).map_or(bytes.len(), |p| {
+                let at = end + p;
+                tag_end(bytes, at)
+            });
+        }
+        "i" | "em" | "cite" => {
+            out.push(if closing { ITALIC_CLOSE } else { ITALIC_OPEN });
+        }
+        "br" | "p" | "div" | "li" | "ul" | "ol" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
+        | "blockquote" | "tr" | "table" | "section" | "article" | "figure" | "figcaption"
+        | "hr" | "dt" | "dd" | "pre" | "header" | "footer" | "aside" | "nav" | "caption" => {
+            if !out.is_empty() && !out.ends_with('\n') {
+                if out.ends_with(' ') {
+                    out.pop();
+                }
+                out.push('\n');
+            }
+            *space = true;
+        }
+        "td" | "th" if !*space => {
+            out.push(' ');
+            *space = true;
+        }
+        _ => {}
+    }
+    end
+}
+
+/// The character reference at the start of `at` (or a bare `&`), decoded into `out`; its
+/// length in bytes.
+fn html_entity(at: &str, out: &mut String, space: &mut bool) -> usize {
+    match reference(at) {
+        Some((len, Reference::Char(c))) => {
+            push_char(out, c, space);
+            len
+        }
+        Some((len, Reference::Named(t))) => {
+            for c in t.chars() {
+                push_char(out, c, space);
+            }
+            len
+        }
+        None => {
+            out.push('&');
+            *space = false;
+            1
+        }
+    }
 }
 
 fn push_char(out: &mut String, c: char, space: &mut bool) {
