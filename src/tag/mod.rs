@@ -34,6 +34,8 @@
 //!   `renews`, `cancels`, or a TV word followed by `of`/`in` (`the cast of Wednesday`, `stars
 //!   in You`); after it `star`, `co-star`, `alum`, `finale`, `season finale`, `final season`,
 //!   `cast`, `trailer`, `showrunner`, `reboot`, `premiere`, `recap`, `review`... (`Lost star`);
+//! - the name is a whole dash- or bar-separated segment of the title after its start
+//!   (`Episode Title - Evil`, `[TV] Silo — Farewell`, `Clip | Show`), as listings write it;
 //! - the name opens the title and a colon follows it, and the title has a TV word
 //!   (`Supernatural: ... Fall Premiere Photos`), or it is a whole comma-separated item of a
 //!   round-up title ending in `and More` (`Sylvie's Love, The Wilds, and More`);
@@ -76,8 +78,8 @@
 //! also:`) weighs nothing, unless the title announces a round-up or listicle (a leading
 //! number, `shows`, `episodes`, `guide`, `what to watch`, `and More`...): then it names the
 //! featured titles. A body mention that credits a person (`'Talent Quest' winner Jane Doe`,
-//! `the 'Office' alums and`, `who stars on ... Succession`) weighs nothing unless a season
-//! reference shares its sentence: the person is the news. Shows
+//! `the 'Office' alums and`) weighs nothing unless a season reference shares its sentence:
+//! the person is the news. Shows
 //! are listed strongest first: 4 per title mention plus the body weight. The body is the
 //! summary followed by the content (the content alone when it repeats the summary), read up
 //! to 24 KiB of plain text.
@@ -596,7 +598,8 @@ impl Tagger {
             || (!bare_variant
                 && (adjacent_cue(norm, m, refs)
                     || headline_subject(norm, m, body_start)
-                    || listed(norm, m, body_start)))
+                    || listed(norm, m, body_start)
+                    || title_segment(norm, m, body_start)))
         {
             return Verdict::Accept;
         }
@@ -684,8 +687,7 @@ fn ranks(norm: &Norm, body_start: usize, out: &mut Vec<u32>) {
 
 /// The (body) mention credits a person rather than naming the news: `<show> star|alum|winner|
 /// actor|actress|contestant` before a capitalized name or `and`/`is`... (`Succession star
-/// Sarah Snook`, `the 'Office' alums and`), `the <show> actor`, or within eight words after
-/// `stars in|on|of`, `starred in`, `known for`, `alum of`, `winner of` in the same clause.
+/// Sarah Snook`, `the 'Office' alums and`), `the <show> actor`.
 fn credit(norm: &Norm, m: &Mention) -> bool {
     let n = norm.words.len();
     let w = |i: usize| if i < n { norm.word(i) } else { "" };
@@ -713,20 +715,6 @@ fn credit(norm: &Norm, m: &Mention) -> bool {
             if by_article || person {
                 return true;
             }
-        }
-    }
-    let mut i = m.first;
-    let mut seen = 0;
-    while i > 0 && seen < 8 && !norm.words[i].has(Flags::CLAUSE) {
-        i -= 1;
-        seen += 1;
-        if matches!(w(i + 1), "in" | "on" | "of" | "for")
-            && matches!(
-                w(i),
-                "stars" | "starred" | "star" | "alum" | "winner" | "known"
-            )
-        {
-            return true;
         }
     }
     false
@@ -1063,6 +1051,25 @@ fn headline_subject(norm: &Norm, m: &Mention, body_start: usize) -> bool {
         return false;
     }
     (m.last + 1..body_start).any(|k| is_cue(norm.word(k)))
+}
+
+/// The name is a whole dash- or bar-separated segment of the title after its start, as
+/// episode listings and calendars write the show (`Renewals and Regrets - The Real
+/// Housewives`, `[TV] Silo — Farewell`, `Clip title | Show`).
+fn title_segment(norm: &Norm, m: &Mention, body_start: usize) -> bool {
+    let words = &norm.words;
+    if m.last >= body_start {
+        return false;
+    }
+    let first = &words[m.first];
+    // Not the title's first words (`Evil - a short history of sin`), unless after a tag.
+    let opens = m.first > 0
+        && (first.has(Flags::DASH)
+            || (words[m.first - 1].has(Flags::PAREN) && !first.has(Flags::PAREN)));
+    let after = m.last + 1;
+    let closes = after == body_start || words[after].has(Flags::DASH);
+    let dashed = first.has(Flags::DASH) || (after < body_start && words[after].has(Flags::DASH));
+    opens && closes && dashed && !first.has(Flags::PAREN)
 }
 
 /// The name is a whole item, followed by a comma, of a round-up title's list that ends in

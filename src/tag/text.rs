@@ -53,8 +53,9 @@ bitflags::bitflags! {
         const NUM = 1 << 10;
         /// First word of a segment (title, body).
         const SEG = 1 << 11;
-        /// A dash lies right before the word: a spaced hyphen (`Name - 07`) or an en or em
-        /// dash (`Silo — S03E09`). Always with [`Flags::CLAUSE`].
+        /// A dash lies right before the word: a spaced hyphen (`Name - 07`), an en or em
+        /// dash (`Silo — S03E09`) or a vertical bar (`Clip | Show`). Always with
+        /// [`Flags::CLAUSE`].
         const DASH = 1 << 12;
         /// A number sign is glued to the word (`#07`).
         const HASH = 1 << 13;
@@ -326,7 +327,8 @@ impl Norm {
             // `Re:Zero`, `NieR:Automata`: a colon inside a name is no boundary.
             ':' if in_word && next.is_some_and(char::is_alphanumeric) => {}
             ':' => cur.pend |= Flags::CLAUSE | Flags::COLON,
-            '|' | '\u{3001}' | '\u{2026}' | '\u{b7}' | '\u{2022}' => cur.pend |= Flags::CLAUSE,
+            '|' => cur.pend |= Flags::CLAUSE | Flags::DASH,
+            '\u{3001}' | '\u{2026}' | '\u{b7}' | '\u{2022}' => cur.pend |= Flags::CLAUSE,
             '(' | '[' | '{' => {
                 cur.paren += 1;
                 cur.pend |= Flags::CLAUSE;

@@ -565,3 +565,27 @@ fn a_show_named_as_a_person_s_credit_in_the_body_is_not_the_news() {
         ["talent-quest", "talent-quest/s3"]
     );
 }
+
+#[test]
+fn episode_listing_titles_name_the_show_as_a_segment() {
+    let shows = ["Evil", "House", "Bones"];
+    assert_eq!(
+        terms_for(
+            &shows,
+            "The Demon of Parish Hall - Evil",
+            "Kristen faces a new case."
+        ),
+        ["evil"]
+    );
+    assert_eq!(
+        terms_for(&shows, "Best moments of the week | House", ""),
+        ["house"]
+    );
+    assert_eq!(
+        terms_for(&shows, "[TV] Bones — The Final Chapter", ""),
+        ["bones"]
+    );
+    // Not a headline's first words, nor a word inside a segment.
+    assert!(terms_for(&shows, "Evil - a short history of sin", "").is_empty());
+    assert!(terms_for(&shows, "Prices rise again - the house market", "").is_empty());
+}
