@@ -9,7 +9,7 @@
 //! - German `Staffel 2`, `2. Staffel`, `zweite Staffel`, `Folge 5`; French `saison 2`,
 //!   `deuxième saison`, `épisode 5`; Spanish and Portuguese `temporada 2`, `segunda
 //!   temporada`, `capítulo 5`; Italian `stagione 2`, `seconda stagione`, `episodio 5`;
-//! - Korean `시즌2`, `시즌 2`, `5화`, `5회`; Japanese `第2期`, `2期`, `第2シーズン`, `シーズン2`,
+//! - Korean `시즌2`, `시즌 2`, `5화`, `5회` (not the edition `제58회` nor the count `2회 연속`); Japanese `第2期`, `2期`, `第2シーズン`, `シーズン2`,
 //!   `第5話`; Chinese `第二季`, `第5集`;
 //! - episode-only forms `episode 5`, `ep 5`, `Folge 5`, `第5話`, `episodes 69 to 102` (its two
 //!   ends), German `die siebte »Name«-Staffel` (a season); the caller attaches them to a
@@ -172,10 +172,21 @@ fn ordinal_unit(norm: &Norm, i: usize, out: &mut Vec<Ref>) -> Option<usize> {
         return season_ref(norm, i, ord, i + 2, out);
     }
     if lang == Lang::Num && matches!(unit, "화" | "회" | "話") {
+        if unit == "회" && !korean_episode(norm, i) {
+            return Some(i + 2);
+        }
         push_episode(out, i, i + 1, ord, false);
         return Some(i + 2);
     }
     None
+}
+
+/// `N회` at word `i` is an episode, not an edition (`제58회 백상예술대상`, the 58th awards) nor
+/// a count (`2회 연속`, twice in a row; `3회째`).
+fn korean_episode(norm: &Norm, i: usize) -> bool {
+    let before = i.checked_sub(1).map_or("", |k| word_at(norm, k));
+    let (a, b) = (word_at(norm, i + 2), word_at(norm, i + 3));
+    before != "제" && a != "째" && !(a == "연" && b == "속")
 }
 
 /// German `die siebte »Name«-Staffel`: an ordinal, a quoted title of at most eight words,
@@ -697,6 +708,9 @@ mod tests {
         assert_eq!(refs_in("第2シーズン 第5話"), [se(2, 5)]);
         assert_eq!(refs_in("シーズン3"), [s(3)]);
         assert_eq!(refs_in("第二季 第十二集"), [se(2, 12)]);
+        assert_eq!(refs_in("'연모' 1회는"), [e(1)]);
+        assert!(refs_in("제58회 백상예술대상").is_empty());
+        assert!(refs_in("시청률 2회 연속 상승, 3회째 1위").is_empty());
     }
 
     #[test]
