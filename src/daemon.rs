@@ -96,19 +96,19 @@ struct Daemon {
     server: tokio::task::JoinHandle<()>,
     shutdown: CancellationToken,
     reopen: Arc<AtomicBool>,
+    triggers: tokio::sync::mpsc::Receiver<reload::Trigger>,
 }
 
 /// The daemon: until SIGINT/SIGTERM, poll on schedule and serve; reload the config on
 /// SIGHUP or when its file changes. `overrides` are the command line's, kept for reloads.
 pub async fn run(config: Arc<Config>, overrides: Overrides) -> anyhow::Result<Ended> {
     let mut daemon = Daemon::start(&config).await?;
-    let mut triggers = reload::triggers(&config.file, daemon.shutdown.clone());
     let mut current = config;
     let server_ended = loop {
         tokio::select! {
             r = &mut daemon.server => break Some(r),
             () = daemon.shutdown.cancelled() => break None,
-            Some(_) = triggers.recv() => {
+            Some(_) = daemon.triggers.recv() => {
                 current = reload_config(&current, &overrides, &daemon.state, &mut daemon.scheduler, &daemon.store).await;
             }
         }
@@ -141,6 +141,9 @@ impl Daemon {
             "showfeed {} is up",
             env!("CARGO_PKG_VERSION")
         );
+        // SIGHUP's handler is in place before systemd (or anyone) is told we are ready: a
+        // reload asked for at once must not meet the default action, which ends the process.
+        let triggers = reload::triggers(&config.file, shutdown.clone());
         systemd::ready(&format!(
             "serving {addr}, polling {} feeds",
             config.feeds.len()
@@ -154,6 +157,7 @@ impl Daemon {
             server,
             shutdown,
             reopen,
+            triggers,
         })
     }
 
