@@ -1,7 +1,7 @@
 //! Storage in sled: entries by id, a time index, and per-feed poll state.
 //!
 //! Trees:
-//! - `entries`: [`EntryId`] -> versioned [`Entry`]
+//! - `entries`: [`crate::entry::EntryId`] -> versioned [`crate::entry::Entry`]
 //! - `by_time`: publication time + id -> nothing; newest-first scans run it backwards
 //! - `by_show`: show slug, 0, publication time + id -> nothing (per-show feeds)
 //! - `by_feed`: feed id, 0, publication time + id -> nothing (per-source feeds)
