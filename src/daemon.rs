@@ -143,7 +143,8 @@ impl Daemon {
         );
         // SIGHUP's handler is in place before systemd (or anyone) is told we are ready: a
         // reload asked for at once must not meet the default action, which ends the process.
-        let triggers = reload::triggers(&config.file, shutdown.clone());
+        let (triggers, watching) = reload::triggers(&config.file, shutdown.clone());
+        state.set_watching(watching);
         systemd::ready(&format!(
             "serving {addr}, polling {} feeds",
             config.feeds.len()

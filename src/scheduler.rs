@@ -392,6 +392,7 @@ impl FeedTask {
             if let Some(why) = self.ctx.store.unwritable() {
                 // Fetching what cannot be stored would waste the publisher's bandwidth, and
                 // the validators could not advance: wait for the restart that reopens it.
+                crate::metrics::get().polls_skipped.inc();
                 let why = format!("the store cannot be written ({})", why.reason);
                 for w in waiters {
                     let _ = w.send(PollSummary::skipped(&self.feed.id, &why));

@@ -152,6 +152,10 @@ pub struct AppState {
     cache: DocCache,
     /// Where `/admin/poll` asks the scheduler for polls (absent without one).
     poll_requests: std::sync::OnceLock<Arc<PollRequests>>,
+    /// Reloads handled, for `/status`.
+    reloads: std::sync::atomic::AtomicU64,
+    /// Whether the config file is watched, for `/status`.
+    watching: std::sync::atomic::AtomicBool,
 }
 
 impl AppState {
@@ -163,6 +167,8 @@ impl AppState {
             config_error: RwLock::new(None),
             cache: DocCache::with_weighter(CACHE_ITEMS, CACHE_BYTES, BodySize),
             poll_requests: std::sync::OnceLock::new(),
+            reloads: Default::default(),
+            watching: Default::default(),
         })
     }
 
@@ -184,9 +190,17 @@ impl AppState {
         self.cache.clear();
     }
 
-    /// Records a refused reload.
+    /// Records the outcome of a reload: `error` is why it was refused, `None` if accepted.
     pub fn set_config_error(&self, error: Option<String>) {
         *self.config_error.write() = error;
+        self.reloads
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
+
+    /// Records whether the config file is watched for changes.
+    pub fn set_watching(&self, on: bool) {
+        self.watching
+            .store(on, std::sync::atomic::Ordering::Release);
     }
 
     /// Why the last reload was refused, if it was.
@@ -267,6 +281,8 @@ async fn status(State(state): State<Arc<AppState>>) -> Result<Json<Status>, Serv
             config_error: st.config_error(),
             entries: st.store.entry_count(),
             store: StoreStatus::of(&st.store),
+            reloads: st.reloads.load(std::sync::atomic::Ordering::Acquire),
+            watching_config: st.watching.load(std::sync::atomic::Ordering::Acquire),
             feeds: status_rows(&config, &st.store)?,
         })
     })
