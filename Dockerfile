@@ -2,11 +2,12 @@
 #
 #   docker build -t showfeed .
 #   docker run -d --name showfeed -p 8080:8080 \
-#     -v showfeed-data:/var/lib/showfeed \
+#     -v showfeed-data:/var/lib/showfeed -e SHOWFEED_ADMIN_TOKEN="$(openssl rand -hex 24)" \
 #     -v "$PWD/feeds.toml:/etc/showfeed/feeds.toml:ro" showfeed
 #
 # The config is read from /etc/showfeed/feeds.toml; `[storage] path` is overridden to the
-# volume, and the daemon listens on every interface of the container (port 8080).
+# volume, and the daemon listens on every interface of the container (port 8080), which
+# needs an admin token for /status, /metrics and /admin/* (SHOWFEED_ADMIN_TOKEN).
 
 FROM rust:1-slim-bookworm AS build
 WORKDIR /src

@@ -66,11 +66,36 @@ pub struct Overrides {
 
 impl Overrides {
     /// Loads and validates `file` with these overrides applied.
+    /// An admin token from `$SHOWFEED_ADMIN_TOKEN` replaces the file's.
     pub fn load(&self, file: &Path) -> Result<Config, crate::config::ConfigError> {
         let mut config = Config::load(file, self.data.as_deref())?;
         if let Some(addr) = self.listen {
             config.set_listen(addr);
         }
+        if let Some(token) = std::env::var(crate::config::TOKEN_ENV)
+            .ok()
+            .filter(|t| !t.trim().is_empty())
+        {
+            let token = token.trim();
+            if token.chars().count() < crate::config::MIN_TOKEN {
+                return Err(crate::config::ConfigError::Exposed(format!(
+                    "${} must be at least {} characters",
+                    crate::config::TOKEN_ENV,
+                    crate::config::MIN_TOKEN
+                )));
+            }
+            config.server.admin_token = Some(token.to_owned());
+        }
+        Ok(config)
+    }
+
+    /// [`Overrides::load`] for a config that will serve (`run`, `check`, a reload): one
+    /// that would open the admin endpoints to other machines is refused.
+    pub fn load_to_serve(&self, file: &Path) -> Result<Config, crate::config::ConfigError> {
+        let config = self.load(file)?;
+        config
+            .check_exposure()
+            .map_err(crate::config::ConfigError::Exposed)?;
         Ok(config)
     }
 }
@@ -240,7 +265,7 @@ async fn reload_config(
     store: &Arc<Store>,
 ) -> Arc<Config> {
     systemd::reloading();
-    let next = match overrides.load(&current.file) {
+    let next = match overrides.load_to_serve(&current.file) {
         Err(e) => {
             // The whole chain: a file that cannot be read says why (the OS error).
             let message = error_chain(&e);

@@ -38,7 +38,13 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
         data: cli.data.clone(),
         listen: cli.listen,
     };
-    let config = match overrides.load(&path) {
+    let serves = matches!(cli.command, Command::Run | Command::Check);
+    let loaded = if serves {
+        overrides.load_to_serve(&path)
+    } else {
+        overrides.load(&path)
+    };
+    let config = match loaded {
         Ok(config) => config,
         // The admin most needs to see the running daemon exactly when the file is broken.
         Err(e) if reads_only(&cli.command) => return without_config(cli, &path, e),
@@ -131,7 +137,10 @@ fn without_config(
     error: crate::config::ConfigError,
 ) -> anyhow::Result<ExitCode> {
     let addr = cli.listen.unwrap_or_else(|| crate::config::listen_in(path));
-    let daemon = client::DaemonClient::at(addr);
+    let token = std::env::var(crate::config::TOKEN_ENV)
+        .ok()
+        .or_else(|| crate::config::server_key_in(path, "admin_token"));
+    let daemon = client::DaemonClient::at(addr, token);
     runtime()?.block_on(async move {
         let runs_it = daemon
             .config_file()

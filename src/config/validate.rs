@@ -9,7 +9,7 @@ use std::time::Duration;
 use toml::Spanned;
 use url::Url;
 
-use super::raw::{RawConfig, RawFeed, RawShow, RawView, KNOWN_KEYS};
+use super::raw::{RawConfig, RawFeed, RawServer, RawShow, RawView, KNOWN_KEYS};
 use super::{
     Config, Dedup, DedupMode, Diagnostic, Diagnostics, Feed, Polling, Server, Show, Storage,
 };
@@ -474,6 +474,22 @@ fn bytes(
     }
 }
 
+/// `[server] admin_token`: at least [`super::MIN_TOKEN`] characters, no spaces.
+fn admin_token(s: Option<&RawServer>, ok: &mut bool, c: &mut Collector<'_>) -> Option<String> {
+    let t = s.and_then(|s| s.admin_token.as_ref())?;
+    let v = t.get_ref().trim();
+    if v.chars().count() < super::MIN_TOKEN || v.chars().any(char::is_whitespace) {
+        let message = format!(
+            "`admin_token` must be at least {} characters without spaces (e.g. `openssl rand -hex 24`)",
+            super::MIN_TOKEN
+        );
+        c.spanned(t, None, message);
+        *ok = false;
+        return None;
+    }
+    Some(v.to_owned())
+}
+
 fn server(raw: &RawConfig, c: &mut Collector<'_>) -> Option<Server> {
     let s = raw.server.as_ref();
     let mut ok = true;
@@ -534,10 +550,12 @@ fn server(raw: &RawConfig, c: &mut Collector<'_>) -> Option<Server> {
         },
         None => "info".to_owned(),
     };
+    let admin_token = admin_token(s, &mut ok, c);
     ok.then_some(Server {
         listen,
         public_url,
         title,
+        admin_token,
         log_level,
     })
 }

@@ -906,7 +906,17 @@ async fn config_mistakes_are_explained_and_common_listen_forms_accepted() {
             &format!("listen = \"{listen}\""),
         );
         std::fs::write(&setup.config, text).unwrap();
-        run_ok(&["--config", setup.config.to_str().unwrap(), "check"]);
+        // Every interface needs an admin token (tests/it/admin.rs): given by the environment.
+        let out = showfeed()
+            .env("SHOWFEED_ADMIN_TOKEN", "a-token-of-sixteen-chars")
+            .args(["--config", setup.config.to_str().unwrap(), "check"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{listen}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     let server = FixtureServer::start().await;
