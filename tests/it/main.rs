@@ -19,3 +19,4 @@ mod showtags;
 mod stories;
 mod support;
 mod tagging;
+mod under_load;
