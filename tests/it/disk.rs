@@ -210,8 +210,7 @@ async fn read_only_state_directory_serves_a_copy_and_resumes_when_writable() {
     run_ok(&["--config", config, "poll"]);
     let stored = {
         let config = showfeed::config::Config::load(&setup.config, None).unwrap();
-        let store =
-            showfeed::store::Store::open(&config.storage.path, config.storage.cache_bytes).unwrap();
+        let store = open_store(&config.storage.path, config.storage.cache_bytes);
         atom_ids(&merged_atom(&config, &store, 50))
     };
     assert!(!stored.is_empty());
