@@ -1029,3 +1029,32 @@ async fn poll_shows_progress_on_a_terminal_only() {
     );
     assert!(drawn.contains("polled 4 feeds"), "{drawn:?}");
 }
+
+/// Point 13: a reload that cannot read the file says why, with the OS's own words.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reload_that_cannot_read_the_file_says_why() {
+    let server = FixtureServer::start().await;
+    server.route(
+        "/a.rss",
+        Route::ok(feed_of("a", "Squid Game"), "application/rss+xml"),
+    );
+    let port = free_port();
+    let setup = write_config(&[("a", server.url("/a.rss"))], port, "");
+    let daemon = Daemon::start_with(&setup, port, &[("SHOWFEED_WATCH", "off")]);
+    let base = daemon.base.clone();
+    wait_until("the daemon up", async || try_status(&base).await.is_some()).await;
+    // A directory where the file was: unreadable as a file, even for root.
+    std::fs::remove_file(&setup.config).unwrap();
+    std::fs::create_dir(&setup.config).unwrap();
+    daemon.signal("-HUP");
+    wait_until("the refused reload", async || {
+        try_status(&base)
+            .await
+            .is_some_and(|st| st["config_error"].is_string())
+    })
+    .await;
+    let st = status(&base).await;
+    let error = st["config_error"].as_str().unwrap();
+    assert!(error.contains("cannot read config file"), "{error}");
+    assert!(error.contains("Is a directory"), "the OS error: {error}");
+}

@@ -14,6 +14,7 @@ mod fuzz_regressions;
 mod hostile;
 mod operations;
 mod output;
+mod packaging;
 mod pipeline;
 mod showtags;
 mod stories;
