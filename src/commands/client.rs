@@ -55,27 +55,19 @@ impl DaemonClient {
 
     /// GETs `path`; an error names the URL, the status and the daemon's reason.
     pub async fn get(&self, path: &str) -> anyhow::Result<reqwest::Response> {
-        let url = self.url(path);
-        let resp = self
-            .request(reqwest::Method::GET, path)
-            .send()
-            .await
-            .with_context(|| {
-                format!("the store is in use and the daemon does not answer at {url}")
-            })?;
-        answered(resp, &url).await
+        self.send(reqwest::Method::GET, path).await
     }
 
     /// POSTs to `path`; errors as [`DaemonClient::get`].
     pub async fn post(&self, path: &str) -> anyhow::Result<reqwest::Response> {
+        self.send(reqwest::Method::POST, path).await
+    }
+
+    async fn send(&self, method: reqwest::Method, path: &str) -> anyhow::Result<reqwest::Response> {
         let url = self.url(path);
-        let resp = self
-            .request(reqwest::Method::POST, path)
-            .send()
-            .await
-            .with_context(|| {
-                format!("the store is in use and the daemon does not answer at {url}")
-            })?;
+        let resp = self.request(method, path).send().await.with_context(|| {
+            format!("the store is in use and the daemon does not answer at {url}")
+        })?;
         answered(resp, &url).await
     }
 

@@ -305,34 +305,22 @@ async fn every_source_feed_holds_the_stories_it_carries_and_readers_see_the_othe
     }
 }
 
-/// A real HTTP server (the router) over a polled store, on loopback; stops when dropped.
+/// A polled store served on loopback.
 pub struct Served {
     pub base: String,
-    pub _harness: Harness,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
+    _serving: Serving,
+    _harness: Harness,
 }
 
 /// Polls `setup` and serves it.
 pub async fn served(setup: &Setup) -> Served {
     let harness = Harness::open(setup);
     harness.poll().await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let state = showfeed::serve::AppState::new(harness.store.clone(), harness.config.clone());
-    let app = showfeed::serve::router(state);
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let serving = harness.serve().await;
     Served {
-        base,
+        base: serving.base.clone(),
+        _serving: serving,
         _harness: harness,
-        task,
     }
 }
 
@@ -459,29 +447,14 @@ async fn a_relative_view_keeps_its_id_self_link_and_body_as_time_passes() {
 }
 
 /// Runs headless Chromium on `url`: the DOM it rendered, and a screenshot at `shot`.
-async fn chromium(url: &str, shot: &std::path::Path) -> String {
+async fn chromium_on(url: &str, shot: &std::path::Path) -> String {
     let profile = tempfile::tempdir().unwrap();
-    let run = |extra: Vec<String>| {
-        let mut c = tokio::process::Command::new("chromium");
-        c.args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--window-size=1280,1400",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(extra)
-        .arg(url)
-        .kill_on_drop(true);
-        c
+    let run = |extra: String| {
+        let mut c = chromium(profile.path());
+        c.args(["--window-size=1280,1400", &extra, url]);
+        c.output()
     };
-    let dom = run(vec!["--dump-dom".into()]).output();
-    let dom = tokio::time::timeout(std::time::Duration::from_secs(60), dom)
+    let dom = tokio::time::timeout(std::time::Duration::from_secs(60), run("--dump-dom".into()))
         .await
         .unwrap()
         .unwrap();
@@ -490,7 +463,7 @@ async fn chromium(url: &str, shot: &std::path::Path) -> String {
         "{}",
         String::from_utf8_lossy(&dom.stderr)
     );
-    let png = run(vec![format!("--screenshot={}", shot.display())]).output();
+    let png = run(format!("--screenshot={}", shot.display()));
     let png = tokio::time::timeout(std::time::Duration::from_secs(60), png)
         .await
         .unwrap()
@@ -550,7 +523,7 @@ async fn the_first_run_index_page_says_what_is_wrong_first() {
         return;
     }
     let shot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("first-run-index.png");
-    let dom = chromium(&format!("{}/", s.base), &shot).await;
+    let dom = chromium_on(&format!("{}/", s.base), &shot).await;
     let summary = dom
         .split("class=\"summary")
         .nth(1)

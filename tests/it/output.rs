@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use showfeed::config::Config;
 use showfeed::output::{DocKind, Format};
-use showfeed::serve::AppState;
 use showfeed::store::Store;
 
 use crate::pipeline::fixture_server;
@@ -39,7 +38,7 @@ struct Served {
     config: Arc<Config>,
     store: Arc<Store>,
     base: String,
-    _task: tokio::task::JoinHandle<()>,
+    _serving: Serving,
     _setup: Setup,
     _server: FixtureServer,
 }
@@ -55,18 +54,12 @@ async fn served() -> Served {
     let setup = write_config(&feeds, 1, VIEWS);
     let h = Harness::open(&setup);
     h.poll().await;
-    let (config, store) = (h.config, h.store);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = showfeed::serve::router(AppState::new(store.clone(), config.clone()));
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let serving = h.serve().await;
     Served {
-        config,
-        store,
-        base,
-        _task: task,
+        config: h.config,
+        store: h.store,
+        base: serving.base.clone(),
+        _serving: serving,
         _setup: setup,
         _server: server,
     }
@@ -438,24 +431,14 @@ async fn index_page_renders_in_headless_chromium() {
     let shot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("index-page.png");
     let _ = std::fs::remove_file(&shot);
     let url = format!("{}/", s.base);
-    let out = tokio::process::Command::new("chromium")
+    let out = chromium(profile.path())
         .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
             "--enable-logging=stderr",
             "--v=0",
             "--window-size=1280,1600",
         ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg(format!("--screenshot={}", shot.display()))
         .arg(&url)
-        .kill_on_drop(true)
         .output();
     let out = tokio::time::timeout(std::time::Duration::from_secs(60), out)
         .await

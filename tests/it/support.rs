@@ -450,6 +450,37 @@ pub async fn wait_until<F: AsyncFnMut() -> bool>(what: &str, mut f: F) {
     }
 }
 
+/// A router serving on loopback (see [`Harness::serve`]); stops when dropped.
+pub struct Serving {
+    pub base: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Headless Chromium with the flags this machine's closed network needs (no background
+/// requests, no first-run work) and a throwaway profile in `profile`.
+pub fn chromium(profile: &Path) -> tokio::process::Command {
+    let mut c = tokio::process::Command::new("chromium");
+    c.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()))
+    .kill_on_drop(true);
+    c
+}
+
 /// Opens the store at `path`. A store this process just dropped can stay locked for a
 /// moment (sled's flusher thread lets go of it on its next wake-up, later on a loaded
 /// machine): wait for that, never for another process.
@@ -495,6 +526,19 @@ impl Harness {
             .into_iter()
             .map(|(id, r)| (id, r.expect("every poll reports").outcome))
             .collect()
+    }
+
+    /// Serves this store and config with the real router on loopback; the server stops
+    /// when the returned [`Serving`] is dropped.
+    pub async fn serve(&self) -> Serving {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let state = showfeed::serve::AppState::new(self.store.clone(), self.config.clone());
+        let app = showfeed::serve::router(state);
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Serving { base, task }
     }
 
     /// The merged Atom feed, at most `limit` entries.
