@@ -101,6 +101,9 @@ pub struct FeedArgs {
     /// Entries from these feeds (feed id; repeatable).
     #[arg(long)]
     pub source: Vec<String>,
+    /// Entries from the feeds with any of these tags (repeatable).
+    #[arg(long)]
+    pub tag: Vec<String>,
     /// Words (or "quoted phrases") that must all appear in the title or summary.
     #[arg(long)]
     pub q: Option<String>,
@@ -125,6 +128,7 @@ impl FeedArgs {
             ("season", &self.season),
             ("kind", &self.kind),
             ("source", &self.source),
+            ("tag", &self.tag),
         ] {
             for v in values {
                 s.append_pair(key, v);

@@ -1,7 +1,7 @@
 //! Serve: the HTTP face of showfeed (axum).
 //!
 //! Every way to slice the news is a URL: `/feed.<fmt>`, `/shows/<slug>.<fmt>`,
-//! `/sources/<id>.<fmt>` and `/views/<name>.<fmt>`, where `<fmt>` is `atom`, `rss` or `json`,
+//! `/sources/<id>.<fmt>`, `/views/<name>.<fmt>` and `/tags/<tag>.<fmt>`, where `<fmt>` is `atom`, `rss` or `json`,
 //! each taking the filters of [`crate::query`]. The documents themselves come from
 //! [`crate::output`]; this module adds what is HTTP: routing, a memory cache of rendered
 //! documents by path, format and normalized query until an ingest changes the store
@@ -300,7 +300,7 @@ async fn top_document(
     document(state, DocKind::Merged, format, raw, headers).await
 }
 
-/// `/shows/<slug>.<fmt>`, `/sources/<id>.<fmt>`, `/views/<name>.<fmt>`.
+/// `/shows/<slug>.<fmt>`, `/sources/<id>.<fmt>`, `/views/<name>.<fmt>`, `/tags/<tag>.<fmt>`.
 async fn sliced_document(
     State(state): State<Arc<AppState>>,
     Path((section, file)): Path<(String, String)>,
@@ -308,13 +308,14 @@ async fn sliced_document(
     headers: HeaderMap,
 ) -> Result<Response, ServeError> {
     let (name, format) = split_file(&file)?;
-    // Slugs, feed ids and view names are lower case; a link typed by hand may not be, and
+    // Slugs, feed ids, view names and tags are lower case; a link typed by hand may not be, and
     // still names the same document (its self link the canonical one).
     let name = name.to_ascii_lowercase();
     let kind = match section.as_str() {
         "shows" => DocKind::Show(name),
         "sources" => DocKind::Source(name),
         "views" => DocKind::View(name),
+        "tags" => DocKind::Tag(name),
         _ => {
             return Err(ServeError::NotFound(
                 "not found: see / for the feeds served here".into(),
