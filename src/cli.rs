@@ -68,10 +68,14 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum OpmlCommand {
     /// Add the feeds of an OPML file (Miniflux, FreshRSS... exports) to the config file,
-    /// keeping its comments; feeds already present are skipped.
+    /// keeping its comments; folders become tags, feeds already present (under any
+    /// spelling of their URL) are skipped. Prints one line per feed added or skipped.
     Import {
         /// The OPML file.
         file: PathBuf,
+        /// Print what would be added and skipped; change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Print the configured sources as OPML 2.0.
     Export,

@@ -28,7 +28,7 @@ use crate::clock::rfc3339;
 use crate::config::Config;
 use crate::output::status::{status_rows, Status, StoreStatus};
 use crate::output::suggest::{suggestions, SuggestionOut};
-use crate::output::{self, doc, health, resolve_query, DocKind, Format};
+use crate::output::{self, health, resolve_query, DocKind, Format};
 use crate::poll::PollSummary;
 use crate::scheduler::{feeds_to_poll, PollRequests};
 use crate::store::Store;
@@ -594,10 +594,7 @@ async fn opml(State(state): State<Arc<AppState>>) -> Result<Response, ServeError
     let body = blocking(move || {
         let states = st.store.feed_states()?;
         let config = st.config();
-        Ok(crate::opml::export(
-            &config,
-            &doc::sources(&config, &states),
-        ))
+        Ok(crate::opml::export(&config, &states))
     })
     .await?;
     Ok(([(header::CONTENT_TYPE, "text/x-opml; charset=utf-8")], body).into_response())

@@ -421,8 +421,9 @@ async fn http_caching_compression_errors_index_and_opml() {
     // Round trip: our export imported into the same config adds nothing.
     let again = showfeed::opml::import(
         &cfg,
-        &config,
         &showfeed::opml::export(&config, &Default::default()),
+        "export.opml",
+        false,
     )
     .unwrap();
     assert!(again.added.is_empty() && again.skipped.len() == 3);
