@@ -62,6 +62,14 @@ pub enum Command {
     /// Import or export the source list as OPML.
     #[command(subcommand)]
     Opml(OpmlCommand),
+    /// Print a shell completion script (e.g. `showfeed completions bash >
+    /// /etc/bash_completion.d/showfeed`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page, roff (e.g. `showfeed man > /usr/local/share/man/man1/showfeed.1`).
+    Man,
 }
 
 /// `opml` subcommands.

@@ -66,11 +66,36 @@ pub struct Overrides {
 
 impl Overrides {
     /// Loads and validates `file` with these overrides applied.
+    /// An admin token from `$SHOWFEED_ADMIN_TOKEN` replaces the file's.
     pub fn load(&self, file: &Path) -> Result<Config, crate::config::ConfigError> {
         let mut config = Config::load(file, self.data.as_deref())?;
         if let Some(addr) = self.listen {
             config.set_listen(addr);
         }
+        if let Some(token) = std::env::var(crate::config::TOKEN_ENV)
+            .ok()
+            .filter(|t| !t.trim().is_empty())
+        {
+            let token = token.trim();
+            if token.chars().count() < crate::config::MIN_TOKEN {
+                return Err(crate::config::ConfigError::Exposed(format!(
+                    "${} must be at least {} characters",
+                    crate::config::TOKEN_ENV,
+                    crate::config::MIN_TOKEN
+                )));
+            }
+            config.server.admin_token = Some(token.to_owned());
+        }
+        Ok(config)
+    }
+
+    /// [`Overrides::load`] for a config that will serve (`run`, `check`, a reload): one
+    /// that would open the admin endpoints to other machines is refused.
+    pub fn load_to_serve(&self, file: &Path) -> Result<Config, crate::config::ConfigError> {
+        let config = self.load(file)?;
+        config
+            .check_exposure()
+            .map_err(crate::config::ConfigError::Exposed)?;
         Ok(config)
     }
 }
@@ -96,19 +121,19 @@ struct Daemon {
     server: tokio::task::JoinHandle<()>,
     shutdown: CancellationToken,
     reopen: Arc<AtomicBool>,
+    triggers: tokio::sync::mpsc::Receiver<reload::Trigger>,
 }
 
 /// The daemon: until SIGINT/SIGTERM, poll on schedule and serve; reload the config on
 /// SIGHUP or when its file changes. `overrides` are the command line's, kept for reloads.
 pub async fn run(config: Arc<Config>, overrides: Overrides) -> anyhow::Result<Ended> {
     let mut daemon = Daemon::start(&config).await?;
-    let mut triggers = reload::triggers(&config.file, daemon.shutdown.clone());
     let mut current = config;
     let server_ended = loop {
         tokio::select! {
             r = &mut daemon.server => break Some(r),
             () = daemon.shutdown.cancelled() => break None,
-            Some(_) = triggers.recv() => {
+            Some(_) = daemon.triggers.recv() => {
                 current = reload_config(&current, &overrides, &daemon.state, &mut daemon.scheduler, &daemon.store).await;
             }
         }
@@ -141,6 +166,10 @@ impl Daemon {
             "showfeed {} is up",
             env!("CARGO_PKG_VERSION")
         );
+        // SIGHUP's handler is in place before systemd (or anyone) is told we are ready: a
+        // reload asked for at once must not meet the default action, which ends the process.
+        let (triggers, watching) = reload::triggers(&config.file, shutdown.clone());
+        state.set_watching(watching);
         systemd::ready(&format!(
             "serving {addr}, polling {} feeds",
             config.feeds.len()
@@ -154,6 +183,7 @@ impl Daemon {
             server,
             shutdown,
             reopen,
+            triggers,
         })
     }
 
@@ -235,7 +265,7 @@ async fn reload_config(
     store: &Arc<Store>,
 ) -> Arc<Config> {
     systemd::reloading();
-    let next = match overrides.load(&current.file) {
+    let next = match overrides.load_to_serve(&current.file) {
         Err(e) => {
             // The whole chain: a file that cannot be read says why (the OS error).
             let message = error_chain(&e);

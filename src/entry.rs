@@ -47,12 +47,19 @@ pub struct Enclosure {
     pub length: Option<u64>,
 }
 
-/// A season (and maybe episode) of a show that an entry names.
+/// The [`SeasonRef::season`] of an absolute episode number, one that no season goes with
+/// (`[Group] Name - 1085 [1080p]`, `Name E334`, `Episode 5` of a show with no season named):
+/// its term is `<slug>/e<M>`. Real seasons start at 1.
+pub const ABSOLUTE: u32 = 0;
+
+/// A season (and maybe episode) of a show that an entry names, or an absolute episode number
+/// ([`ABSOLUTE`] as the season).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct SeasonRef {
-    /// Season number, from 1.
+    /// Season number, from 1; [`ABSOLUTE`] (0) for an episode number with no season.
     pub season: u32,
-    /// Episode number within the season, from 1.
+    /// Episode number within the season (or, with [`ABSOLUTE`], counted from the show's
+    /// first episode), from 1.
     pub episode: Option<u32>,
 }
 
@@ -68,10 +75,17 @@ pub struct ShowTag {
 }
 
 impl ShowTag {
-    /// Category terms as design.md fixes them: `<slug>`, `<slug>/s<N>`, `<slug>/s<N>e<M>`.
+    /// Category terms as design.md fixes them: `<slug>`, `<slug>/s<N>`, `<slug>/s<N>e<M>`;
+    /// and `<slug>/e<M>` for an absolute episode number (no season).
     pub fn terms(&self) -> Vec<String> {
         let mut terms = vec![self.slug.clone()];
         for s in &self.seasons {
+            if s.season == ABSOLUTE {
+                if let Some(e) = s.episode {
+                    terms.push(format!("{}/e{e}", self.slug));
+                }
+                continue;
+            }
             let season = format!("{}/s{}", self.slug, s.season);
             if !terms.contains(&season) {
                 terms.push(season.clone());
@@ -132,7 +146,34 @@ pub struct Entry {
 
 #[cfg(test)]
 mod tests {
-    use super::EntryId;
+    use super::{EntryId, SeasonRef, ShowTag, ABSOLUTE};
+
+    #[test]
+    fn an_absolute_episode_is_a_slug_e_term() {
+        let tag = ShowTag {
+            slug: "one-piece".into(),
+            name: "One Piece".into(),
+            seasons: vec![
+                SeasonRef {
+                    season: ABSOLUTE,
+                    episode: Some(1085),
+                },
+                SeasonRef {
+                    season: 2,
+                    episode: Some(5),
+                },
+            ],
+        };
+        assert_eq!(
+            tag.terms(),
+            [
+                "one-piece",
+                "one-piece/e1085",
+                "one-piece/s2",
+                "one-piece/s2e5"
+            ]
+        );
+    }
 
     #[test]
     fn ids_are_the_ones_every_store_and_reader_already_has() {

@@ -88,3 +88,38 @@ mod tests {
         );
     }
 }
+
+/// " (did you mean `x`?)" when one of `options` is a likely typo of `value`, else "": for
+/// errors about misspelt keys, slugs and ids.
+pub fn did_you_mean<'a>(value: &str, options: impl IntoIterator<Item = &'a str>) -> String {
+    let value = value.to_ascii_lowercase();
+    let best = options
+        .into_iter()
+        .map(|o| (strsim::jaro_winkler(&value, &o.to_ascii_lowercase()), o))
+        .filter(|(score, _)| *score >= 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    best.map_or_else(String::new, |(_, o)| format!(" (did you mean `{o}`?)"))
+}
+
+#[cfg(test)]
+mod did_you_mean_tests {
+    use super::did_you_mean;
+
+    #[test]
+    fn close_typos_get_a_suggestion_far_ones_do_not() {
+        let keys = ["interval", "concurrency", "per_host", "timeout"];
+        assert_eq!(
+            did_you_mean("intervall", keys),
+            " (did you mean `interval`?)"
+        );
+        assert_eq!(
+            did_you_mean("concurency", keys),
+            " (did you mean `concurrency`?)"
+        );
+        assert_eq!(
+            did_you_mean("squid-gam", ["squid-game", "the-bear"]),
+            " (did you mean `squid-game`?)"
+        );
+        assert_eq!(did_you_mean("color", keys), "");
+    }
+}

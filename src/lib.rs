@@ -7,17 +7,21 @@
 //!
 //! # Layout
 //!
-//! The modules read as the data flow, one stage each:
+//! The modules read as the data flow, one stage each, and dependencies point down it:
 //!
 //! ```text
-//! feeds.toml -> config -> scheduler -> fetch -> parse -> normalize -> dedup -> tag -> store -> serve
+//! feeds.toml -> config -> scheduler -> poll (fetch -> parse -> normalize -> dedup -> tag
+//!            -> store) -> output -> serve
 //! ```
 //!
 //! - [`config`]: feeds.toml read and validated into typed values; every error at once; the
 //!   diff a reload applies.
-//! - [`scheduler`]: due times, jitter, backoff, global and per-host concurrency.
-//! - [`pipeline`]: one feed's refresh from fetch to store, readable in one function, and
-//!   `ingest`, where tagging and dedup meet the store.
+//! - [`scheduler`]: one task per feed sleeping until due (or asked), global and per-host
+//!   limits, on-demand polls, retention, the batched state write-back and re-tagging, all
+//!   under one cancellation token.
+//! - [`poll`]: one feed's refresh, read straight down ([`poll::refresh`]); the feed state's
+//!   transitions and backoff ([`poll::state`]); where tagging and dedup meet the store
+//!   ([`poll::ingest`]); re-tagging ([`poll::retag`]).
 //! - [`fetch`]: HTTP(S) and `file://` with validators, caps, timeouts and the SSRF guard.
 //! - [`parse`]: bytes to the feed-rs model, repairing the usual breakage first.
 //! - [`normalize`]: to our [`entry::Entry`]: plain titles, sanitized HTML, canonical links,
@@ -25,16 +29,26 @@
 //! - [`dedup`]: exact-duplicate link keys and near-duplicate story matching, in memory.
 //! - [`tag`]: the shows an entry is about (one automaton over the whole show list), their
 //!   seasons and episodes, and the kind of news.
-//! - [`store`]: sled trees, key encoding, versioned values, retention, health events.
-//! - [`serve`]: the axum router, strict query parsing, selection over the indexes, the
-//!   Atom/RSS/JSON renderers, the index page, status, metrics and the health feed.
+//! - [`store`]: sled (no other module names a sled type): entries and their indexes, feed
+//!   states, health events, group-commit flush, retention, writability and the read-only
+//!   copy, versioned values.
+//! - [`query`]: the query language of the documents, below both the config (views are
+//!   queries) and the output.
+//! - [`output`]: what is shown, to HTTP and the CLI alike: selection over the indexes, the
+//!   document model, the Atom/RSS/JSON writers, the health feed, status rows, suggestions
+//!   and story counts.
+//! - [`serve`]: HTTP only: the axum router, caching, ETags and 304s, the index page, and
+//!   the one place errors become statuses.
 //!
-//! Around them: [`app`] wires the daemon and the CLI commands together and owns the one
-//! shutdown path and reloads; [`shutdown`] turns SIGINT/SIGTERM into one cancellation every
-//! task watches; [`reload`] turns SIGHUP and file changes into reload requests; [`systemd`]
-//! speaks the notify protocol and feeds the watchdog; [`metrics`] holds the Prometheus
-//! registry; [`opml`] exports and imports source lists; [`text`] holds text helpers the
-//! stages share.
+//! Around them: [`daemon`] runs `showfeed run` (store, scheduler and server under the one
+//! shutdown path, reloads, the store watch); [`commands`] holds the one-shot commands and
+//! the client that asks a running daemon; [`cli`] defines the command line; [`shutdown`]
+//! turns SIGINT/SIGTERM into one cancellation every task watches; [`reload`] turns SIGHUP
+//! and file changes into reload requests; [`systemd`] speaks the notify protocol and feeds
+//! the watchdog; [`metrics`] holds the Prometheus registry; [`opml`] exports and imports
+//! source lists. Leaf modules every stage may use: [`entry`] (the entry model), [`vocab`]
+//! (news kinds, tracking parameters), [`clock`], [`errors`] (error lines for people) and
+//! [`text`].
 
 pub mod cli;
 pub mod clock;

@@ -13,6 +13,7 @@
 //! | `showfeed_store_entries` / `showfeed_store_bytes` | entries stored / disk used by sled |
 //! | `showfeed_config_valid` | 0 while the file on disk failed to load (the previous config runs) |
 //! | `showfeed_store_writable` | 0 while the store cannot be written (disk full, read-only): stored entries are served, polling waits |
+//! | `showfeed_polls_skipped_total` | polls that were due but not made because the store cannot be written |
 //! | `showfeed_http_requests_total{route,status}` | HTTP requests |
 //! | `showfeed_http_request_duration_seconds{route}` | HTTP latency |
 //!
@@ -91,6 +92,8 @@ pub struct Metrics {
     pub config_valid: Gauge,
     /// 1 while the store can be written.
     pub store_writable: Gauge,
+    /// Due polls not made because the store cannot be written.
+    pub polls_skipped: Counter,
     /// HTTP requests.
     pub http_requests: Family<RouteStatus, Counter>,
     /// HTTP latency.
@@ -154,6 +157,10 @@ impl Metrics {
             store_writable: r.add(
                 "store_writable",
                 "0 while the store cannot be written (disk full, read-only)",
+            ),
+            polls_skipped: r.add(
+                "polls_skipped",
+                "Due polls not made because the store cannot be written",
             ),
             http_requests: r.add("http_requests", "HTTP requests by route and status"),
             http_seconds: r.register(
@@ -225,6 +232,7 @@ mod tests {
                 "store_bytes gauge",
                 "config_valid gauge",
                 "store_writable gauge",
+                "polls_skipped counter",
                 "http_requests counter",
                 "http_request_duration_seconds histogram",
             ]

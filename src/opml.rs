@@ -92,11 +92,12 @@ fn clean(s: &str) -> String {
 }
 
 /// The export's body in order: untagged feeds on their own, tagged ones grouped in the
-/// folder of their first tag, where that tag's first feed is.
+/// folder of their first tag, where that tag's first feed is. Local files are the admin's,
+/// and no other reader can open them: left out.
 fn export_groups(config: &Config) -> Vec<(Option<&str>, Vec<&Feed>)> {
     let mut groups: Vec<(Option<&str>, Vec<&Feed>)> = Vec::new();
     let mut folder_at: HashMap<&str, usize> = HashMap::new();
-    for f in &config.feeds {
+    for f in config.feeds.iter().filter(|f| f.url.scheme() != "file") {
         let Some(tag) = f.tags.first() else {
             groups.push((None, vec![f]));
             continue;

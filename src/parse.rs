@@ -75,6 +75,9 @@ pub fn parse(bytes: &[u8], content_type: Option<&str>) -> Result<Feed, ParseErro
             }
         }
     };
+    if let Some(fixed) = rss_version_as_2(&repaired) {
+        repaired = fixed;
+    }
     // Titles are text: raw tags in one (`<title>A <b>bold</i> claim</title>`) are escaped up
     // front, since feed-rs silently drops a title with a mismatched tag.
     if let Some(escaped) = escape_markup_in(&repaired, &["title", "media:title"]) {
@@ -90,6 +93,74 @@ pub fn parse(bytes: &[u8], content_type: Option<&str>) -> Result<Feed, ParseErro
                 .map_err(|_| ParseError::Invalid(first)),
             None => Err(ParseError::Invalid(first)),
         },
+    }
+}
+
+/// An `<rss>` root whose `version` feed-rs does not know (missing, `1.0`, `0.93`, `2.01`...)
+/// gets `version="2.0"`: feed-rs reads only `2.0`, `0.91` and `0.92` and rejects the rest
+/// with "no root element", yet every `<rss>` document is the RSS 0.9x/2.0 family (channel >
+/// item); RSS 1.0 proper is RDF, with an `rdf:RDF` root. Torznab indexers declare
+/// `<rss version="1.0">`, and many hand-written feeds give no version at all.
+fn rss_version_as_2(xml: &str) -> Option<String> {
+    // The root element: skip the declaration, processing instructions, comments, DOCTYPE.
+    let mut at = 0;
+    loop {
+        let rest = &xml[at..];
+        let skip = rest.len() - rest.trim_start().len();
+        at += skip;
+        let rest = &xml[at..];
+        if rest.starts_with("<?") {
+            at += rest.find("?>")? + 2;
+        } else if rest.starts_with("<!--") {
+            at += rest.find("-->")? + 3;
+        } else if rest.starts_with("<!") {
+            at += rest.find('>')? + 1;
+        } else {
+            break;
+        }
+    }
+    let rest = xml[at..].strip_prefix("<rss")?;
+    if !rest.starts_with(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/') {
+        return None;
+    }
+    let end = rest.find('>')?;
+    let attrs = &rest[..end];
+    let tag_at = at + 4;
+    // ` version = "x"` (either quote), as a whole attribute name.
+    let mut version = None;
+    let mut search = 0;
+    while let Some(p) = attrs[search..].find("version") {
+        let p = search + p;
+        search = p + 7;
+        let before_ok = attrs[..p].ends_with(|c: char| c.is_ascii_whitespace());
+        let after = attrs[p + 7..].trim_start();
+        if !before_ok || !after.starts_with('=') {
+            continue;
+        }
+        let value = after[1..].trim_start();
+        let quote = value.chars().next().filter(|q| matches!(q, '"' | '\''))?;
+        let close = value[1..].find(quote)?;
+        // `value` is a suffix of `attrs`, which starts at `tag_at`.
+        let v_start = tag_at + (attrs.len() - value.len()) + 1;
+        version = Some((v_start, &value[1..1 + close]));
+        break;
+    }
+    match version {
+        Some((_, "2.0" | "0.91" | "0.92")) => None,
+        Some((v_start, v)) => {
+            let mut out = String::with_capacity(xml.len());
+            out.push_str(&xml[..v_start]);
+            out.push_str("2.0");
+            out.push_str(&xml[v_start + v.len()..]);
+            Some(out)
+        }
+        None => {
+            let mut out = String::with_capacity(xml.len() + 16);
+            out.push_str(&xml[..tag_at]);
+            out.push_str(" version=\"2.0\"");
+            out.push_str(&xml[tag_at..]);
+            Some(out)
+        }
     }
 }
 
@@ -657,6 +728,35 @@ mod tests {
             Err(ParseError::Html)
         ));
         assert!(matches!(parse(b"  ", None), Err(ParseError::Empty)));
+    }
+
+    #[test]
+    fn an_rss_root_with_a_version_feed_rs_does_not_know_is_rss_2() {
+        let item = "<channel><title>T</title><item><title>Show.S01E02.720p</title>\
+                    <link>http://x/1</link></item></channel></rss>";
+        for root in [
+            "<rss version=\"1.0\" xmlns:torznab=\"http://torznab.com/schemas/2015/feed\">",
+            "<!-- a comment -->\n<rss>",
+            "<?xml version=\"1.0\"?>\n<rss version='0.94'>",
+            "<rss xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\" version = \"2.01\">",
+        ] {
+            let feed = parse(format!("{root}{item}").as_bytes(), None)
+                .unwrap_or_else(|e| panic!("{root}: {e}"));
+            let titles: Vec<_> = feed
+                .entries
+                .iter()
+                .filter_map(|e| e.title.as_ref())
+                .collect();
+            assert_eq!(titles.len(), 1, "{root}");
+            assert_eq!(titles[0].content, "Show.S01E02.720p");
+        }
+        assert!(rss_version_as_2("<rss version=\"2.0\"><channel/></rss>").is_none());
+        assert!(rss_version_as_2("<rdf:RDF><channel/></rdf:RDF>").is_none());
+        assert!(rss_version_as_2("<rssfeed><channel/></rssfeed>").is_none());
+        assert_eq!(
+            rss_version_as_2("<rss xmlns:a=\"v\"><channel/></rss>").as_deref(),
+            Some("<rss version=\"2.0\" xmlns:a=\"v\"><channel/></rss>")
+        );
     }
 }
 

@@ -22,7 +22,8 @@ pub enum Trigger {
 }
 
 /// Starts the triggers; reload requests arrive on the returned channel until `shutdown`.
-pub fn triggers(config: &Path, shutdown: CancellationToken) -> mpsc::Receiver<Trigger> {
+/// The flag says whether the file is watched (else SIGHUP only).
+pub fn triggers(config: &Path, shutdown: CancellationToken) -> (mpsc::Receiver<Trigger>, bool) {
     let (tx, rx) = mpsc::channel(16);
     #[cfg(unix)]
     {
@@ -47,20 +48,20 @@ pub fn triggers(config: &Path, shutdown: CancellationToken) -> mpsc::Receiver<Tr
     }
     if std::env::var(WATCH_ENV).is_ok_and(|v| matches!(v.as_str(), "0" | "off" | "false" | "no")) {
         info!("{WATCH_ENV} is off: the config reloads on SIGHUP only");
-    } else {
-        watch_file(config, tx, shutdown);
+        return (rx, false);
     }
-    rx
+    let watching = watch_file(config, tx, shutdown);
+    (rx, watching)
 }
 
 /// Set to `off` to reload on SIGHUP only (filesystems without change notification, such as
 /// some network mounts, or when another tool rewrites the file in several steps).
 pub const WATCH_ENV: &str = "SHOWFEED_WATCH";
 
-fn watch_file(config: &Path, tx: mpsc::Sender<Trigger>, shutdown: CancellationToken) {
+fn watch_file(config: &Path, tx: mpsc::Sender<Trigger>, shutdown: CancellationToken) -> bool {
     let file = std::fs::canonicalize(config).unwrap_or_else(|_| config.to_path_buf());
     let Some(name) = file.file_name().map(|n| n.to_owned()) else {
-        return;
+        return false;
     };
     let dir: PathBuf = file
         .parent()
@@ -85,7 +86,7 @@ fn watch_file(config: &Path, tx: mpsc::Sender<Trigger>, shutdown: CancellationTo
         Ok(d) => d,
         Err(e) => {
             warn!("cannot watch {}: {e}; reload with SIGHUP", dir.display());
-            return;
+            return false;
         }
     };
     if let Err(e) = debouncer
@@ -93,7 +94,7 @@ fn watch_file(config: &Path, tx: mpsc::Sender<Trigger>, shutdown: CancellationTo
         .watch(&dir, notify::RecursiveMode::NonRecursive)
     {
         warn!("cannot watch {}: {e}; reload with SIGHUP", dir.display());
-        return;
+        return false;
     }
     tokio::spawn(async move {
         let _debouncer = debouncer;
@@ -112,4 +113,5 @@ fn watch_file(config: &Path, tx: mpsc::Sender<Trigger>, shutdown: CancellationTo
             }
         }
     });
+    true
 }

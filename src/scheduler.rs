@@ -104,6 +104,15 @@ async fn refresh_guarded(
 
 /// Polls every feed once, ignoring due times (the `poll` command), within the limits.
 pub async fn poll_all(ctx: Arc<Context>, feeds: &[Feed]) -> Vec<(String, Option<Report>)> {
+    poll_all_with(ctx, feeds, |_, _| {}).await
+}
+
+/// [`poll_all`], calling `done` as each poll ends (for a progress bar).
+pub async fn poll_all_with(
+    ctx: Arc<Context>,
+    feeds: &[Feed],
+    mut done: impl FnMut(&str, Option<&Report>),
+) -> Vec<(String, Option<Report>)> {
     let limits = Arc::new(Limits::new(
         ctx.config.polling.concurrency,
         ctx.config.polling.per_host,
@@ -121,6 +130,7 @@ pub async fn poll_all(ctx: Arc<Context>, feeds: &[Feed]) -> Vec<(String, Option<
     let mut out = Vec::new();
     while let Some(r) = set.join_next().await {
         if let Ok(r) = r {
+            done(&r.0, r.1.as_ref());
             out.push(r);
         }
     }
@@ -251,7 +261,7 @@ impl Scheduler {
         self.tasks.spawn(async move {
             let stop = token.clone();
             let done = tokio::task::spawn_blocking(move || {
-                retag::retag_store(&ctx, &|| stop.is_cancelled())
+                retag::retag_store(&ctx, &|| stop.is_cancelled(), &|| {})
             })
             .await;
             match done {
@@ -382,6 +392,7 @@ impl FeedTask {
             if let Some(why) = self.ctx.store.unwritable() {
                 // Fetching what cannot be stored would waste the publisher's bandwidth, and
                 // the validators could not advance: wait for the restart that reopens it.
+                crate::metrics::get().polls_skipped.inc();
                 let why = format!("the store cannot be written ({})", why.reason);
                 for w in waiters {
                     let _ = w.send(PollSummary::skipped(&self.feed.id, &why));

@@ -15,16 +15,18 @@ use crate::store::StoreError;
 pub struct DaemonClient {
     base: String,
     http: reqwest::Client,
+    /// The admin token, sent with every request (the admin endpoints need it when set).
+    token: Option<String>,
 }
 
 impl DaemonClient {
     /// The daemon at `[server] listen` of `config`.
     pub fn of(config: &Config) -> DaemonClient {
-        DaemonClient::at(config.server.listen)
+        DaemonClient::at(config.server.listen, config.server.admin_token.clone())
     }
 
     /// The daemon listening at `addr` (loopback for a wildcard address).
-    pub fn at(addr: SocketAddr) -> DaemonClient {
+    pub fn at(addr: SocketAddr, token: Option<String>) -> DaemonClient {
         let host = match addr.ip() {
             ip if ip.is_unspecified() => "127.0.0.1".to_owned(),
             ip if ip.is_ipv6() => format!("[{ip}]"),
@@ -33,6 +35,7 @@ impl DaemonClient {
         DaemonClient {
             base: format!("http://{host}:{}", addr.port()),
             http: reqwest::Client::new(),
+            token,
         }
     }
 
@@ -41,29 +44,45 @@ impl DaemonClient {
         format!("{}{path}", self.base)
     }
 
+    /// A request with the token, if there is one.
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let r = self.http.request(method, self.url(path));
+        match &self.token {
+            Some(t) => r.bearer_auth(t),
+            None => r,
+        }
+    }
+
     /// GETs `path`; an error names the URL, the status and the daemon's reason.
     pub async fn get(&self, path: &str) -> anyhow::Result<reqwest::Response> {
         let url = self.url(path);
-        let resp = self.http.get(&url).send().await.with_context(|| {
-            format!("the store is in use and the daemon does not answer at {url}")
-        })?;
+        let resp = self
+            .request(reqwest::Method::GET, path)
+            .send()
+            .await
+            .with_context(|| {
+                format!("the store is in use and the daemon does not answer at {url}")
+            })?;
         answered(resp, &url).await
     }
 
     /// POSTs to `path`; errors as [`DaemonClient::get`].
     pub async fn post(&self, path: &str) -> anyhow::Result<reqwest::Response> {
         let url = self.url(path);
-        let resp = self.http.post(&url).send().await.with_context(|| {
-            format!("the store is in use and the daemon does not answer at {url}")
-        })?;
+        let resp = self
+            .request(reqwest::Method::POST, path)
+            .send()
+            .await
+            .with_context(|| {
+                format!("the store is in use and the daemon does not answer at {url}")
+            })?;
         answered(resp, &url).await
     }
 
     /// The config file the daemon runs, if one answers here within two seconds.
     pub async fn config_file(&self) -> Option<String> {
         let resp = self
-            .http
-            .get(self.url("/status"))
+            .request(reqwest::Method::GET, "/status")
             .timeout(Duration::from_secs(2))
             .send()
             .await

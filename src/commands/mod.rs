@@ -6,6 +6,7 @@ pub mod client;
 mod feed;
 mod opml;
 mod poll;
+mod progress;
 mod status;
 mod suggest;
 
@@ -22,6 +23,12 @@ use crate::daemon::{self, Ended};
 
 /// Runs the command line; the binary's whole body.
 pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
+    // Generated from the clap definitions, and needing no config.
+    match cli.command {
+        Command::Completions { shell } => return completions(shell),
+        Command::Man => return man(),
+        _ => {}
+    }
     let path = cli
         .config
         .clone()
@@ -31,7 +38,13 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
         data: cli.data.clone(),
         listen: cli.listen,
     };
-    let config = match overrides.load(&path) {
+    let serves = matches!(cli.command, Command::Run | Command::Check);
+    let loaded = if serves {
+        overrides.load_to_serve(&path)
+    } else {
+        overrides.load(&path)
+    };
+    let config = match loaded {
         Ok(config) => config,
         // The admin most needs to see the running daemon exactly when the file is broken.
         Err(e) if reads_only(&cli.command) => return without_config(cli, &path, e),
@@ -51,13 +64,30 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Status => status::status(config).await,
             Command::Opml(cmd) => opml::opml(config, cmd).await,
             Command::Suggest { days, max } => suggest::suggest(config, days, max).await,
-            Command::Check => Ok(()),
+            Command::Check | Command::Completions { .. } | Command::Man => Ok(()),
         };
         done.map(|()| Ended::Stopped)
     })?;
     match ended {
         Ended::Stopped => Ok(ExitCode::SUCCESS),
         Ended::Reopen => Ok(daemon::reexec()),
+    }
+}
+
+fn completions(shell: clap_complete::Shell) -> anyhow::Result<ExitCode> {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    clap_complete::generate(shell, &mut cmd, "showfeed", &mut std::io::stdout());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn man() -> anyhow::Result<ExitCode> {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    match clap_mangen::Man::new(cmd).render(&mut std::io::stdout()) {
+        // `showfeed man | head`: the reader had enough.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e).context("cannot write the man page")
+        }
+        _ => Ok(ExitCode::SUCCESS),
     }
 }
 
@@ -107,7 +137,10 @@ fn without_config(
     error: crate::config::ConfigError,
 ) -> anyhow::Result<ExitCode> {
     let addr = cli.listen.unwrap_or_else(|| crate::config::listen_in(path));
-    let daemon = client::DaemonClient::at(addr);
+    let token = std::env::var(crate::config::TOKEN_ENV)
+        .ok()
+        .or_else(|| crate::config::server_key_in(path, "admin_token"));
+    let daemon = client::DaemonClient::at(addr, token);
     runtime()?.block_on(async move {
         let runs_it = daemon
             .config_file()

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use anyhow::{bail, Context as _};
 
 use super::client::{is_locked, DaemonClient};
+use super::progress;
 use crate::cli::PollArgs;
 use crate::config::{Config, Feed};
 use crate::daemon::open_store;
@@ -54,7 +55,12 @@ async fn poll_here(
     let ctx = Arc::new(Context::build(store.clone(), config.clone()).await?);
     if retag::tags_are_stale(&ctx) {
         let c = ctx.clone();
-        let n = tokio::task::spawn_blocking(move || retag::retag_store(&c, &|| false)).await??;
+        let bar = progress::bar(store.entry_count() as u64, "entries re-tagged");
+        let b = bar.clone();
+        let n =
+            tokio::task::spawn_blocking(move || retag::retag_store(&c, &|| false, &|| b.inc(1)))
+                .await??;
+        bar.finish_and_clear();
         eprintln!(
             "re-tagged {} stored entries for the current show list",
             n.unwrap_or(0)
@@ -65,7 +71,17 @@ async fn poll_here(
         .into_iter()
         .cloned()
         .collect();
-    let reports = scheduler::poll_all(ctx, &feeds).await;
+    let bar = progress::bar(feeds.len() as u64, "feeds");
+    let (mut new, mut failed) = (0, 0);
+    let reports = scheduler::poll_all_with(ctx, &feeds, |_, report| {
+        let s = PollSummary::of("", report);
+        new += s.new;
+        failed += usize::from(!s.ok());
+        bar.set_message(format!("· {new} new entries · {failed} failed"));
+        bar.inc(1);
+    })
+    .await;
+    bar.finish_and_clear();
     let st = store.clone();
     crate::store::blocking("save the feed states", move || st.save_pending_states()).await?;
     store.flush().await?;

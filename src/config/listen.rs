@@ -28,24 +28,31 @@ pub fn parse_listen(s: &str) -> Result<SocketAddr, String> {
 /// The `[server] listen` of the file at `path` as far as it can be read when the file as a
 /// whole is invalid (a best effort for finding the daemon), else the default address.
 pub fn listen_in(path: &std::path::Path) -> SocketAddr {
-    let default = SocketAddr::from(([127, 0, 0, 1], 8080));
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return default;
-    };
+    server_key_in(path, "listen")
+        .and_then(|v| parse_listen(&v).ok())
+        .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)))
+}
+
+/// A string `key = "value"` of `[server]` in the file at `path`, read line by line, for a
+/// file that as a whole does not parse.
+pub fn server_key_in(path: &std::path::Path, key: &str) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
     let mut in_server = false;
     for line in text.lines() {
         let line = line.trim();
         if line.starts_with('[') {
             in_server = line.trim_start_matches('[').trim_end_matches(']').trim() == "server";
-        } else if let Some(v) = in_server.then(|| line.strip_prefix("listen")).flatten() {
-            let v = v.trim_start().trim_start_matches('=').trim();
+        } else if let Some(v) = in_server.then(|| line.strip_prefix(key)).flatten() {
+            let Some(v) = v.trim_start().strip_prefix('=') else {
+                continue;
+            };
             let v = v.split('#').next().unwrap_or("").trim().trim_matches('"');
-            if let Ok(addr) = parse_listen(v) {
-                return addr;
+            if !v.is_empty() {
+                return Some(v.to_owned());
             }
         }
     }
-    default
+    None
 }
 
 #[cfg(test)]

@@ -20,7 +20,13 @@ use std::time::Duration;
 
 use url::Url;
 
-pub use listen::{listen_in, parse_listen};
+pub use listen::{listen_in, parse_listen, server_key_in};
+
+/// Environment variable that sets `[server] admin_token` (so the secret can stay out of
+/// the file, as containers and systemd credentials prefer).
+pub const TOKEN_ENV: &str = "SHOWFEED_ADMIN_TOKEN";
+/// Shortest admin token accepted: a guessable token protects nothing.
+pub const MIN_TOKEN: usize = 16;
 pub use validate::slugify;
 
 /// The news kinds tagging assigns (category terms in their own scheme).
@@ -80,6 +86,9 @@ pub struct Server {
     pub title: String,
     /// Default tracing filter when RUST_LOG is unset.
     pub log_level: String,
+    /// Bearer token the admin endpoints (`/status`, `/metrics`, `/admin/*`) require, when
+    /// set; required once `listen` is not loopback.
+    pub admin_token: Option<String>,
 }
 
 /// Storage settings.
@@ -177,6 +186,19 @@ pub struct Show {
 }
 
 impl Config {
+    /// Whether this config may run: a listener reachable from other machines needs an admin
+    /// token, or `/status`, `/metrics` and `/admin/*` (the raw config among them) would be
+    /// open to anyone who reaches the port. The error says what to do.
+    pub fn check_exposure(&self) -> Result<(), String> {
+        if self.server.admin_token.is_some() || self.server.listen.ip().is_loopback() {
+            return Ok(());
+        }
+        Err(format!(
+            "`listen` = {} is reachable from other machines, so the admin endpoints (/status, /metrics, /admin/*) need a token: set `[server] admin_token` (at least {MIN_TOKEN} characters) or ${TOKEN_ENV}, or listen on loopback",
+            self.server.listen
+        ))
+    }
+
     /// Listens at `addr` instead of `[server] listen` (the `--listen` flag); a `public_url`
     /// the file left to its default follows the new port.
     pub fn set_listen(&mut self, addr: SocketAddr) {
@@ -244,6 +266,9 @@ pub enum ConfigError {
     /// The file was read but has errors.
     #[error("{0}")]
     Invalid(Diagnostics),
+    /// The config (with the command line's overrides) would expose the admin endpoints.
+    #[error("{0}")]
+    Exposed(String),
 }
 
 /// One problem in the config file.

@@ -73,6 +73,8 @@ pub struct RawServer {
     pub title: Option<Spanned<String>>,
     /// Log filter used when RUST_LOG is unset.
     pub log_level: Option<Spanned<String>>,
+    /// Bearer token for the admin endpoints.
+    pub admin_token: Option<Spanned<String>>,
 }
 
 /// `[storage]`
@@ -161,7 +163,10 @@ pub const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "server", "storage", "polling", "dedup", "feed", "show", "view",
         ],
     ),
-    ("server", &["listen", "public_url", "title", "log_level"]),
+    (
+        "server",
+        &["listen", "public_url", "title", "log_level", "admin_token"],
+    ),
     (
         "storage",
         &["path", "retention_days", "max_entries", "cache"],

@@ -1,6 +1,6 @@
 //! Turns config text into a [`Config`], collecting every problem with its position.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;
 use std::ops::Range;
 use std::path::Path;
@@ -9,7 +9,7 @@ use std::time::Duration;
 use toml::Spanned;
 use url::Url;
 
-use super::raw::{RawConfig, RawFeed, RawShow, RawView, KNOWN_KEYS};
+use super::raw::{RawConfig, RawFeed, RawServer, RawShow, RawView, KNOWN_KEYS};
 use super::{
     Config, Dedup, DedupMode, Diagnostic, Diagnostics, Feed, Polling, Server, Show, Storage,
 };
@@ -44,6 +44,14 @@ impl Collector<'_> {
 
     fn spanned<T>(&mut self, value: &Spanned<T>, subject: Option<&str>, message: String) {
         self.at(Some(value.span()), subject, message);
+    }
+
+    /// The line of byte `offset` in the text.
+    fn line(&self, offset: usize) -> usize {
+        let offset = self
+            .text
+            .floor_char_boundary_compat(offset.min(self.text.len()));
+        self.text[..offset].matches('\n').count() + 1
     }
 
     /// A required `key` that `entry` (a `[[feed]]`, `[[show]]` or `[[view]]`) lacks.
@@ -366,10 +374,11 @@ fn unknown_keys(root: &toml_edit::Table, c: &mut Collector<'_>) {
                     } else {
                         format!("in [{section}]")
                     };
+                    let hint = crate::errors::did_you_mean(key, known(section).iter().copied());
                     c.at(
                         span,
                         subject,
-                        format!("unknown key `{key}` {place} (expected one of: {expected})"),
+                        format!("unknown key `{key}` {place}{hint} (expected one of: {expected})"),
                     );
                 }
             }
@@ -485,15 +494,31 @@ fn bytes(
     }
 }
 
+/// `[server] admin_token`: at least [`super::MIN_TOKEN`] characters, no spaces.
+fn admin_token(s: Option<&RawServer>, ok: &mut bool, c: &mut Collector<'_>) -> Option<String> {
+    let t = s.and_then(|s| s.admin_token.as_ref())?;
+    let v = t.get_ref().trim();
+    if v.chars().count() < super::MIN_TOKEN || v.chars().any(char::is_whitespace) {
+        let message = format!(
+            "`admin_token` must be at least {} characters without spaces (e.g. `openssl rand -hex 24`)",
+            super::MIN_TOKEN
+        );
+        c.spanned(t, None, message);
+        *ok = false;
+        return None;
+    }
+    Some(v.to_owned())
+}
+
 fn server(raw: &RawConfig, c: &mut Collector<'_>) -> Option<Server> {
     let s = raw.server.as_ref();
     let mut ok = true;
     let listen = match s.and_then(|s| s.listen.as_ref()) {
         None => SocketAddr::from(([127, 0, 0, 1], 8080)),
-        Some(v) => match v.get_ref().parse::<SocketAddr>() {
+        Some(v) => match super::parse_listen(v.get_ref()) {
             Ok(a) => a,
-            Err(_) => {
-                c.spanned(v, None, format!("`listen` = {:?} is not an address like \"127.0.0.1:8080\" or \"[::1]:8080\"", v.get_ref()));
+            Err(why) => {
+                c.spanned(v, None, format!("`listen` = {why}"));
                 ok = false;
                 SocketAddr::from(([127, 0, 0, 1], 8080))
             }
@@ -545,10 +570,12 @@ fn server(raw: &RawConfig, c: &mut Collector<'_>) -> Option<Server> {
         },
         None => "info".to_owned(),
     };
+    let admin_token = admin_token(s, &mut ok, c);
     ok.then_some(Server {
         listen,
         public_url,
         title,
+        admin_token,
         log_level,
     })
 }
@@ -727,12 +754,21 @@ fn feeds(raw: &RawConfig, polling: Option<&Polling>, c: &mut Collector<'_>) -> V
         interval: polling.map_or(30 * MINUTE, |p| p.interval),
         allow_private: polling.is_some_and(|p| p.allow_private),
     };
-    let mut seen = HashSet::new();
+    let mut seen = SeenFeeds::default();
     raw.feed
         .iter()
         .enumerate()
         .filter_map(|(n, feed)| one_feed(feed, n, &defaults, &mut seen, c))
         .collect()
+}
+
+/// Ids and feed URLs (by their exact-duplicate key) already used, with where.
+#[derive(Default)]
+struct SeenFeeds {
+    /// Id -> byte offset of its first use.
+    ids: HashMap<String, usize>,
+    /// URL key -> (id, byte offset) of the first feed with it.
+    urls: HashMap<String, (String, usize)>,
 }
 
 /// What a feed that does not say otherwise gets from `[polling]`.
@@ -746,14 +782,17 @@ fn one_feed(
     feed: &Spanned<RawFeed>,
     n: usize,
     defaults: &FeedDefaults,
-    seen: &mut HashSet<String>,
+    seen: &mut SeenFeeds,
     c: &mut Collector<'_>,
 ) -> Option<Feed> {
     let f = feed.get_ref();
     let subject = entry_subject("feed", f.id.as_ref(), n);
     let subject = Some(subject.as_str());
-    let id = feed_id(feed, subject, seen, c);
+    let id = feed_id(feed, subject, &mut seen.ids, c);
     let url = feed_url(feed, subject, c);
+    if let (Some(id), Some(url), Some(raw_url)) = (&id, &url, &f.url) {
+        same_url(id, url, raw_url, subject, &mut seen.urls, c);
+    }
     let title = feed_title(f, subject, c);
     let tags = feed_tags(&f.tags, subject, c);
     let interval = match &f.interval {
@@ -806,7 +845,7 @@ fn feed_tags(
 fn feed_id(
     feed: &Spanned<RawFeed>,
     subject: Option<&str>,
-    seen: &mut HashSet<String>,
+    seen: &mut HashMap<String, usize>,
     c: &mut Collector<'_>,
 ) -> Option<String> {
     let Some(id) = &feed.get_ref().id else {
@@ -818,12 +857,40 @@ fn feed_id(
         c.spanned(id, subject, format!("`id` = {v:?} must be 1-64 characters of a-z, 0-9 and '-', not starting or ending with '-'"));
         return None;
     }
-    if !seen.insert(v.clone()) {
-        let message = format!("duplicate feed id {v:?}: ids must be unique");
+    if let Some(first) = seen.get(v) {
+        let line = c.line(*first);
+        let message =
+            format!("duplicate feed id {v:?}: ids must be unique (first used on line {line})");
         c.spanned(id, subject, message);
         return None;
     }
+    seen.insert(v.clone(), id.span().start);
     Some(v.clone())
+}
+
+/// Two feeds with one URL (or a variant of it: http/https, `www.`, a trailing slash,
+/// tracking parameters) would poll it twice and drop one copy as reposts: an error.
+fn same_url(
+    id: &str,
+    url: &Url,
+    raw: &Spanned<String>,
+    subject: Option<&str>,
+    seen: &mut HashMap<String, (String, usize)>,
+    c: &mut Collector<'_>,
+) {
+    let key = crate::dedup::url_key(url.as_str()).unwrap_or_else(|| url.to_string());
+    match seen.get(&key) {
+        Some((first, at)) => {
+            let line = c.line(*at);
+            let message = format!(
+                "`url` is the same feed as feed `{first}` (line {line}): list each feed once"
+            );
+            c.spanned(raw, subject, message);
+        }
+        None => {
+            seen.insert(key, (id.to_owned(), raw.span().start));
+        }
+    }
 }
 
 /// A feed's URL: http(s) with a host, or a `file://` URL with an absolute path.
@@ -1115,7 +1182,7 @@ limit = 5
   /etc/showfeed/feeds.toml:2:1: feed #1: missing required key `id`
   /etc/showfeed/feeds.toml:4:1: feed `no-url`: missing required key `url`
   /etc/showfeed/feeds.toml:7:6: feed `Bad Id`: `id` = "Bad Id" must be 1-64 characters of a-z, 0-9 and '-', not starting or ending with '-'
-  /etc/showfeed/feeds.toml:13:6: feed `dup`: duplicate feed id "dup": ids must be unique
+  /etc/showfeed/feeds.toml:13:6: feed `dup`: duplicate feed id "dup": ids must be unique (first used on line 10)
   /etc/showfeed/feeds.toml:17:7: feed `ftp`: `url` = "ftp://e.example/feed" has scheme "ftp": only http, https and file:// URLs (with an absolute path) are allowed
   /etc/showfeed/feeds.toml:20:7: feed `broken`: `url` = "http://[::1" is not a valid URL: invalid IPv6 address
   /etc/showfeed/feeds.toml:24:9: feed `untitled`: `title` must not be empty (leave it out to use the feed's own title)

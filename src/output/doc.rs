@@ -104,7 +104,12 @@ pub fn sources(
                     .clone()
                     .or_else(|| state.title.clone())
                     .unwrap_or_else(|| f.id.clone()),
-                feed_url: f.url.to_string(),
+                // A local file's path is the admin's business, not the readers'.
+                feed_url: if f.url.scheme() == "file" {
+                    String::new()
+                } else {
+                    f.url.to_string()
+                },
                 site_link: state.site_link.clone(),
             };
             Some((f.id.clone(), info))
@@ -127,7 +132,8 @@ fn source_of(sources: &HashMap<String, SourceInfo>, config: &Config, feed_id: &s
 }
 
 /// Categories of an entry, per design.md: show `term=slug label=name`, then `slug/sN` and
-/// `slug/sNeM`; news kinds in [`KIND_SCHEME`]; in `mark` mode, for an entry whose story has
+/// `slug/sNeM` (labelled `Name S2`, `Name S2E5`), and `slug/eM` (`Name E334`) for an absolute
+/// episode number with no season; news kinds in [`KIND_SCHEME`]; in `mark` mode, for an entry whose story has
 /// other copies (`shared_story`), the story in [`STORY_SCHEME`].
 pub fn categories(config: &Config, e: &Entry, shared_story: bool) -> Vec<Category> {
     let mut out = Vec::new();

@@ -35,6 +35,7 @@ struct Attachment<'a> {
 struct Source<'a> {
     id: &'a str,
     title: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
     feed_url: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     home_page_url: Option<&'a str>,

@@ -15,6 +15,7 @@ pub mod status;
 pub mod suggest;
 
 use crate::config::{Config, NEWS_KINDS};
+use crate::errors::did_you_mean;
 use crate::query::{FeedQuery, Known, QueryError};
 use crate::store::{Store, StoreError};
 
@@ -146,14 +147,16 @@ pub fn resolve_query(
         DocKind::Merged => config.server.title.clone(),
         DocKind::Show(slug) => {
             let show = config.show(slug).ok_or_else(|| {
-                OutputError::NotFound(format!("no show with slug {slug:?} is configured"))
+                let hint = did_you_mean(slug, config.shows.iter().map(|s| s.slug.as_str()));
+                OutputError::NotFound(format!("no show with slug {slug:?} is configured{hint}"))
             })?;
             base.shows.insert(slug.clone());
             format!("{}: {}", config.server.title, show.name)
         }
         DocKind::Source(id) => {
             let feed = config.feed(id).ok_or_else(|| {
-                OutputError::NotFound(format!("no source feed with id {id:?} is configured"))
+                let hint = did_you_mean(id, config.feeds.iter().map(|f| f.id.as_str()));
+                OutputError::NotFound(format!("no source feed with id {id:?} is configured{hint}"))
             })?;
             base.sources.insert(id.clone());
             format!(
@@ -163,16 +166,18 @@ pub fn resolve_query(
             )
         }
         DocKind::Tag(tag) => {
-            let feeds = config
-                .tag(tag)
-                .ok_or_else(|| OutputError::NotFound(format!("no feed has the tag {tag:?}")))?;
+            let feeds = config.tag(tag).ok_or_else(|| {
+                let hint = did_you_mean(tag, config.tags.keys().map(String::as_str));
+                OutputError::NotFound(format!("no feed has the tag {tag:?}{hint}"))
+            })?;
             base.tags.insert(tag.clone());
             base.tag_feeds.extend(feeds.iter().cloned());
             format!("{}: {tag}", config.server.title)
         }
         DocKind::View(name) => {
             let view = config.view(name).ok_or_else(|| {
-                OutputError::NotFound(format!("no view named {name:?} is configured"))
+                let hint = did_you_mean(name, config.views.iter().map(|v| v.name.as_str()));
+                OutputError::NotFound(format!("no view named {name:?} is configured{hint}"))
             })?;
             base = base.parse(Some(&view.query), &known, now)?;
             view.title

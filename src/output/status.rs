@@ -78,6 +78,12 @@ pub struct Status {
     /// The store, and whether it can be written.
     #[serde(default)]
     pub store: StoreStatus,
+    /// Reloads handled since start (SIGHUP or a file change), accepted or refused.
+    #[serde(default)]
+    pub reloads: u64,
+    /// Whether the config file's directory is watched (off: reloads on SIGHUP only).
+    #[serde(default)]
+    pub watching_config: bool,
     /// Per-feed health.
     pub feeds: Vec<StatusFeed>,
 }

@@ -1,10 +1,11 @@
 //! Ingest: where a poll's normalized entries meet tagging, story search and the store.
 //!
-//! Three steps. [`prepare`] reads each entry's stored version and tags and fingerprints what
-//! is new, outside any lock, so it overlaps with other feeds' ingests. [`find_stories`] then
-//! takes the dedup lock: exact URL copies (a repost in the same feed is dropped; another
-//! feed's copy joins the first copy's story) and near duplicates from the in-memory index.
-//! [`commit`] writes the result and the feed's new state in one transaction.
+//! Three steps ([`ingest`]). First each entry's stored version is read, and what is new is
+//! tagged and fingerprinted, outside any lock, so it overlaps with other feeds' ingests.
+//! Then, under the dedup lock, the story search: exact URL copies (a repost in the same feed
+//! is dropped; another feed's copy joins the first copy's story) and near duplicates from
+//! the in-memory index. Last, still under the lock, the store writes the result and the
+//! feed's new state in one transaction.
 
 use std::collections::HashMap;
 

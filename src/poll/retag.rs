@@ -18,10 +18,18 @@ use super::Context;
 /// Re-tags every stored entry with `ctx`'s tagger and records that the tags are current;
 /// returns how many entries changed. `stop` is asked between chunks: when it says yes the
 /// pass ends early and the fingerprint is not recorded, so the next start re-tags again.
-/// Blocking.
-pub fn retag_store(ctx: &Context, stop: &dyn Fn() -> bool) -> Result<Option<usize>, StoreError> {
+/// `each` is called once per entry looked at (a progress bar). Blocking.
+pub fn retag_store(
+    ctx: &Context,
+    stop: &dyn Fn() -> bool,
+    each: &dyn Fn(),
+) -> Result<Option<usize>, StoreError> {
     let started = std::time::Instant::now();
-    let Some(n) = ctx.store.retag(|e| tag(&ctx.tagger, e), stop)? else {
+    let tag_one = |e: &crate::entry::Entry| {
+        each();
+        tag(&ctx.tagger, e)
+    };
+    let Some(n) = ctx.store.retag(tag_one, stop)? else {
         info!("re-tagging stopped by shutdown; it runs again at the next start");
         return Ok(None);
     };

@@ -18,6 +18,11 @@ pub enum ServeError {
     /// No such document.
     #[error("{0}")]
     NotFound(String),
+    /// An admin endpoint without the right token.
+    #[error(
+        "this endpoint needs the admin token: send `Authorization: Bearer <[server] admin_token>`"
+    )]
+    Unauthorized,
     /// The store failed.
     #[error("storage error")]
     Store(#[from] StoreError),
@@ -48,6 +53,7 @@ impl IntoResponse for ServeError {
         let status = match &self {
             ServeError::BadQuery(_) => StatusCode::BAD_REQUEST,
             ServeError::NotFound(_) => StatusCode::NOT_FOUND,
+            ServeError::Unauthorized => StatusCode::UNAUTHORIZED,
             ServeError::Store(_) | ServeError::Render(_) => {
                 error!("request failed: {}", error_chain(&self));
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -57,11 +63,18 @@ impl IntoResponse for ServeError {
             StatusCode::INTERNAL_SERVER_ERROR => "internal error; see the server log\n".to_owned(),
             _ => format!("{self}\n"),
         };
-        (
+        let mut response = (
             status,
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
             body,
         )
-            .into_response()
+            .into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer realm=\"showfeed admin\""),
+            );
+        }
+        response
     }
 }

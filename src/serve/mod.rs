@@ -152,6 +152,10 @@ pub struct AppState {
     cache: DocCache,
     /// Where `/admin/poll` asks the scheduler for polls (absent without one).
     poll_requests: std::sync::OnceLock<Arc<PollRequests>>,
+    /// Reloads handled, for `/status`.
+    reloads: std::sync::atomic::AtomicU64,
+    /// Whether the config file is watched, for `/status`.
+    watching: std::sync::atomic::AtomicBool,
 }
 
 impl AppState {
@@ -163,6 +167,8 @@ impl AppState {
             config_error: RwLock::new(None),
             cache: DocCache::with_weighter(CACHE_ITEMS, CACHE_BYTES, BodySize),
             poll_requests: std::sync::OnceLock::new(),
+            reloads: Default::default(),
+            watching: Default::default(),
         })
     }
 
@@ -184,9 +190,17 @@ impl AppState {
         self.cache.clear();
     }
 
-    /// Records a refused reload.
+    /// Records the outcome of a reload: `error` is why it was refused, `None` if accepted.
     pub fn set_config_error(&self, error: Option<String>) {
         *self.config_error.write() = error;
+        self.reloads
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
+
+    /// Records whether the config file is watched for changes.
+    pub fn set_watching(&self, on: bool) {
+        self.watching
+            .store(on, std::sync::atomic::Ordering::Release);
     }
 
     /// Why the last reload was refused, if it was.
@@ -204,24 +218,65 @@ impl AppState {
 }
 
 /// The router: every route showfeed serves, compressed (gzip, brotli) where clients accept it.
+/// Feeds, the index page, OPML and `/healthz` are public; `/status`, `/metrics` and
+/// `/admin/*` (which reveal the config or accept commands) need the admin token when one is
+/// set ([`require_token`]).
 pub fn router(state: Arc<AppState>) -> Router {
+    let admin = Router::new()
+        .route("/status", get(status))
+        .route("/metrics", get(metrics))
+        .route("/admin/config", get(admin_config))
+        .route("/admin/health.atom", get(health_feed))
+        .route("/admin/suggest", get(suggest_route))
+        .route("/admin/poll", axum::routing::post(poll_now))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            require_token,
+        ));
     Router::new()
         .route("/", get(index))
         .route("/{file}", get(top_document))
         .route("/{section}/{file}", get(sliced_document))
         .route("/opml", get(opml))
         .route("/healthz", get(healthz))
-        .route("/status", get(status))
-        .route("/admin/config", get(admin_config))
-        .route("/metrics", get(metrics))
-        .route("/admin/health.atom", get(health_feed))
-        .route("/admin/suggest", get(suggest_route))
-        .route("/admin/poll", axum::routing::post(poll_now))
+        .merge(admin)
         .fallback(not_found)
         .route_layer(axum::middleware::from_fn(crate::metrics::track))
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(axum::middleware::map_response(etag_per_encoding))
         .with_state(state)
+}
+
+/// Lets a request through when no admin token is configured or it carries the token as
+/// `Authorization: Bearer <token>`; a 401 otherwise.
+async fn require_token(
+    State(state): State<Arc<AppState>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let Some(token) = state.config().server.admin_token.clone() else {
+        return next.run(request).await;
+    };
+    let given = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    match given {
+        Some(g) if same_secret(g, &token) => next.run(request).await,
+        _ => ServeError::Unauthorized.into_response(),
+    }
+}
+
+/// Compares two secrets in time that does not depend on where they differ (nor on their
+/// lengths): their digests are compared whole.
+fn same_secret(a: &str, b: &str) -> bool {
+    let (a, b) = (Sha256::digest(a.as_bytes()), Sha256::digest(b.as_bytes()));
+    a.iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
 }
 
 async fn not_found() -> ServeError {
@@ -267,6 +322,8 @@ async fn status(State(state): State<Arc<AppState>>) -> Result<Json<Status>, Serv
             config_error: st.config_error(),
             entries: st.store.entry_count(),
             store: StoreStatus::of(&st.store),
+            reloads: st.reloads.load(std::sync::atomic::Ordering::Acquire),
+            watching_config: st.watching.load(std::sync::atomic::Ordering::Acquire),
             feeds: status_rows(&config, &st.store)?,
         })
     })

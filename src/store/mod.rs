@@ -1,7 +1,7 @@
 //! Storage in sled: entries by id, a time index, and per-feed poll state.
 //!
 //! Trees:
-//! - `entries`: [`EntryId`] -> versioned [`Entry`]
+//! - `entries`: [`crate::entry::EntryId`] -> versioned [`crate::entry::Entry`]
 //! - `by_time`: publication time + id -> nothing; newest-first scans run it backwards
 //! - `by_show`: show slug, 0, publication time + id -> nothing (per-show feeds)
 //! - `by_feed`: feed id, 0, publication time + id -> nothing (per-source feeds)
@@ -230,7 +230,16 @@ mod tests {
         assert_eq!(store.save_pending_states().unwrap(), 0, "nothing left");
         store.flush_blocking().unwrap();
         drop(store);
-        let store = Store::open(&path, 1 << 20).unwrap();
+        // sled's flusher thread lets go of the lock on its next wake-up.
+        let store = (0..500)
+            .find_map(|_| match Store::open(&path, 1 << 20) {
+                Err(StoreError::Locked(_)) => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    None
+                }
+                other => Some(other.unwrap()),
+            })
+            .unwrap();
         assert_eq!(store.feed_state("a").unwrap(), Some(later.clone()));
         assert_eq!(store.feed_state("b").unwrap(), Some(later));
         // A direct write wins over a pending one.

@@ -1,6 +1,7 @@
 //! What kind of news a headline is, from its words.
 
-use super::text::{Norm, CJK, CLOSE_Q, NUM, OPEN_Q};
+use super::text::{Flags, Norm};
+use super::words::{is_common, is_network};
 
 pub use crate::vocab::NewsKind;
 
@@ -57,44 +58,90 @@ fn is_when(w: &str, num: bool) -> bool {
 /// in [`NewsKind::all`] order.
 pub(crate) fn detect(norm: &Norm, from: usize, to: usize, out: &mut Vec<NewsKind>) {
     let mut found = [false; 9];
-    let w = |i: usize| {
-        if i >= from && i < to {
-            norm.word(i)
+    let h = Headline { norm, from, to };
+    let mut quote_left = 0;
+    for i in from..to {
+        // Words of a quoted title are not cues: `'Interview With the Vampire' Trailer`. In
+        // CJK text quotes also mark phrases: a cue ending the quoted run counts (`'감성 티저'`).
+        if norm.words[i].has(Flags::OPEN_Q) {
+            quote_left = (i..to.min(i + 8))
+                .find(|&k| norm.words[k].has(Flags::CLOSE_Q))
+                .map_or(0, |k| k + 1 - i);
+        }
+        if norm.words[i].has(Flags::CJK) {
+            if let Some((k, len)) = cjk_cue(norm, i, to) {
+                let ends_quote = quote_left > 0 && quote_left == len;
+                if quote_left == 0 || ends_quote {
+                    found[k as usize] = true;
+                }
+            }
+        } else if quote_left == 0 {
+            if let Some(k) = h.word_kind(i) {
+                found[k as usize] = true;
+            }
+        }
+        quote_left = quote_left.saturating_sub(1);
+    }
+    h.headline_forms(&mut found);
+    for (k, kind) in NewsKind::all().iter().enumerate() {
+        if found[k] && !out.contains(kind) {
+            out.push(*kind);
+        }
+    }
+}
+
+/// A headline: words `from..to` of a stream.
+struct Headline<'a> {
+    norm: &'a Norm,
+    from: usize,
+    to: usize,
+}
+
+impl Headline<'_> {
+    /// Word `i`, or `""` outside the headline.
+    fn w(&self, i: usize) -> &str {
+        if i >= self.from && i < self.to {
+            self.norm.word(i)
         } else {
             ""
         }
-    };
-    let prev_has = |i: usize, n: usize, pred: &dyn Fn(&str) -> bool| {
-        (i.saturating_sub(n).max(from)..i).any(|k| pred(w(k)))
-    };
-    let next_has = |i: usize, n: usize, pred: &dyn Fn(&str, bool) -> bool| {
-        (i + 1..(i + 1 + n).min(to)).any(|k| pred(w(k), norm.words[k].has(NUM)))
-    };
-    let mut quote_left = 0;
-    for i in from..to {
-        let word = w(i);
-        // Words of a quoted title are not cues: `'Interview With the Vampire' Trailer`.
-        if norm.words[i].has(OPEN_Q) {
-            quote_left = (i..to.min(i + 8))
-                .find(|&k| norm.words[k].has(CLOSE_Q))
-                .map_or(0, |k| k + 1 - i);
-        }
-        if quote_left > 0 {
-            quote_left -= 1;
-            continue;
-        }
-        if norm.words[i].has(CJK) {
-            if let Some(k) = cjk_cue(norm, i, to) {
-                found[k as usize] = true;
+    }
+
+    /// One of the `n` words before `i` satisfies `pred`.
+    fn prev_has(&self, i: usize, n: usize, pred: &dyn Fn(&str) -> bool) -> bool {
+        (i.saturating_sub(n).max(self.from)..i).any(|k| pred(self.w(k)))
+    }
+
+    /// One of the `n` words after `i` satisfies `pred` (word, is a number).
+    fn next_has(&self, i: usize, n: usize, pred: &dyn Fn(&str, bool) -> bool) -> bool {
+        (i + 1..(i + 1 + n).min(self.to))
+            .any(|k| pred(self.w(k), self.norm.words[k].has(Flags::NUM)))
+    }
+
+    /// The kind that word `i` announces with its neighbours.
+    fn word_kind(&self, i: usize) -> Option<NewsKind> {
+        self.trailer_or_casting(i)
+            .or_else(|| self.interview(i))
+            .or_else(|| self.renewal_or_cancellation(i))
+            .or_else(|| self.release_date(i))
+            .or_else(|| self.review_recap_ratings(i))
+    }
+
+    fn trailer_or_casting(&self, i: usize) -> Option<NewsKind> {
+        let (prev, next) = (self.w(i.wrapping_sub(1)), self.w(i + 1));
+        match self.w(i) {
+            // `Trailer Park Boys` is a place, not a trailer.
+            "trailer" | "trailers" if next == "park" => None,
+            "trailer" | "trailers" | "teaser" | "teasers" | "promo" | "pv" => {
+                Some(NewsKind::Trailer)
             }
-            continue;
-        }
-        let kind = match word {
-            "trailer" | "trailers" | "teaser" | "teasers" | "promo" => Some(NewsKind::Trailer),
+            "peek" if prev == "sneak" => Some(NewsKind::Trailer),
+            "annonce" if prev == "bande" => Some(NewsKind::Trailer),
             // Bare `cast` is mostly the noun (`Friends Cast Reunite`): casting only in
-            // `cast as`, `cast in`, `joins cast`, `new cast members`, `cast revealed`.
+            // `cast as`, `cast in`, `joins cast`, `new cast members`, `cast revealed`,
+            // `Cast: Meet the New Singles`.
             "cast" => (matches!(
-                w(i + 1),
+                next,
                 "as" | "in"
                     | "opposite"
                     | "revealed"
@@ -105,98 +152,222 @@ pub(crate) fn detect(norm: &Norm, from: usize, to: usize, out: &mut Vec<NewsKind
                     | "adds"
                     | "additions"
                     | "list"
+                    | "meet"
             ) || matches!(
-                w(i.wrapping_sub(1)),
+                prev,
                 "to" | "out" | "joins" | "join" | "main" | "new" | "full" | "series" | "regular"
             ))
             .then_some(NewsKind::Casting),
             "casts"
-                if matches!(w(i + 1), "doubt" | "spell" | "shadow" | "aside" | "vote")
-                    || (w(i + 1) == "a" && matches!(w(i + 2), "spell" | "shadow" | "vote")) =>
+                if matches!(next, "doubt" | "spell" | "shadow" | "aside" | "vote")
+                    || (next == "a" && matches!(self.w(i + 2), "spell" | "shadow" | "vote")) =>
             {
                 None
             }
             "casts" | "casting" | "recast" | "recasts" | "recasting" | "joins" | "join"
             | "joining" | "boards" | "tapped" | "recurring" => Some(NewsKind::Casting),
-            "star" | "lead" | "play" if w(i.wrapping_sub(1)) == "to" => Some(NewsKind::Casting),
-            "talks" if w(i.wrapping_sub(1)) == "in" => Some(NewsKind::Casting),
-            "talk" if w(i + 1) == "show" => None,
-            "talks" | "talk" | "interview" | "interviews" | "speaks" | "explains" | "dishes" => {
-                Some(NewsKind::Interview)
-            }
-            "up" if w(i.wrapping_sub(1)) == "opens" => Some(NewsKind::Interview),
-            "down" if w(i.wrapping_sub(1)) == "breaks" => Some(NewsKind::Interview),
-            "a" if w(i.wrapping_sub(1)) == "and" && w(i.wrapping_sub(2)) == "q" => {
-                Some(NewsKind::Interview)
-            }
+            "star" | "lead" | "play" if prev == "to" => Some(NewsKind::Casting),
+            "talks" if prev == "in" => Some(NewsKind::Casting),
+            // `Meet Jane's Suitors`, `Meet the New Singles`: contestants revealed.
+            "meet" => self
+                .next_has(i, 4, &|n, _| {
+                    matches!(
+                        n,
+                        "suitors"
+                            | "singles"
+                            | "contestants"
+                            | "cast"
+                            | "housemates"
+                            | "islanders"
+                            | "queens"
+                            | "bachelors"
+                            | "finalists"
+                    )
+                })
+                .then_some(NewsKind::Casting),
+            _ => None,
+        }
+    }
+
+    fn interview(&self, i: usize) -> Option<NewsKind> {
+        let (prev, next) = (self.w(i.wrapping_sub(1)), self.w(i + 1));
+        match self.w(i) {
+            "talk" if next == "show" => None,
+            "talks" | "talk" | "interview" | "interviews" | "speaks" | "explains" | "dishes"
+            | "chats" | "entrevista" | "intervista" => Some(NewsKind::Interview),
+            "reflects" if next == "on" => Some(NewsKind::Interview),
+            "up" if prev == "opens" => Some(NewsKind::Interview),
+            "down" if prev == "breaks" => Some(NewsKind::Interview),
+            "in" if prev == "weighs" => Some(NewsKind::Interview),
+            "candid" if matches!(prev, "gets" | "get" | "getting") => Some(NewsKind::Interview),
+            "a" if prev == "and" && self.w(i.wrapping_sub(2)) == "q" => Some(NewsKind::Interview),
+            _ => None,
+        }
+    }
+
+    fn renewal_or_cancellation(&self, i: usize) -> Option<NewsKind> {
+        match self.w(i) {
             "renewed" | "renews" | "renewal" | "renew" | "greenlit" | "greenlights"
             | "greenlighted" => {
-                if prev_has(i, 2, &|p| matches!(p, "not" | "no" | "isnt" | "wont")) {
+                if self.prev_has(i, 2, &|p| matches!(p, "not" | "no" | "isnt" | "wont")) {
                     Some(NewsKind::Cancellation)
                 } else {
                     Some(NewsKind::Renewal)
                 }
             }
-            "up" if matches!(w(i.wrapping_sub(1)), "picked" | "picks") => Some(NewsKind::Renewal),
-            "cancelled" | "canceled" | "cancels" | "cancel" | "cancellation" | "cancelling"
-            | "canceling" | "axed" | "axes" | "scrapped" => Some(NewsKind::Cancellation),
-            "date" => prev_has(i, 3, &|p| {
-                matches!(
-                    p,
-                    "premiere"
-                        | "release"
-                        | "air"
-                        | "debut"
-                        | "launch"
-                        | "return"
-                        | "streaming"
-                        | "arrival"
-                        | "sets"
-                        | "set"
-                        | "gets"
-                        | "announces"
-                        | "reveals"
-                )
-            })
-            .then_some(NewsKind::ReleaseDate),
-            "dates" | "dated" => Some(NewsKind::ReleaseDate),
-            "sets" | "set" => next_has(i, 6, &|n, _| {
-                matches!(
-                    n,
-                    "premiere" | "date" | "debut" | "return" | "launch" | "release"
-                )
-            })
-            .then_some(NewsKind::ReleaseDate),
-            "debuts" | "debut" | "premieres" | "premiering" | "arrives" | "returns"
-            | "launches" | "drops" | "streams" | "lands" => {
-                next_has(i, 4, &|n, num| is_when(n, num)).then_some(NewsKind::ReleaseDate)
+            "up" if matches!(self.w(i.wrapping_sub(1)), "picked" | "picks") => {
+                Some(NewsKind::Renewal)
             }
-            "sortie" | "estreno" | "uscita" | "starttermin" | "startdatum"
-            | "erscheinungsdatum" => Some(NewsKind::ReleaseDate),
-            "annonce" if w(i.wrapping_sub(1)) == "bande" => Some(NewsKind::Trailer),
-            "pv" => Some(NewsKind::Trailer),
+            // `Season 3 Confirmed`, `Gets 2nd Season` (not `Gets Season 2 Premiere Date`),
+            // German `erhält ... vierte Staffel`.
+            "confirmed" => {
+                let p1 = self.w(i.wrapping_sub(1));
+                let p2 = self.w(i.wrapping_sub(2));
+                let season = |w: &str| matches!(w, "season" | "staffel" | "sequel");
+                (season(p1) || (season(p2) && self.norm.words[i - 1].has(Flags::NUM)))
+                    .then_some(NewsKind::Renewal)
+            }
+            "gets" | "lands" | "earns" => (self
+                .next_has(i, 3, &|n, _| matches!(n, "season" | "sequel"))
+                && !self.next_has(i, 5, &|n, _| {
+                    matches!(
+                        n,
+                        "date" | "premiere" | "trailer" | "teaser" | "release" | "poster"
+                    )
+                }))
+            .then_some(NewsKind::Renewal),
+            "erhalt" | "bekommt" => self
+                .next_has(i, 3, &|n, _| matches!(n, "staffel" | "fortsetzung"))
+                .then_some(NewsKind::Renewal),
             "renueva" | "renouvelle" | "rinnova" | "verlangert" => Some(NewsKind::Renewal),
-            "cancela" | "annule" | "cancellata" | "cancellato" | "abgesetzt" => {
-                Some(NewsKind::Cancellation)
-            }
-            "critique" | "kritik" | "recensione" | "resena" => Some(NewsKind::Review),
-            "entrevista" | "intervista" => Some(NewsKind::Interview),
-            "review" | "reviews" | "reviewed" => Some(NewsKind::Review),
-            "recap" | "recaps" | "recapped" => Some(NewsKind::Recap),
-            "ratings" | "rating" | "viewers" | "viewership" | "nielsen" | "viewed" => {
-                Some(NewsKind::Ratings)
-            }
-            "10" if w(i.wrapping_sub(1)) == "top" => Some(NewsKind::Ratings),
-            "watched" | "streamed" if w(i.wrapping_sub(1)) == "most" => Some(NewsKind::Ratings),
+            "cancelled" | "canceled" | "cancels" | "cancel" | "cancellation" | "cancelling"
+            | "canceling" | "axed" | "axes" | "scrapped" | "cancela" | "annule" | "cancellata"
+            | "cancellato" | "abgesetzt" => Some(NewsKind::Cancellation),
             _ => None,
-        };
-        if let Some(k) = kind {
-            found[k as usize] = true;
         }
     }
-    for (k, kind) in NewsKind::all().iter().enumerate() {
-        if found[k] && !out.contains(kind) {
-            out.push(*kind);
+
+    fn release_date(&self, i: usize) -> Option<NewsKind> {
+        match self.w(i) {
+            "date" => self
+                .prev_has(i, 3, &|p| {
+                    matches!(
+                        p,
+                        "premiere"
+                            | "release"
+                            | "air"
+                            | "debut"
+                            | "launch"
+                            | "return"
+                            | "streaming"
+                            | "arrival"
+                            | "sets"
+                            | "set"
+                            | "gets"
+                            | "announces"
+                            | "reveals"
+                    )
+                })
+                .then_some(NewsKind::ReleaseDate),
+            "dates" | "dated" => Some(NewsKind::ReleaseDate),
+            "sets" | "set" => self
+                .next_has(i, 6, &|n, _| {
+                    matches!(
+                        n,
+                        "premiere" | "date" | "debut" | "return" | "launch" | "release"
+                    )
+                })
+                .then_some(NewsKind::ReleaseDate),
+            "debuts" | "debut" | "premieres" | "premiering" | "arrives" | "returns"
+            | "launches" | "drops" | "streams" | "lands" => self
+                .next_has(i, 4, &|n, num| is_when(n, num))
+                .then_some(NewsKind::ReleaseDate),
+            "sortie" | "estreno" | "uscita" | "starttermin" | "startdatum"
+            | "erscheinungsdatum" | "termin" => Some(NewsKind::ReleaseDate),
+            // German `Start des Anime ...`, `Start von ...`.
+            "start" if matches!(self.w(i + 1), "des" | "der" | "von") => {
+                Some(NewsKind::ReleaseDate)
+            }
+            _ => None,
+        }
+    }
+
+    fn review_recap_ratings(&self, i: usize) -> Option<NewsKind> {
+        let prev = self.w(i.wrapping_sub(1));
+        match self.w(i) {
+            "critique" | "kritik" | "recensione" | "resena" | "review" | "reviews" => {
+                // `will be reviewed`, `under review` are not reviews.
+                (!matches!(prev, "under" | "be")).then_some(NewsKind::Review)
+            }
+            "recap" | "recaps" | "recapped" => Some(NewsKind::Recap),
+            "ratings" | "rating" | "viewership" | "nielsen" => Some(NewsKind::Ratings),
+            // `11.4 Million Viewers`, `draws 3 million viewers`; not `viewers warned`.
+            "viewers" => self
+                .prev_has(i, 3, &|p| {
+                    matches!(
+                        p,
+                        "million"
+                            | "millions"
+                            | "billion"
+                            | "draws"
+                            | "drew"
+                            | "attracts"
+                            | "record"
+                            | "most"
+                            | "fewer"
+                            | "more"
+                    ) || p.bytes().all(|b| b.is_ascii_digit()) && !p.is_empty()
+                })
+                .then_some(NewsKind::Ratings),
+            "viewed" if prev == "most" => Some(NewsKind::Ratings),
+            "10" if prev == "top" => Some(NewsKind::Ratings),
+            "watched" | "streamed" if prev == "most" => Some(NewsKind::Ratings),
+            _ => None,
+        }
+    }
+
+    /// Forms of the whole headline: `Name on Topic` is an interview, and so is a headline
+    /// marked `(Exclusive)` where someone reveals, says, shares... something. (A quote after
+    /// a colon, `Name: 'quote'`, is not read as one: general news writes `Topic: 'quote'`.)
+    fn headline_forms(&self, found: &mut [bool; 9]) {
+        let (norm, from, to) = (self.norm, self.from, self.to);
+        if to <= from + 2 {
+            return;
+        }
+        let words = &norm.words[from..to];
+        let exclusive = words
+            .iter()
+            .enumerate()
+            .any(|(k, w)| w.has(Flags::PAREN) && self.w(from + k) == "exclusive");
+        let speaks = (from..to).any(|k| {
+            matches!(
+                self.w(k),
+                "reveals" | "says" | "shares" | "admits" | "recalls" | "teases" | "confesses"
+            )
+        });
+        if exclusive && speaks {
+            found[NewsKind::Interview as usize] = true;
+        }
+        // `Debbie Harry on Blondie's Cuba trip`, `Jane Doe and John Roe on Their Future`: a
+        // lower-case `on` right after a person's name (two capitalized words that are no
+        // common words) near the start, not before a date.
+        if let Some(on) = (from + 2..to.min(from + 8)).find(|&k| self.w(k) == "on") {
+            let on_word = &norm.words[on];
+            let lower_on = on_word.has(Flags::LOWER) && !on_word.has(Flags::CAP | Flags::CLAUSE);
+            let name = (on - 2..on).all(|k| {
+                let w = &norm.words[k];
+                w.has(Flags::CAP) && !w.has(Flags::NUM | Flags::POSS) && !is_common(self.w(k))
+            }) && !norm.words[on - 1].has(Flags::CLAUSE);
+            // Not a date or a place to watch: `Bly Manor on Netflix`.
+            let next = self.w(on + 1);
+            let when = is_when(
+                next,
+                norm.words.get(on + 1).is_some_and(|w| w.has(Flags::NUM)),
+            ) || is_network(next)
+                || matches!(next, "tv" | "display" | "screen" | "stage" | "set");
+            if name && lower_on && !when {
+                found[NewsKind::Interview as usize] = true;
+            }
         }
     }
 }
@@ -211,6 +382,7 @@ const CJK_CUES: &[(&str, NewsKind)] = &[
     ("预告", NewsKind::Trailer),
     ("캐스팅", NewsKind::Casting),
     ("출연확정", NewsKind::Casting),
+    ("출연", NewsKind::Casting),
     ("キャスト", NewsKind::Casting),
     ("出演決定", NewsKind::Casting),
     ("제작확정", NewsKind::Renewal),
@@ -236,15 +408,35 @@ const CJK_CUES: &[(&str, NewsKind)] = &[
     ("收视", NewsKind::Ratings),
 ];
 
-fn cjk_cue(norm: &Norm, i: usize, to: usize) -> Option<NewsKind> {
+/// The CJK cue starting at word `i`, and its length in words.
+fn cjk_cue(norm: &Norm, i: usize, to: usize) -> Option<(NewsKind, usize)> {
     CJK_CUES.iter().find_map(|(cue, kind)| {
         for (k, c) in (i..).zip(cue.chars()) {
-            if k >= to || !norm.words[k].has(CJK) || !norm.word(k).starts_with(c) {
+            if k >= to || !norm.words[k].has(Flags::CJK) || !norm.word(k).starts_with(c) {
                 return None;
             }
         }
-        Some(*kind)
+        let len = cue.chars().count();
+        // `출연` (appears) is casting news; `출연한`, `출연했다` (appeared) are not.
+        if cue.starts_with('출')
+            && len == 2
+            && matches!(
+                word_at(norm, i + 2, to),
+                "한" | "했" | "해" | "하" | "중" | "자"
+            )
+        {
+            return None;
+        }
+        Some((*kind, len))
     })
+}
+
+fn word_at(norm: &Norm, i: usize, to: usize) -> &str {
+    if i < to {
+        norm.word(i)
+    } else {
+        ""
+    }
 }
 
 #[cfg(test)]
@@ -324,6 +516,95 @@ mod tests {
             ["trailer"]
         );
         assert_eq!(kinds("무빙 시즌2 제작 확정"), ["renewal"]);
+        assert_eq!(
+            kinds("Debbie Harry on Blondie's 'monumental' Cuba trip"),
+            ["interview"]
+        );
+    }
+
+    #[test]
+    fn cues_of_the_real_feeds() {
+        let none: [&str; 0] = [];
+        // Renewals written as confirmations and gains.
+        assert_eq!(
+            kinds("'Moonbase' Season 3 Confirmed by Netflix"),
+            ["renewal"]
+        );
+        assert_eq!(kinds("Moonbase Anime Gets 2nd Season"), ["renewal"]);
+        assert_eq!(kinds("»Moonbase« erhält eine dritte Staffel"), ["renewal"]);
+        assert_eq!(
+            kinds("Moonbase Gets Season 2 Premiere Date"),
+            ["release-date"]
+        );
+        assert_eq!(kinds("Moonbase Season 2 Premiere Confirmed"), none);
+        // German dates.
+        assert_eq!(
+            kinds("Start des Anime »Moonbase« im April"),
+            ["release-date"]
+        );
+        assert_eq!(
+            kinds("Disc-Termin von »Moonbase« steht fest"),
+            ["release-date"]
+        );
+        // Trailers and casting in other words.
+        assert_eq!(
+            kinds("'Moonbase' Sneak Peek: The Crew Wakes Up"),
+            ["trailer"]
+        );
+        assert_eq!(
+            kinds("The Trailer Park Kids need help with their film"),
+            none
+        );
+        assert_eq!(
+            kinds("Love Shack Season 2 Cast: Meet the New Singles"),
+            ["casting"]
+        );
+        assert_eq!(kinds("The Suitors: Meet Jane Doe's Suitors"), ["casting"]);
+        assert_eq!(
+            kinds("김철수X이영희, '문베이스' 출연..달콤 로맨스"),
+            ["casting"]
+        );
+        assert_eq!(kinds("김철수, '문베이스'에 출연했던 시절"), none);
+        assert_eq!(
+            kinds("김철수 '문베이스', 불타는 사진 '감성 티저'"),
+            ["trailer"]
+        );
+        // Interviews: `Name on Topic`, `Weighs in`, `Gets Candid`, an exclusive where
+        // someone says something; not a quote after a colon (general news).
+        assert_eq!(
+            kinds("Jane Doe and John Roe on Their Future Together"),
+            ["interview"]
+        );
+        assert_eq!(kinds("Jane Doe Weighs in on That Ending"), ["interview"]);
+        assert_eq!(
+            kinds("Jane Doe Gets Candid About Her Years on 'Moonbase'"),
+            ["interview"]
+        );
+        assert_eq!(kinds("Coronavirus: 'It may never go away'"), none);
+        assert_eq!(
+            kinds("Jane Doe reflects Black Lives Matter in her art"),
+            none
+        );
+        assert_eq!(
+            kinds("Jane Doe Reveals She Almost Quit (Exclusive)"),
+            ["interview"]
+        );
+        assert_eq!(
+            kinds("Jane Doe Plays a Creepy Handyman in New Film (Exclusive)"),
+            none
+        );
+        assert_eq!(
+            kinds("The Haunting of Moon Manor on Netflix: First Look"),
+            none
+        );
+        assert_eq!(kinds("The Crown Jewels Go on Display in London"), none);
+        // Not ratings, not reviews.
+        assert_eq!(
+            kinds("Moonbase viewers warned over 'offensive' scene"),
+            none
+        );
+        assert_eq!(kinds("Finale Draws 11.4 Million Viewers"), ["ratings"]);
+        assert_eq!(kinds("The programme will be reviewed, says minister"), none);
         assert_eq!(kinds("葬送のフリーレン 第2期 放送開始"), ["release-date"]);
         assert_eq!(
             kinds("Stranger Things saison 5 : la bande-annonce"),

@@ -6,7 +6,7 @@ use std::hash::{BuildHasher, Hasher};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
-use super::text::{Norm, CJK, LOWER, POSS, UPPER};
+use super::text::{Flags, Norm};
 use super::words::{is_common, is_small};
 use crate::config::Show;
 
@@ -135,17 +135,17 @@ impl Form {
         let mut cjk = false;
         for (k, w) in norm.words.iter().enumerate() {
             let word = norm.word(k);
-            if w.has(CJK) {
+            if w.has(Flags::CJK) {
                 cjk = true;
                 continue;
             }
-            if w.has(UPPER) && !w.has(POSS) && !is_small(word) {
+            if w.has(Flags::UPPER) && !w.has(Flags::POSS) && !is_small(word) {
                 caps |= 1 << k;
             }
-            if w.has(super::text::CAP) {
+            if w.has(Flags::CAP) {
                 cap_first |= 1 << k;
             }
-            if w.has(LOWER) {
+            if w.has(Flags::LOWER) {
                 all_caps = false;
             }
         }
@@ -204,10 +204,13 @@ impl Form {
     fn target(&self, show: u32, variant: bool) -> Target {
         let letters: usize = self.words.iter().map(String::len).sum();
         let short = !self.cjk && letters <= 3;
+        // An acronym of three capitals that is no word (`SNL`) is as specific as a name.
+        let acronym =
+            self.all_caps && self.words.len() == 1 && letters == 3 && !is_common(&self.words[0]);
         let ordinary = if self.cjk {
             self.words.len() <= 1
         } else {
-            short
+            (short && !acronym)
                 || self.words.iter().all(|w| is_common(w))
                 || self
                     .words
@@ -238,70 +241,95 @@ impl Form {
     }
 }
 
+/// Patterns and their targets while the show list is read.
+#[derive(Default)]
+struct Patterns {
+    patterns: Vec<String>,
+    index: HashMap<String, usize>,
+    per_pattern: Vec<Vec<Target>>,
+    fuzzy: Vec<Fuzzy>,
+}
+
+impl Patterns {
+    /// Maps `form` to `target` (a name as configured beats a variant for the same show).
+    fn add(&mut self, form: &Form, target: Target) {
+        let p = form.pattern();
+        let at = match self.index.get(&p) {
+            Some(&at) => at,
+            None => {
+                self.index.insert(p.clone(), self.patterns.len());
+                self.patterns.push(p);
+                self.per_pattern.push(Vec::new());
+                self.per_pattern.len() - 1
+            }
+        };
+        let list = &mut self.per_pattern[at];
+        match list.iter_mut().find(|t| t.show == target.show) {
+            Some(t) if t.variant && !target.variant => *t = target,
+            Some(_) => {}
+            None => list.push(target),
+        }
+    }
+
+    /// One name or alias of show `si`, with its generated variants and typo anchors.
+    fn add_name(&mut self, si: u32, text: &str) {
+        let Some(form) = Form::of(text) else {
+            return;
+        };
+        let joined = form.joined_possessive();
+        for f in std::iter::once(&form).chain(joined.as_ref()) {
+            self.add(f, f.target(si, false));
+            // `The Bachelorette` is also `Bachelorette` (`'Bachelorette' Season`,
+            // `Simpsons' opening`).
+            if !f.cjk && f.words.len() == 2 && f.words[0] == "the" {
+                let v = f.without(0);
+                self.add(&v, v.target(si, true));
+            }
+            if f.cjk || f.words.len() < 3 {
+                continue;
+            }
+            // Variants with one small word dropped, for names of three or more words.
+            for k in 0..f.words.len() {
+                if !is_small(&f.words[k]) {
+                    continue;
+                }
+                let v = f.without(k);
+                if v.words.iter().any(|w| !is_small(w)) {
+                    self.add(&v, v.target(si, true));
+                }
+            }
+        }
+        if !form.cjk && form.words.len() >= 3 {
+            let mut target = form.target(si, true);
+            target.variant = true;
+            self.fuzzy.push(Fuzzy {
+                words: form.words.iter().map(|w| w.as_str().into()).collect(),
+                hashes: 0,
+                target,
+            });
+        }
+    }
+}
+
 impl Matcher {
     /// Compiles the show list.
     pub fn build(shows: &[Show]) -> Matcher {
-        let mut patterns: Vec<String> = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
-        let mut per_pattern: Vec<Vec<Target>> = Vec::new();
-        let mut fuzzy: Vec<Fuzzy> = Vec::new();
-        let mut add = |form: &Form, target: Target| {
-            let p = form.pattern();
-            let at = *index.entry(p.clone()).or_insert_with(|| {
-                patterns.push(p);
-                per_pattern.push(Vec::new());
-                per_pattern.len() - 1
-            });
-            let list = &mut per_pattern[at];
-            match list.iter_mut().find(|t| t.show == target.show) {
-                Some(t) if t.variant && !target.variant => *t = target,
-                Some(_) => {}
-                None => list.push(target),
-            }
-        };
+        let mut p = Patterns::default();
         for (si, show) in shows.iter().enumerate() {
-            let si = si as u32;
             for text in std::iter::once(&show.name).chain(&show.aliases) {
-                let Some(form) = Form::of(text) else {
-                    continue;
-                };
-                let joined = form.joined_possessive();
-                for f in std::iter::once(&form).chain(joined.as_ref()) {
-                    add(f, f.target(si, false));
-                    if f.cjk || f.words.len() < 3 {
-                        continue;
-                    }
-                    // Variants with one small word dropped, for names of three or more words.
-                    for k in 0..f.words.len() {
-                        if !is_small(&f.words[k]) {
-                            continue;
-                        }
-                        let v = f.without(k);
-                        if v.words.iter().any(|w| !is_small(w)) {
-                            add(&v, v.target(si, true));
-                        }
-                    }
-                }
-                if !form.cjk && form.words.len() >= 3 {
-                    let mut target = form.target(si, true);
-                    target.variant = true;
-                    fuzzy.push(Fuzzy {
-                        words: form.words.iter().map(|w| w.as_str().into()).collect(),
-                        hashes: 0,
-                        target,
-                    });
-                }
+                p.add_name(si as u32, text);
             }
         }
         // A name as configured beats another show's generated variant.
         let mut targets = Vec::new();
-        let mut pattern_targets = Vec::with_capacity(per_pattern.len());
-        for list in &per_pattern {
+        let mut pattern_targets = Vec::with_capacity(p.per_pattern.len());
+        for list in &p.per_pattern {
             let exact = list.iter().any(|t| !t.variant);
             let start = targets.len() as u32;
             targets.extend(list.iter().filter(|t| !exact || !t.variant).copied());
             pattern_targets.push((start, targets.len() as u32));
         }
+        let mut fuzzy = p.fuzzy;
         let mut fuzzy_hashes = Vec::new();
         for f in &mut fuzzy {
             f.hashes = fuzzy_hashes.len() as u32;
@@ -311,11 +339,11 @@ impl Matcher {
         let ac = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
             .kind(Some(AhoCorasickKind::ContiguousNFA))
-            .build(&patterns)
+            .build(&p.patterns)
             .or_else(|_| {
                 AhoCorasick::builder()
                     .match_kind(MatchKind::LeftmostLongest)
-                    .build(&patterns)
+                    .build(&p.patterns)
             });
         // Only a pattern set beyond the automaton's limits fails: it matches nothing then.
         let ac = ac.ok();
@@ -396,7 +424,7 @@ pub(crate) fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
 
 /// Whether word `w` of a stream is a possessive `s`.
 pub(crate) fn is_poss(norm: &Norm, i: usize) -> bool {
-    norm.words.get(i).is_some_and(|w| w.has(POSS))
+    norm.words.get(i).is_some_and(|w| w.has(Flags::POSS))
 }
 
 #[cfg(test)]

@@ -28,11 +28,17 @@
 //! (`'You'`, `“Lost”`, `<em>Dark</em>`), or when it is written with the capitals of the
 //! configured name (`US` is not `Us`) and one of these holds:
 //!
-//! - a season reference follows (`Wednesday Season 2`, `You S5`), or a cue word is right next
+//! - a season reference follows (`Wednesday Season 2`, `You S5`; a compact one also after a
+//!   dash or a release gap: `[TV] Silo — S03E09`, `Second.Chance.2016.S01E05`), or a cue word is right next
 //!   to it: before it a network's possessive (`Netflix's Wednesday`, `FX's The Bear`),
 //!   `renews`, `cancels`, or a TV word followed by `of`/`in` (`the cast of Wednesday`, `stars
 //!   in You`); after it `star`, `co-star`, `alum`, `finale`, `season finale`, `final season`,
 //!   `cast`, `trailer`, `showrunner`, `reboot`, `premiere`, `recap`, `review`... (`Lost star`);
+//! - the name is a whole dash- or bar-separated segment of the title after its start
+//!   (`Episode Title - Evil`, `[TV] Silo — Farewell`, `Clip | Show`), as listings write it;
+//! - the name opens the title and a colon follows it, and the title has a TV word
+//!   (`Supernatural: ... Fall Premiere Photos`), or it is a whole comma-separated item of a
+//!   round-up title ending in `and More` (`Sylvie's Love, The Wilds, and More`);
 //! - the name has three or more words (`The Last of Us`);
 //! - the capitals are informative (not the first word of a sentence, in a sentence that is not
 //!   title case) and either the name has two words written exactly as configured (`The Bear`
@@ -45,7 +51,17 @@
 //! winds"]` is the answer there. A bare number after a name (`Squid Game 2`) is not a season.
 //!
 //! A capitalized match without such evidence still counts when another mention of the same
-//! show in the entry does. A show with `require_context = true` always needs the quotes or an
+//! show in the entry does. A two-word name starting with `The` is also matched without it
+//! (`'Bachelorette'`, `Simpsons'`); when what is left is an ordinary word (`Office`), it
+//! needs quotes or a season right after it. An acronym of three capitals that is no word
+//! (`SNL`) is not ordinary.
+//!
+//! Whatever the name, a match does not count when it is used for something else: after
+//! `real-life` (figurative), right after `movie`, `film`, `game`, `album`, `novel`, `book`,
+//! `song`... (another work of that name), or in a title tagged as another medium (`[GAME]`,
+//! `[MOVIE]`). A one-word name that a capitalized word follows that is no common word, cue
+//! or other name, with no season or TV word after it, is a person's or a longer name
+//! (`comedian Dave Lawson`) and needs confirmation. A show with `require_context = true` always needs the quotes or an
 //! adjacent cue or season; `require_context = false` accepts any whole-word match. A name
 //! that is not ordinary counts when written with its capitals, quoted, or, for names of two
 //! words or more, in any case (`squid game`). An `exclude` phrase (`bear market`) that
@@ -57,7 +73,13 @@
 //! weigh enough: a mention in the first 100 words of the body weighs 1, up to word 300 weighs
 //! 0.5, later 0.25, and half that inside parentheses (`Jane Doe (Succession)`). The body
 //! weight must reach 1, or 2 when the title names another show. So a show named once in
-//! passing deep in a long article, or only as a credit in parentheses, is not tagged. Shows
+//! passing deep in a long article, or only as a credit in parentheses, is not tagged. A list
+//! of related links appended to a body (`Other Links From ...`, `Related links:`, `See
+//! also:`) weighs nothing, unless the title announces a round-up or listicle (a leading
+//! number, `shows`, `episodes`, `guide`, `what to watch`, `and More`...): then it names the
+//! featured titles. A body mention that credits a person (`'Talent Quest' winner Jane Doe`,
+//! `the 'Office' alums and`) weighs nothing unless a season reference shares its sentence:
+//! the person is the news. Shows
 //! are listed strongest first: 4 per title mention plus the body weight. The body is the
 //! summary followed by the content (the content alone when it repeats the summary), read up
 //! to 24 KiB of plain text.
@@ -68,13 +90,17 @@
 //! right after it with `of` (`Season 2 of Dark`), else to the nearest show mention before it
 //! in the same sentence, else the nearest after it in the same sentence, else, when its
 //! sentence names no show, to the entry's main show (the only tagged show, or the only one in
-//! the title). Compact forms (`S2`, `S02E05`, `2x05`) bind only to a name right before them.
+//! the title). Compact forms (`S2`, `S02E05`, `2x05`, and the absolute `E334`, `#07`, `- 07
+//! [720p]`) bind only to a name right before them, or with a release title's year or country
+//! between (`Name.2016.S01E05`, `Name US S01E11`).
 //! Which references count: when the title names seasons of a show, those are its seasons, and
 //! the body may only add episodes to them (the seed article's title says season 2: a
 //! `Season 1` recalled deep in its body does not tag s1). Otherwise the body's references
 //! count when they are in its first 100 words, or when the same season is named twice in
 //! sentences that name the show. An episode-only reference (`Episode 5`) joins the show's
-//! season when it has exactly one.
+//! season when it has exactly one; when the show has none, one in the title or lead that its
+//! own sentence binds is an absolute episode number ([`crate::entry::ABSOLUTE`], the term
+//! `<slug>/e<M>`). The lead is counted in words, a CJK character being a third of one.
 //!
 //! # Kinds
 //!
@@ -96,17 +122,16 @@ use sha2::{Digest, Sha256};
 
 pub use self::kind::NewsKind;
 use self::matcher::{is_poss, within_one_edit, word_hash, Matcher, Target};
+use self::season::is_release_tag;
 use self::season::Ref;
 pub use self::suggest::{suggest, Suggestion};
-use self::text::{
-    html_to_plain, Norm, CAP, CJK, CLAUSE, CLOSE_Q, LOWER, NUM, OPEN_Q, PAREN, POSS, SENT, UPPER,
-};
-use self::words::{is_cue, is_network, is_post_cue, is_pre_cue, is_small, is_time_prep};
+use self::text::{html_to_plain, Flags, Norm};
+use self::words::{is_common, is_cue, is_network, is_post_cue, is_pre_cue, is_small, is_time_prep};
 use crate::config::Show;
-use crate::entry::{SeasonRef, ShowTag};
+use crate::entry::{SeasonRef, ShowTag, ABSOLUTE};
 
 /// Bump when the rules change, so stored entries get re-tagged (see [`Tagger::fingerprint`]).
-const RULES_VERSION: u32 = 1;
+const RULES_VERSION: u32 = 2;
 
 /// Words of the body that count as its lead.
 const LEAD_WORDS: usize = 100;
@@ -132,7 +157,8 @@ impl Tags {
         self.kinds.iter().map(|k| k.as_str().to_owned()).collect()
     }
 
-    /// Every show category term (`<slug>`, `<slug>/s<N>`, `<slug>/s<N>e<M>`), shows in order.
+    /// Every show category term (`<slug>`, `<slug>/s<N>`, `<slug>/s<N>e<M>`, `<slug>/e<M>`),
+    /// shows in order.
     pub fn show_terms(&self) -> Vec<String> {
         self.shows.iter().flat_map(ShowTag::terms).collect()
     }
@@ -194,6 +220,7 @@ struct Scratch {
     scores: Vec<Score>,
     bound: Vec<Bound>,
     hashes: Vec<u64>,
+    rank: Vec<u32>,
 }
 
 /// A season reference bound to a show.
@@ -300,26 +327,8 @@ impl Tagger {
         content: Option<&str>,
     ) -> Tags {
         let mut tags = Tags::default();
-        // Body: the summary, then the content unless it repeats the summary.
-        s.summary.clear();
-        s.content.clear();
-        s.body.clear();
-        if let Some(h) = summary {
-            html_to_plain(h, &mut s.summary);
-        }
-        if let Some(h) = content {
-            html_to_plain(h, &mut s.content);
-        }
-        let summary_text = s.summary.trim();
-        let content_text = s.content.trim();
-        let probe = prefix(summary_text, 80);
-        if content_text.is_empty() || (!summary_text.is_empty() && !content_text.contains(probe)) {
-            s.body.push_str(summary_text);
-            s.body.push('\n');
-        }
-        s.body.push_str(content_text);
+        fill_body(s, summary, content);
         let body = prefix(&s.body, MAX_BODY);
-
         s.norm.clear();
         s.norm.push_segment(prefix(title, MAX_TITLE));
         let body_start = s.norm.words.len();
@@ -334,83 +343,25 @@ impl Tagger {
         }
         s.refs.clear();
         season::parse(norm, &mut s.refs);
-
-        // Judge every mention, then let weak ones count for shows confirmed elsewhere.
-        for k in 0..s.mentions.len() {
-            let v = self.judge(norm, &s.mentions[k], &s.refs);
-            s.mentions[k].state = v;
-        }
-        for k in 0..s.mentions.len() {
-            if s.mentions[k].state == Verdict::Weak {
-                let show = s.mentions[k].target.show;
-                if s.mentions
-                    .iter()
-                    .any(|m| m.target.show == show && m.state == Verdict::Accept)
-                {
-                    s.mentions[k].state = Verdict::Accept;
-                }
-            }
-        }
-        s.mentions.retain(|m| m.state == Verdict::Accept);
+        self.settle(norm, body_start, &mut s.mentions, &s.refs);
         if s.mentions.is_empty() {
             return tags;
         }
-
-        // Relevance.
-        s.scores.clear();
-        for m in &s.mentions {
-            let at = match s.scores.iter().position(|x| x.show == m.target.show) {
-                Some(at) => at,
-                None => {
-                    s.scores.push(Score {
-                        show: m.target.show,
-                        title: 0,
-                        body: 0.0,
-                        first: m.first,
-                        tagged: false,
-                    });
-                    s.scores.len() - 1
-                }
-            };
-            let sc = &mut s.scores[at];
-            if m.first < body_start {
-                sc.title += 1;
+        ranks(norm, body_start, &mut s.rank);
+        let ctx = Ctx {
+            norm,
+            body_start,
+            rank: &s.rank,
+            related: if roundup(norm, body_start) {
+                norm.words.len()
             } else {
-                let i = m.first - body_start;
-                let mut w = if i < LEAD_WORDS {
-                    1.0
-                } else if i < MID_WORDS {
-                    0.5
-                } else {
-                    0.25
-                };
-                if norm.words[m.first].has(PAREN) {
-                    w *= 0.5;
-                }
-                sc.body += w;
-            }
-        }
-        let title_shows = s.scores.iter().filter(|x| x.title > 0).count();
-        for sc in &mut s.scores {
-            let need = if title_shows > 0 { 2.0 } else { 1.0 };
-            sc.tagged = sc.title > 0 || sc.body >= need;
-        }
-        s.scores.retain(|x| x.tagged);
+                related_links(norm, body_start)
+            },
+        };
+        let main = relevance(&ctx, &s.mentions, &s.refs, &mut s.scores);
         if s.scores.is_empty() {
             return tags;
         }
-        s.scores.sort_by(|a, b| {
-            let wa = a.title as f32 * 4.0 + a.body;
-            let wb = b.title as f32 * 4.0 + b.body;
-            wb.total_cmp(&wa).then(a.first.cmp(&b.first))
-        });
-        let main = if s.scores.len() == 1 {
-            Some(s.scores[0].show)
-        } else if title_shows == 1 {
-            s.scores.iter().find(|x| x.title > 0).map(|x| x.show)
-        } else {
-            None
-        };
 
         // Seasons: bind every reference to a show, keep those of tagged shows.
         s.bound.clear();
@@ -427,14 +378,34 @@ impl Tagger {
         }
         for sc in &s.scores {
             let info = &self.shows[sc.show as usize];
-            let seasons = seasons_of(&s.bound, sc.show, body_start);
             tags.shows.push(ShowTag {
                 slug: info.slug.clone(),
                 name: info.name.clone(),
-                seasons,
+                seasons: seasons_of(&ctx, &s.bound, sc.show),
             });
         }
         tags
+    }
+
+    /// Judges every mention, lets weak ones count for shows confirmed elsewhere, and keeps
+    /// the accepted ones.
+    fn settle(&self, norm: &Norm, body_start: usize, mentions: &mut Vec<Mention>, refs: &[Ref]) {
+        for k in 0..mentions.len() {
+            let v = self.judge(norm, &mentions[k], mentions, refs, body_start);
+            mentions[k].state = v;
+        }
+        for k in 0..mentions.len() {
+            if mentions[k].state == Verdict::Weak {
+                let show = mentions[k].target.show;
+                if mentions
+                    .iter()
+                    .any(|m| m.target.show == show && m.state == Verdict::Accept)
+                {
+                    mentions[k].state = Verdict::Accept;
+                }
+            }
+        }
+        mentions.retain(|m| m.state == Verdict::Accept);
     }
 
     /// Every match of a name (automaton, then typo anchors), in order.
@@ -446,6 +417,55 @@ impl Tagger {
         hashes: &mut Vec<u64>,
     ) {
         out.clear();
+        self.exact_mentions(norm, out);
+        let m = &self.matcher;
+        if m.fuzzy.is_empty() {
+            return;
+        }
+        let exact = out.len();
+        hashes.clear();
+        hashes.extend((0..norm.words.len()).map(|i| word_hash(norm.word(i).as_bytes())));
+        for i in 0..norm.words.len() {
+            if norm.words[i].end - norm.words[i].start < m.min_anchor as u32
+                || norm.words[i].has(Flags::CJK)
+            {
+                continue;
+            }
+            let Some(list) = m.anchors.get(&hashes[i]) else {
+                continue;
+            };
+            for &(fi, at) in list {
+                let Some(start) = i.checked_sub(at as usize) else {
+                    continue;
+                };
+                if let Some(found) = self.typo_at(norm, hashes, fi, start, body_start) {
+                    // A longer or equal exact match wins; a shorter one inside loses (`Us`).
+                    let n = found.last - found.first + 1;
+                    let beaten = out[..exact].iter().any(|x| {
+                        x.first <= found.last && found.first <= x.last && x.last - x.first + 1 >= n
+                    }) || out
+                        .iter()
+                        .any(|x| x.first == start && x.target.show == found.target.show);
+                    if !beaten {
+                        out.push(found);
+                    }
+                }
+            }
+        }
+        if out.len() > exact {
+            let fuzzy: Vec<(usize, usize)> =
+                out[exact..].iter().map(|x| (x.first, x.last)).collect();
+            let mut k = 0;
+            out.retain(|x| {
+                k += 1;
+                k > exact || !fuzzy.iter().any(|&(a, b)| x.first <= b && a <= x.last)
+            });
+            out.sort_by_key(|x| x.first);
+        }
+    }
+
+    /// The automaton's matches, whole words only.
+    fn exact_mentions(&self, norm: &Norm, out: &mut Vec<Mention>) {
         let m = &self.matcher;
         let hay = norm.buf.as_str();
         let mut pos = 0;
@@ -468,86 +488,61 @@ impl Tagger {
                 });
             }
         }
-        if m.fuzzy.is_empty() {
-            return;
+    }
+
+    /// Fuzzy name `fi` written with one typo at words `start..`: exactly one word differs
+    /// (by hash), by one small word for another (`Attack of Titan`) or one letter in a word
+    /// of three letters or more (four for an added or missing letter), within one segment.
+    fn typo_at(
+        &self,
+        norm: &Norm,
+        hashes: &[u64],
+        fi: u32,
+        start: usize,
+        body_start: usize,
+    ) -> Option<Mention> {
+        let m = &self.matcher;
+        let f = &m.fuzzy[fi as usize];
+        let n = f.words.len();
+        let end = start + n - 1;
+        if end >= norm.words.len() {
+            return None;
         }
-        let exact = out.len();
-        hashes.clear();
-        hashes.extend((0..norm.words.len()).map(|i| word_hash(norm.word(i).as_bytes())));
-        for i in 0..norm.words.len() {
-            if norm.words[i].end - norm.words[i].start < m.min_anchor as u32
-                || norm.words[i].has(CJK)
-            {
-                continue;
-            }
-            let Some(list) = m.anchors.get(&hashes[i]) else {
-                continue;
-            };
-            for &(fi, at) in list {
-                let f = &m.fuzzy[fi as usize];
-                let n = f.words.len();
-                let Some(start) = i.checked_sub(at as usize) else {
-                    continue;
-                };
-                let end = start + n - 1;
-                if end >= norm.words.len() {
-                    continue;
-                }
-                // Exactly one word differs (by hash)...
-                let want = &m.fuzzy_hashes[f.hashes as usize..f.hashes as usize + n];
-                let mut odd = None;
-                let mut differ = 0;
-                for (k, h) in want.iter().enumerate() {
-                    if hashes[start + k] != *h {
-                        differ += 1;
-                        odd = Some(k);
-                    }
-                }
-                let Some(k) = odd.filter(|_| differ == 1) else {
-                    continue;
-                };
-                // ...by one small word for another (`Attack of Titan`) or one letter in a
-                // word of three letters or more (four for an added or missing letter).
-                let (tw, pw) = (norm.word(start + k), &*f.words[k]);
-                let small_swap = is_small(tw) && is_small(pw);
-                let min = if tw.len() == pw.len() { 3 } else { 4 };
-                let typo = pw.len() >= min && within_one_edit(tw.as_bytes(), pw.as_bytes());
-                let same = (0..n).all(|j| j == k || norm.word(start + j) == &*f.words[j]);
-                if !(small_swap || typo) || !same || (start < body_start) != (end < body_start) {
-                    continue;
-                }
-                // A longer or equal exact match wins; a shorter one inside loses (`Us`).
-                if out[..exact]
-                    .iter()
-                    .any(|x| x.first <= end && start <= x.last && x.last - x.first + 1 >= n)
-                    || out
-                        .iter()
-                        .any(|x| x.first == start && x.target.show == f.target.show)
-                {
-                    continue;
-                }
-                out.push(Mention {
-                    target: f.target,
-                    first: start,
-                    last: end,
-                    state: Verdict::Reject,
-                });
+        let want = &m.fuzzy_hashes[f.hashes as usize..f.hashes as usize + n];
+        let mut odd = None;
+        let mut differ = 0;
+        for (k, h) in want.iter().enumerate() {
+            if hashes[start + k] != *h {
+                differ += 1;
+                odd = Some(k);
             }
         }
-        if out.len() > exact {
-            let fuzzy: Vec<(usize, usize)> =
-                out[exact..].iter().map(|x| (x.first, x.last)).collect();
-            let mut k = 0;
-            out.retain(|x| {
-                k += 1;
-                k > exact || !fuzzy.iter().any(|&(a, b)| x.first <= b && a <= x.last)
-            });
-            out.sort_by_key(|x| x.first);
+        let k = odd.filter(|_| differ == 1)?;
+        let (tw, pw) = (norm.word(start + k), &*f.words[k]);
+        let small_swap = is_small(tw) && is_small(pw);
+        let min = if tw.len() == pw.len() { 3 } else { 4 };
+        let typo = pw.len() >= min && within_one_edit(tw.as_bytes(), pw.as_bytes());
+        let same = (0..n).all(|j| j == k || norm.word(start + j) == &*f.words[j]);
+        if !(small_swap || typo) || !same || (start < body_start) != (end < body_start) {
+            return None;
         }
+        Some(Mention {
+            target: f.target,
+            first: start,
+            last: end,
+            state: Verdict::Reject,
+        })
     }
 
     /// Whether a mention counts (see the module docs).
-    fn judge(&self, norm: &Norm, m: &Mention, refs: &[Ref]) -> Verdict {
+    fn judge(
+        &self,
+        norm: &Norm,
+        m: &Mention,
+        all: &[Mention],
+        refs: &[Ref],
+        body_start: usize,
+    ) -> Verdict {
         let t = &m.target;
         let show = &self.shows[t.show as usize];
         if !show.exclude.is_empty() && excluded(norm, m, &show.exclude) {
@@ -558,17 +553,35 @@ impl Tagger {
         }
         let words = &norm.words;
         let after = next_word(norm, m.last);
-        let quoted = words[m.first].has(OPEN_Q)
-            && (words[m.last].has(CLOSE_Q)
-                || (is_poss(norm, m.last + 1) && words[m.last + 1].has(CLOSE_Q)));
+        let quoted = words[m.first].has(Flags::OPEN_Q)
+            && (words[m.last].has(Flags::CLOSE_Q)
+                || (is_poss(norm, m.last + 1) && words[m.last + 1].has(Flags::CLOSE_Q)));
+        if not_the_show(norm, m, body_start) {
+            return Verdict::Reject;
+        }
         let shape = shape_ok(norm, m);
-        let explicit = show.require_context == Some(true);
+        // An ordinary word left when `The` is dropped (`Office` of `The Office`) needs quotes
+        // or a season right after it.
+        let bare_variant = t.variant && t.ordinary && t.words == 1;
+        let explicit = show.require_context == Some(true) || bare_variant;
+        let season_follows = after.is_some_and(|a| refs.iter().any(|r| r.first == a))
+            || release_follows(norm, m, refs);
         if !t.ordinary && !explicit {
-            return if shape || quoted || t.words >= 2 {
-                Verdict::Accept
-            } else {
-                Verdict::Reject
-            };
+            if !(shape || quoted || t.words >= 2) {
+                return Verdict::Reject;
+            }
+            // `comedian Dave Lawson`: a one-word name glued to a capitalized word that is
+            // no common word (nor another name: lists) is a person's or a longer name.
+            if t.words == 1
+                && !t.all_caps
+                && !quoted
+                && !season_follows
+                && person_after(norm, m, refs)
+                && !all.iter().any(|x| x.first == m.last + 1)
+            {
+                return Verdict::Weak;
+            }
+            return Verdict::Accept;
         }
         if quoted {
             return Verdict::Accept;
@@ -576,13 +589,18 @@ impl Tagger {
         if !shape {
             return Verdict::Reject;
         }
-        let season_follows = after.is_some_and(|a| refs.iter().any(|r| r.first == a));
         let informative = informative_caps(norm, m);
         if informative && t.words < 3 && !season_follows && glued(norm, m) {
             // `AMC's Dark Winds`, `the White House`: part of a longer capitalized name.
             return Verdict::Weak;
         }
-        if season_follows || adjacent_cue(norm, m, refs) {
+        if season_follows
+            || (!bare_variant
+                && (adjacent_cue(norm, m, refs)
+                    || headline_subject(norm, m, body_start)
+                    || listed(norm, m, body_start)
+                    || title_segment(norm, m, body_start)))
+        {
             return Verdict::Accept;
         }
         if explicit {
@@ -610,6 +628,218 @@ fn prefix(s: &str, max: usize) -> &str {
     &s[..end]
 }
 
+/// The body (summary, then the content unless it repeats the summary) as plain text, in
+/// `s.body`.
+fn fill_body(s: &mut Scratch, summary: Option<&str>, content: Option<&str>) {
+    s.summary.clear();
+    s.content.clear();
+    s.body.clear();
+    if let Some(h) = summary {
+        html_to_plain(h, &mut s.summary);
+    }
+    if let Some(h) = content {
+        html_to_plain(h, &mut s.content);
+    }
+    let summary_text = s.summary.trim();
+    let content_text = s.content.trim();
+    let probe = prefix(summary_text, 80);
+    if content_text.is_empty() || (!summary_text.is_empty() && !content_text.contains(probe)) {
+        s.body.push_str(summary_text);
+        s.body.push('\n');
+    }
+    s.body.push_str(content_text);
+}
+
+/// What the relevance and season rules read of one entry.
+struct Ctx<'a> {
+    norm: &'a Norm,
+    /// First word of the body.
+    body_start: usize,
+    /// Per word: its position in the body counted in words (see [`ranks`]).
+    rank: &'a [u32],
+    /// Where the body's trailing list of related links starts (see [`related_links`]).
+    related: usize,
+}
+
+impl Ctx<'_> {
+    fn in_title(&self, i: usize) -> bool {
+        i < self.body_start
+    }
+
+    /// In the title or the first [`LEAD_WORDS`] words of the body.
+    fn in_lead(&self, i: usize) -> bool {
+        self.in_title(i) || self.rank[i] < LEAD_WORDS as u32
+    }
+}
+
+/// Every word's position in the body, counted in words: a CJK character counts as a third
+/// of one (Korean, Japanese and Chinese words are two to four characters, and each
+/// character is a word of the stream). Title words get 0.
+fn ranks(norm: &Norm, body_start: usize, out: &mut Vec<u32>) {
+    out.clear();
+    out.resize(body_start.min(norm.words.len()), 0);
+    let mut thirds = 0u32;
+    for w in &norm.words[out.len()..] {
+        out.push(thirds / 3);
+        thirds += if w.has(Flags::CJK) { 1 } else { 3 };
+    }
+}
+
+/// The (body) mention credits a person rather than naming the news: `<show> star|alum|winner|
+/// actor|actress|contestant` before a capitalized name or `and`/`is`... (`Succession star
+/// Sarah Snook`, `the 'Office' alums and`), `the <show> actor`.
+fn credit(norm: &Norm, m: &Mention) -> bool {
+    let n = norm.words.len();
+    let w = |i: usize| if i < n { norm.word(i) } else { "" };
+    if let Some(a) = next_word(norm, m.last) {
+        let noun = matches!(
+            w(a),
+            "star"
+                | "stars"
+                | "alum"
+                | "alums"
+                | "alumna"
+                | "alumnus"
+                | "winner"
+                | "actor"
+                | "actress"
+                | "contestant"
+        );
+        if noun {
+            let by_article = prev_word(norm, m.first).is_some_and(|p| matches!(w(p), "the" | "a"));
+            let person = norm.words.get(a + 1).is_some_and(|b| {
+                !b.has(Flags::CLAUSE)
+                    && ((b.has(Flags::CAP) && !is_cue(w(a + 1)) && !b.has(Flags::NUM))
+                        || matches!(w(a + 1), "and" | "is" | "are" | "was" | "were"))
+            });
+            if by_article || person {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// A season reference shares the mention's sentence.
+fn season_near(ctx: &Ctx<'_>, m: &Mention, refs: &[Ref]) -> bool {
+    let words = &ctx.norm.words;
+    refs.iter()
+        .any(|r| words[r.first].sent == words[m.first].sent)
+}
+
+/// The first word of a list of related links that outlets append to a body (`Read More >
+/// Other Links From TVGuide.com ...`, `Related links: ...`, `See also: ...`), or the end of
+/// the stream.
+fn related_links(norm: &Norm, body_start: usize) -> usize {
+    let n = norm.words.len();
+    let w = |i: usize| if i < n { norm.word(i) } else { "" };
+    (body_start..n)
+        .find(|&i| match w(i) {
+            "other" => w(i + 1) == "links" && w(i + 2) == "from",
+            "related" => {
+                matches!(w(i + 1), "links" | "stories" | "articles" | "coverage")
+                    || norm.words.get(i + 1).is_some_and(|x| x.has(Flags::COLON))
+            }
+            "see" => {
+                w(i + 1) == "also" && norm.words.get(i + 2).is_some_and(|x| x.has(Flags::COLON))
+            }
+            _ => false,
+        })
+        .unwrap_or(n)
+}
+
+/// The title announces a round-up or listicle (`The 15 Best TV Episodes of 2020`, `9 Shows
+/// Like Monk`, `What's Coming in January to Netflix, Hulu, and More`, `Holiday Viewing
+/// Guide`): the outlet's related-links list then names the titles it features.
+fn roundup(norm: &Norm, body_start: usize) -> bool {
+    let w = |i: usize| norm.word(i);
+    let title = 0..body_start;
+    let leading_number = (0..body_start.min(2)).any(|k| norm.words[k].has(Flags::NUM))
+        && (body_start < 2 || norm.words[0].has(Flags::NUM) || w(0) == "the");
+    leading_number
+        || (body_start >= 2 && w(body_start - 1) == "more" && w(body_start - 2) == "and")
+        || title.clone().any(|k| {
+            matches!(
+                w(k),
+                "shows" | "episodes" | "movies" | "premieres" | "picks" | "guide" | "anticipated"
+            ) || (w(k) == "what"
+                && k + 2 < body_start
+                && matches!(w(k + 2), "watch" | "coming" | "new" | "streaming"))
+        })
+}
+
+/// Scores the shows of the accepted `mentions` into `scores` (tagged ones only, strongest
+/// first) and returns the entry's main show: the only tagged show, or the only one in the
+/// title.
+fn relevance(
+    ctx: &Ctx<'_>,
+    mentions: &[Mention],
+    refs: &[Ref],
+    scores: &mut Vec<Score>,
+) -> Option<u32> {
+    let norm = ctx.norm;
+    scores.clear();
+    for m in mentions {
+        let at = match scores.iter().position(|x| x.show == m.target.show) {
+            Some(at) => at,
+            None => {
+                scores.push(Score {
+                    show: m.target.show,
+                    title: 0,
+                    body: 0.0,
+                    first: m.first,
+                    tagged: false,
+                });
+                scores.len() - 1
+            }
+        };
+        let sc = &mut scores[at];
+        if m.first >= ctx.related {
+            // A related-links list is not what the entry is about.
+            continue;
+        }
+        if !ctx.in_title(m.first) && credit(norm, m) && !season_near(ctx, m, refs) {
+            // `'America's Got Talent' winner Grace VanderWaal showed off a new look`: the
+            // person is the news.
+            continue;
+        }
+        if ctx.in_title(m.first) {
+            sc.title += 1;
+        } else {
+            let i = ctx.rank[m.first] as usize;
+            let mut w = if i < LEAD_WORDS {
+                1.0
+            } else if i < MID_WORDS {
+                0.5
+            } else {
+                0.25
+            };
+            if norm.words[m.first].has(Flags::PAREN) {
+                w *= 0.5;
+            }
+            sc.body += w;
+        }
+    }
+    let title_shows = scores.iter().filter(|x| x.title > 0).count();
+    for sc in scores.iter_mut() {
+        let need = if title_shows > 0 { 2.0 } else { 1.0 };
+        sc.tagged = sc.title > 0 || sc.body >= need;
+    }
+    scores.retain(|x| x.tagged);
+    scores.sort_by(|a, b| {
+        let wa = a.title as f32 * 4.0 + a.body;
+        let wb = b.title as f32 * 4.0 + b.body;
+        wb.total_cmp(&wa).then(a.first.cmp(&b.first))
+    });
+    if scores.len() == 1 {
+        Some(scores[0].show)
+    } else if title_shows == 1 {
+        scores.iter().find(|x| x.title > 0).map(|x| x.show)
+    } else {
+        None
+    }
+}
+
 /// The word after `last`, skipping a possessive `s`, in the same segment and clause.
 fn next_word(norm: &Norm, last: usize) -> Option<usize> {
     let mut i = last + 1;
@@ -617,17 +847,17 @@ fn next_word(norm: &Norm, last: usize) -> Option<usize> {
         i += 1;
     }
     let w = norm.words.get(i)?;
-    (!w.has(CLAUSE)).then_some(i)
+    (!w.has(Flags::CLAUSE)).then_some(i)
 }
 
 /// The word before `first`, skipping a possessive `s`, in the same clause.
 fn prev_word(norm: &Norm, first: usize) -> Option<usize> {
-    if norm.words[first].has(CLAUSE) || first == 0 {
+    if norm.words[first].has(Flags::CLAUSE) || first == 0 {
         return None;
     }
     let mut i = first - 1;
-    if norm.words[i].has(POSS) {
-        if norm.words[i].has(CLAUSE) || i == 0 {
+    if norm.words[i].has(Flags::POSS) {
+        if norm.words[i].has(Flags::CLAUSE) || i == 0 {
             return None;
         }
         i -= 1;
@@ -663,10 +893,10 @@ fn shape_ok(norm: &Norm, m: &Mention) -> bool {
     let mut all_caps = true;
     for k in 0..t.words as usize {
         let w = &norm.words[m.first + k];
-        if t.caps >> k & 1 == 1 && !w.has(UPPER) {
+        if t.caps >> k & 1 == 1 && !w.has(Flags::UPPER) {
             return false;
         }
-        if w.has(LOWER) || !w.has(UPPER) {
+        if w.has(Flags::LOWER) || !w.has(Flags::UPPER) {
             all_caps = false;
         }
     }
@@ -678,7 +908,10 @@ fn exact_shape(norm: &Norm, m: &Mention) -> bool {
     let t = &m.target;
     (0..t.words as usize).all(|k| {
         let w = &norm.words[m.first + k];
-        w.has(NUM) || w.has(CJK) || w.has(POSS) || w.has(CAP) == (t.cap_first >> k & 1 == 1)
+        w.has(Flags::NUM)
+            || w.has(Flags::CJK)
+            || w.has(Flags::POSS)
+            || w.has(Flags::CAP) == (t.cap_first >> k & 1 == 1)
     })
 }
 
@@ -686,7 +919,7 @@ fn exact_shape(norm: &Norm, m: &Mention) -> bool {
 /// not written in title case or all capitals.
 fn informative_caps(norm: &Norm, m: &Mention) -> bool {
     let words = &norm.words;
-    if words[m.first].has(SENT) {
+    if words[m.first].has(Flags::SENT) {
         return false;
     }
     let sent = words[m.first].sent;
@@ -700,15 +933,15 @@ fn informative_caps(norm: &Norm, m: &Mention) -> bool {
             break;
         }
         if (m.first..=m.last).contains(&i)
-            || w.has(NUM)
-            || w.has(CJK)
-            || w.has(POSS)
+            || w.has(Flags::NUM)
+            || w.has(Flags::CJK)
+            || w.has(Flags::POSS)
             || w.end - w.start < 4
         {
             continue;
         }
         total += 1;
-        if w.has(UPPER) {
+        if w.has(Flags::UPPER) {
             capped += 1;
         }
     }
@@ -721,14 +954,138 @@ fn glued(norm: &Norm, m: &Mention) -> bool {
     let words = &norm.words;
     let capital = |i: usize| {
         let w = &words[i];
-        w.has(CAP) && !w.has(POSS) && !is_cue(norm.word(i))
+        w.has(Flags::CAP) && !w.has(Flags::POSS) && !is_cue(norm.word(i))
     };
     let before = m.first > 0
-        && !words[m.first].has(CLAUSE)
-        && !words[m.first - 1].has(SENT)
+        && !words[m.first].has(Flags::CLAUSE)
+        && !words[m.first - 1].has(Flags::SENT)
         && capital(m.first - 1);
-    let after = m.last + 1 < words.len() && !words[m.last + 1].has(CLAUSE) && capital(m.last + 1);
+    let after =
+        m.last + 1 < words.len() && !words[m.last + 1].has(Flags::CLAUSE) && capital(m.last + 1);
     before || after
+}
+
+/// The name is used for something else: figuratively (`China's real-life Squid Game`), as
+/// the title of a film, game, book or album named right before it (`upcoming movie 'The
+/// Challenge'`), or in a calendar title tagged as another medium (`[GAME] Onimusha: ...`).
+fn not_the_show(norm: &Norm, m: &Mention, body_start: usize) -> bool {
+    let w = |i: usize| norm.word(i);
+    if let Some(p) = prev_word(norm, m.first) {
+        if matches!(
+            w(p),
+            "movie"
+                | "film"
+                | "game"
+                | "videogame"
+                | "album"
+                | "novel"
+                | "book"
+                | "musical"
+                | "song"
+                | "single"
+        ) {
+            return true;
+        }
+        if p > 0 && w(p) == "life" && w(p - 1) == "real" {
+            return true;
+        }
+    }
+    if m.first < body_start && norm.words[0].has(Flags::PAREN) {
+        let tag_end = norm
+            .words
+            .iter()
+            .take_while(|x| x.has(Flags::PAREN))
+            .count();
+        if tag_end == 1
+            && tag_end <= m.first
+            && matches!(
+                w(0),
+                "game"
+                    | "games"
+                    | "movie"
+                    | "movies"
+                    | "film"
+                    | "films"
+                    | "book"
+                    | "books"
+                    | "music"
+                    | "album"
+                    | "concert"
+                    | "event"
+            )
+        {
+            return true;
+        }
+    }
+    false
+}
+
+/// The word after a one-word name is capitalized, in the same clause, and no common word,
+/// cue or network, and no season or TV word follows it: a surname or the rest of a longer
+/// name (`Dave Lawson`; not the spin-off in `Pokémon Horizons Season 2`).
+fn person_after(norm: &Norm, m: &Mention, refs: &[Ref]) -> bool {
+    let k = m.last + 1;
+    let Some(w) = norm.words.get(k) else {
+        return false;
+    };
+    let t = norm.word(k);
+    let tv_next = refs.iter().any(|r| r.first == k + 1)
+        || norm.words.get(k + 1).is_some_and(|x| !x.has(Flags::CLAUSE)) && is_cue(norm.word(k + 1));
+    w.has(Flags::CAP)
+        && !w.has(Flags::CLAUSE | Flags::POSS | Flags::NUM | Flags::SEG | Flags::CJK)
+        && !is_common(t)
+        && !is_cue(t)
+        && !is_release_tag(t)
+        && !tv_next
+}
+
+/// The name opens the title (after a bracketed tag, if any) and a colon follows it, and the
+/// rest of the title has a TV word (`Supernatural: ... Fall Premiere Photos`): the headline's
+/// subject.
+fn headline_subject(norm: &Norm, m: &Mention, body_start: usize) -> bool {
+    let words = &norm.words;
+    if m.last + 1 >= body_start || !words[m.last + 1].has(Flags::COLON) {
+        return false;
+    }
+    if !(0..m.first).all(|k| words[k].has(Flags::PAREN)) {
+        return false;
+    }
+    (m.last + 1..body_start).any(|k| is_cue(norm.word(k)))
+}
+
+/// The name is a whole dash- or bar-separated segment of the title after its start, as
+/// episode listings and calendars write the show (`Renewals and Regrets - The Real
+/// Housewives`, `[TV] Silo — Farewell`, `Clip title | Show`).
+fn title_segment(norm: &Norm, m: &Mention, body_start: usize) -> bool {
+    let words = &norm.words;
+    if m.last >= body_start {
+        return false;
+    }
+    let first = &words[m.first];
+    // Not the title's first words (`Evil - a short history of sin`), unless after a tag.
+    let opens = m.first > 0
+        && (first.has(Flags::DASH)
+            || (words[m.first - 1].has(Flags::PAREN) && !first.has(Flags::PAREN)));
+    let after = m.last + 1;
+    let closes = after == body_start || words[after].has(Flags::DASH);
+    let dashed = first.has(Flags::DASH) || (after < body_start && words[after].has(Flags::DASH));
+    opens && closes && dashed && !first.has(Flags::PAREN)
+}
+
+/// The name is a whole item, followed by a comma, of a round-up title's list that ends in
+/// `and More` (`What's Streaming in December: Sylvie's Love, The Wilds, and More`).
+fn listed(norm: &Norm, m: &Mention, body_start: usize) -> bool {
+    let words = &norm.words;
+    if m.last + 1 >= body_start || body_start < 3 {
+        return false;
+    }
+    let end_is_and_more = norm.word(body_start - 1) == "more" && norm.word(body_start - 2) == "and";
+    if !end_is_and_more || !words[m.first].has(Flags::CLAUSE) {
+        return false;
+    }
+    // A comma after it: `Wedding Plans, Moving and More` lists topics, not titles.
+    let next = &words[m.last + 1];
+    next.has(Flags::CLAUSE) && !next.has(Flags::SENT | Flags::COLON | Flags::DASH)
 }
 
 /// A cue right before or right after the name (see the module docs).
@@ -743,7 +1100,7 @@ fn adjacent_cue(norm: &Norm, m: &Mention, refs: &[Ref]) -> bool {
         {
             return true;
         }
-        if matches!(pw, "of" | "in") && p > 0 && !norm.words[p].has(CLAUSE) {
+        if matches!(pw, "of" | "in") && p > 0 && !norm.words[p].has(Flags::CLAUSE) {
             let q = p - 1;
             if is_cue(norm.word(q)) || refs.iter().any(|r| r.last == q) {
                 return true;
@@ -760,7 +1117,7 @@ fn adjacent_cue(norm: &Norm, m: &Mention, refs: &[Ref]) -> bool {
             }
         };
         is_post_cue(w)
-            || (w == "co" && is_post_cue(then(a + 1)))
+            || (matches!(w, "co" | "guest") && is_post_cue(then(a + 1)))
             || (matches!(w, "final" | "new" | "last" | "first" | "next" | "upcoming")
                 && matches!(then(a + 1), "season" | "episode" | "episodes" | "trailer"))
             || (w == "season"
@@ -778,9 +1135,9 @@ fn window_cue(norm: &Norm, m: &Mention) -> bool {
     let mut i = m.first;
     let mut seen = 0;
     let mut first_prev = true;
-    while seen < 2 && i > 0 && !words[i].has(CLAUSE) {
+    while seen < 2 && i > 0 && !words[i].has(Flags::CLAUSE) {
         i -= 1;
-        if words[i].has(POSS) {
+        if words[i].has(Flags::POSS) {
             continue;
         }
         let w = norm.word(i);
@@ -795,8 +1152,8 @@ fn window_cue(norm: &Norm, m: &Mention) -> bool {
     }
     let mut i = m.last + 1;
     let mut seen = 0;
-    while seen < 2 && i < words.len() && !words[i].has(CLAUSE) {
-        if !words[i].has(POSS) {
+    while seen < 2 && i < words.len() && !words[i].has(Flags::CLAUSE) {
+        if !words[i].has(Flags::POSS) {
             if is_cue(norm.word(i)) {
                 return true;
             }
@@ -823,15 +1180,21 @@ fn bind(norm: &Norm, mentions: &[Mention], r: &Ref, main: Option<u32>) -> Option
         }
     }
     let sent = words[r.first].sent;
+    if r.compact {
+        // Right after the name, or with a release title's year or country between; across
+        // a sentence break only when a dash or `#` follows it (`Rail Wars! - 07`).
+        let m = mentions
+            .iter()
+            .filter(|m| m.last < r.first)
+            .max_by_key(|m| m.last)?;
+        let same = words[m.last].sent == sent
+            || (m.last + 1 == r.first && words[r.first].has(Flags::DASH | Flags::HASH));
+        return (same && release_gap(norm, m.last + 1, r.first)).then_some((m.target.show, true));
+    }
     let before = mentions
         .iter()
         .filter(|m| m.last < r.first && words[m.last].sent == sent)
         .max_by_key(|m| m.last);
-    if r.compact {
-        let m = before?;
-        let gap_ok = (m.last + 1..r.first).all(|k| words[k].has(POSS)) && r.first - m.last <= 2;
-        return gap_ok.then_some((m.target.show, true));
-    }
     if let Some(m) = before {
         return Some((m.target.show, true));
     }
@@ -845,12 +1208,49 @@ fn bind(norm: &Norm, mentions: &[Mention], r: &Ref, main: Option<u32>) -> Option
     main.map(|show| (show, false))
 }
 
+/// Whether words `from..to` may stand between a name and its compact season or episode: at
+/// most two, each a possessive `s`, a year (`Name.2016.S01E05`, `Name (2016) S01E05`) or a
+/// country in capitals (`Name US S01E11`).
+fn release_gap(norm: &Norm, from: usize, to: usize) -> bool {
+    to <= from + 2
+        && (from..to).all(|k| {
+            let w = &norm.words[k];
+            let t = norm.word(k);
+            w.has(Flags::POSS)
+                || (w.has(Flags::NUM)
+                    && t.len() == 4
+                    && (t.starts_with("19") || t.starts_with("20")))
+                || (w.has(Flags::UPPER)
+                    && !w.has(Flags::LOWER)
+                    && matches!(t, "us" | "uk" | "au" | "nz" | "ca"))
+        })
+}
+
+/// A compact season or episode (`S03E09`, `2x04`, `E334`, `- 07 [720p]`) follows the name,
+/// maybe after a release gap (see [`release_gap`]), in the same clause or after a dash
+/// (`[TV] Silo — S03E09`) or a closing parenthesis (`Name (2016) S01E05`): TV context.
+fn release_follows(norm: &Norm, m: &Mention, refs: &[Ref]) -> bool {
+    let words = &norm.words;
+    refs.iter()
+        .filter(|r| r.compact && r.first > m.last && r.first <= m.last + 3)
+        .any(|r| {
+            release_gap(norm, m.last + 1, r.first)
+                && (m.last + 1..=r.first).all(|k| {
+                    let w = &words[k];
+                    !w.has(Flags::CLAUSE)
+                        || (!w.has(Flags::SENT) && k == r.first && w.has(Flags::DASH))
+                        || (!w.has(Flags::SENT)
+                            && (w.has(Flags::PAREN) || words[k - 1].has(Flags::PAREN)))
+                })
+        })
+}
+
 /// The seasons of `show` from its bound references (see the module docs).
-fn seasons_of(bound: &[Bound], show: u32, body_start: usize) -> Vec<SeasonRef> {
+fn seasons_of(ctx: &Ctx<'_>, bound: &[Bound], show: u32) -> Vec<SeasonRef> {
     let refs = || bound.iter().filter(move |b| b.show == show);
     let mut out: Vec<SeasonRef> = Vec::new();
-    let in_title = |r: &Ref| r.first < body_start;
-    let in_lead = |r: &Ref| r.first < body_start + LEAD_WORDS;
+    let in_title = |r: &Ref| ctx.in_title(r.first);
+    let in_lead = |r: &Ref| ctx.in_lead(r.first);
     let title_seasons: Vec<u32> = refs()
         .filter(|b| in_title(&b.r))
         .filter_map(|b| b.r.season)
@@ -880,21 +1280,25 @@ fn seasons_of(bound: &[Bound], show: u32, body_start: usize) -> Vec<SeasonRef> {
             );
         }
     }
-    // Episode-only references join the show's one season.
+    // Episode-only references join the show's one season; with no season at all, those of
+    // the show's own sentences are absolute episode numbers (season 0, `slug/eM`).
     let mut numbers: Vec<u32> = out.iter().map(|s| s.season).collect();
     numbers.dedup();
-    if numbers.len() == 1 {
-        for b in refs() {
-            if let (None, Some(e)) = (b.r.season, b.r.episode) {
-                if in_lead(&b.r) {
-                    add_season(
-                        &mut out,
-                        SeasonRef {
-                            season: numbers[0],
-                            episode: Some(e),
-                        },
-                    );
-                }
+    let season = match numbers[..] {
+        [one] => one,
+        [] => ABSOLUTE,
+        _ => return out,
+    };
+    for b in refs() {
+        if let (None, Some(e)) = (b.r.season, b.r.episode) {
+            if in_lead(&b.r) && (season != ABSOLUTE || b.direct) {
+                add_season(
+                    &mut out,
+                    SeasonRef {
+                        season,
+                        episode: Some(e),
+                    },
+                );
             }
         }
     }

@@ -9,14 +9,19 @@
 //! - German `Staffel 2`, `2. Staffel`, `zweite Staffel`, `Folge 5`; French `saison 2`,
 //!   `deuxième saison`, `épisode 5`; Spanish and Portuguese `temporada 2`, `segunda
 //!   temporada`, `capítulo 5`; Italian `stagione 2`, `seconda stagione`, `episodio 5`;
-//! - Korean `시즌2`, `시즌 2`, `5화`, `5회`; Japanese `第2期`, `2期`, `第2シーズン`, `シーズン2`,
+//! - Korean `시즌2`, `시즌 2`, `5화`, `5회` (not the edition `제58회` nor the count `2회 연속`); Japanese `第2期`, `2期`, `第2シーズン`, `シーズン2`,
 //!   `第5話`; Chinese `第二季`, `第5集`;
-//! - episode-only forms `episode 5`, `ep 5`, `Folge 5`, `第5話`: the caller attaches them to a
-//!   season when the show has exactly one.
+//! - episode-only forms `episode 5`, `ep 5`, `Folge 5`, `第5話`, `episodes 69 to 102` (its two
+//!   ends), German `die siebte »Name«-Staffel` (a season); the caller attaches them to a
+//!   season when the show has exactly one, else they are absolute episode numbers;
+//! - release names (the forms Sonarr's title parser reads): `S02E05E06` (the first),
+//!   absolute numbers `E334`, `EP07`, `#07` (zero-padded or before a bracket), and a number
+//!   after a spaced dash before a bracket, a version, a release tag or the end of the title
+//!   (`[Group] Name - 1085 [1080p]`, `Name - 07 (TBS)`, not a year); compact like `S2`.
 //!
 //! Seasons run 1 to 60 and episodes 1 to 2000, so years (`the 2024 season`) never count.
 
-use super::text::{Norm, NUM, SENT};
+use super::text::{Flags, Norm};
 
 const MAX_SEASON: u32 = 60;
 const MAX_EPISODE: u32 = 2000;
@@ -38,137 +43,190 @@ pub(crate) struct Ref {
 
 /// Appends every reference in `norm` to `out`, in order.
 pub(crate) fn parse(norm: &Norm, out: &mut Vec<Ref>) {
-    let n = norm.words.len();
-    let w = |i: usize| if i < n { norm.word(i) } else { "" };
     let mut i = 0;
-    while i < n {
-        let word = w(i);
-        let found = match word {
-            "season" | "staffel" | "saison" | "temporada" | "stagione" | "series" => {
-                number(norm, i + 1)
-            }
-            "seasons" | "staffeln" | "saisons" | "temporadas" | "stagioni" => {
-                let start = out.len();
-                let end = season_list(norm, i, out);
-                if out.len() > start {
-                    i = end;
-                    continue;
-                }
-                None
-            }
-            // 시즌 N (Korean), シーズン N (Japanese).
-            "시" if w(i + 1) == "즌" => number(norm, i + 2),
-            "シ" if w(i + 1) == "ー" && w(i + 2) == "ズ" && w(i + 3) == "ン" => {
-                number(norm, i + 4)
-            }
-            // 第N期, 第N季, 第Nシーズン; 第N話 / 第N集 / 第N回 are episodes.
-            "第" => cjk_counter(norm, i + 1).and_then(|(v, next, unit)| match unit {
-                Unit::Season => Some((v, next)),
-                Unit::Episode => {
-                    if v <= MAX_EPISODE {
-                        out.push(Ref {
-                            first: i,
-                            last: next - 1,
-                            season: None,
-                            episode: Some(v),
-                            compact: false,
-                        });
-                    }
-                    i = next - 1;
-                    None
-                }
-            }),
-            "episode" | "ep" | "folge" | "episodio" | "capitulo" => {
-                if let Some((e, next)) = number(norm, i + 1) {
-                    if (1..=MAX_EPISODE).contains(&e) {
-                        out.push(Ref {
-                            first: i,
-                            last: next - 1,
-                            season: None,
-                            episode: Some(e),
-                            compact: false,
-                        });
-                        i = next;
-                        continue;
-                    }
-                }
-                None
-            }
-            _ => {
-                if let Some(r) = compact(norm, i) {
-                    out.push(r);
-                    i = r.last + 1;
-                    continue;
-                }
-                // Only a season or counter word after it makes a word an ordinal here.
-                let before_unit = matches!(
-                    w(i + 1),
-                    "season"
-                        | "staffel"
-                        | "saison"
-                        | "temporada"
-                        | "stagione"
-                        | "期"
-                        | "季"
-                        | "화"
-                        | "회"
-                        | "話"
-                );
-                if let Some((ord, lang)) = ordinal(word).filter(|_| before_unit) {
-                    // `second season`, `2nd season`, `zweite Staffel`, `2. Staffel`, `2期`.
-                    let same_sentence = i + 1 < n && !norm.words[i + 1].has(SENT);
-                    let pairs = same_sentence
-                        && match w(i + 1) {
-                            "season" => lang == Lang::En,
-                            "staffel" => matches!(lang, Lang::De | Lang::Num),
-                            "saison" => lang == Lang::Fr,
-                            "temporada" => matches!(lang, Lang::Es | Lang::Num),
-                            "stagione" => lang == Lang::Es,
-                            "期" | "季" => lang == Lang::Num,
-                            _ => false,
-                        };
-                    if pairs {
-                        Some((ord, i + 2))
-                    } else if lang == Lang::Num && matches!(w(i + 1), "화" | "회" | "話") {
-                        // 5화, 5회, 5話: episode only.
-                        if (1..=MAX_EPISODE).contains(&ord) {
-                            out.push(Ref {
-                                first: i,
-                                last: i + 1,
-                                season: None,
-                                episode: Some(ord),
-                                compact: false,
-                            });
-                        }
-                        i += 2;
-                        continue;
-                    } else {
-                        None
-                    }
-                } else {
-                    None
-                }
-            }
-        };
-        let Some((season, next)) = found else {
-            i += 1;
-            continue;
-        };
-        if !(1..=MAX_SEASON).contains(&season) {
-            i += 1;
-            continue;
-        }
-        let (episode, end) =
-            episode_after(norm, next).map_or((None, next), |(e, end)| (Some(e), end));
-        out.push(Ref {
-            first: i,
-            last: end - 1,
-            season: Some(season),
-            episode,
-            compact: false,
-        });
-        i = end;
+    while i < norm.words.len() {
+        i = parse_at(norm, i, out).unwrap_or(i + 1);
     }
+}
+
+/// The reference(s) starting at word `i`, pushed to `out`; the index after them, or `None`
+/// when no reference starts there.
+fn parse_at(norm: &Norm, i: usize, out: &mut Vec<Ref>) -> Option<usize> {
+    let w = |k: usize| word_at(norm, k);
+    let found = match w(i) {
+        "season" | "staffel" | "saison" | "temporada" | "stagione" | "series" => {
+            number(norm, i + 1)
+        }
+        "seasons" | "staffeln" | "saisons" | "temporadas" | "stagioni" => {
+            let start = out.len();
+            let end = season_list(norm, i, out);
+            return (out.len() > start).then_some(end);
+        }
+        "episodes" | "episoden" | "folgen" | "episodios" | "episodi" => {
+            return episode_list(norm, i, out)
+        }
+        // 시즌 N (Korean), シーズン N (Japanese).
+        "시" if w(i + 1) == "즌" => number(norm, i + 2),
+        "シ" if w(i + 1) == "ー" && w(i + 2) == "ズ" && w(i + 3) == "ン" => number(norm, i + 4),
+        // 第N期, 第N季, 第Nシーズン; 第N話 / 第N集 / 第N回 are episodes.
+        "第" => match cjk_counter(norm, i + 1)? {
+            (v, next, Unit::Season) => Some((v, next)),
+            (v, next, Unit::Episode) => {
+                push_episode(out, i, next - 1, v, false);
+                return Some(next);
+            }
+        },
+        "episode" | "ep" | "folge" | "episodio" | "capitulo" => {
+            let (e, next) = number(norm, i + 1)?;
+            push_episode(out, i, next - 1, e, false);
+            return Some(next);
+        }
+        _ => {
+            if let Some(r) = compact(norm, i).or_else(|| absolute(norm, i)) {
+                out.push(r);
+                return Some(r.last + 1);
+            }
+            return ordinal_unit(norm, i, out);
+        }
+    };
+    let (season, next) = found?;
+    season_ref(norm, i, season, next, out)
+}
+
+/// A season `season` named by words `first..next`, with the episode that may follow it.
+fn season_ref(
+    norm: &Norm,
+    first: usize,
+    season: u32,
+    next: usize,
+    out: &mut Vec<Ref>,
+) -> Option<usize> {
+    if !(1..=MAX_SEASON).contains(&season) {
+        return None;
+    }
+    let (episode, end) = episode_after(norm, next).map_or((None, next), |(e, end)| (Some(e), end));
+    out.push(Ref {
+        first,
+        last: end - 1,
+        season: Some(season),
+        episode,
+        compact: false,
+    });
+    Some(end)
+}
+
+/// An episode-only reference, if `e` is in range.
+fn push_episode(out: &mut Vec<Ref>, first: usize, last: usize, e: u32, compact: bool) {
+    if (1..=MAX_EPISODE).contains(&e) {
+        out.push(Ref {
+            first,
+            last,
+            season: None,
+            episode: Some(e),
+            compact,
+        });
+    }
+}
+
+/// An ordinal or number before a season or counter word: `second season`, `2nd season`,
+/// `zweite Staffel`, `2. Staffel`, `2期`; `5화`, `5회`, `5話` (episode only).
+fn ordinal_unit(norm: &Norm, i: usize, out: &mut Vec<Ref>) -> Option<usize> {
+    let n = norm.words.len();
+    let unit = word_at(norm, i + 1);
+    // Only a season or counter word after it makes a word an ordinal here (or, for German,
+    // a quoted title joined to `Staffel`).
+    if !matches!(
+        unit,
+        "season"
+            | "staffel"
+            | "saison"
+            | "temporada"
+            | "stagione"
+            | "期"
+            | "季"
+            | "화"
+            | "회"
+            | "話"
+    ) {
+        if !norm.words.get(i + 1)?.has(Flags::OPEN_Q) {
+            return None;
+        }
+        return match ordinal(norm.word(i))? {
+            (ord, Lang::De) => german_compound(norm, i, ord, out),
+            _ => None,
+        };
+    }
+    let (ord, lang) = ordinal(norm.word(i))?;
+    let same_sentence = i + 1 < n && !norm.words[i + 1].has(Flags::SENT);
+    let pairs = same_sentence
+        && match unit {
+            "season" => lang == Lang::En,
+            "staffel" => matches!(lang, Lang::De | Lang::Num),
+            "saison" => lang == Lang::Fr,
+            "temporada" => matches!(lang, Lang::Es | Lang::Num),
+            "stagione" => lang == Lang::Es,
+            "期" | "季" => lang == Lang::Num,
+            _ => false,
+        };
+    if pairs {
+        return season_ref(norm, i, ord, i + 2, out);
+    }
+    if lang == Lang::Num && matches!(unit, "화" | "회" | "話") {
+        if unit == "회" && !korean_episode(norm, i) {
+            return Some(i + 2);
+        }
+        push_episode(out, i, i + 1, ord, false);
+        return Some(i + 2);
+    }
+    None
+}
+
+/// `N회` at word `i` is an episode, not an edition (`제58회 백상예술대상`, the 58th awards) nor
+/// a count (`2회 연속`, twice in a row; `3회째`).
+fn korean_episode(norm: &Norm, i: usize) -> bool {
+    let before = i.checked_sub(1).map_or("", |k| word_at(norm, k));
+    let (a, b) = (word_at(norm, i + 2), word_at(norm, i + 3));
+    before != "제" && a != "째" && !(a == "연" && b == "속")
+}
+
+/// German `die siebte »Name«-Staffel`: an ordinal, a quoted title of at most eight words,
+/// then `Staffel`.
+fn german_compound(norm: &Norm, i: usize, ord: u32, out: &mut Vec<Ref>) -> Option<usize> {
+    let words = &norm.words;
+    let open = i + 1;
+    if !words.get(open)?.has(Flags::OPEN_Q) {
+        return None;
+    }
+    let close = (open..words.len().min(open + 8)).find(|&k| words[k].has(Flags::CLOSE_Q))?;
+    if word_at(norm, close + 1) != "staffel"
+        || words[open..=close + 1].iter().any(|w| w.has(Flags::SENT))
+    {
+        return None;
+    }
+    season_ref(norm, i, ord, close + 2, out)
+}
+
+/// `episodes 69 to 102`, `episodes 3 and 4`, `episodes 1-3`: episode-only references for the
+/// ends (a range is read as its two ends, never expanded).
+fn episode_list(norm: &Norm, at: usize, out: &mut Vec<Ref>) -> Option<usize> {
+    let (a, next) = number(norm, at + 1)?;
+    let start = out.len();
+    push_episode(out, at, next - 1, a, false);
+    let mut end = next;
+    let joiner = word_at(norm, next);
+    let k = if matches!(joiner, "and" | "to" | "through" | "thru" | "bis" | "und") {
+        next + 1
+    } else {
+        next
+    };
+    if let Some((b, after)) = number(norm, k).filter(|_| k > next || norm.words[k].has(Flags::NUM))
+    {
+        if b > a {
+            push_episode(out, at, after - 1, b, false);
+            end = after;
+        }
+    }
+    (out.len() > start).then_some(end)
 }
 
 /// `seasons 1 and 2`, `seasons 1, 2 and 3`, `seasons 1-3` (a range reads as a list of its
@@ -199,7 +257,7 @@ fn season_list(norm: &Norm, at: usize, out: &mut Vec<Ref>) -> usize {
                     range_to = true;
                     i += 1;
                 }
-                _ if i < n && norm.words[i].has(NUM) => {}
+                _ if i < n && norm.words[i].has(Flags::NUM) => {}
                 _ => break,
             }
         } else {
@@ -221,7 +279,7 @@ fn season_list(norm: &Norm, at: usize, out: &mut Vec<Ref>) -> usize {
 /// After a season number: `episode 5`, `ep 5`, `ep5`, `e5`, `folge 5`, `5화`, `第5話`.
 fn episode_after(norm: &Norm, i: usize) -> Option<(u32, usize)> {
     let n = norm.words.len();
-    if i >= n || norm.words[i].has(SENT) {
+    if i >= n || norm.words[i].has(Flags::SENT) {
         return None;
     }
     // `season 2, part 2, episode 5` is rare; only look at the very next word.
@@ -237,7 +295,8 @@ fn episode_after(norm: &Norm, i: usize) -> Option<(u32, usize)> {
                 .and_then(small_int)
             {
                 Some((e, i + 1))
-            } else if norm.words[i].has(NUM) && matches!(word_at(norm, i + 1), "화" | "회" | "話")
+            } else if norm.words[i].has(Flags::NUM)
+                && matches!(word_at(norm, i + 1), "화" | "회" | "話")
             {
                 small_int(word).map(|e| (e, i + 2))
             } else {
@@ -274,8 +333,18 @@ fn compact(norm: &Norm, i: usize) -> Option<Ref> {
         let mut episode = None;
         let mut last = i;
         if !tail.is_empty() {
+            // `s02e05`, and the first of `s02e05e06` / `s02e05-e06`.
             let e = tail.strip_prefix("ep").or_else(|| tail.strip_prefix('e'))?;
-            episode = Some(small_int(e)?);
+            let digits = e.bytes().take_while(u8::is_ascii_digit).count();
+            let more = &e[digits..];
+            if !(more.is_empty()
+                || more
+                    .strip_prefix('e')
+                    .is_some_and(|m| small_int(m).is_some()))
+            {
+                return None;
+            }
+            episode = Some(small_int(&e[..digits])?);
         } else if let Some((e, end)) = episode_after(norm, i + 1) {
             episode = Some(e);
             last = end - 1;
@@ -310,6 +379,92 @@ fn compact(norm: &Norm, i: usize) -> Option<Ref> {
     None
 }
 
+/// Absolute episode numbers of release titles, with no season: `E334`, `EP07` (one word),
+/// `#07`, and a number after a spaced dash that a bracket, a version, a release tag or the
+/// end of the title follows (`[Group] Name - 1085 [1080p]`, `Name - 07 (TBS)`). Compact:
+/// they bind only to a name right before them.
+fn absolute(norm: &Norm, i: usize) -> Option<Ref> {
+    let word = norm.word(i);
+    let flags = norm.words[i].flags;
+    let e = if let Some(d) = word.strip_prefix("ep").or_else(|| word.strip_prefix('e')) {
+        small_int(d)?
+    } else if flags.contains(Flags::NUM | Flags::HASH) {
+        // `#07`, or `#7 (TBS)`; not a rank (`#1 on Netflix`).
+        if !(word.starts_with('0') || release_end(norm, i)) {
+            return None;
+        }
+        small_int(word)?
+    } else if flags.contains(Flags::NUM | Flags::DASH) && release_end(norm, i) {
+        let year = word.len() == 4 && (word.starts_with("19") || word.starts_with("20"));
+        if year {
+            return None;
+        }
+        small_int(word)?
+    } else {
+        return None;
+    };
+    (1..=MAX_EPISODE).contains(&e).then_some(Ref {
+        first: i,
+        last: i,
+        season: None,
+        episode: Some(e),
+        compact: true,
+    })
+}
+
+/// What follows word `i` ends a release title's episode number: the end of the segment, an
+/// opening bracket, a version (`v2`) or a release tag (`720p`, `HDTV`, `x264`...).
+fn release_end(norm: &Norm, i: usize) -> bool {
+    let Some(next) = norm.words.get(i + 1) else {
+        return true;
+    };
+    if next.has(Flags::SEG) || (next.has(Flags::PAREN) && !norm.words[i].has(Flags::PAREN)) {
+        return true;
+    }
+    let w = norm.word(i + 1);
+    is_release_tag(w) || w.strip_prefix('v').is_some_and(|v| small_int(v).is_some())
+}
+
+/// Quality, source and codec tags of release names.
+pub(crate) fn is_release_tag(w: &str) -> bool {
+    matches!(
+        w,
+        "480p"
+            | "576p"
+            | "720p"
+            | "1080p"
+            | "1080i"
+            | "2160p"
+            | "4k"
+            | "uhd"
+            | "hdtv"
+            | "pdtv"
+            | "sdtv"
+            | "webrip"
+            | "webdl"
+            | "web"
+            | "bluray"
+            | "bdrip"
+            | "brrip"
+            | "dvdrip"
+            | "hdrip"
+            | "x264"
+            | "x265"
+            | "h264"
+            | "h265"
+            | "hevc"
+            | "xvid"
+            | "aac"
+            | "mkv"
+            | "mp4"
+            | "repack"
+            | "proper"
+            | "internal"
+            | "end"
+            | "final"
+    )
+}
+
 fn small_int(s: &str) -> Option<u32> {
     if s.is_empty() || s.len() > 4 || !s.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -320,7 +475,7 @@ fn small_int(s: &str) -> Option<u32> {
 /// A number at word `i` (digits or a number word in one of the supported languages, or CJK
 /// numerals): its value and the index after it. Quotes around it are fine.
 fn number(norm: &Norm, i: usize) -> Option<(u32, usize)> {
-    if i >= norm.words.len() || norm.words[i].has(SENT) {
+    if i >= norm.words.len() || norm.words[i].has(Flags::SENT) {
         return None;
     }
     let word = norm.word(i);
@@ -553,6 +708,9 @@ mod tests {
         assert_eq!(refs_in("第2シーズン 第5話"), [se(2, 5)]);
         assert_eq!(refs_in("シーズン3"), [s(3)]);
         assert_eq!(refs_in("第二季 第十二集"), [se(2, 12)]);
+        assert_eq!(refs_in("'연모' 1회는"), [e(1)]);
+        assert!(refs_in("제58회 백상예술대상").is_empty());
+        assert!(refs_in("시청률 2회 연속 상승, 3회째 1위").is_empty());
     }
 
     #[test]

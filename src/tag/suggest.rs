@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use aho_corasick::Input;
 
 use super::season::{self, Ref};
-use super::text::{Norm, CAP, CJK, CLAUSE, CLOSE_Q, NUM, OPEN_Q, POSS, SENT, UPPER};
+use super::text::{Flags, Norm};
 use super::words::{is_common, is_cue, is_network, is_post_cue, is_small};
 use super::Tagger;
 
@@ -174,7 +174,10 @@ fn is_stop(w: &str) -> bool {
 
 fn title_like(norm: &Norm, i: usize) -> bool {
     let w = &norm.words[i];
-    w.has(CAP) || w.has(CJK) || w.has(NUM) || (w.has(UPPER) && !is_small(norm.word(i)))
+    w.has(Flags::CAP)
+        || w.has(Flags::CJK)
+        || w.has(Flags::NUM)
+        || (w.has(Flags::UPPER) && !is_small(norm.word(i)))
 }
 
 /// Collects `(first, last, quoted)` word spans that may be show names.
@@ -200,23 +203,23 @@ fn candidates(norm: &Norm, refs: &[Ref], out: &mut Vec<(usize, usize, bool)>) {
         // Before a TV word only in sentence case, where capitals say something (in a
         // title-case headline `Trailer Goes Full Rock Star` would give `Goes Full Rock`);
         // quoted titles are fine anywhere.
-        if i > 0 && is_post_cue(w) && !norm.words[i].has(CLAUSE) {
+        if i > 0 && is_post_cue(w) && !norm.words[i].has(Flags::CLAUSE) {
             if title_case(norm, i) {
-                if norm.words[i - 1].has(CLOSE_Q) {
+                if norm.words[i - 1].has(Flags::CLOSE_Q) {
                     push_back_run(norm, i - 1, &in_ref, out);
                 }
             } else {
                 push_back_run(norm, i - 1, &in_ref, out);
             }
         }
-        if is_network(w) && i + 2 < n && norm.words[i + 1].has(POSS) {
+        if is_network(w) && i + 2 < n && norm.words[i + 1].has(Flags::POSS) {
             push_forward_run(norm, i + 2, out);
         }
-        if norm.words[i].has(OPEN_Q) {
-            let Some(j) = (i..n.min(i + 8)).find(|&j| norm.words[j].has(CLOSE_Q)) else {
+        if norm.words[i].has(Flags::OPEN_Q) {
+            let Some(j) = (i..n.min(i + 8)).find(|&j| norm.words[j].has(Flags::CLOSE_Q)) else {
                 continue;
             };
-            if (i + 1..=j).any(|k| norm.words[k].has(CLAUSE) && norm.word(k) != "s") {
+            if (i + 1..=j).any(|k| norm.words[k].has(Flags::CLAUSE) && norm.word(k) != "s") {
                 continue;
             }
             let near = |k: usize| is_cue(norm.word(k)) || refs.iter().any(|r| r.first == k);
@@ -234,11 +237,11 @@ fn title_case(norm: &Norm, i: usize) -> bool {
     let sent = norm.words[i].sent;
     let (mut total, mut capped) = (0, 0);
     for (k, w) in norm.words.iter().enumerate() {
-        if w.sent != sent || w.has(NUM) || w.has(CJK) || norm.word(k).len() < 4 {
+        if w.sent != sent || w.has(Flags::NUM) || w.has(Flags::CJK) || norm.word(k).len() < 4 {
             continue;
         }
         total += 1;
-        if w.has(CAP) {
+        if w.has(Flags::CAP) {
             capped += 1;
         }
     }
@@ -252,16 +255,16 @@ fn push_back_run(
     out: &mut Vec<(usize, usize, bool)>,
 ) {
     let mut end = end;
-    if norm.words[end].has(POSS) {
+    if norm.words[end].has(Flags::POSS) {
         if end == 0 {
             return;
         }
         end -= 1;
     }
-    if norm.words[end].has(CLOSE_Q) {
+    if norm.words[end].has(Flags::CLOSE_Q) {
         // A quoted title: go back to its opening quote.
         let lo = end.saturating_sub(8);
-        if let Some(a) = (lo..=end).rev().find(|&a| norm.words[a].has(OPEN_Q)) {
+        if let Some(a) = (lo..=end).rev().find(|&a| norm.words[a].has(Flags::OPEN_Q)) {
             out.push((a, end, true));
             return;
         }
@@ -275,7 +278,7 @@ fn push_back_run(
             break;
         }
         a = k;
-        if norm.words[k].has(CLAUSE) || k == 0 || len.add(norm, k) {
+        if norm.words[k].has(Flags::CLAUSE) || k == 0 || len.add(norm, k) {
             break;
         }
         k -= 1;
@@ -287,8 +290,8 @@ fn push_back_run(
 
 fn push_forward_run(norm: &Norm, start: usize, out: &mut Vec<(usize, usize, bool)>) {
     let n = norm.words.len();
-    if norm.words[start].has(OPEN_Q) {
-        if let Some(j) = (start..n.min(start + 8)).find(|&j| norm.words[j].has(CLOSE_Q)) {
+    if norm.words[start].has(Flags::OPEN_Q) {
+        if let Some(j) = (start..n.min(start + 8)).find(|&j| norm.words[j].has(Flags::CLOSE_Q)) {
             out.push((start, j, true));
             return;
         }
@@ -298,7 +301,7 @@ fn push_forward_run(norm: &Norm, start: usize, out: &mut Vec<(usize, usize, bool
     let mut len = RunLen::default();
     while k < n {
         let w = norm.word(k);
-        if (k > start && norm.words[k].has(CLAUSE))
+        if (k > start && norm.words[k].has(Flags::CLAUSE))
             || is_stop(w)
             || !(title_like(norm, k) || is_small(w))
         {
@@ -325,7 +328,7 @@ struct RunLen {
 impl RunLen {
     /// Counts word `k`; true when the run is now full.
     fn add(&mut self, norm: &Norm, k: usize) -> bool {
-        if norm.words[k].has(CJK) {
+        if norm.words[k].has(Flags::CJK) {
             self.cjk += 1;
         } else {
             self.words += 1;
@@ -339,8 +342,8 @@ impl RunLen {
 /// common English.
 fn before_season(norm: &Norm, refs: &[Ref], k: usize) -> bool {
     let w = norm.word(k);
-    norm.words[k].has(CAP)
-        && !norm.words[k].has(NUM)
+    norm.words[k].has(Flags::CAP)
+        && !norm.words[k].has(Flags::NUM)
         && w.len() >= 4
         && !matches!(
             w,
@@ -367,9 +370,9 @@ fn before_season(norm: &Norm, refs: &[Ref], k: usize) -> bool {
                 | "whose"
                 | "which"
         )
-        && refs
-            .iter()
-            .any(|r| r.first == k + 1 && r.season.is_some() && !norm.words[r.first].has(CLAUSE))
+        && refs.iter().any(|r| {
+            r.first == k + 1 && r.season.is_some() && !norm.words[r.first].has(Flags::CLAUSE)
+        })
 }
 
 /// Trims small words at the ends (a capitalized leading `The` stays) and rejects spans that
@@ -382,12 +385,12 @@ fn trim(norm: &Norm, refs: &[Ref], a: usize, b: usize, quoted: bool) -> Option<(
     while a <= b
         && is_small(norm.word(a))
         && !(norm.word(a) == "the"
-            && norm.words[a].has(CAP)
-            && (quoted || !norm.words[a].has(SENT)))
+            && norm.words[a].has(Flags::CAP)
+            && (quoted || !norm.words[a].has(Flags::SENT)))
     {
         a += 1;
     }
-    while b >= a && (is_small(norm.word(b)) || norm.words[b].has(POSS)) {
+    while b >= a && (is_small(norm.word(b)) || norm.words[b].has(Flags::POSS)) {
         if b == 0 {
             return None;
         }
@@ -396,11 +399,11 @@ fn trim(norm: &Norm, refs: &[Ref], a: usize, b: usize, quoted: bool) -> Option<(
     if a > b {
         return None;
     }
-    let cjk = (a..=b).filter(|&k| norm.words[k].has(CJK)).count();
+    let cjk = (a..=b).filter(|&k| norm.words[k].has(Flags::CJK)).count();
     if b - a + 1 - cjk > MAX_RUN + 2 || cjk > MAX_CJK_RUN {
         return None;
     }
-    if (a..=b).all(|k| norm.words[k].has(NUM)) {
+    if (a..=b).all(|k| norm.words[k].has(Flags::NUM)) {
         return None;
     }
     if !quoted && (a..=b).any(|k| !title_like(norm, k) && !is_small(norm.word(k))) {

@@ -14,41 +14,65 @@
 //! - CJK ideographs, kana and Hangul: kept as they are, one word per character (these scripts
 //!   do not put spaces between words, and Korean attaches particles to the word before);
 //! - apostrophes inside a word disappear (`Don't` -> `dont`), except a possessive or
-//!   contracted `'s`, which becomes its own word `s` flagged [`POSS`] (`Squid Game's` ->
+//!   contracted `'s`, which becomes its own word `s` flagged [`Flags::POSS`] (`Squid Game's` ->
 //!   `squid game s`; names containing `'s` are also registered with it joined, so
 //!   `Grey's Anatomy` and `Greys Anatomy` both match);
 //! - `&` is the word `and`, a `+` glued to a word is the word `plus` (`Disney+`), `×` is `x`;
 //! - all other punctuation separates words; `. ! ? ;` and line breaks also end a sentence,
 //!   `, : ( ) — |` end a clause (a colon inside a word, `Re:Zero`, does not); quotes, CJK
-//!   brackets and italics (`<i>`, `<em>`, `<cite>`) set [`OPEN_Q`] on the next word and
-//!   [`CLOSE_Q`] on the previous one.
+//!   brackets and italics (`<i>`, `<em>`, `<cite>`) set [`Flags::OPEN_Q`] on the next word and
+//!   [`Flags::CLOSE_Q`] on the previous one.
 
 use crate::text::{is_cjk, reference, Reference};
 
-/// The first letter of the word is upper case.
-pub(crate) const CAP: u16 = 1;
-/// The word has an upper-case letter.
-pub(crate) const UPPER: u16 = 1 << 1;
-/// The word has a lower-case letter.
-pub(crate) const LOWER: u16 = 1 << 2;
-/// An opening quote or italic starts right before the word.
-pub(crate) const OPEN_Q: u16 = 1 << 3;
-/// A closing quote or italic ends right after the word.
-pub(crate) const CLOSE_Q: u16 = 1 << 4;
-/// A single CJK ideograph, kana or Hangul syllable.
-pub(crate) const CJK: u16 = 1 << 5;
-/// The `s` of a possessive or contracted `'s`.
-pub(crate) const POSS: u16 = 1 << 6;
-/// Inside parentheses.
-pub(crate) const PAREN: u16 = 1 << 7;
-/// A clause (or sentence) boundary lies between this word and the one before.
-pub(crate) const CLAUSE: u16 = 1 << 8;
-/// A sentence (or segment) boundary lies between this word and the one before.
-pub(crate) const SENT: u16 = 1 << 9;
-/// ASCII digits only.
-pub(crate) const NUM: u16 = 1 << 10;
-/// First word of a segment (title, body).
-pub(crate) const SEG: u16 = 1 << 11;
+bitflags::bitflags! {
+    /// What a word looked like in the original text, and which boundaries lie before it.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub(crate) struct Flags: u16 {
+        /// The first letter of the word is upper case.
+        const CAP = 1;
+        /// The word has an upper-case letter.
+        const UPPER = 1 << 1;
+        /// The word has a lower-case letter.
+        const LOWER = 1 << 2;
+        /// An opening quote or italic starts right before the word.
+        const OPEN_Q = 1 << 3;
+        /// A closing quote or italic ends right after the word.
+        const CLOSE_Q = 1 << 4;
+        /// A single CJK ideograph, kana or Hangul syllable.
+        const CJK = 1 << 5;
+        /// The `s` of a possessive or contracted `'s`.
+        const POSS = 1 << 6;
+        /// Inside parentheses.
+        const PAREN = 1 << 7;
+        /// A clause (or sentence) boundary lies between this word and the one before.
+        const CLAUSE = 1 << 8;
+        /// A sentence (or segment) boundary lies between this word and the one before.
+        const SENT = 1 << 9;
+        /// ASCII digits only.
+        const NUM = 1 << 10;
+        /// First word of a segment (title, body).
+        const SEG = 1 << 11;
+        /// A dash lies right before the word: a spaced hyphen (`Name - 07`), an en or em
+        /// dash (`Silo — S03E09`) or a vertical bar (`Clip | Show`). Always with
+        /// [`Flags::CLAUSE`].
+        const DASH = 1 << 12;
+        /// A number sign is glued to the word (`#07`).
+        const HASH = 1 << 13;
+        /// A colon lies right before the word (`Supernatural: Sam and Dean`). Always with
+        /// [`Flags::CLAUSE`].
+        const COLON = 1 << 14;
+        /// The flags that say what lies before a word, carried from the punctuation read
+        /// before it.
+        const PENDING = Self::OPEN_Q.bits()
+            | Self::CLAUSE.bits()
+            | Self::SENT.bits()
+            | Self::SEG.bits()
+            | Self::DASH.bits()
+            | Self::HASH.bits()
+            | Self::COLON.bits();
+    }
+}
 
 /// Private-use characters that [`html_to_plain`] emits for the start and end of italics.
 pub(crate) const ITALIC_OPEN: char = '\u{E000}';
@@ -68,14 +92,14 @@ pub(crate) struct Word {
     pub orig_end: u32,
     /// Sentence number, increasing through the whole stream.
     pub sent: u32,
-    /// Flags: [`CAP`], [`UPPER`], [`OPEN_Q`]...
-    pub flags: u16,
+    /// Flags: [`Flags::CAP`], [`Flags::UPPER`], [`Flags::OPEN_Q`]...
+    pub flags: Flags,
 }
 
 impl Word {
     /// Whether the word has `flag`.
-    pub fn has(&self, flag: u16) -> bool {
-        self.flags & flag != 0
+    pub fn has(&self, flag: Flags) -> bool {
+        self.flags.intersects(flag)
     }
 }
 
@@ -93,9 +117,9 @@ pub(crate) struct Norm {
 struct Cursor {
     /// Start of the word being built, in `buf` and in the original text.
     word: Option<(usize, usize)>,
-    flags: u16,
-    /// Flags for the next word (OPEN_Q, CLAUSE, SENT, SEG).
-    pend: u16,
+    flags: Flags,
+    /// Flags for the next word ([`Flags::PENDING`]).
+    pend: Flags,
     paren: u32,
     /// A '.' followed a short number: a sentence break unless the next word is `staffel`...
     period_after_num: bool,
@@ -147,8 +171,8 @@ impl Norm {
         }
         let mut cur = Cursor {
             word: None,
-            flags: 0,
-            pend: SENT | CLAUSE | SEG,
+            flags: Flags::empty(),
+            pend: Flags::SENT | Flags::CLAUSE | Flags::SEG,
             paren: 0,
             period_after_num: false,
         };
@@ -158,142 +182,190 @@ impl Norm {
             let c = fullwidth_to_ascii(raw);
             let next_at = i + raw.len_utf8();
             if c.is_ascii_alphanumeric() {
-                if cur.word.is_none() {
-                    cur.word = Some((self.buf.len(), i));
-                    if c.is_ascii_uppercase() {
-                        cur.flags |= CAP;
-                    }
-                }
-                if c.is_ascii_uppercase() {
-                    cur.flags |= UPPER;
-                } else if c.is_ascii_lowercase() {
-                    cur.flags |= LOWER;
-                }
-                self.buf.push(c.to_ascii_lowercase());
+                self.push_ascii(&mut cur, c, i);
             } else if is_cjk(c) {
                 self.finish(&mut cur, i);
                 cur.word = Some((self.buf.len(), i));
-                cur.flags |= CJK;
+                cur.flags |= Flags::CJK;
                 self.buf.push(c);
                 self.finish(&mut cur, next_at);
             } else if is_apostrophe(c) {
-                let rest = &text[next_at..];
-                let mut ahead = rest.chars();
-                let n1 = ahead.next();
-                let n2 = ahead.next();
-                // `Disney+'s`: the `+` made a word of its own, glued to the apostrophe.
-                let glued = cur.word.is_some() || prev == '+';
-                if glued && n1.is_some_and(char::is_alphanumeric) {
-                    if matches!(n1, Some('s' | 'S')) && !n2.is_some_and(char::is_alphanumeric) {
-                        // Possessive or contracted 's: its own word.
-                        self.finish(&mut cur, i);
-                        let s_at = next_at;
-                        cur.word = Some((self.buf.len(), s_at));
-                        cur.flags |= POSS | if n1 == Some('S') { UPPER } else { LOWER };
-                        self.buf.push('s');
-                        iter.next();
-                        self.finish(&mut cur, s_at + 1);
-                        prev = 's';
-                        continue;
-                    }
-                    // Elision inside a word: drop it.
-                } else if glued || !(prev.is_whitespace() || is_opening(prev)) {
-                    self.finish(&mut cur, i);
-                    self.close_quote();
-                } else if c != '\u{2019}' || n1.is_some_and(char::is_alphanumeric) {
-                    cur.pend |= OPEN_Q;
+                if self.push_apostrophe(&mut cur, text, c, (i, next_at), prev) {
+                    // The `s` of a possessive was consumed with it.
+                    iter.next();
+                    prev = 's';
+                    continue;
                 }
             } else if c.is_alphanumeric() {
-                // Non-ASCII letters and digits: fold through deunicode.
-                let folded = deunicode::deunicode_char(c).unwrap_or("");
-                let mut any = false;
-                for b in folded.bytes() {
-                    if b.is_ascii_alphanumeric() {
-                        if cur.word.is_none() {
-                            cur.word = Some((self.buf.len(), i));
-                            if c.is_uppercase() {
-                                cur.flags |= CAP;
-                            }
-                        }
-                        self.buf.push(b.to_ascii_lowercase() as char);
-                        any = true;
-                    }
-                }
-                if any {
-                    if c.is_uppercase() {
-                        cur.flags |= UPPER;
-                    } else if c.is_lowercase() {
-                        cur.flags |= LOWER;
-                    }
-                } else {
-                    self.finish(&mut cur, i);
-                }
+                self.push_folded(&mut cur, c, i);
             } else {
-                let in_word = cur.word.is_some();
-                self.finish(&mut cur, i);
-                let next = text[next_at..].chars().next();
-                match c {
-                    '.' => {
-                        if in_word && next.is_some_and(char::is_alphanumeric) {
-                            // S.H.I.E.L.D, 124.79, Ver1.1a: a separator only.
-                        } else if in_word && self.words.last().is_some_and(|w| w.has(NUM)) {
-                            let short = self.words.last().is_some_and(|w| w.end - w.start <= 2);
-                            if short {
-                                cur.period_after_num = true;
-                            } else {
-                                cur.pend |= SENT | CLAUSE;
-                            }
-                        } else if !(in_word && self.last_is_abbreviation()) {
-                            cur.pend |= SENT | CLAUSE;
-                        }
-                    }
-                    '!' | '?' | ';' | '\n' | '\r' | '\u{3002}' | '\u{2028}' | '\u{2029}' => {
-                        cur.pend |= SENT | CLAUSE
-                    }
-                    ',' if !(in_word && next.is_some_and(|n| n.is_ascii_digit())) => {
-                        cur.pend |= CLAUSE;
-                    }
-                    // `Re:Zero`, `NieR:Automata`: a colon inside a name is no boundary.
-                    ':' if in_word && next.is_some_and(char::is_alphanumeric) => {}
-                    ':' | '|' | '\u{3001}' | '\u{2026}' | '\u{b7}' | '\u{2022}' => {
-                        cur.pend |= CLAUSE
-                    }
-                    '(' | '[' | '{' => {
-                        cur.paren += 1;
-                        cur.pend |= CLAUSE;
-                    }
-                    ')' | ']' | '}' => {
-                        cur.paren = cur.paren.saturating_sub(1);
-                        cur.pend |= CLAUSE;
-                    }
-                    '-' => {
-                        let spaced =
-                            prev.is_whitespace() || !matches!(next, Some(n) if !n.is_whitespace());
-                        if spaced || next == Some('-') {
-                            cur.pend |= CLAUSE;
-                        }
-                    }
-                    '\u{2012}'..='\u{2015}' | '\u{2E3A}' | '\u{2E3B}' => cur.pend |= CLAUSE,
-                    '&' => self.emit(&mut cur, "and", i, next_at),
-                    '+' if in_word => self.emit(&mut cur, "plus", i, next_at),
-                    '\u{d7}' => self.emit(&mut cur, "x", i, next_at),
-                    '"' | '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{AB}' | '\u{BB}' => {
-                        if in_word || !(prev.is_whitespace() || is_opening(prev)) {
-                            self.close_quote();
-                        } else {
-                            cur.pend |= OPEN_Q;
-                        }
-                    }
-                    '\u{300C}' | '\u{300E}' | '\u{3008}' | '\u{300A}' | '\u{3010}'
-                    | ITALIC_OPEN => cur.pend |= OPEN_Q,
-                    '\u{300D}' | '\u{300F}' | '\u{3009}' | '\u{300B}' | '\u{3011}'
-                    | ITALIC_CLOSE => self.close_quote(),
-                    _ => {}
-                }
+                self.push_punct(&mut cur, text, c, (i, next_at), prev);
             }
             prev = c;
         }
         self.finish(&mut cur, text.len());
+    }
+
+    /// An ASCII letter or digit: part of the word in progress.
+    fn push_ascii(&mut self, cur: &mut Cursor, c: char, i: usize) {
+        if cur.word.is_none() {
+            cur.word = Some((self.buf.len(), i));
+            if c.is_ascii_uppercase() {
+                cur.flags |= Flags::CAP;
+            }
+        }
+        if c.is_ascii_uppercase() {
+            cur.flags |= Flags::UPPER;
+        } else if c.is_ascii_lowercase() {
+            cur.flags |= Flags::LOWER;
+        }
+        self.buf.push(c.to_ascii_lowercase());
+    }
+
+    /// A non-ASCII letter or digit, folded through deunicode.
+    fn push_folded(&mut self, cur: &mut Cursor, c: char, i: usize) {
+        let folded = deunicode::deunicode_char(c).unwrap_or("");
+        let mut any = false;
+        for b in folded.bytes() {
+            if b.is_ascii_alphanumeric() {
+                if cur.word.is_none() {
+                    cur.word = Some((self.buf.len(), i));
+                    if c.is_uppercase() {
+                        cur.flags |= Flags::CAP;
+                    }
+                }
+                self.buf.push(b.to_ascii_lowercase() as char);
+                any = true;
+            }
+        }
+        if any {
+            if c.is_uppercase() {
+                cur.flags |= Flags::UPPER;
+            } else if c.is_lowercase() {
+                cur.flags |= Flags::LOWER;
+            }
+        } else {
+            self.finish(cur, i);
+        }
+    }
+
+    /// An apostrophe at `i` (the next character at `next_at`): a possessive or contracted `'s` (its own word; returns true,
+    /// the caller skips the `s`), an elision inside a word (dropped), or a quote.
+    fn push_apostrophe(
+        &mut self,
+        cur: &mut Cursor,
+        text: &str,
+        c: char,
+        (i, next_at): (usize, usize),
+        prev: char,
+    ) -> bool {
+        let rest = &text[next_at..];
+        let mut ahead = rest.chars();
+        let n1 = ahead.next();
+        let n2 = ahead.next();
+        // `Disney+'s`: the `+` made a word of its own, glued to the apostrophe.
+        let glued = cur.word.is_some() || prev == '+';
+        if glued && n1.is_some_and(char::is_alphanumeric) {
+            if matches!(n1, Some('s' | 'S')) && !n2.is_some_and(char::is_alphanumeric) {
+                // Possessive or contracted 's: its own word.
+                self.finish(cur, i);
+                let s_at = next_at;
+                cur.word = Some((self.buf.len(), s_at));
+                cur.flags |= Flags::POSS
+                    | if n1 == Some('S') {
+                        Flags::UPPER
+                    } else {
+                        Flags::LOWER
+                    };
+                self.buf.push('s');
+                self.finish(cur, s_at + 1);
+                return true;
+            }
+            // Elision inside a word: drop it.
+        } else if glued || !(prev.is_whitespace() || is_opening(prev)) {
+            self.finish(cur, i);
+            self.close_quote();
+        } else if c != '\u{2019}' || n1.is_some_and(char::is_alphanumeric) {
+            cur.pend |= Flags::OPEN_Q;
+        }
+        false
+    }
+
+    /// Punctuation and symbols at `i` (the next character at `next_at`): word, clause and sentence boundaries, quotes, `&`, `+`, `×`.
+    fn push_punct(
+        &mut self,
+        cur: &mut Cursor,
+        text: &str,
+        c: char,
+        (i, next_at): (usize, usize),
+        prev: char,
+    ) {
+        let in_word = cur.word.is_some();
+        self.finish(cur, i);
+        let next = text[next_at..].chars().next();
+        match c {
+            '.' => {
+                if in_word && next.is_some_and(char::is_alphanumeric) {
+                    // S.H.I.E.L.D, 124.79, Ver1.1a: a separator only.
+                } else if in_word && self.words.last().is_some_and(|w| w.has(Flags::NUM)) {
+                    let short = self.words.last().is_some_and(|w| w.end - w.start <= 2);
+                    if short {
+                        cur.period_after_num = true;
+                    } else {
+                        cur.pend |= Flags::SENT | Flags::CLAUSE;
+                    }
+                } else if !(in_word && self.last_is_abbreviation()) {
+                    cur.pend |= Flags::SENT | Flags::CLAUSE;
+                }
+            }
+            '!' | '?' | ';' | '\n' | '\r' | '\u{3002}' | '\u{2028}' | '\u{2029}' => {
+                cur.pend |= Flags::SENT | Flags::CLAUSE
+            }
+            ',' if !(in_word && next.is_some_and(|n| n.is_ascii_digit())) => {
+                cur.pend |= Flags::CLAUSE;
+            }
+            // `Re:Zero`, `NieR:Automata`: a colon inside a name is no boundary.
+            ':' if in_word && next.is_some_and(char::is_alphanumeric) => {}
+            ':' => cur.pend |= Flags::CLAUSE | Flags::COLON,
+            '|' => cur.pend |= Flags::CLAUSE | Flags::DASH,
+            '\u{3001}' | '\u{2026}' | '\u{b7}' | '\u{2022}' => cur.pend |= Flags::CLAUSE,
+            '(' | '[' | '{' => {
+                cur.paren += 1;
+                cur.pend |= Flags::CLAUSE;
+            }
+            ')' | ']' | '}' => {
+                cur.paren = cur.paren.saturating_sub(1);
+                cur.pend |= Flags::CLAUSE;
+            }
+            '-' => {
+                let spaced = prev.is_whitespace() || !matches!(next, Some(n) if !n.is_whitespace());
+                if spaced || next == Some('-') {
+                    cur.pend |= Flags::CLAUSE | Flags::DASH;
+                }
+            }
+            '\u{2012}'..='\u{2015}' | '\u{2E3A}' | '\u{2E3B}' => {
+                cur.pend |= Flags::CLAUSE | Flags::DASH
+            }
+            // `#07`: a number sign glued to a number.
+            '#' if next.is_some_and(|n| n.is_ascii_digit()) => cur.pend |= Flags::HASH,
+            '&' => self.emit(cur, "and", i, next_at),
+            '+' if in_word => self.emit(cur, "plus", i, next_at),
+            '\u{d7}' => self.emit(cur, "x", i, next_at),
+            '"' | '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{AB}' | '\u{BB}' => {
+                if in_word || !(prev.is_whitespace() || is_opening(prev)) {
+                    self.close_quote();
+                } else {
+                    cur.pend |= Flags::OPEN_Q;
+                }
+            }
+            '\u{300C}' | '\u{300E}' | '\u{3008}' | '\u{300A}' | '\u{3010}' | ITALIC_OPEN => {
+                cur.pend |= Flags::OPEN_Q
+            }
+            '\u{300D}' | '\u{300F}' | '\u{3009}' | '\u{300B}' | '\u{3011}' | ITALIC_CLOSE => {
+                self.close_quote()
+            }
+            _ => {}
+        }
     }
 
     /// Ends the word in progress, if any, at original offset `orig_end`.
@@ -306,17 +378,17 @@ impl Norm {
         if cur.period_after_num {
             cur.period_after_num = false;
             if !matches!(text, "staffel" | "folge" | "teil" | "episode" | "kapitel") {
-                cur.pend |= SENT | CLAUSE;
+                cur.pend |= Flags::SENT | Flags::CLAUSE;
             }
         }
-        let mut flags = cur.flags | (cur.pend & (OPEN_Q | CLAUSE | SENT | SEG));
+        let mut flags = cur.flags | (cur.pend & Flags::PENDING);
         if text.bytes().all(|b| b.is_ascii_digit()) {
-            flags |= NUM;
+            flags |= Flags::NUM;
         }
         if cur.paren > 0 {
-            flags |= PAREN;
+            flags |= Flags::PAREN;
         }
-        if flags & SENT != 0 {
+        if flags.contains(Flags::SENT) {
             self.sent += 1;
         }
         self.words.push(Word {
@@ -328,8 +400,8 @@ impl Norm {
             flags,
         });
         self.buf.push(' ');
-        cur.flags = 0;
-        cur.pend = 0;
+        cur.flags = Flags::empty();
+        cur.pend = Flags::empty();
     }
 
     /// Emits a whole word for a symbol (`&` -> `and`).
@@ -341,7 +413,7 @@ impl Norm {
 
     fn close_quote(&mut self) {
         if let Some(w) = self.words.last_mut() {
-            w.flags |= CLOSE_Q;
+            w.flags |= Flags::CLOSE_Q;
         }
     }
 
@@ -436,22 +508,6 @@ pub(crate) fn html_to_plain(html: &str, out: &mut String) {
     let mut i = 0;
     let mut space = out.is_empty() || out.ends_with([' ', '\n']);
     let mut run_start = 0;
-    // Copies html[run_start..i] with whitespace collapsed.
-    fn flush(html: &str, from: usize, to: usize, out: &mut String, space: &mut bool) {
-        for (k, part) in html[from..to]
-            .split(|c: char| c.is_whitespace())
-            .enumerate()
-        {
-            if k > 0 && !*space {
-                out.push(' ');
-                *space = true;
-            }
-            if !part.is_empty() {
-                out.push_str(part);
-                *space = false;
-            }
-        }
-    }
     while i < bytes.len() {
         match bytes[i] {
             b'<' => {
@@ -462,76 +518,103 @@ pub(crate) fn html_to_plain(html: &str, out: &mut String) {
                     continue;
                 }
                 flush(html, run_start, i, out, &mut space);
-                if html[i..].starts_with("<!--") {
-                    i = html[i..].find("-->").map_or(bytes.len(), |p| i + p + 3);
-                    run_start = i;
-                    continue;
-                }
-                let end = tag_end(bytes, i);
-                let closing = after == b'/';
-                let name_start = if closing { i + 2 } else { i + 1 };
-                let name_len = bytes[name_start..end]
-                    .iter()
-                    .take_while(|b| b.is_ascii_alphanumeric())
-                    .count();
-                let name = html[name_start..name_start + name_len].to_ascii_lowercase();
-                i = end;
-                match name.as_str() {
-                    "script" | "style" | "template" | "noscript" if !closing => {
-                        let close = format!("</{name}");
-                        i = find_ascii_ci(&html[i..], &close).map_or(bytes.len(), |p| {
-                            let at = i + p;
-                            tag_end(bytes, at)
-                        });
-                    }
-                    "i" | "em" | "cite" => {
-                        out.push(if closing { ITALIC_CLOSE } else { ITALIC_OPEN });
-                    }
-                    "br" | "p" | "div" | "li" | "ul" | "ol" | "h1" | "h2" | "h3" | "h4" | "h5"
-                    | "h6" | "blockquote" | "tr" | "table" | "section" | "article" | "figure"
-                    | "figcaption" | "hr" | "dt" | "dd" | "pre" | "header" | "footer" | "aside"
-                    | "nav" | "caption" => {
-                        if !out.is_empty() && !out.ends_with('\n') {
-                            if out.ends_with(' ') {
-                                out.pop();
-                            }
-                            out.push('\n');
-                        }
-                        space = true;
-                    }
-                    "td" | "th" if !space => {
-                        out.push(' ');
-                        space = true;
-                    }
-                    _ => {}
-                }
+                i = html_tag(html, i, out, &mut space);
                 run_start = i;
             }
             b'&' => {
                 flush(html, run_start, i, out, &mut space);
-                match reference(&html[i..]) {
-                    Some((len, Reference::Char(c))) => {
-                        push_char(out, c, &mut space);
-                        i += len;
-                    }
-                    Some((len, Reference::Named(t))) => {
-                        for c in t.chars() {
-                            push_char(out, c, &mut space);
-                        }
-                        i += len;
-                    }
-                    None => {
-                        out.push('&');
-                        space = false;
-                        i += 1;
-                    }
-                }
+                i += html_entity(&html[i..], out, &mut space);
                 run_start = i;
             }
             _ => i += 1,
         }
     }
     flush(html, run_start, bytes.len(), out, &mut space);
+}
+
+/// Copies `html[from..to]` to `out` with whitespace collapsed.
+fn flush(html: &str, from: usize, to: usize, out: &mut String, space: &mut bool) {
+    for (k, part) in html[from..to]
+        .split(|c: char| c.is_whitespace())
+        .enumerate()
+    {
+        if k > 0 && !*space {
+            out.push(' ');
+            *space = true;
+        }
+        if !part.is_empty() {
+            out.push_str(part);
+            *space = false;
+        }
+    }
+}
+
+/// The tag (or comment) starting at `i`: what it means for the text, and the index after
+/// it (after the closing tag for script, style, template and noscript).
+fn html_tag(html: &str, i: usize, out: &mut String, space: &mut bool) -> usize {
+    let bytes = html.as_bytes();
+    if html[i..].starts_with("<!--") {
+        return html[i..].find("-->").map_or(bytes.len(), |p| i + p + 3);
+    }
+    let end = tag_end(bytes, i);
+    let closing = bytes.get(i + 1) == Some(&b'/');
+    let name_start = if closing { i + 2 } else { i + 1 };
+    let name_len = bytes[name_start..end]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count();
+    let name = html[name_start..name_start + name_len].to_ascii_lowercase();
+    match name.as_str() {
+        "script" | "style" | "template" | "noscript" if !closing => {
+            let close = format!("</{name}");
+            return find_ascii_ci(&html[end..], &close).map_or(bytes.len(), |p| {
+                let at = end + p;
+                tag_end(bytes, at)
+            });
+        }
+        "i" | "em" | "cite" => {
+            out.push(if closing { ITALIC_CLOSE } else { ITALIC_OPEN });
+        }
+        "br" | "p" | "div" | "li" | "ul" | "ol" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
+        | "blockquote" | "tr" | "table" | "section" | "article" | "figure" | "figcaption"
+        | "hr" | "dt" | "dd" | "pre" | "header" | "footer" | "aside" | "nav" | "caption" => {
+            if !out.is_empty() && !out.ends_with('\n') {
+                if out.ends_with(' ') {
+                    out.pop();
+                }
+                out.push('\n');
+            }
+            *space = true;
+        }
+        "td" | "th" if !*space => {
+            out.push(' ');
+            *space = true;
+        }
+        _ => {}
+    }
+    end
+}
+
+/// The character reference at the start of `at` (or a bare `&`), decoded into `out`; its
+/// length in bytes.
+fn html_entity(at: &str, out: &mut String, space: &mut bool) -> usize {
+    match reference(at) {
+        Some((len, Reference::Char(c))) => {
+            push_char(out, c, space);
+            len
+        }
+        Some((len, Reference::Named(t))) => {
+            for c in t.chars() {
+                push_char(out, c, space);
+            }
+            len
+        }
+        None => {
+            out.push('&');
+            *space = false;
+            1
+        }
+    }
 }
 
 fn push_char(out: &mut String, c: char, space: &mut bool) {
@@ -602,7 +685,7 @@ mod tests {
         );
         let n = Norm::of("Apple TV+'s Severance");
         assert_eq!(n.word_strs(), ["apple", "tv", "plus", "s", "severance"]);
-        assert!(n.words[3].has(POSS));
+        assert!(n.words[3].has(Flags::POSS));
         assert_eq!(buf("SPY×FAMILY"), " spy x family ");
         assert_eq!(buf("Don't stop"), " dont stop ");
         assert_eq!(buf("S.H.I.E.L.D. 124.79"), " s h i e l d 124 79 ");
@@ -620,7 +703,7 @@ mod tests {
             ["오", "징", "어", "게", "임", "시", "즌", "2"]
         );
         let n = Norm::of("「進撃の巨人」");
-        assert!(n.words[0].has(OPEN_Q) && n.words[4].has(CLOSE_Q));
+        assert!(n.words[0].has(Flags::OPEN_Q) && n.words[4].has(Flags::CLOSE_Q));
     }
 
     #[test]
@@ -630,10 +713,10 @@ mod tests {
             n.word_strs(),
             ["squid", "game", "s", "second", "season", "friends", "cast"]
         );
-        assert!(n.words[2].has(POSS));
-        assert!(n.words[1].has(CAP) && !n.words[2].has(CAP));
+        assert!(n.words[2].has(Flags::POSS));
+        assert!(n.words[1].has(Flags::CAP) && !n.words[2].has(Flags::CAP));
         // The plural possessive apostrophe reads as a closing quote, nothing more.
-        assert!(n.words[5].has(CLOSE_Q) && n.words[5].has(CLAUSE));
+        assert!(n.words[5].has(Flags::CLOSE_Q) && n.words[5].has(Flags::CLAUSE));
     }
 
     #[test]
@@ -642,8 +725,8 @@ mod tests {
         let f = |i: usize| {
             (
                 n.word(i).to_owned(),
-                n.words[i].has(OPEN_Q),
-                n.words[i].has(CLOSE_Q),
+                n.words[i].has(Flags::OPEN_Q),
+                n.words[i].has(Flags::CLOSE_Q),
             )
         };
         assert_eq!(f(3), ("you".into(), true, true));
@@ -651,7 +734,7 @@ mod tests {
         assert_eq!(f(6), ("the".into(), true, false));
         assert_eq!(f(7), ("bear".into(), false, true));
         assert_eq!(f(8), ("dark".into(), true, true));
-        assert!(!n.words[0].has(OPEN_Q));
+        assert!(!n.words[0].has(Flags::OPEN_Q));
     }
 
     #[test]
@@ -660,10 +743,18 @@ mod tests {
         let s: Vec<u32> = n.words.iter().map(|w| w.sent).collect();
         assert_eq!(n.word_strs()[..3], ["mr", "robot", "returns"]);
         assert_eq!(s, [1, 1, 1, 2, 2, 2, 2, 2, 2, 3, 3, 4]);
-        assert!(n.words[5].has(PAREN) && n.words[6].has(PAREN) && !n.words[7].has(PAREN));
-        assert!(n.words[5].has(CLAUSE) && n.words[7].has(CLAUSE) && !n.words[6].has(CLAUSE));
+        assert!(
+            n.words[5].has(Flags::PAREN)
+                && n.words[6].has(Flags::PAREN)
+                && !n.words[7].has(Flags::PAREN)
+        );
+        assert!(
+            n.words[5].has(Flags::CLAUSE)
+                && n.words[7].has(Flags::CLAUSE)
+                && !n.words[6].has(Flags::CLAUSE)
+        );
         assert_eq!(n.words[0].sent, 1);
-        assert_eq!(n.words[0].flags & SEG, SEG);
+        assert!(n.words[0].flags.contains(Flags::SEG));
     }
 
     #[test]
@@ -671,10 +762,10 @@ mod tests {
         let text = "The Last of US, iCarly";
         let n = Norm::of(text);
         let w = &n.words[3];
-        assert!(w.has(UPPER) && !w.has(LOWER) && w.has(CAP));
+        assert!(w.has(Flags::UPPER) && !w.has(Flags::LOWER) && w.has(Flags::CAP));
         assert_eq!(&text[w.orig as usize..w.orig_end as usize], "US");
-        assert!(!n.words[2].has(CAP));
-        assert!(!n.words[4].has(CAP) && n.words[4].has(UPPER));
+        assert!(!n.words[2].has(Flags::CAP));
+        assert!(!n.words[4].has(Flags::CAP) && n.words[4].has(Flags::UPPER));
     }
 
     #[test]
@@ -684,7 +775,7 @@ mod tests {
         n.push_segment("Squid");
         n.push_segment("Game");
         assert_eq!(n.buf, " squid \u{1} game ");
-        assert_eq!(n.words[1].flags & SEG, SEG);
+        assert!(n.words[1].flags.contains(Flags::SEG));
     }
 
     #[test]

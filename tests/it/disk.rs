@@ -7,7 +7,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Duration;
 
 use crate::support::*;
 
@@ -211,8 +210,7 @@ async fn read_only_state_directory_serves_a_copy_and_resumes_when_writable() {
     run_ok(&["--config", config, "poll"]);
     let stored = {
         let config = showfeed::config::Config::load(&setup.config, None).unwrap();
-        let store =
-            showfeed::store::Store::open(&config.storage.path, config.storage.cache_bytes).unwrap();
+        let store = open_store(&config.storage.path, config.storage.cache_bytes);
         atom_ids(&merged_atom(&config, &store, 50))
     };
     assert!(!stored.is_empty());
@@ -254,8 +252,19 @@ async fn read_only_state_directory_serves_a_copy_and_resumes_when_writable() {
         1,
         "served from one temporary copy"
     );
-    // The feed is due but not fetched: nothing could be stored.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // The feed is due but not fetched: nothing could be stored. The daemon counts the poll
+    // it skipped, so the test waits for that instead of a while.
+    wait_until("the due poll skipped", async || {
+        let m = reqwest::get(format!("{base}/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        m.lines()
+            .any(|l| l.starts_with("showfeed_polls_skipped_total ") && !l.ends_with(" 0"))
+    })
+    .await;
     assert!(
         server.seen("/a2.atom").is_empty(),
         "no polling while read-only"

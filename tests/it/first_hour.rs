@@ -818,9 +818,11 @@ async fn a_broken_config_on_disk_still_shows_the_running_daemon() {
             assert!(stdout.contains("Squid Game season 3 trailer"));
         }
         if args == ["opml", "export"] {
-            // The same document but for its creation time, which may be a second later.
-            let undated = |s: &str| -> String {
-                s.lines().filter(|l| !l.contains("<dateCreated>")).collect()
+            let undated = |t: &str| {
+                t.lines()
+                    .filter(|l| !l.contains("<dateCreated>"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
             };
             assert_eq!(
                 undated(&stdout),
@@ -868,4 +870,162 @@ async fn a_broken_config_on_disk_still_shows_the_running_daemon() {
         health.contains("config reload refused") && health.contains("config valid again"),
         "{health}"
     );
+}
+
+/// Point 13 (config): a misspelt key or slug gets a "did you mean", a duplicate id names
+/// the line of the first, two feeds with one URL (or a variant of it) are flagged, and
+/// `localhost:PORT` / `:PORT` are accepted listen addresses.
+#[tokio::test(flavor = "multi_thread")]
+async fn config_mistakes_are_explained_and_common_listen_forms_accepted() {
+    let setup = write_config(
+        &[
+            ("a", "https://www.example.org/feed/".into()),
+            ("b", "http://example.org/feed?utm_source=x".into()),
+            ("a", "https://other.example/feed".into()),
+        ],
+        1,
+        "[polling]\nintervall = \"15m\"\n",
+    );
+    let text = std::fs::read_to_string(&setup.config).unwrap();
+    let first_a = text.lines().position(|l| l == "id = \"a\"").unwrap() + 1;
+    let out = showfeed()
+        .args(["--config", setup.config.to_str().unwrap(), "check"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("unknown key `intervall` in [polling] (did you mean `interval`?)"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "duplicate feed id \"a\": ids must be unique (first used on line {first_a})"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("feed `b`: `url` is the same feed as feed `a`"),
+        "{err}"
+    );
+
+    for listen in ["localhost:8089", ":8089"] {
+        let setup = write_config(&[("a", "https://example.org/feed".into())], 1, "");
+        let text = std::fs::read_to_string(&setup.config).unwrap().replace(
+            "listen = \"127.0.0.1:1\"",
+            &format!("listen = \"{listen}\""),
+        );
+        std::fs::write(&setup.config, text).unwrap();
+        // Every interface needs an admin token (tests/it/admin.rs): given by the environment.
+        let out = showfeed()
+            .env("SHOWFEED_ADMIN_TOKEN", "a-token-of-sixteen-chars")
+            .args(["--config", setup.config.to_str().unwrap(), "check"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{listen}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    let server = FixtureServer::start().await;
+    server.route(
+        "/a.rss",
+        Route::ok(feed_of("a", "Squid Game season 3"), "application/rss+xml"),
+    );
+    let setup = write_config(
+        &[("a", server.url("/a.rss"))],
+        1,
+        "[[show]]\nname = \"Squid Game\"\n",
+    );
+    let s = served(&setup).await;
+    let r = reqwest::get(format!("{}/shows/squid-gam.atom", s.base))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("did you mean `squid-game`?"));
+}
+
+/// Point 13: a local file's path never reaches public output (documents, OPML).
+#[tokio::test(flavor = "multi_thread")]
+async fn local_file_paths_stay_out_of_public_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("secret-home-dir-feed.rss");
+    std::fs::write(&file, feed_of("local", "Squid Game season 3")).unwrap();
+    let url = url::Url::from_file_path(&file).unwrap().to_string();
+    let setup = write_config(&[("local", url)], 1, "");
+    let s = served(&setup).await;
+    for path in [
+        "/feed.atom",
+        "/feed.rss",
+        "/feed.json",
+        "/sources/local.atom",
+        "/opml",
+    ] {
+        let body = reqwest::get(format!("{}{path}", s.base))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!body.contains("secret-home-dir"), "{path}: {body}");
+    }
+}
+
+/// Point 14: `showfeed poll` on a terminal shows a progress bar (feeds done, new entries,
+/// failures) and then the summary; piped, only the summary.
+#[tokio::test(flavor = "multi_thread")]
+async fn poll_shows_progress_on_a_terminal_only() {
+    let server = FixtureServer::start().await;
+    let mut feeds = Vec::new();
+    for i in 0..4 {
+        let path = format!("/f{i}.rss");
+        server.route(
+            &path,
+            Route::ok(
+                feed_of(&format!("f{i}"), "Squid Game"),
+                "application/rss+xml",
+            )
+            .delayed(std::time::Duration::from_millis(400)),
+        );
+        feeds.push((format!("f{i}"), server.url(&path)));
+    }
+    let refs: Vec<(&str, String)> = feeds.iter().map(|(i, u)| (i.as_str(), u.clone())).collect();
+    let setup = write_config(&refs, 1, "[polling]\nconcurrency = 1\n");
+    let config = setup.config.to_str().unwrap().to_owned();
+    let piped = showfeed()
+        .args(["--config", &config, "poll"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&piped.stderr);
+    assert!(text.contains("polled 4 feeds"), "{text}");
+    assert!(
+        !text.contains("/4 feeds") && !text.contains('\r'),
+        "no bar in a pipe: {text:?}"
+    );
+    if !have_tool("script", &["--version"]) {
+        return;
+    }
+    // `script` gives the command a terminal and records what it drew.
+    let bin = env!("CARGO_BIN_EXE_showfeed");
+    let tty = std::process::Command::new("script")
+        .args([
+            "-qefc",
+            &format!("{bin} --config {config} poll"),
+            "/dev/null",
+        ])
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    let drawn = String::from_utf8_lossy(&tty.stdout);
+    assert!(
+        drawn.contains("/4 feeds"),
+        "a progress bar on a terminal: {drawn:?}"
+    );
+    assert!(drawn.contains("polled 4 feeds"), "{drawn:?}");
 }

@@ -493,7 +493,7 @@ async fn bad_responses_keep_old_entries_back_off_and_show_in_status() {
         .collect();
     let setup = write_config(&feeds, 1, "");
     let config = Arc::new(Config::load(&setup.config, None).unwrap());
-    let store = Arc::new(Store::open(&config.storage.path, 8 << 20).unwrap());
+    let store = Arc::new(open_store(&config.storage.path, 8 << 20));
     let ctx = Arc::new(Context::new(store.clone(), config.clone()).unwrap());
     poll_all(ctx.clone(), &config.feeds).await;
     let before = store.entry_count();

@@ -2,6 +2,7 @@
 //! a temp dir, and the real binary where it matters.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod admin;
 mod cli;
 mod corpus;
 mod crash;
@@ -19,3 +20,4 @@ mod showtags;
 mod stories;
 mod support;
 mod tagging;
+mod under_load;

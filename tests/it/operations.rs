@@ -132,8 +132,12 @@ async fn reload_on_rename_save_invalid_save_and_sighup() {
         reqwest::get(format!("{base}/healthz")).await.is_ok()
     })
     .await;
+    // With the watcher off the daemon says it does not watch, so a save alone changes
+    // nothing: only the SIGHUP below reloads (one reload, then feed c is polled).
+    let st = status(&base).await;
+    assert_eq!(st["watching_config"], false, "{st}");
+    assert_eq!(st["reloads"], 0);
     std::fs::write(&setup.config, &valid).unwrap();
-    tokio::time::sleep(Duration::from_millis(800)).await;
     assert!(
         !polled(&status(&base).await, "c"),
         "without SIGHUP (watcher off) nothing changes"
@@ -154,8 +158,14 @@ async fn reload_on_rename_save_invalid_save_and_sighup() {
     assert!(st["config_error"].is_null());
     // The removed feed is not polled again, even across another reload.
     let a_polls = server.seen("/a.atom").len();
+    let reloads = status(&base).await["reloads"].as_u64().unwrap();
+    assert_eq!(reloads, 1, "the SIGHUP above, and no file event");
     daemon.signal("-HUP");
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Once the reload is done the feed set is fixed: a removed feed has no task to poll it.
+    wait_until("the second reload", async || {
+        status(&base).await["reloads"].as_u64() == Some(reloads + 1)
+    })
+    .await;
     assert_eq!(server.seen("/a.atom").len(), a_polls);
     // Its entries stay until retention.
     let ids = atom_ids(

@@ -211,7 +211,7 @@ async fn retagging_a_store_made_before_a_show_was_added() {
     )
     .unwrap();
     let config = Arc::new(Config::load(&setup.config, None).unwrap());
-    let store = Arc::new(Store::open(&config.storage.path, 8 << 20).unwrap());
+    let store = Arc::new(open_store(&config.storage.path, 8 << 20));
     let ctx = Context::new(store.clone(), config.clone()).unwrap();
     let requests = server.seen("/seed.rss").len();
     let changed = store

@@ -450,6 +450,21 @@ pub async fn wait_until<F: AsyncFnMut() -> bool>(what: &str, mut f: F) {
     }
 }
 
+/// Opens the store at `path`. A store this process just dropped can stay locked for a
+/// moment (sled's flusher thread lets go of it on its next wake-up, later on a loaded
+/// machine): wait for that, never for another process.
+pub fn open_store(path: &Path, cache_bytes: u64) -> showfeed::store::Store {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match showfeed::store::Store::open(path, cache_bytes) {
+            Err(showfeed::store::StoreError::Locked(_)) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => return other.unwrap(),
+        }
+    }
+}
+
 /// The library path from a config file to a polled store, as `showfeed poll` takes it: the
 /// config loaded and validated, the store opened, the poll context built.
 pub struct Harness {
@@ -463,8 +478,7 @@ impl Harness {
     pub fn open_with(setup: &Setup, cache_mib: u64) -> Harness {
         use std::sync::Arc;
         let config = Arc::new(showfeed::config::Config::load(&setup.config, None).unwrap());
-        let store =
-            Arc::new(showfeed::store::Store::open(&config.storage.path, cache_mib << 20).unwrap());
+        let store = Arc::new(open_store(&config.storage.path, cache_mib << 20));
         let ctx = Arc::new(showfeed::poll::Context::new(store.clone(), config.clone()).unwrap());
         Harness { config, store, ctx }
     }

@@ -273,3 +273,319 @@ fn suggest_finds_unconfigured_shows_in_untagged_rows() {
         assert!(!names.contains(&never), "{never} in {names:?}");
     }
 }
+
+/// Show terms of one entry for a small show list (names only, default rules).
+fn terms_for(names: &[&str], title: &str, summary: &str) -> Vec<String> {
+    let shows: Vec<Show> = names
+        .iter()
+        .map(|n| Show {
+            name: (*n).into(),
+            aliases: Vec::new(),
+            slug: n
+                .to_lowercase()
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join("-"),
+            require_context: None,
+            exclude: Vec::new(),
+        })
+        .collect();
+    let mut v = Tagger::new(&shows)
+        .tag(title, Some(summary), None)
+        .show_terms();
+    v.sort();
+    v
+}
+
+#[test]
+fn release_titles_with_a_year_or_country_between_name_and_episode() {
+    let shows = ["Second Wind", "Ghost River", "Tower"];
+    assert_eq!(
+        terms_for(
+            &shows,
+            "Second.Wind.2019.S02E07.The.Storm.720p.HDTV.x264-GRP",
+            ""
+        ),
+        ["second-wind", "second-wind/s2", "second-wind/s2e7"]
+    );
+    assert_eq!(
+        terms_for(&shows, "Ghost River US S01E03 HDTV XviD-GRP", ""),
+        ["ghost-river", "ghost-river/s1", "ghost-river/s1e3"]
+    );
+    assert_eq!(
+        terms_for(&shows, "Tower (2021) S03E01 1080p WEB h264-GRP", ""),
+        ["tower", "tower/s3", "tower/s3e1"]
+    );
+    assert_eq!(
+        terms_for(&shows, "Tower 2x04 480p HDTV x264-GRP", ""),
+        ["tower", "tower/s2", "tower/s2e4"]
+    );
+    assert_eq!(
+        terms_for(&shows, "Tower S01E05E06 720p HDTV x264-GRP", ""),
+        ["tower", "tower/s1", "tower/s1e5"]
+    );
+    // A year is no episode, and an ordinary word in a sentence is no show.
+    assert!(terms_for(&shows, "The tower of 2019 S01 engine", "").is_empty());
+}
+
+#[test]
+fn absolute_episode_numbers_become_slug_e_terms() {
+    let shows = ["Kaiju Gakuen", "Rail Rangers", "Shinobi Koukou"];
+    assert_eq!(
+        terms_for(
+            &shows,
+            "[SubGrp] Kaiju Gakuen - 1085 [1080p] [ABCD1234].mkv",
+            ""
+        ),
+        ["kaiju-gakuen", "kaiju-gakuen/e1085"]
+    );
+    assert_eq!(
+        terms_for(&shows, "Kaiju.Gakuen.E334.720p.HDTV.x264-GRP", ""),
+        ["kaiju-gakuen", "kaiju-gakuen/e334"]
+    );
+    assert_eq!(
+        terms_for(&shows, "[SubGrp] KAIJU GAKUEN EP07 [R2DVD 420P]", ""),
+        ["kaiju-gakuen", "kaiju-gakuen/e7"]
+    );
+    assert_eq!(
+        terms_for(&shows, "[Raws] Shinobi Koukou #07 (TBS).ts", ""),
+        ["shinobi-koukou", "shinobi-koukou/e7"]
+    );
+    assert_eq!(
+        terms_for(
+            &shows,
+            "[Raws] RAIL RANGERS! - 07 (TBS 1280x720 x264 AAC).mp4",
+            ""
+        ),
+        ["rail-rangers", "rail-rangers/e7"]
+    );
+    assert_eq!(
+        terms_for(
+            &shows,
+            "[ANIME] Rail Rangers: The Final Run — Episode 5",
+            ""
+        ),
+        ["rail-rangers", "rail-rangers/e5"]
+    );
+    // With one season named, the episode is of that season.
+    assert_eq!(
+        terms_for(&shows, "[ANIME] Rail Rangers Season 2 — Episode 5", ""),
+        ["rail-rangers", "rail-rangers/s2", "rail-rangers/s2e5"]
+    );
+    // A year after a dash, and a rank, are no episodes.
+    assert_eq!(
+        terms_for(&shows, "[SubGrp] Kaiju Gakuen - 2019 [1080p]", ""),
+        ["kaiju-gakuen"]
+    );
+    assert_eq!(
+        terms_for(&shows, "Kaiju Gakuen #1 on the streaming charts", ""),
+        ["kaiju-gakuen"]
+    );
+    // Episode ranges: both ends; Korean `N회`.
+    assert_eq!(
+        terms_for(
+            &shows,
+            "Neu im Katalog",
+            "Die Episoden 12 bis 40 von »Kaiju Gakuen« sind da."
+        ),
+        ["kaiju-gakuen", "kaiju-gakuen/e12", "kaiju-gakuen/e40"]
+    );
+}
+
+#[test]
+fn calendar_lines_give_an_ordinary_name_its_context() {
+    let shows = ["Silo", "Harbor", "Ghost River"];
+    assert_eq!(
+        terms_for(&shows, "[TV] Harbor — S03E09 — Farewell", "tomorrow — HBO"),
+        ["harbor", "harbor/s3", "harbor/s3e9"]
+    );
+    assert_eq!(
+        terms_for(&shows, "[TV] Ghost River — S02E01 — A Quiet Life", ""),
+        ["ghost-river", "ghost-river/s2", "ghost-river/s2e1"]
+    );
+    // Without the episode, an ordinary word stays a word.
+    assert!(terms_for(&shows, "Life in the Harbor — Farewell", "").is_empty());
+}
+
+#[test]
+fn german_ordinal_joined_to_a_quoted_title() {
+    assert_eq!(
+        terms_for(
+            &["Kaiju Gakuen"],
+            "Neues von »Kaiju Gakuen«",
+            "Die siebte »Kaiju Gakuen«-Staffel startet im Mai."
+        ),
+        ["kaiju-gakuen", "kaiju-gakuen/s7"]
+    );
+}
+
+#[test]
+fn article_less_and_plural_possessive_variants() {
+    let shows = ["The Bachelorette", "The Simpsons", "The Office"];
+    assert_eq!(
+        terms_for(
+            &shows,
+            "'Bachelorette' Lead Jane Doe Picks Her Final Two",
+            ""
+        ),
+        ["the-bachelorette"]
+    );
+    assert_eq!(
+        terms_for(&shows, "A mural recreates the Simpsons' famous couch", ""),
+        ["the-simpsons"]
+    );
+    // An ordinary word left by dropping `The` needs quotes or a season.
+    assert!(terms_for(&shows, "Apple TV+'s Office Thriller Returns", "").is_empty());
+    assert_eq!(
+        terms_for(&shows, "Why the 'Office' Finale Still Works", ""),
+        ["the-office"]
+    );
+}
+
+#[test]
+fn an_acronym_alias_in_capitals_is_the_show() {
+    let mut snl = Show {
+        name: "Saturday Night Live".into(),
+        aliases: vec!["SNL".into()],
+        slug: "saturday-night-live".into(),
+        require_context: None,
+        exclude: Vec::new(),
+    };
+    let tagger = Tagger::new(std::slice::from_ref(&snl));
+    assert_eq!(
+        tagger
+            .tag("Jane Doe's SNL Monologue Was Pure Chaos", None, None)
+            .show_terms(),
+        ["saturday-night-live"]
+    );
+    snl.aliases = vec!["Snl".into()];
+    let tagger = Tagger::new(&[snl]);
+    assert!(tagger
+        .tag("Jane Doe's SNL Monologue", None, None)
+        .shows
+        .is_empty());
+}
+
+#[test]
+fn ordinary_names_as_headline_subjects_and_list_items() {
+    let shows = ["Supernatural", "Friends", "The Wilds", "Moving"];
+    assert_eq!(
+        terms_for(
+            &shows,
+            "Supernatural: The Brothers Return in Winter Premiere Photos",
+            ""
+        ),
+        ["supernatural"]
+    );
+    assert_eq!(
+        terms_for(&shows, "The Friends Guest Stars We Still Talk About", ""),
+        ["friends"]
+    );
+    assert_eq!(
+        terms_for(
+            &shows,
+            "New This Month: Jane's Film, The Wilds, and More",
+            ""
+        ),
+        ["the-wilds"]
+    );
+    // A list of topics is not a list of titles; a colon alone is no TV context.
+    assert!(terms_for(
+        &shows,
+        "Their Next Steps: Wedding Plans, Moving and More",
+        ""
+    )
+    .is_empty());
+    assert!(terms_for(&shows, "Friends: How to Keep Them After 40", "").is_empty());
+}
+
+#[test]
+fn names_used_for_something_else_are_not_the_show() {
+    let shows = ["Squid Game", "The Challenge", "Dave", "Onimusha"];
+    assert!(terms_for(&shows, "The real-life Squid Game of office politics", "").is_empty());
+    assert!(terms_for(
+        &shows,
+        "Crew returns from orbit",
+        "They shot scenes for the upcoming movie 'The Challenge' in space."
+    )
+    .is_empty());
+    assert!(terms_for(&shows, "Actress secretly marries comedian Dave Marlowe", "").is_empty());
+    assert!(terms_for(&shows, "[GAME] Onimusha: Blade of Dawn — Release day", "").is_empty());
+    // The same names as the shows still count.
+    assert_eq!(
+        terms_for(&shows, "Dave Season 4 Trailer: Lil Dicky Returns", ""),
+        ["dave", "dave/s4"]
+    );
+    assert_eq!(
+        terms_for(&shows, "'Squid Game' Season 3 Trailer", ""),
+        ["squid-game", "squid-game/s3"]
+    );
+}
+
+#[test]
+fn related_links_lists_count_only_for_round_ups() {
+    let shows = ["Bridgerton", "Virgin Falls", "Outlander"];
+    let summary = "<p>The drama returns with new faces. Read More &gt; Other Links From \
+                   ExampleTV.com Virgin Falls Outlander Bridgerton</p>";
+    assert_eq!(
+        terms_for(&shows, "Virgin Falls Renewed for Season 4", summary),
+        ["virgin-falls", "virgin-falls/s4"]
+    );
+    let summary = "<p>Our picks for the winter. Other Links From ExampleTV.com Outlander \
+                   Bridgerton</p>";
+    assert_eq!(
+        terms_for(&shows, "9 Shows to Watch While You Wait", summary),
+        ["bridgerton", "outlander"]
+    );
+}
+
+#[test]
+fn a_show_named_as_a_person_s_credit_in_the_body_is_not_the_news() {
+    let shows = ["Talent Quest", "The Office"];
+    assert!(terms_for(
+        &shows,
+        "Jane Doe Is Unrecognizable With Her New Look",
+        "<p>'Talent Quest' winner Jane Doe showed off a new look.</p>"
+    )
+    .is_empty());
+    assert!(terms_for(
+        &shows,
+        "Two Old Friends Start a Holiday Tradition",
+        "<p>The 'Office' alums are still close.</p>"
+    )
+    .is_empty());
+    // With a season in the same sentence, it is about the show.
+    assert_eq!(
+        terms_for(
+            &shows,
+            "Jane Doe Looks Back",
+            "<p>'Talent Quest' winner Jane Doe returns for Season 3 as a judge.</p>"
+        ),
+        ["talent-quest", "talent-quest/s3"]
+    );
+}
+
+#[test]
+fn episode_listing_titles_name_the_show_as_a_segment() {
+    let shows = ["Evil", "House", "Bones"];
+    assert_eq!(
+        terms_for(
+            &shows,
+            "The Demon of Parish Hall - Evil",
+            "Kristen faces a new case."
+        ),
+        ["evil"]
+    );
+    assert_eq!(
+        terms_for(&shows, "Best moments of the week | House", ""),
+        ["house"]
+    );
+    assert_eq!(
+        terms_for(&shows, "[TV] Bones — The Final Chapter", ""),
+        ["bones"]
+    );
+    // Not a headline's first words, nor a word inside a segment.
+    assert!(terms_for(&shows, "Evil - a short history of sin", "").is_empty());
+    assert!(terms_for(&shows, "Prices rise again - the house market", "").is_empty());
+}
