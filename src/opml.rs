@@ -508,7 +508,7 @@ impl fmt::Display for Skip {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Skip::Present { id, url } => write!(f, "already in feeds.toml as {id} ({url})"),
-            Skip::Repeated { id } => write!(f, "listed earlier in this file, imported as {id}"),
+            Skip::Repeated { id } => write!(f, "listed earlier in this file, as {id}"),
             Skip::BadUrl(why) => write!(f, "cannot be polled: {why}"),
         }
     }

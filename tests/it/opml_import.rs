@@ -448,7 +448,7 @@ fn a_freshrss_export_skips_known_feeds_and_makes_readable_ids() {
         "= http://www.variety.com/v/tv/feed  skipped: already in feeds.toml as variety-tv (https://variety.com/v/tv/feed/)",
         "= https://soompi.com/feed/?utm_source=freshrss&utm_medium=rss  skipped: already in feeds.toml as soompi (https://www.soompi.com/feed)",
         "= http://soompi.com/feed  skipped: already in feeds.toml as soompi (https://www.soompi.com/feed)",
-        "= http://hollywoodreporter.com/c/tv/tv-reviews/feed?utm_campaign=x  skipped: listed earlier in this file, imported as the-hollywood-reporter",
+        "= http://hollywoodreporter.com/c/tv/tv-reviews/feed?utm_campaign=x  skipped: listed earlier in this file, as the-hollywood-reporter",
         "! gopher://example.com/feed  skipped: cannot be polled: scheme \"gopher\" is not http, https or file",
         "note: folder \"Uncategorized\" gives no tag (a reader's default folder)",
     ] {
@@ -820,6 +820,18 @@ async fn check_lists_tag_changes_and_a_reload_serves_them() {
     let (status, atom) = get(&format!("{base}/tags/anime.atom")).await;
     assert_eq!(status, 200);
     assert_eq!(titles(&atom), ["Frieren anime sets January premiere"]);
+    // `feed --tag` (through the daemon, which holds the store) prints the same selection.
+    let out = run_ok(&[
+        "--config",
+        setup.config.to_str().unwrap(),
+        "feed",
+        "--tag",
+        "anime",
+    ]);
+    assert_eq!(
+        titles(&String::from_utf8(out.stdout).unwrap()),
+        ["Frieren anime sets January premiere"]
+    );
 
     // A tag added to a feed by hand is a change of that feed.
     let text = std::fs::read_to_string(&setup.config).unwrap();
