@@ -821,7 +821,10 @@ pub enum ImportError {
     #[error("{0}\n(fix the config file first: `showfeed check` lists every error)")]
     Invalid(ConfigError),
     /// feeds.toml has `feed` in another form than `[[feed]]` tables.
-    #[error("`feed` in {} is not an array of tables ([[feed]]), so feeds cannot be added to it", path.display())]
+    #[error(
+        "`feed` in {} is not an array of tables ([[feed]]), so feeds cannot be added to it",
+        path.display()
+    )]
     NotFeedTables {
         /// The config file.
         path: PathBuf,

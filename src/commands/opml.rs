@@ -25,7 +25,9 @@ pub async fn opml(config: Arc<Config>, cmd: OpmlCommand) -> anyhow::Result<()> {
                 // Nothing polled yet: the list is the config's, without the feeds' own
                 // titles and sites.
                 Err(e @ StoreError::Missing(_)) => {
-                    eprintln!("note: {e}; exporting the config's feeds without their own titles and sites");
+                    eprintln!(
+                        "note: {e}; exporting the config's feeds without their own titles and sites"
+                    );
                     crate::opml::export(&config, &Default::default())
                 }
                 Err(e) => return Err(e).context("cannot open the store"),

@@ -828,7 +828,10 @@ fn feed_tags(
                 s if valid_id(&s) => format!(" (write {s:?})"),
                 _ => String::new(),
             };
-            format!("tag {v:?} must be 1-64 characters of a-z, 0-9 and '-', not starting or ending with '-'{hint}")
+            format!(
+                "tag {v:?} must be 1-64 characters of a-z, 0-9 and '-', not starting or ending \
+                 with '-'{hint}"
+            )
         } else if out.contains(v) {
             format!("tag {v:?} is given twice")
         } else {

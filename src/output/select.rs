@@ -1,7 +1,7 @@
 //! Runs a [`FeedQuery`] against the store: picks the narrowest index (a show, a source, the
-//! feeds of a tag, or everything), walks it newest first within the time bounds and the paging cursor, merges
-//! several streams when several shows or sources are asked for, and applies the remaining
-//! filters entry by entry until the page is full.
+//! feeds of a tag, or everything), walks it newest first within the time bounds and the
+//! paging cursor, merges several streams when several shows or feeds are asked for, and
+//! applies the remaining filters entry by entry until the page is full.
 //!
 //! A story told by several outlets is one entry (its story entry) with its copies hidden
 //! behind it. A slice of the feed (a source, a show) holds every story one of whose copies

@@ -1,8 +1,9 @@
 //! The index page at `/`: server-rendered HTML (maud, which escapes everything it is given),
 //! no JavaScript. On top, one line that says how things stand (stories, sources failing and
 //! why, a refused reload, an unwritable store); then shows with stories first, views, feed
-//! tags, sources with failing ones first, and the latest stories with their tags. Counts are stories as
-//! the feeds serve them, with a small inline SVG of stories per day over the last 30 days.
+//! tags, sources with failing ones first, and the latest stories with their tags. Counts are
+//! stories as the feeds serve them, with a small inline SVG of stories per day over the last
+//! 30 days.
 
 use std::collections::HashMap;
 

@@ -1,12 +1,12 @@
 //! Serve: the HTTP face of showfeed (axum).
 //!
 //! Every way to slice the news is a URL: `/feed.<fmt>`, `/shows/<slug>.<fmt>`,
-//! `/sources/<id>.<fmt>`, `/views/<name>.<fmt>` and `/tags/<tag>.<fmt>`, where `<fmt>` is `atom`, `rss` or `json`,
-//! each taking the filters of [`crate::query`]. The documents themselves come from
-//! [`crate::output`]; this module adds what is HTTP: routing, a memory cache of rendered
-//! documents by path, format and normalized query until an ingest changes the store
-//! ([`Store::generation`]), strong ETags, Last-Modified and 304s. `/` is an HTML index
-//! ([`html`]), `/opml` the source list. Errors become statuses in one place, [`error`].
+//! `/sources/<id>.<fmt>`, `/views/<name>.<fmt>` and `/tags/<tag>.<fmt>`, where `<fmt>` is
+//! `atom`, `rss` or `json`, each taking the filters of [`crate::query`]. The documents
+//! themselves come from [`crate::output`]; this module adds what is HTTP: routing, a memory
+//! cache of rendered documents by path, format and normalized query until an ingest changes
+//! the store ([`Store::generation`]), strong ETags, Last-Modified and 304s. `/` is an HTML
+//! index ([`html`]), `/opml` the source list. Errors become statuses in one place, [`error`].
 
 pub mod error;
 pub mod html;
