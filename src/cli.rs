@@ -76,10 +76,14 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum OpmlCommand {
     /// Add the feeds of an OPML file (Miniflux, FreshRSS... exports) to the config file,
-    /// keeping its comments; feeds already present are skipped.
+    /// keeping its comments; folders become tags, feeds already present (under any
+    /// spelling of their URL) are skipped. Prints one line per feed added or skipped.
     Import {
         /// The OPML file.
         file: PathBuf,
+        /// Print what would be added and skipped; change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Print the configured sources as OPML 2.0.
     Export,
@@ -109,6 +113,9 @@ pub struct FeedArgs {
     /// Entries from these feeds (feed id; repeatable).
     #[arg(long)]
     pub source: Vec<String>,
+    /// Entries from the feeds with any of these tags (repeatable).
+    #[arg(long)]
+    pub tag: Vec<String>,
     /// Words (or "quoted phrases") that must all appear in the title or summary.
     #[arg(long)]
     pub q: Option<String>,
@@ -133,6 +140,7 @@ impl FeedArgs {
             ("season", &self.season),
             ("kind", &self.kind),
             ("source", &self.source),
+            ("tag", &self.tag),
         ] {
             for v in values {
                 s.append_pair(key, v);

@@ -10,6 +10,7 @@
 //! | `season=<slug>/s<N>` | entries naming that season (repeatable, any of) |
 //! | `kind=<kind>` | news kind from tagging: trailer, casting, ... (repeatable, any of) |
 //! | `source=<feed id>` | entries from these feeds (repeatable, any of) |
+//! | `tag=<tag>` | entries from the feeds with any of these tags (repeatable) |
 //! | `q=<words>` | every word (or "quoted phrase") in the title or summary; case- and accent-insensitive |
 //! | `since=`, `until=` | RFC 3339 time, or relative such as `7d`, `12h` (before now) |
 //! | `limit=<n>` | 1 to 1,000 entries (default 100) |
@@ -53,6 +54,11 @@ pub struct FeedQuery {
     pub kinds: BTreeSet<String>,
     /// Any of these feed ids.
     pub sources: BTreeSet<String>,
+    /// Any of these feed tags.
+    pub tags: BTreeSet<String>,
+    /// The ids of the feeds with any of `tags` (what `tags` selects, resolved by
+    /// [`Known::tags`] when parsed); empty when `tags` is.
+    pub tag_feeds: BTreeSet<String>,
     /// Every one of these terms; a term is one word or a phrase (several words in order),
     /// already folded (lower case, ASCII).
     pub terms: Vec<Vec<String>>,
@@ -79,6 +85,8 @@ pub struct Known<'a> {
     pub shows: &'a dyn Fn(&str) -> bool,
     /// Configured feed ids.
     pub sources: &'a dyn Fn(&str) -> bool,
+    /// The ids of the feeds with a tag, `None` when no feed has it.
+    pub tags: &'a dyn Fn(&str) -> Option<&'a [String]>,
     /// News kinds.
     pub kinds: &'a [&'a str],
 }
@@ -271,7 +279,7 @@ impl FeedQuery {
             }
             // Slugs and feed ids are lower case; a link typed by hand may not be.
             let value = match key {
-                "show" | "exclude_show" | "season" | "source" | "kind" => {
+                "show" | "exclude_show" | "season" | "source" | "tag" | "kind" => {
                     value.trim().to_ascii_lowercase()
                 }
                 _ => value.trim().to_owned(),
@@ -296,8 +304,8 @@ impl FeedQuery {
         Ok(self)
     }
 
-    /// Applies a repeatable filter (show, exclude_show, season, kind, source); false when
-    /// `key` is not one.
+    /// Applies a repeatable filter (show, exclude_show, season, kind, source, tag); false
+    /// when `key` is not one.
     fn add_filter(
         &mut self,
         key: &str,
@@ -342,6 +350,16 @@ impl FeedQuery {
                 }
                 self.sources.insert(value.to_owned());
             }
+            "tag" => {
+                let Some(feeds) = (known.tags)(value) else {
+                    return Err(bad(format!(
+                        "parameter `tag`: no feed has the tag {:?}",
+                        truncate(value)
+                    )));
+                };
+                self.tags.insert(value.to_owned());
+                self.tag_feeds.extend(feeds.iter().cloned());
+            }
             _ => return Ok(false),
         }
         Ok(true)
@@ -369,7 +387,7 @@ impl FeedQuery {
             "after" => self.after = Some(parse_cursor(key, value)?),
             other => {
                 return Err(bad(format!(
-                    "unknown query parameter `{}` (supported: show, exclude_show, season, kind, source, q, since, until, limit, before, after)",
+                    "unknown query parameter `{}` (supported: show, exclude_show, season, kind, source, tag, q, since, until, limit, before, after)",
                     truncate(other)
                 )))
             }
@@ -395,6 +413,9 @@ impl FeedQuery {
         }
         for v in &self.sources {
             s.append_pair("source", v);
+        }
+        for v in &self.tags {
+            s.append_pair("tag", v);
         }
         if !self.terms.is_empty() {
             s.append_pair("q", &terms_query(&self.terms));
@@ -444,9 +465,14 @@ mod tests {
         Known {
             shows: &|s| s == "squid-game" || s == "the-bear",
             sources: &|s| s == "variety",
+            tags: &|t| (t == "trades").then_some(TRADES.as_slice()),
             kinds: &["trailer", "casting"],
         }
     }
+
+    /// The feeds tagged `trades`.
+    static TRADES: std::sync::LazyLock<Vec<String>> =
+        std::sync::LazyLock::new(|| vec!["variety".into(), "deadline".into()]);
 
     fn parse(q: &str) -> Result<FeedQuery, QueryError> {
         FeedQuery::new().parse(Some(q), &known(), 1_800_000_000)
@@ -472,6 +498,19 @@ mod tests {
     }
 
     #[test]
+    fn a_tag_selects_the_feeds_that_have_it() {
+        let q = parse("tag=Trades&tag=trades&source=variety").unwrap();
+        assert_eq!(q.tags, BTreeSet::from(["trades".to_owned()]));
+        assert_eq!(
+            q.tag_feeds,
+            BTreeSet::from(["deadline".to_owned(), "variety".to_owned()])
+        );
+        assert_eq!(q.canonical(), "source=variety&tag=trades");
+        assert_eq!(parse(&q.canonical()).unwrap(), q);
+        assert!(parse("").unwrap().tag_feeds.is_empty());
+    }
+
+    #[test]
     fn rejects_precisely() {
         for (bad, name) in [
             ("limit=0", "`limit`"),
@@ -482,6 +521,7 @@ mod tests {
             ("season=nope/s2", "`season`"),
             ("kind=gossip", "`kind`"),
             ("source=x", "`source`"),
+            ("tag=nope", "`tag`"),
             ("since=yesterday", "`since`"),
             ("before=zz", "`before`"),
             ("evil=%3Cscript%3E", "`evil`"),

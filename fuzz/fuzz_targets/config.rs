@@ -68,6 +68,7 @@ fuzz_target!(|data: &[u8]| {
             let known = Known {
                 shows: &|s| c.show(s).is_some(),
                 sources: &|s| c.feed(s).is_some(),
+                tags: &|t| c.tag(t),
                 kinds: NEWS_KINDS,
             };
             for v in &c.views {

@@ -12,6 +12,7 @@ fn known() -> Known<'static> {
     Known {
         shows: &|s| matches!(s, "squid-game" | "the-bear" | "pokemon" | "lost"),
         sources: &|s| matches!(s, "variety-tv" | "deadline" | "soompi"),
+        tags: &|_| None,
         kinds: NEWS_KINDS,
     }
 }

@@ -19,6 +19,10 @@ pub struct ConfigDiff {
     pub removed_shows: Vec<String>,
     /// Show slugs whose name, aliases or hints changed.
     pub changed_shows: Vec<String>,
+    /// Tags no feed had before, with the feeds that have them now.
+    pub added_tags: Vec<(String, Vec<String>)>,
+    /// Tags no feed has any more.
+    pub removed_tags: Vec<String>,
     /// View names added, removed or changed.
     pub views: Vec<String>,
     /// Sections whose settings changed (polling, dedup, server...).
@@ -45,6 +49,7 @@ impl ConfigDiff {
 pub fn diff(old: &Config, new: &Config) -> ConfigDiff {
     let mut d = ConfigDiff::default();
     d.compare_feeds(old, new);
+    d.compare_tags(old, new);
     d.compare_shows(old, new);
     d.compare_views(old, new);
     d.compare_sections(old, new);
@@ -65,6 +70,23 @@ impl ConfigDiff {
             .iter()
             .filter(|f| new.feed(&f.id).is_none())
             .map(|f| f.id.clone())
+            .collect();
+    }
+
+    /// Tags that appear or disappear (`/tags/<tag>` starts or stops being served); a feed
+    /// joining or leaving a tag is one of its changes.
+    fn compare_tags(&mut self, old: &Config, new: &Config) {
+        self.added_tags = new
+            .tags
+            .iter()
+            .filter(|(t, _)| old.tag(t).is_none())
+            .map(|(t, feeds)| (t.clone(), feeds.clone()))
+            .collect();
+        self.removed_tags = old
+            .tags
+            .keys()
+            .filter(|t| new.tag(t).is_none())
+            .cloned()
             .collect();
     }
 
@@ -129,7 +151,8 @@ impl ConfigDiff {
     }
 }
 
-/// What changed in a feed, for the admin: its URL and interval in full, the title by name.
+/// What changed in a feed, for the admin: its URL, interval and tags in full, the title by
+/// name.
 /// Other changes (`allow_private`) make the feed changed with nothing to list.
 fn feed_changes(o: &Feed, f: &Feed) -> Vec<String> {
     let mut what = Vec::new();
@@ -145,6 +168,13 @@ fn feed_changes(o: &Feed, f: &Feed) -> Vec<String> {
     }
     if o.title != f.title {
         what.push("title".into());
+    }
+    if o.tags != f.tags {
+        let list = |t: &[String]| match t {
+            [] => "(none)".to_owned(),
+            t => t.join(", "),
+        };
+        what.push(format!("tags {} -> {}", list(&o.tags), list(&f.tags)));
     }
     what
 }
@@ -170,6 +200,12 @@ impl fmt::Display for ConfigDiff {
                 .iter()
                 .map(|(i, w)| format!("~ feed {i}: {}", w.join(", "))),
         );
+        lines.extend(
+            self.added_tags
+                .iter()
+                .map(|(t, feeds)| format!("+ tag {t} ({})", feeds.join(", "))),
+        );
+        lines.extend(self.removed_tags.iter().map(|t| format!("- tag {t}")));
         lines.extend(self.added_shows.iter().map(|s| format!("+ show {s}")));
         lines.extend(self.removed_shows.iter().map(|s| format!("- show {s}")));
         lines.extend(self.changed_shows.iter().map(|s| format!("~ show {s}")));
@@ -225,6 +261,11 @@ url = "https://c.example/feed"
 [[feed]]
 id = "private"
 url = "https://e.example/feed"
+[[feed]]
+id = "tagged"
+url = "https://f.example/feed"
+interval = "1h"
+tags = ["anime", "old"]
 [[show]]
 name = "Same"
 [[show]]
@@ -270,6 +311,11 @@ id = "private"
 url = "https://e.example/feed"
 interval = "30m"
 allow_private = true
+[[feed]]
+id = "tagged"
+url = "https://f.example/feed"
+interval = "1h"
+tags = ["anime", "k-drama"]
 [[show]]
 name = "Same"
 [[show]]
@@ -294,6 +340,9 @@ name = "added"
             "~ feed moved: url https://b.example/feed -> https://b2.example/feed, interval 1h -> 2h, title",
             // allow_private is not described, only counted.
             "~ feed private: ",
+            "~ feed tagged: tags anime, old -> anime, k-drama",
+            "+ tag k-drama (tagged)",
+            "- tag old",
             "+ show added",
             "- show dropped",
             "~ show renamed",

@@ -60,6 +60,8 @@ pub struct Config {
     pub views: Vec<View>,
     /// Feed id -> position in `feeds` (lookups per request with thousands of feeds).
     pub feed_index: std::collections::HashMap<String, usize>,
+    /// Every tag some feed has -> the ids of the feeds that have it, in file order.
+    pub tags: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// A named, saved query served at `/views/<name>.<format>`.
@@ -155,6 +157,9 @@ pub struct Feed {
     /// May reach private, loopback and link-local addresses through its host name (SSRF
     /// guard off for this feed).
     pub allow_private: bool,
+    /// Tags (`[a-z0-9-]`, no repeats), in file order: the feed's stories are in
+    /// `/tags/<tag>.<format>` and answer `?tag=<tag>`.
+    pub tags: Vec<String>,
 }
 
 impl Feed {
@@ -238,6 +243,11 @@ impl Config {
     /// The feed with this id.
     pub fn feed(&self, id: &str) -> Option<&Feed> {
         self.feed_index.get(id).and_then(|&i| self.feeds.get(i))
+    }
+
+    /// The ids of the feeds tagged `tag`, in file order; `None` when no feed has it.
+    pub fn tag(&self, tag: &str) -> Option<&[String]> {
+        self.tags.get(tag).map(Vec::as_slice)
     }
 }
 

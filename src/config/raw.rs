@@ -51,6 +51,9 @@ pub struct RawView {
     /// Feed ids, any of.
     #[serde(default)]
     pub source: Vec<Spanned<String>>,
+    /// Feed tags, any of.
+    #[serde(default)]
+    pub tag: Vec<Spanned<String>>,
     /// Words and "phrases" that must all appear.
     pub q: Option<Spanned<String>>,
     /// A duration before now ("7d").
@@ -128,6 +131,9 @@ pub struct RawFeed {
     pub interval: Option<Spanned<String>>,
     /// Per-feed override of `[polling] allow_private`.
     pub allow_private: Option<Spanned<bool>>,
+    /// Tags (`[a-z0-9-]`): the feed is in `/tags/<tag>.atom` and `?tag=<tag>`.
+    #[serde(default)]
+    pub tags: Vec<Spanned<String>>,
 }
 
 /// One `[[show]]`.
@@ -178,7 +184,10 @@ pub const KNOWN_KEYS: &[(&str, &[&str])] = &[
         ],
     ),
     ("dedup", &["mode", "window"]),
-    ("feed", &["id", "url", "title", "interval", "allow_private"]),
+    (
+        "feed",
+        &["id", "url", "title", "interval", "allow_private", "tags"],
+    ),
     (
         "show",
         &["name", "aliases", "slug", "require_context", "exclude"],
@@ -193,6 +202,7 @@ pub const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "season",
             "kind",
             "source",
+            "tag",
             "q",
             "since",
             "limit",

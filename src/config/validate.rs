@@ -1,6 +1,6 @@
 //! Turns config text into a [`Config`], collecting every problem with its position.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;
 use std::ops::Range;
 use std::path::Path;
@@ -122,8 +122,9 @@ fn check(text: &str, file: &Path, c: &mut Collector<'_>) -> Option<Config> {
     let polling = polling(&raw, c);
     let dedup = dedup(&raw, c);
     let feeds = feeds(&raw, polling.as_ref(), c);
+    let tags = tag_index(&feeds);
     let shows = shows(&raw, c);
-    let views = views(&raw, &feeds, &shows, c);
+    let views = views(&raw, &feeds, &tags, &shows, c);
     Some(Config {
         file: file.to_path_buf(),
         text: text.to_owned(),
@@ -137,9 +138,21 @@ fn check(text: &str, file: &Path, c: &mut Collector<'_>) -> Option<Config> {
             .map(|(i, f)| (f.id.clone(), i))
             .collect(),
         feeds,
+        tags,
         shows,
         views,
     })
+}
+
+/// Every tag -> the ids of the feeds that have it, in file order.
+fn tag_index(feeds: &[Feed]) -> BTreeMap<String, Vec<String>> {
+    let mut tags = BTreeMap::<String, Vec<String>>::new();
+    for f in feeds {
+        for t in &f.tags {
+            tags.entry(t.clone()).or_default().push(f.id.clone());
+        }
+    }
+    tags
 }
 
 /// How a diagnostic names the `n`th entry of a `[[section]]` list: by its id or name when it
@@ -155,12 +168,14 @@ fn entry_subject(section: &str, name: Option<&Spanned<String>>, n: usize) -> Str
 fn views(
     raw: &RawConfig,
     feeds: &[Feed],
+    tags: &BTreeMap<String, Vec<String>>,
     shows: &[Show],
     c: &mut Collector<'_>,
 ) -> Vec<super::View> {
     let known = Known {
         shows: &|slug| shows.iter().any(|s| s.slug == slug),
         sources: &|id| feeds.iter().any(|f| f.id == id),
+        tags: &|tag| tags.get(tag).map(Vec::as_slice),
         kinds: super::NEWS_KINDS,
     };
     let mut names = HashSet::new();
@@ -252,6 +267,11 @@ fn view_query(
     for source in &view.source {
         q.check("source", source, (known.sources)(source.get_ref()), |v| {
             format!("`source`: no feed with id {v:?} is configured")
+        });
+    }
+    for tag in &view.tag {
+        q.check("tag", tag, (known.tags)(tag.get_ref()).is_some(), |v| {
+            format!("`tag`: no feed has the tag {v:?}")
         });
     }
     if let Some(words) = &view.q {
@@ -774,6 +794,7 @@ fn one_feed(
         same_url(id, url, raw_url, subject, &mut seen.urls, c);
     }
     let title = feed_title(f, subject, c);
+    let tags = feed_tags(&f.tags, subject, c);
     let interval = match &f.interval {
         Some(i) => duration(i, subject, "interval", (MINUTE, 7 * DAY), c),
         None => Some(defaults.interval),
@@ -787,7 +808,40 @@ fn one_feed(
             .allow_private
             .as_ref()
             .map_or(defaults.allow_private, |b| *b.get_ref()),
+        tags: tags?,
     })
+}
+
+/// A feed's tags: each a valid slug (a wrong one is reported with the slug it could be),
+/// none twice.
+fn feed_tags(
+    list: &[Spanned<String>],
+    subject: Option<&str>,
+    c: &mut Collector<'_>,
+) -> Option<Vec<String>> {
+    let mut out: Vec<String> = Vec::with_capacity(list.len());
+    let mut ok = true;
+    for tag in list {
+        let v = tag.get_ref();
+        let message = if !valid_id(v) {
+            let hint = match slugify(v) {
+                s if valid_id(&s) => format!(" (write {s:?})"),
+                _ => String::new(),
+            };
+            format!(
+                "tag {v:?} must be 1-64 characters of a-z, 0-9 and '-', not starting or ending \
+                 with '-'{hint}"
+            )
+        } else if out.contains(v) {
+            format!("tag {v:?} is given twice")
+        } else {
+            out.push(v.clone());
+            continue;
+        };
+        c.spanned(tag, subject, message);
+        ok = false;
+    }
+    ok.then_some(out)
 }
 
 /// A feed's id: present, `[a-z0-9-]`, and not an earlier feed's.
@@ -1262,6 +1316,57 @@ limit = 50
                 ),
             ]
         );
+    }
+
+    /// Feed tags: slugs only (a wrong one says what to write), none twice in a feed, an
+    /// array; a view may select by a tag some feed has. Valid tags index their feeds.
+    #[test]
+    fn feed_tags_are_checked_and_indexed() {
+        let text = r#"
+[[feed]]
+id = "a"
+url = "https://a.example/feed"
+tags = ["K-Drama", "anime", "anime", "-x-", ""]
+[[view]]
+name = "v"
+tag = ["nope"]
+"#;
+        let want = r#"5 errors in /etc/showfeed/feeds.toml
+  /etc/showfeed/feeds.toml:5:9: feed `a`: tag "K-Drama" must be 1-64 characters of a-z, 0-9 and '-', not starting or ending with '-' (write "k-drama")
+  /etc/showfeed/feeds.toml:5:29: feed `a`: tag "anime" is given twice
+  /etc/showfeed/feeds.toml:5:38: feed `a`: tag "-x-" must be 1-64 characters of a-z, 0-9 and '-', not starting or ending with '-' (write "x")
+  /etc/showfeed/feeds.toml:5:45: feed `a`: tag "" must be 1-64 characters of a-z, 0-9 and '-', not starting or ending with '-'
+  /etc/showfeed/feeds.toml:8:8: view `v`: `tag`: no feed has the tag "nope""#;
+        assert_report(&report(text), want);
+        let text = "[[feed]]\nid = \"b\"\nurl = \"https://b.example/feed\"\ntags = \"anime\"\n";
+        assert_report(
+            &report(text),
+            "1 error in /etc/showfeed/feeds.toml\n  /etc/showfeed/feeds.toml:4:8: invalid type: string \"anime\", expected a sequence",
+        );
+
+        let text = r#"
+[[feed]]
+id = "a"
+url = "https://a.example/feed"
+tags = ["k-drama", "anime"]
+[[feed]]
+id = "b"
+url = "https://b.example/feed"
+tags = ["anime"]
+[[feed]]
+id = "c"
+url = "https://c.example/feed"
+[[view]]
+name = "v"
+tag = ["anime", "k-drama"]
+"#;
+        let c = validate(text, Path::new("/etc/showfeed/feeds.toml")).unwrap();
+        assert_eq!(c.feeds[0].tags, ["k-drama", "anime"]);
+        assert!(c.feeds[2].tags.is_empty());
+        assert_eq!(c.tag("anime"), Some(&["a".to_owned(), "b".to_owned()][..]));
+        assert_eq!(c.tag("k-drama"), Some(&["a".to_owned()][..]));
+        assert_eq!(c.tag("c"), None);
+        assert_eq!(c.views[0].query, "tag=anime&tag=k-drama");
     }
 
     /// Compares with the pinned report, printing the new one in full when it differs.

@@ -88,6 +88,8 @@ pub enum DocKind {
     Source(String),
     /// A view from the config, by name.
     View(String),
+    /// The feeds with one tag, by tag.
+    Tag(String),
 }
 
 impl DocKind {
@@ -99,6 +101,7 @@ impl DocKind {
             DocKind::Show(s) => format!("/shows/{s}.{ext}"),
             DocKind::Source(s) => format!("/sources/{s}.{ext}"),
             DocKind::View(s) => format!("/views/{s}.{ext}"),
+            DocKind::Tag(s) => format!("/tags/{s}.{ext}"),
         }
     }
 }
@@ -136,6 +139,7 @@ pub fn resolve_query(
     let known = Known {
         shows: &|s| config.show(s).is_some(),
         sources: &|s| config.feed(s).is_some(),
+        tags: &|t| config.tag(t),
         kinds: NEWS_KINDS,
     };
     let mut base = FeedQuery::new();
@@ -160,6 +164,15 @@ pub fn resolve_query(
                 config.server.title,
                 feed.title.as_deref().unwrap_or(id)
             )
+        }
+        DocKind::Tag(tag) => {
+            let feeds = config.tag(tag).ok_or_else(|| {
+                let hint = did_you_mean(tag, config.tags.keys().map(String::as_str));
+                OutputError::NotFound(format!("no feed has the tag {tag:?}{hint}"))
+            })?;
+            base.tags.insert(tag.clone());
+            base.tag_feeds.extend(feeds.iter().cloned());
+            format!("{}: {tag}", config.server.title)
         }
         DocKind::View(name) => {
             let view = config.view(name).ok_or_else(|| {

@@ -1,7 +1,7 @@
-//! Runs a [`FeedQuery`] against the store: picks the narrowest index (a show, a source, or
-//! everything), walks it newest first within the time bounds and the paging cursor, merges
-//! several streams when several shows or sources are asked for, and applies the remaining
-//! filters entry by entry until the page is full.
+//! Runs a [`FeedQuery`] against the store: picks the narrowest index (a show, a source, the
+//! feeds of a tag, or everything), walks it newest first within the time bounds and the
+//! paging cursor, merges several streams when several shows or feeds are asked for, and
+//! applies the remaining filters entry by entry until the page is full.
 //!
 //! A story told by several outlets is one entry (its story entry) with its copies hidden
 //! behind it. A slice of the feed (a source, a show) holds every story one of whose copies
@@ -81,6 +81,9 @@ fn matches(q: &FeedQuery, needles: &[String], e: &Entry) -> bool {
         return false;
     }
     if !q.sources.is_empty() && !q.sources.contains(&e.feed_id) {
+        return false;
+    }
+    if !q.tags.is_empty() && !q.tag_feeds.contains(&e.feed_id) {
         return false;
     }
     if !needles.is_empty() {
@@ -179,7 +182,15 @@ fn indexes(q: &FeedQuery) -> Vec<Index<'_>> {
             q.seasons.iter().map(|(s, _)| s.as_str()).collect();
         slugs.into_iter().map(Index::Show).collect()
     } else if !q.sources.is_empty() {
-        q.sources.iter().map(|s| Index::Feed(s)).collect()
+        // With tags too, only the sources that have one of them can match.
+        q.sources
+            .iter()
+            .filter(|s| q.tags.is_empty() || q.tag_feeds.contains(*s))
+            .map(|s| Index::Feed(s))
+            .collect()
+    } else if !q.tags.is_empty() {
+        // A tag is the set of its feeds: selected like `source=` over each.
+        q.tag_feeds.iter().map(|s| Index::Feed(s)).collect()
     } else {
         vec![Index::Time]
     }

@@ -1,8 +1,9 @@
 //! The index page at `/`: server-rendered HTML (maud, which escapes everything it is given),
 //! no JavaScript. On top, one line that says how things stand (stories, sources failing and
-//! why, a refused reload, an unwritable store); then shows with stories first, sources with
-//! failing ones first, views, and the latest stories with their tags. Counts are stories as
-//! the feeds serve them, with a small inline SVG of stories per day over the last 30 days.
+//! why, a refused reload, an unwritable store); then shows with stories first, views, feed
+//! tags, sources with failing ones first, and the latest stories with their tags. Counts are
+//! stories as the feeds serve them, with a small inline SVG of stories per day over the last
+//! 30 days.
 
 use std::collections::HashMap;
 
@@ -98,6 +99,7 @@ pub fn index(config: &Config, store: &Store, page: &PageState<'_>) -> Result<Str
                 (summary(config, store, &states, page))
                 (shows(config, page))
                 (views(config))
+                (tags(config, &sources))
                 (source_table(config, &states, page))
                 h2 { "Latest" }
                 ul.entries {
@@ -293,6 +295,33 @@ fn views(config: &Config) -> Markup {
                             td { (v.title.as_deref().unwrap_or(&v.name)) }
                             td.muted { (v.query) }
                             td { (subscribe(&format!("/views/{}", v.name))) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The tags feeds have, each with its feeds and subscribe links; nothing without tags.
+fn tags(config: &Config, sources: &HashMap<String, doc::SourceInfo>) -> Markup {
+    let name = |id: &str| sources.get(id).map_or(id, |s| s.title.as_str()).to_owned();
+    html! {
+        @if !config.tags.is_empty() {
+            h2 { "Tags" }
+            table {
+                thead { tr { th { "Tag" } th { "Feeds" } th { "Subscribe" } } }
+                tbody {
+                    @for (tag, ids) in &config.tags {
+                        tr {
+                            td { a href={ "/tags/" (tag) ".atom" } { (tag) } }
+                            td {
+                                @for (i, id) in ids.iter().enumerate() {
+                                    @if i > 0 { ", " }
+                                    a href={ "/sources/" (id) ".atom" } { (name(id)) }
+                                }
+                            }
+                            td { (subscribe(&format!("/tags/{tag}"))) }
                         }
                     }
                 }

@@ -1,12 +1,12 @@
 //! Serve: the HTTP face of showfeed (axum).
 //!
 //! Every way to slice the news is a URL: `/feed.<fmt>`, `/shows/<slug>.<fmt>`,
-//! `/sources/<id>.<fmt>` and `/views/<name>.<fmt>`, where `<fmt>` is `atom`, `rss` or `json`,
-//! each taking the filters of [`crate::query`]. The documents themselves come from
-//! [`crate::output`]; this module adds what is HTTP: routing, a memory cache of rendered
-//! documents by path, format and normalized query until an ingest changes the store
-//! ([`Store::generation`]), strong ETags, Last-Modified and 304s. `/` is an HTML index
-//! ([`html`]), `/opml` the source list. Errors become statuses in one place, [`error`].
+//! `/sources/<id>.<fmt>`, `/views/<name>.<fmt>` and `/tags/<tag>.<fmt>`, where `<fmt>` is
+//! `atom`, `rss` or `json`, each taking the filters of [`crate::query`]. The documents
+//! themselves come from [`crate::output`]; this module adds what is HTTP: routing, a memory
+//! cache of rendered documents by path, format and normalized query until an ingest changes
+//! the store ([`Store::generation`]), strong ETags, Last-Modified and 304s. `/` is an HTML
+//! index ([`html`]), `/opml` the source list. Errors become statuses in one place, [`error`].
 
 pub mod error;
 pub mod html;
@@ -28,7 +28,7 @@ use crate::clock::rfc3339;
 use crate::config::Config;
 use crate::output::status::{status_rows, Status, StoreStatus};
 use crate::output::suggest::{suggestions, SuggestionOut};
-use crate::output::{self, doc, health, resolve_query, DocKind, Format};
+use crate::output::{self, health, resolve_query, DocKind, Format};
 use crate::poll::PollSummary;
 use crate::scheduler::{feeds_to_poll, PollRequests};
 use crate::store::Store;
@@ -357,7 +357,7 @@ async fn top_document(
     document(state, DocKind::Merged, format, raw, headers).await
 }
 
-/// `/shows/<slug>.<fmt>`, `/sources/<id>.<fmt>`, `/views/<name>.<fmt>`.
+/// `/shows/<slug>.<fmt>`, `/sources/<id>.<fmt>`, `/views/<name>.<fmt>`, `/tags/<tag>.<fmt>`.
 async fn sliced_document(
     State(state): State<Arc<AppState>>,
     Path((section, file)): Path<(String, String)>,
@@ -365,13 +365,14 @@ async fn sliced_document(
     headers: HeaderMap,
 ) -> Result<Response, ServeError> {
     let (name, format) = split_file(&file)?;
-    // Slugs, feed ids and view names are lower case; a link typed by hand may not be, and
+    // Slugs, feed ids, view names and tags are lower case; a link typed by hand may not be, and
     // still names the same document (its self link the canonical one).
     let name = name.to_ascii_lowercase();
     let kind = match section.as_str() {
         "shows" => DocKind::Show(name),
         "sources" => DocKind::Source(name),
         "views" => DocKind::View(name),
+        "tags" => DocKind::Tag(name),
         _ => {
             return Err(ServeError::NotFound(
                 "not found: see / for the feeds served here".into(),
@@ -650,10 +651,7 @@ async fn opml(State(state): State<Arc<AppState>>) -> Result<Response, ServeError
     let body = blocking(move || {
         let states = st.store.feed_states()?;
         let config = st.config();
-        Ok(crate::opml::export(
-            &config,
-            &doc::sources(&config, &states),
-        ))
+        Ok(crate::opml::export(&config, &states))
     })
     .await?;
     Ok(([(header::CONTENT_TYPE, "text/x-opml; charset=utf-8")], body).into_response())

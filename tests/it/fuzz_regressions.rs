@@ -22,6 +22,7 @@ fn known() -> Known<'static> {
     Known {
         shows: &|s| matches!(s, "squid-game" | "the-bear" | "pokemon" | "lost"),
         sources: &|s| matches!(s, "variety-tv" | "deadline" | "soompi"),
+        tags: &|_| None,
         kinds: NEWS_KINDS,
     }
 }
@@ -184,6 +185,7 @@ fn assert_views_serve(c: &Config) {
     let known = Known {
         shows: &|s| c.show(s).is_some(),
         sources: &|s| c.feed(s).is_some(),
+        tags: &|t| c.tag(t),
         kinds: NEWS_KINDS,
     };
     for v in &c.views {

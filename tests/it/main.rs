@@ -13,6 +13,7 @@ mod first_hour;
 mod fuzz_regressions;
 mod hostile;
 mod operations;
+mod opml_import;
 mod output;
 mod packaging;
 mod pipeline;

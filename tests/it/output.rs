@@ -52,7 +52,20 @@ async fn served() -> Served {
         ("broken", server.url("/broken.rss")),
     ];
     let setup = write_config(&feeds, 1, VIEWS);
+    // Tags, so the index page (Chromium loads it below) has its Tags section.
+    let text = std::fs::read_to_string(&setup.config).unwrap();
+    let text = text
+        .replace(
+            "id = \"soompi\"\n",
+            "id = \"soompi\"\ntags = [\"k-drama\", \"asia\"]\n",
+        )
+        .replace(
+            "id = \"anime\"\n",
+            "id = \"anime\"\ntags = [\"anime\", \"asia\"]\n",
+        );
+    std::fs::write(&setup.config, text).unwrap();
     let h = Harness::open(&setup);
+    assert_eq!(h.config.tag("asia").unwrap(), ["soompi", "anime"]);
     h.poll().await;
     let serving = h.serve().await;
     Served {
@@ -369,6 +382,7 @@ async fn http_caching_compression_errors_index_and_opml() {
     assert!(page.contains("<link rel=\"alternate\" type=\"application/atom+xml\""));
     assert!(page.contains("Pokémon Horizons Season 2 “Rising” Dub Date"));
     assert!(page.contains("/sources/soompi.rss"));
+    assert!(page.contains("<h2>Tags</h2>") && page.contains("href=\"/tags/asia.rss\""));
     assert!(
         !page.contains("<script"),
         "no script, and feed text is escaped"
@@ -414,8 +428,9 @@ async fn http_caching_compression_errors_index_and_opml() {
     // Round trip: our export imported into the same config adds nothing.
     let again = showfeed::opml::import(
         &cfg,
-        &config,
         &showfeed::opml::export(&config, &Default::default()),
+        "export.opml",
+        false,
     )
     .unwrap();
     assert!(again.added.is_empty() && again.skipped.len() == 3);
