@@ -540,12 +540,15 @@ async fn poll_now(
         .map(|f| (f.id.clone(), requests.request(&f.id)))
         .collect();
     // A poll takes at most the fetch timeout plus its write; the limits may queue it.
-    let patience = config.polling.timeout * 2 + std::time::Duration::from_secs(60);
+    // One deadline for all: the polls run at once in their own tasks.
+    let deadline = tokio::time::Instant::now()
+        + config.polling.timeout * 2
+        + std::time::Duration::from_secs(60);
     let mut out = Vec::with_capacity(asked.len());
     for (id, rx) in asked {
         let summary = match rx {
             None => PollSummary::skipped(&id, "not polled by the running daemon"),
-            Some(rx) => match tokio::time::timeout(patience, rx).await {
+            Some(rx) => match tokio::time::timeout_at(deadline, rx).await {
                 Ok(Ok(s)) => s,
                 Ok(Err(_)) => PollSummary::skipped(&id, "stopped by a reload or shutdown"),
                 Err(_) => PollSummary::skipped(&id, "still running; see `showfeed status`"),
