@@ -148,12 +148,11 @@ fn summary(
         .iter()
         .filter(|f| state(f).moved_to.is_some())
         .count();
-    let mut reasons: Vec<String> = failing
-        .iter()
-        .filter_map(|(f, s)| s.last_error.as_deref().map(|e| short_error(e, &host(f))))
-        .collect();
-    reasons.sort();
-    reasons.dedup();
+    let reasons = reason_counts(
+        failing
+            .iter()
+            .filter_map(|(f, s)| s.last_error.as_deref().map(|e| short_error(e, &host(f)))),
+    );
     let total = config.feeds.len();
     let all_failing = !failing.is_empty() && failing.len() == total;
     html! {
@@ -181,6 +180,27 @@ fn summary(
             }
         }
     }
+}
+
+/// Failure reasons grouped by kind, most common first: "DNS lookup failed (17)",
+/// "HTTP 404 Not Found": the host a reason names is left out when several share it.
+fn reason_counts(reasons: impl Iterator<Item = String>) -> Vec<String> {
+    let mut counts: Vec<(String, String, usize)> = Vec::new();
+    for r in reasons {
+        let kind = [" for ", " by ", " with ", " to "]
+            .iter()
+            .find_map(|sep| r.split_once(sep).map(|(k, _)| k.to_owned()))
+            .unwrap_or_else(|| r.clone());
+        match counts.iter_mut().find(|(k, _, _)| *k == kind) {
+            Some(c) => c.2 += 1,
+            None => counts.push((kind, r, 1)),
+        }
+    }
+    counts.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    counts
+        .into_iter()
+        .map(|(kind, one, n)| if n == 1 { one } else { format!("{kind} ({n})") })
+        .collect()
 }
 
 /// "1 story", "3 stories".
@@ -439,5 +459,32 @@ fn latest_entry(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reason_counts;
+
+    #[test]
+    fn reasons_group_by_kind_most_common_first() {
+        let got = reason_counts(
+            [
+                "DNS lookup failed for a.com",
+                "HTTP 404 Not Found",
+                "DNS lookup failed for b.com",
+                "connection refused by c.com",
+            ]
+            .into_iter()
+            .map(str::to_owned),
+        );
+        assert_eq!(
+            got,
+            [
+                "DNS lookup failed (2)",
+                "HTTP 404 Not Found",
+                "connection refused by c.com"
+            ]
+        );
     }
 }
