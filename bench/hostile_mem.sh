@@ -63,7 +63,8 @@ url = "http://127.0.0.1:$port/$2"
 TOML
   /usr/bin/time -f "%M" -o "$dir/rss" "$bin" --config "$dir/feeds.toml" poll 2>"$dir/log" || true
   echo "$1: $(tail -n 1 "$dir/log")" >&2
-  cat "$dir/rss"
+  # time(1) puts "Command exited with non-zero status" first when the poll failed.
+  tail -n 1 "$dir/rss"
 }
 base=$(peak small small.rss 15MiB)
 many=$(peak many many.rss 32MiB)
