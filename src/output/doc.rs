@@ -257,7 +257,7 @@ pub fn build(
 /// When an empty document last changed, as far as we know: the newest stored entry, else
 /// the last successful poll, else now (never the epoch: an empty feed "updated in 1970"
 /// reads as broken).
-fn empty_updated(store: &Store) -> Result<i64, StoreError> {
+pub(crate) fn empty_updated(store: &Store) -> Result<i64, StoreError> {
     if let Some(e) = store.newest().next() {
         return Ok(e?.updated);
     }

@@ -138,14 +138,15 @@ pub fn feedvalidator() -> Option<PathBuf> {
 }
 
 /// The merged document of `store` in all three formats, every entry.
-pub fn merged_documents(config: &Config, store: &Store) -> Vec<(Format, Vec<u8>)> {
+pub fn documents(config: &Config, store: &Store) -> Vec<(Format, Vec<u8>)> {
     [Format::Atom, Format::Rss, Format::Json]
         .into_iter()
         .map(|f| (f, render(config, store, DocKind::Merged, f, "", usize::MAX)))
         .collect()
 }
 
-/// Fails unless the merged Atom, RSS and JSON documents of `store` pass their checkers.
+/// Fails unless the merged Atom, RSS and JSON documents of `store`, and its health feed
+/// (`/admin/health.atom`), pass their checkers.
 pub fn assert_store_conforms(label: &str, config: &Config, store: &Store) {
     assert_store_passes(Checkers::find(), label, config, store);
 }
@@ -156,7 +157,10 @@ pub fn assert_store_passes(checkers: Checkers, label: &str, config: &Config, sto
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let failures = checkers.check_documents(dir.path(), label, &merged_documents(config, store));
+    let mut failures = checkers.check_documents(dir.path(), label, &documents(config, store));
+    let health = showfeed::output::health::render(config, store).unwrap();
+    let label = format!("{label}-health");
+    failures.extend(checkers.check_documents(dir.path(), &label, &[(Format::Atom, health)]));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -193,6 +197,9 @@ async fn core_fixtures_pass_the_w3c_validator_and_the_json_feed_schema() {
     });
     let base = format!("http://127.0.0.1:{port}");
     let mut failures = Vec::new();
+    if let Some(v) = checkers.feedvalidator(&format!("{base}/admin/health.atom")) {
+        failures.push(format!("/admin/health.atom:\n{v}"));
+    }
     for path in [
         "/feed",
         "/shows/squid-game",
