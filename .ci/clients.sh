@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Install the external clients the tests drive, on Debian, as root:
 # newsboat + sqlite3 (check_newsboat.sh), Python's feedparser
-# (check_feedparser.py), chromium (the index page in a real browser) and
-# systemd (systemd-analyze verify / security on the unit). Idempotent: installs only what is missing.
+# (check_feedparser.py), lxml + html5lib + rdflib (what the W3C feed validator
+# in ../shared/feedvalidator needs, check_feedvalidator.py), jsonschema (the
+# JSON Feed 1.1 schema, check_jsonfeed.py), chromium (the index page in a real
+# browser) and systemd (systemd-analyze verify / security on the unit).
+# Idempotent: installs only what is missing.
 # Quiet on success; on failure prints the failing command's output and exits 1.
 set -euo pipefail
 
@@ -53,3 +56,18 @@ if ! has_feedparser; then
         exit 1
     fi
 fi
+
+# Python modules by pip, else Debian's packages (same PEP 668 story as feedparser above).
+has_modules() { python3 -c "import $1" >/dev/null 2>&1; }
+for spec in lxml:python3-lxml html5lib:python3-html5lib rdflib:python3-rdflib jsonschema:python3-jsonschema; do
+    module=${spec%%:*} package=${spec#*:}
+    has_modules "$module" && continue
+    if ! python3 -m pip install --quiet "$module" >"$log" 2>&1; then
+        apt_install "$package"
+    fi
+    if ! has_modules "$module"; then
+        echo "clients.sh: python module $module still not importable by $(command -v python3)" >&2
+        cat "$log" >&2
+        exit 1
+    fi
+done

@@ -99,7 +99,32 @@ pub fn render(doc: &Doc) -> Result<Vec<u8>, String> {
         entries: doc.entries.iter().map(entry).collect(),
         ..Default::default()
     };
-    feed.write_to(Vec::new()).map_err(|e| e.to_string())
+    let xml = feed.write_to(Vec::new()).map_err(|e| e.to_string())?;
+    Ok(super::clean::char_refs(xml))
+}
+
+/// The entry's `atom:content`: its own content; else, for an entry without a link, its
+/// summary (RFC 4287 4.1.1.1: an entry with no alternate link has content; readers show it
+/// as the body either way); else, for an entry with no text at all, its title as text, so
+/// every entry has a body to show.
+fn content(e: &crate::entry::Entry) -> Option<atom::Content> {
+    let html = |c: &String| atom::Content {
+        value: Some(c.clone()),
+        content_type: Some("html".into()),
+        ..Default::default()
+    };
+    if let Some(c) = &e.content {
+        return Some(html(c));
+    }
+    match (&e.link, &e.summary) {
+        (None, Some(s)) => Some(html(s)),
+        (_, Some(_)) => None,
+        (_, None) => Some(atom::Content {
+            value: Some(e.title.clone()),
+            content_type: Some("text".into()),
+            ..Default::default()
+        }),
+    }
 }
 
 fn entry(o: &OutEntry) -> atom::Entry {
@@ -156,11 +181,7 @@ fn entry(o: &OutEntry) -> atom::Entry {
             .collect(),
         links,
         summary: e.summary.clone().map(atom::Text::html),
-        content: e.content.clone().map(|c| atom::Content {
-            value: Some(c),
-            content_type: Some("html".into()),
-            ..Default::default()
-        }),
+        content: content(e),
         source: Some(atom::Source {
             id: s.iri.clone(),
             title: atom::Text::plain(xml_safe(&s.title).into_owned()),

@@ -9,7 +9,7 @@ use crate::entry::Entry;
 use crate::store::{FeedState, Store, StoreError};
 
 use super::select::Page;
-use super::Resolved;
+use super::{clean, Resolved};
 use crate::query::cursor;
 
 /// Scheme URI of news-kind categories (trailer, casting, ...).
@@ -98,19 +98,17 @@ pub fn sources(
             let f = config.feed(id)?;
             let info = SourceInfo {
                 id: f.id.clone(),
-                iri: format!("{base}/sources/{}.atom", f.id),
-                title: f
-                    .title
-                    .clone()
-                    .or_else(|| state.title.clone())
+                iri: clean::link(format!("{base}/sources/{}.atom", f.id)),
+                title: clean::nonempty(f.title.clone())
+                    .or_else(|| clean::nonempty(state.title.clone()))
                     .unwrap_or_else(|| f.id.clone()),
                 // A local file's path is the admin's business, not the readers'.
                 feed_url: if f.url.scheme() == "file" {
                     String::new()
                 } else {
-                    f.url.to_string()
+                    clean::link(f.url.to_string())
                 },
-                site_link: state.site_link.clone(),
+                site_link: state.site_link.clone().map(clean::link),
             };
             Some((f.id.clone(), info))
         })
@@ -220,11 +218,16 @@ pub fn build(
         .before
         .map(|c| format!("before={}", cursor(&c)))
         .or(q.after.map(|c| format!("after={}", cursor(&c))));
-    // Each entry's story copies, read once.
+    // Each entry's story copies, read once, and cleaned once for every format.
     let with_copies = page
         .entries
         .into_iter()
-        .map(|e| Ok((store.story_copies(&e)?, e)))
+        .map(|mut e| {
+            let mut copies = store.story_copies(&e)?;
+            copies.iter_mut().for_each(clean::entry);
+            clean::entry(&mut e);
+            Ok((copies, e))
+        })
         .collect::<Result<Vec<_>, StoreError>>()?;
     let sources = page_sources(config, store, &with_copies)?;
     let updated = match with_copies.iter().map(|(_, e)| e.updated).max() {
@@ -236,16 +239,16 @@ pub fn build(
         .map(|(copies, e)| story_entry(config, &sources, &q.sources, e, copies))
         .collect();
     Ok(Doc {
-        title,
-        self_url: urls.url(paging),
-        first_url: urls.url(None),
+        title: clean::text(&title).into_owned(),
+        self_url: clean::link(urls.url(paging)),
+        first_url: clean::link(urls.url(None)),
         next_url: page
             .next
-            .map(|c| urls.url(Some(format!("before={}", cursor(&c))))),
+            .map(|c| clean::link(urls.url(Some(format!("before={}", cursor(&c)))))),
         prev_url: page
             .prev
-            .map(|c| urls.url(Some(format!("after={}", cursor(&c))))),
-        home_url: format!("{}/", urls.base),
+            .map(|c| clean::link(urls.url(Some(format!("after={}", cursor(&c)))))),
+        home_url: clean::link(format!("{}/", urls.base)),
         updated,
         entries,
     })
@@ -254,7 +257,7 @@ pub fn build(
 /// When an empty document last changed, as far as we know: the newest stored entry, else
 /// the last successful poll, else now (never the epoch: an empty feed "updated in 1970"
 /// reads as broken).
-fn empty_updated(store: &Store) -> Result<i64, StoreError> {
+pub(crate) fn empty_updated(store: &Store) -> Result<i64, StoreError> {
     if let Some(e) = store.newest().next() {
         return Ok(e?.updated);
     }

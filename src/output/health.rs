@@ -38,7 +38,11 @@ pub fn render(config: &Config, store: &Store) -> Result<Vec<u8>, StoreError> {
     let feed = atom::Feed {
         id: format!("{base}/admin/health.atom"),
         title: atom::Text::plain(title.clone()),
-        updated: time(events.first().map_or(0, |(_, e)| e.at)),
+        // No event yet: dated like any empty document, never 1970.
+        updated: time(match events.first() {
+            Some((_, e)) => e.at,
+            None => super::doc::empty_updated(store)?,
+        }),
         authors: vec![atom::Person {
             name: title,
             ..Default::default()

@@ -2,6 +2,8 @@
 //! and links as Atom. Where JSON Feed has no field, a `_showfeed` extension object carries it
 //! (source, related copies, news kinds, story).
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use super::doc::{Doc, OutEntry, KIND_SCHEME, STORY_SCHEME};
@@ -64,8 +66,7 @@ struct Item<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     url: Option<&'a str>,
     title: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    content_html: Option<&'a str>,
+    content_html: Cow<'a, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     summary: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -81,6 +82,13 @@ struct Item<'a> {
     _showfeed: Ext<'a>,
 }
 
+/// Plain text as HTML.
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
 fn rfc3339(t: i64) -> String {
     super::atom::time(t).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
@@ -92,8 +100,12 @@ fn item(o: &OutEntry) -> Item<'_> {
         id: e.id.urn(),
         url: e.link.as_deref(),
         title: &e.title,
-        // JSON Feed needs content_html or content_text: the content, else the summary.
-        content_html: e.content.as_deref().or(e.summary.as_deref()).or(Some("")),
+        // JSON Feed needs content_html or content_text: the content, else the summary,
+        // else (an entry with no text) the title, as Atom shows it.
+        content_html: match e.content.as_deref().or(e.summary.as_deref()) {
+            Some(html) => Cow::Borrowed(html),
+            None => Cow::Owned(escape_html(&e.title)),
+        },
         summary: e.summary.as_deref().map(crate::text::html_to_text),
         image: e.image.as_deref(),
         date_published: rfc3339(e.published),

@@ -5,6 +5,7 @@
 //! this layer, so `showfeed feed` prints exactly what `/feed.atom` serves.
 
 pub mod atom;
+pub mod clean;
 pub mod counts;
 pub mod doc;
 pub mod health;

@@ -3,6 +3,7 @@
 use rss::extension::atom::{AtomExtension, Link as AtomLink};
 use rss::extension::dublincore::DublinCoreExtension;
 
+use super::clean::is_full_url;
 use super::doc::{Doc, OutEntry};
 use crate::text::xml_safe;
 
@@ -44,7 +45,8 @@ pub fn render(doc: &Doc) -> Result<Vec<u8>, String> {
         items: doc.entries.iter().map(item).collect(),
         ..Default::default()
     };
-    channel.write_to(Vec::new()).map_err(|e| e.to_string())
+    let xml = channel.write_to(Vec::new()).map_err(|e| e.to_string())?;
+    Ok(super::clean::char_refs(xml))
 }
 
 fn item(o: &OutEntry) -> rss::Item {
@@ -76,14 +78,22 @@ fn item(o: &OutEntry) -> rss::Item {
             ));
         }
     }
-    let enclosure = enclosures.first().map(|(url, mime, len)| rss::Enclosure {
-        url: url.clone(),
-        length: len.unwrap_or(0).to_string(),
-        mime_type: mime
-            .clone()
-            .unwrap_or_else(|| "application/octet-stream".into()),
-    });
-    for (url, mime, len) in enclosures.iter().skip(1) {
+    // RSS 2.0's enclosure is an http URL: the first attachment that is a full URL.
+    let first = enclosures.iter().position(|(url, _, _)| is_full_url(url));
+    let enclosure = first
+        .map(|i| &enclosures[i])
+        .map(|(url, mime, len)| rss::Enclosure {
+            url: url.clone(),
+            length: len.unwrap_or(0).to_string(),
+            mime_type: mime
+                .clone()
+                .unwrap_or_else(|| "application/octet-stream".into()),
+        });
+    for (_, (url, mime, len)) in enclosures
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != first)
+    {
         atom_links.push(AtomLink {
             href: url.clone(),
             rel: "enclosure".into(),
@@ -111,7 +121,7 @@ fn item(o: &OutEntry) -> rss::Item {
             })
             .collect(),
         enclosure,
-        source: (!s.feed_url.is_empty()).then(|| rss::Source {
+        source: is_full_url(&s.feed_url).then(|| rss::Source {
             url: s.feed_url.clone(),
             title: Some(xml_safe(&s.title).into_owned()),
         }),

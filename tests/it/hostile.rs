@@ -102,6 +102,7 @@ async fn entity_expansion_and_external_entities_do_nothing() {
         canary.accept().is_err(),
         "nothing connected to the external DTD's host"
     );
+    crate::conformance::assert_store_conforms("entities", &p.config, &p.store);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -188,6 +189,7 @@ async fn gzip_bomb_slow_drip_redirect_loops_and_chains() {
         "{health}"
     );
     assert!(health.contains(&server.url("/noguid")));
+    crate::conformance::assert_store_conforms("bomb-drip-redirects", &p.config, &p.store);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -226,6 +228,7 @@ async fn private_addresses_are_refused_unless_allowed() {
     assert!(failed(&p, "to-metadata")
         .contains("redirect to a private, loopback or link-local address refused"));
     assert!(failed(&p, "to-loopback").contains("redirect to a private"));
+    crate::conformance::assert_store_conforms("private", &p.config, &p.store);
     let allowed =
         format!("[[feed]]\nid = \"allowed\"\nurl = \"{by_name}\"\nallow_private = true\n");
     let p = poll(&[], &allowed).await;
@@ -319,6 +322,7 @@ async fn malicious_html_is_sanitized_in_every_format_and_the_index() {
     assert!(!page.contains("<script"), "index page escapes titles");
     assert!(page.contains(">Squid Game</a>"));
     task.abort();
+    crate::conformance::assert_store_conforms("malicious-html", &p.config, &p.store);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -416,6 +420,9 @@ async fn control_characters_surrogates_and_encodings() {
         "",
         100,
     ));
+    // The lone surrogate's U+FFFD is the one "bad character" the validator may see.
+    let checkers = crate::conformance::Checkers::find().allowing_replacement_characters();
+    crate::conformance::assert_store_passes(checkers, "characters", &p.config, &p.store);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -467,6 +474,7 @@ async fn size_extremes_are_bounded() {
         t.contains(&"n199999".to_owned()) && !t.contains(&"n0".to_owned()),
         "the newest are kept"
     );
+    crate::conformance::assert_store_conforms("size-extremes", &p.config, &p.store);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -552,6 +560,7 @@ async fn bad_responses_keep_old_entries_back_off_and_show_in_status() {
         "{metrics}"
     );
     assert!(metrics.contains("showfeed_fetches_total{feed=\"truncated\",outcome=\"parse\"} 1"));
+    crate::conformance::assert_store_conforms("bad-responses", &config, &store);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -610,6 +619,7 @@ async fn a_panic_in_one_feed_is_caught_and_the_rest_keeps_running() {
         3
     );
     task.abort();
+    crate::conformance::assert_store_conforms("panic", &p.config, &p.store);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -4,6 +4,7 @@
 
 mod admin;
 mod cli;
+mod conformance;
 mod corpus;
 mod crash;
 mod daemon;

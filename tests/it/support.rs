@@ -310,7 +310,8 @@ pub fn clients_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients")
 }
 
-/// Whether an external tool is on PATH; under CI its absence fails the test instead.
+/// Whether an external tool is on PATH (`tool probe...` exits 0); under CI its absence fails
+/// the test instead. A skip is printed past the test harness's capture, so it shows.
 pub fn have_tool(tool: &str, probe: &[&str]) -> bool {
     let ok = std::process::Command::new(tool)
         .args(probe)
@@ -319,13 +320,30 @@ pub fn have_tool(tool: &str, probe: &[&str]) -> bool {
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
+        let what = format!("`{tool} {}` failed", probe.join(" "));
         assert!(
             std::env::var_os("CI").is_none(),
-            "{tool} is required under CI (.ci/run installs it)"
+            "{what}: {tool} is required under CI (.ci/run installs it)"
         );
-        eprintln!("skipping: {tool} not installed");
+        skip(&format!(
+            "{what} ({tool} or what it probes is not installed)"
+        ));
     }
     ok
+}
+
+/// Says that (part of) the current test is skipped, on the real stderr: `cargo test`
+/// captures `eprintln!` of passing tests, and a skip must not pass unseen.
+pub fn skip(why: &str) {
+    let name = std::thread::current().name().unwrap_or("a test").to_owned();
+    let _ = writeln!(std::io::stderr(), "SKIPPED in {name}: {why}");
+}
+
+/// Fails under CI (`CI` set), else says `why` as a [`skip`]; for optional material that CI
+/// must provide (the corpus, the validator).
+pub fn skip_unless_ci(why: &str, ci_must: &str) {
+    assert!(std::env::var_os("CI").is_none(), "{ci_must}");
+    skip(why);
 }
 
 /// Renders a document the way the server does: `kind`, `format`, a raw query string, and
