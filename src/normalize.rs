@@ -418,7 +418,14 @@ fn escape_html(s: &str) -> String {
 
 fn sanitizer(base: &Url) -> ammonia::Builder<'static> {
     let mut b = ammonia::Builder::default();
-    b.url_relative(UrlRelative::RewriteWithBase(base.clone()))
+    // Against a local file a relative URL would become a path on this machine: the admin's
+    // business, not the readers'. Such URLs stay relative.
+    let relative = if base.scheme() == "file" {
+        UrlRelative::PassThrough
+    } else {
+        UrlRelative::RewriteWithBase(base.clone())
+    };
+    b.url_relative(relative)
         .link_rel(Some("noopener noreferrer nofollow"))
         .add_url_schemes(["data"])
         .attribute_filter(|element, attribute, value| {

@@ -929,7 +929,14 @@ async fn config_mistakes_are_explained_and_common_listen_forms_accepted() {
 async fn local_file_paths_stay_out_of_public_output() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("secret-home-dir-feed.rss");
-    std::fs::write(&file, feed_of("local", "Squid Game season 3")).unwrap();
+    std::fs::write(
+        &file,
+        "<rss version=\"2.0\"><channel><title>local</title>\
+         <item><title>Squid Game season 3</title><guid>l-1</guid>\
+         <description>&lt;a href=\"more.html\"&gt;more&lt;/a&gt; &lt;img src=\"pic.jpg\"&gt;</description>\
+         </item></channel></rss>",
+    )
+    .unwrap();
     let url = url::Url::from_file_path(&file).unwrap().to_string();
     let setup = write_config(&[("local", url)], 1, "");
     let s = served(&setup).await;
@@ -947,6 +954,10 @@ async fn local_file_paths_stay_out_of_public_output() {
             .await
             .unwrap();
         assert!(!body.contains("secret-home-dir"), "{path}: {body}");
+        assert!(
+            !body.contains("file:/"),
+            "{path}: no local URL at all: {body}"
+        );
     }
 }
 
