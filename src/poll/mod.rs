@@ -245,10 +245,16 @@ fn report(feed: &Feed, outcome: Outcome, poll: &FeedPoll) -> Report {
     }
 }
 
-/// The feed's stored state, read on a blocking thread.
+/// The feed's state: from memory when a recent poll left it there (most 304s), else read
+/// from sled on a blocking thread.
 async fn load_state(ctx: &Arc<Context>, feed: &Feed) -> Result<FeedPoll, StoreError> {
-    let (st, id) = (ctx.store.clone(), feed.id.clone());
-    let stored = store::blocking("read the feed state", move || st.feed_state(&id)).await?;
+    let stored = match ctx.store.pending_feed_state(&feed.id) {
+        Some(s) => Some(s),
+        None => {
+            let (st, id) = (ctx.store.clone(), feed.id.clone());
+            store::blocking("read the feed state", move || st.feed_state(&id)).await?
+        }
+    };
     let max_interval = ctx.config.polling.max_interval;
     Ok(FeedPoll::begin(stored, feed, max_interval, now()))
 }

@@ -56,6 +56,12 @@ impl Store {
             .transpose()
     }
 
+    /// A feed's state if it is waiting in memory for the batched write (a recent 304 or
+    /// failure): no sled read, so callers on an async worker may ask.
+    pub fn pending_feed_state(&self, feed_id: &str) -> Option<FeedState> {
+        self.pending().get(feed_id).cloned()
+    }
+
     /// Every stored feed state, by feed id (removed feeds included).
     pub fn feed_states(&self) -> Result<HashMap<String, FeedState>, StoreError> {
         let mut out = HashMap::new();
