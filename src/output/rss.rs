@@ -49,10 +49,29 @@ pub fn render(doc: &Doc) -> Result<Vec<u8>, String> {
     Ok(super::clean::char_refs(xml))
 }
 
-fn item(o: &OutEntry) -> rss::Item {
-    let e = &o.entry;
-    let s = &o.source;
-    let mut atom_links: Vec<AtomLink> = o
+/// An attachment: URL, MIME type, length.
+type Attached = (String, Option<String>, Option<u64>);
+
+/// The entry's attachments, the lead image last when it is not one of them.
+fn attachments(e: &crate::entry::Entry) -> Vec<Attached> {
+    let mut all: Vec<Attached> = e
+        .enclosures
+        .iter()
+        .map(|x| (x.url.clone(), x.mime.clone(), x.length))
+        .collect();
+    if let Some(img) = &e.image {
+        if !all.iter().any(|(u, _, _)| u == img) {
+            let mime = super::atom::image_mime(img).map(str::to_owned);
+            all.push((img.clone(), mime, None));
+        }
+    }
+    all
+}
+
+/// RSS allows one enclosure, an http URL: the first attachment that is a full URL. The
+/// others go as `atom:link rel="enclosure"`, after the related links.
+fn enclosures(o: &OutEntry) -> (Option<rss::Enclosure>, Vec<AtomLink>) {
+    let mut links: Vec<AtomLink> = o
         .related
         .iter()
         .map(|r| AtomLink {
@@ -63,25 +82,10 @@ fn item(o: &OutEntry) -> rss::Item {
             ..Default::default()
         })
         .collect();
-    // RSS allows one enclosure; the others (and the lead image) go as atom:link enclosures.
-    let mut enclosures = e
-        .enclosures
-        .iter()
-        .map(|x| (x.url.clone(), x.mime.clone(), x.length))
-        .collect::<Vec<_>>();
-    if let Some(img) = &e.image {
-        if !enclosures.iter().any(|(u, _, _)| u == img) {
-            enclosures.push((
-                img.clone(),
-                super::atom::image_mime(img).map(str::to_owned),
-                None,
-            ));
-        }
-    }
-    // RSS 2.0's enclosure is an http URL: the first attachment that is a full URL.
-    let first = enclosures.iter().position(|(url, _, _)| is_full_url(url));
+    let all = attachments(&o.entry);
+    let first = all.iter().position(|(url, _, _)| is_full_url(url));
     let enclosure = first
-        .map(|i| &enclosures[i])
+        .map(|i| &all[i])
         .map(|(url, mime, len)| rss::Enclosure {
             url: url.clone(),
             length: len.unwrap_or(0).to_string(),
@@ -89,19 +93,24 @@ fn item(o: &OutEntry) -> rss::Item {
                 .clone()
                 .unwrap_or_else(|| "application/octet-stream".into()),
         });
-    for (_, (url, mime, len)) in enclosures
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| Some(*i) != first)
-    {
-        atom_links.push(AtomLink {
-            href: url.clone(),
-            rel: "enclosure".into(),
-            mime_type: mime.clone(),
-            length: len.map(|l| l.to_string()),
-            ..Default::default()
-        });
+    for (i, (url, mime, len)) in all.iter().enumerate() {
+        if Some(i) != first {
+            links.push(AtomLink {
+                href: url.clone(),
+                rel: "enclosure".into(),
+                mime_type: mime.clone(),
+                length: len.map(|l| l.to_string()),
+                ..Default::default()
+            });
+        }
     }
+    (enclosure, links)
+}
+
+fn item(o: &OutEntry) -> rss::Item {
+    let e = &o.entry;
+    let s = &o.source;
+    let (enclosure, atom_links) = enclosures(o);
     rss::Item {
         title: Some(e.title.clone()),
         link: e.link.clone(),
