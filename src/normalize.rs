@@ -418,10 +418,11 @@ fn escape_html(s: &str) -> String {
 
 fn sanitizer(base: &Url) -> ammonia::Builder<'static> {
     let mut b = ammonia::Builder::default();
-    // Against a local file a relative URL would become a path on this machine: the admin's
-    // business, not the readers'. Such URLs stay relative.
+    // Against a local file a relative URL would become a path on this machine (the admin's
+    // business, not the readers'), and left relative it points nowhere for a reader: such
+    // URLs are dropped.
     let relative = if base.scheme() == "file" {
-        UrlRelative::PassThrough
+        UrlRelative::Deny
     } else {
         UrlRelative::RewriteWithBase(base.clone())
     };
