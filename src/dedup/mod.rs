@@ -90,15 +90,22 @@
 //! almost always means two stories; its exact reposts are caught by [`url_key`] and guids.
 
 mod fingerprint;
+mod hash;
 mod index;
+mod lexer;
+mod rule;
 mod urlkey;
+mod words;
 
-pub use fingerprint::{fingerprint, Fingerprint, KINDS, SUMMARY_CHARS};
-pub use index::{
-    Comparison, Conflict, DedupIndex, MATCH_SCORE, NAME_COVER, NAME_WEIGHT, SIMHASH_MATCH_SCORE,
-    SIMHASH_MAX_DISTANCE,
+pub use fingerprint::{
+    fingerprint, fingerprint_in, Boilerplate, BoilerplateCounter, Fingerprint, SUMMARY_CHARS,
 };
-pub use urlkey::url_key;
+pub use index::DedupIndex;
+pub use rule::{
+    Comparison, Conflict, Pair, FIGURE_GAP, MATCH_SCORE, NAME_COVER, NAME_WEIGHT, PIECE_SCORE,
+    SAME_OUTLET_GAP, SAME_OUTLET_SCORE, SIMHASH_MATCH_SCORE, SIMHASH_MAX_DISTANCE,
+};
+pub use urlkey::{outlet, url_key};
 
 /// A `HashMap` with rustc-hash's fast hasher, for keys that are already well mixed (token
 /// ids, entry ids, packed short words) and never chosen by an attacker as a whole.
