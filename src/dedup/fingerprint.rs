@@ -15,11 +15,13 @@
 //! papers"). A programme suffix ("... | ANC", "... | 24 Oras") is left out of the words, and
 //! a summary is read up to its first link or "Subscribe" (channel boilerplate).
 
+use std::sync::OnceLock;
+
 use serde::{Deserialize, Serialize};
 
 use super::hash::{date_token, hash_bytes, hash_word, is_number, show_hash, simhash};
 use super::lexer::Lexer;
-use super::words::{abbreviation, month_of, tokens_of, Context, EPISODE, SEASON};
+use super::words::{abbreviation, month_of, pack, tokens_of, Context, EPISODE, SEASON};
 use super::FxMap;
 use crate::vocab::NewsKind;
 
@@ -68,6 +70,8 @@ pub struct Fingerprint {
     /// What the title counts (`season 2`, `S02E05`, `level 3`), as counted tokens (the kind
     /// of thing in the top 8 bits, the number below: see [`counted_token`]), sorted.
     pub(crate) counted: Vec<u32>,
+    /// What the summary counts ("there will be no season 5"), as counted tokens, sorted.
+    pub(crate) counted_body: Vec<u32>,
     /// Calendar dates the title names, as date tokens, sorted.
     pub(crate) dates: Vec<u32>,
     /// The entry's news kinds ([`NewsKind`]), one bit each (review and recap share one).
@@ -147,7 +151,7 @@ impl BoilerplateCounter {
         self.items += 1;
     }
 
-    /// The words in at least [`BOILERPLATE_SHARE`] of the items (and [`BOILERPLATE_MIN`]).
+    /// The words in at least 40% of the items, and in three at least.
     pub fn finish(self) -> Boilerplate {
         let share = (BOILERPLATE_SHARE * self.items as f32).ceil() as u32;
         let min = (BOILERPLATE_MIN as u32).max(share);
@@ -203,11 +207,18 @@ pub fn fingerprint_in<K: AsRef<str>>(
         body,
         mut names,
         mut counted,
+        mut counted_body,
         mut dates,
         ..
     } = t;
     let simhash = simhash(&seq);
-    for v in [&mut title, &mut counted, &mut dates, &mut names] {
+    for v in [
+        &mut title,
+        &mut counted,
+        &mut counted_body,
+        &mut dates,
+        &mut names,
+    ] {
         v.sort_unstable();
         v.dedup();
     }
@@ -222,6 +233,7 @@ pub fn fingerprint_in<K: AsRef<str>>(
         quoted,
         shows,
         counted,
+        counted_body,
         dates,
         kinds: kind_bits(kinds),
         piece,
@@ -246,6 +258,9 @@ pub(crate) fn counted_number(t: u32) -> u32 {
 
 /// The first `n` characters of `s`.
 fn prefix(s: &str, n: usize) -> &str {
+    if s.len() <= n {
+        return s;
+    }
     s.char_indices().nth(n).map_or(s, |(i, _)| &s[..i])
 }
 
@@ -269,17 +284,24 @@ fn split_suffix(title: &str) -> (&str, &str) {
 /// A summary up to its first link or "Subscribe": what follows is channel boilerplate.
 fn lead(summary: &str) -> &str {
     let b = summary.as_bytes();
-    let at = (0..b.len()).find(|&i| {
-        let rest = &b[i..];
-        let starts = |p: &[u8]| rest.len() >= p.len() && rest[..p.len()].eq_ignore_ascii_case(p);
-        let word_start = i == 0 || !b[i - 1].is_ascii_alphanumeric();
-        word_start
-            && (starts(b"http://")
-                || starts(b"https://")
-                || starts(b"www.")
-                || starts(b"subscribe"))
-    });
-    at.map_or(summary, |i| &summary[..i])
+    let starts =
+        |i: usize, p: &[u8]| b.len() >= i + p.len() && b[i..i + p.len()].eq_ignore_ascii_case(p);
+    for i in 0..b.len() {
+        if i > 0 && b[i - 1].is_ascii_alphanumeric() {
+            continue;
+        }
+        let cut = match b[i] | 0x20 {
+            b'h' => starts(i, b"http://") || starts(i, b"https://"),
+            b'w' => starts(i, b"www."),
+            // "Subscribe" as a word, not "subscribers".
+            b's' => starts(i, b"subscribe") && !b.get(i + 9).is_some_and(u8::is_ascii_alphabetic),
+            _ => false,
+        };
+        if cut {
+            return &summary[..i];
+        }
+    }
+    summary
 }
 
 /// Summary tokens: distinct, in order of appearance (the lead matters most), minus title
@@ -325,8 +347,7 @@ fn show_tokens(show_slugs: &[&str], names: &mut Vec<u32>) -> Vec<u32> {
 
 /// The news kinds as bits, from the tagger's terms ([`NewsKind`], defined once in vocab):
 /// two headlines that both name kinds, and no kind in common, are two stories (a trailer and
-/// a casting announcement for one show). A review and a recap share a bit; ratings count
-/// for nothing.
+/// a casting announcement for one show). A review and a recap share a bit.
 fn kind_bits<K: AsRef<str>>(kinds: &[K]) -> u8 {
     kinds.iter().fold(0, |acc, k| {
         acc | match NewsKind::from_term(k.as_ref()) {
@@ -337,9 +358,8 @@ fn kind_bits<K: AsRef<str>>(kinds: &[K]) -> u8 {
             Some(NewsKind::ReleaseDate) => 16,
             Some(NewsKind::Review | NewsKind::Recap) => 32,
             Some(NewsKind::Interview) => 64,
-            // Viewing figures come with other news ("renewed as it becomes the most
-            // watched"): they never set a story apart.
-            Some(NewsKind::Ratings) | None => 0,
+            Some(NewsKind::Ratings) => 128,
+            None => 0,
         }
     })
 }
@@ -383,16 +403,36 @@ const PIECES: &[(&[&str], u8)] = &[
 
 /// The kind of piece the first `n` words (the headline) head; a question is an explainer.
 fn piece_of(lx: &Lexer, n: usize, question: bool) -> u8 {
+    static FIRST: OnceLock<FxMap<u128, Vec<usize>>> = OnceLock::new();
+    let first = FIRST.get_or_init(|| {
+        let mut m: FxMap<u128, Vec<usize>> = FxMap::default();
+        for (k, (phrase, _)) in PIECES.iter().enumerate() {
+            if let Some(key) = pack(phrase[0]) {
+                m.entry(key).or_default().push(k);
+            }
+        }
+        m
+    });
     let mut piece = if question { EXPLAINER } else { 0 };
     for i in 0..n {
-        for (phrase, bit) in PIECES {
-            if i + phrase.len() <= n && phrase.iter().enumerate().all(|(k, w)| lx.text(i + k) == *w)
+        let Some(ks) = pack(lx.text(i)).and_then(|key| first.get(&key)) else {
+            continue;
+        };
+        for &k in ks {
+            let (phrase, bit) = PIECES[k];
+            if i + phrase.len() <= n && phrase.iter().enumerate().all(|(j, w)| lx.text(i + j) == *w)
             {
                 piece |= bit;
             }
         }
     }
     piece
+}
+
+/// The token `S2` and `season` share.
+fn season_token() -> u32 {
+    static T: OnceLock<u32> = OnceLock::new();
+    *T.get_or_init(|| hash_word("season"))
 }
 
 /// Turns the lexed words into tokens: the title's (words `..head`), the programme suffix's
@@ -402,13 +442,14 @@ struct Tokenizer<'a> {
     boilerplate: &'a Boilerplate,
     head: usize,
     title_end: usize,
-    /// Words already read as part of a date.
+    /// Words already read as part of a date (empty while there is none).
     skip: Vec<bool>,
     seq: Vec<u32>,
     title: Vec<u32>,
     body: Vec<u32>,
     names: Vec<u32>,
     counted: Vec<u32>,
+    counted_body: Vec<u32>,
     dates: Vec<u32>,
     buf: String,
 }
@@ -425,12 +466,13 @@ impl<'a> Tokenizer<'a> {
             boilerplate,
             head,
             title_end,
-            skip: vec![false; lx.words.len()],
+            skip: Vec::new(),
             seq: Vec::with_capacity(lx.words.len() + 4),
             title: Vec::with_capacity(16),
             body: Vec::with_capacity(48),
             names: Vec::new(),
             counted: Vec::new(),
+            counted_body: Vec::new(),
             dates: Vec::new(),
             buf: String::new(),
         }
@@ -460,6 +502,13 @@ impl<'a> Tokenizer<'a> {
     fn find_dates(&mut self) {
         let lx = self.lx;
         for i in 0..lx.words.len() {
+            // Month names start with one of these letters: most words need no lookup.
+            if !matches!(
+                lx.buf.as_bytes()[lx.words[i].start as usize],
+                b'a' | b'd' | b'f' | b'j' | b'm' | b'n' | b'o' | b's'
+            ) {
+                continue;
+            }
             let (lo, hi) = self.range(i);
             let Some(month) = lx.word(i, 0, lo, hi).and_then(month_of) else {
                 continue;
@@ -471,7 +520,7 @@ impl<'a> Tokenizer<'a> {
                     .filter(|d| (1..=31).contains(d))
             };
             let (first, last, d) = match (day(-1), day(1)) {
-                (Some(d), _) if !self.skip[i - 1] => (i - 1, i, d),
+                (Some(d), _) if !self.skipped(i - 1) => (i - 1, i, d),
                 (_, Some(d)) => (i, i + 1, d),
                 _ => continue,
             };
@@ -479,6 +528,9 @@ impl<'a> Tokenizer<'a> {
                 w.len() == 4 && w.parse::<u32>().is_ok_and(|y| (1900..=2100).contains(&y))
             });
             let end = if year { last + 1 } else { last };
+            if self.skip.is_empty() {
+                self.skip = vec![false; lx.words.len()];
+            }
             for s in &mut self.skip[first..=end] {
                 *s = true;
             }
@@ -488,11 +540,15 @@ impl<'a> Tokenizer<'a> {
         }
     }
 
+    fn skipped(&self, i: usize) -> bool {
+        self.skip.get(i).copied().unwrap_or(false)
+    }
+
     /// Reads word `i`; returns how many words it consumed.
     fn word(&mut self, i: usize) -> usize {
         let lx = self.lx;
         let w = lx.words[i];
-        if self.skip[i] || (self.head..self.title_end).contains(&i) {
+        if self.skipped(i) || (self.head..self.title_end).contains(&i) {
             return 1;
         }
         let word = lx.text(i);
@@ -533,7 +589,9 @@ impl<'a> Tokenizer<'a> {
         let tokens = tokens_of(word, &ctx, &mut self.buf);
         // S2E5 counts a season and an episode; other numbers what a counted word next to
         // them names.
-        let kinds = if tokens[0] == Some(hash_word("season")) {
+        let kinds = if !tokens.iter().flatten().any(|&t| is_number(t)) {
+            [None; 3]
+        } else if tokens[0] == Some(season_token()) {
             [None, Some(SEASON), Some(EPISODE)]
         } else {
             [ctx.counts(); 3]
@@ -561,8 +619,13 @@ impl<'a> Tokenizer<'a> {
             if let Some(kind) = counted {
                 self.counted.push(counted_token(kind, t));
             }
-        } else if self.body.len() < MAX_BODY_TOKENS * 2 {
-            self.body.push(t);
+        } else {
+            if let Some(kind) = counted {
+                self.counted_body.push(counted_token(kind, t));
+            }
+            if self.body.len() < MAX_BODY_TOKENS * 2 {
+                self.body.push(t);
+            }
         }
     }
 }
@@ -664,6 +727,11 @@ mod tests {
             b.body,
             fingerprint("Lava pours from volcano", "Thousands flee.", &[], NONE).body
         );
+        let subscribers = "The channel has a million subscribers, and a new host.";
+        assert_eq!(lead(subscribers), subscribers);
+        assert_eq!(lead("News. Subscribe: x"), "News. ");
+        assert_eq!(lead("See https://x.example and www.y.example"), "See ");
+        assert_eq!(lead("subscribe"), "");
     }
 
     #[test]

@@ -18,11 +18,11 @@ const MAX_POOL: usize = 32;
 /// ...of which this many are scored in full (plus every SimHash match).
 const MAX_SCORED: usize = 8;
 /// A candidate scoring this much brings its story's other members to be scored...
-const EXPAND_SCORE: f32 = 0.15;
+const EXPAND_SCORE: f32 = 0.28;
 /// ...at most this many of one story...
-const EXPAND_MEMBERS: usize = 12;
+const EXPAND_MEMBERS: usize = 6;
 /// ...and this many in all.
-const EXPAND_TOTAL: usize = 24;
+const EXPAND_TOTAL: usize = 6;
 /// The number of stories using a token at which it weighs a quarter (see `weight`).
 const COMMON: f32 = 100.0;
 /// The candidate counting table: 2^10 slots, for at most MAX_LISTS * PER_LIST keys.
@@ -30,12 +30,12 @@ const TABLE_BITS: u32 = 10;
 const TABLE: usize = 1 << TABLE_BITS;
 
 /// One indexed entry. Tokens live in one allocation: title, body, names, quoted, shows,
-/// counted, dates.
+/// counted (title, summary), dates.
 struct Slot {
     id: EntryId,
     story: EntryId,
     simhash: u64,
-    lens: [u16; 6],
+    lens: [u16; 7],
     kinds: u8,
     piece: u8,
     tokens: Box<[u32]>,
@@ -43,13 +43,13 @@ struct Slot {
 
 impl Slot {
     fn view(&self) -> View<'_> {
-        let mut parts = [&self.tokens[..0]; 7];
+        let mut parts = [&self.tokens[..0]; 8];
         let mut at = 0;
         for (k, &n) in self.lens.iter().enumerate() {
             parts[k] = &self.tokens[at..at + n as usize];
             at += n as usize;
         }
-        parts[6] = &self.tokens[at..];
+        parts[7] = &self.tokens[at..];
         View {
             simhash: self.simhash,
             title: parts[0],
@@ -58,7 +58,8 @@ impl Slot {
             quoted: parts[3],
             shows: parts[4],
             counted: parts[5],
-            dates: parts[6],
+            counted_body: parts[6],
+            dates: parts[7],
             kinds: self.kinds,
             piece: self.piece,
         }
@@ -93,10 +94,20 @@ struct Story {
     words: Option<Vec<(u32, u16)>>,
 }
 
-/// The title and summary tokens of a view, sorted.
+/// The title and summary tokens of a view (both sorted, no token in both), sorted.
 fn text_tokens(v: &View<'_>) -> Vec<u32> {
-    let mut t: Vec<u32> = v.title.iter().chain(v.body).copied().collect();
-    t.sort_unstable();
+    let (a, b) = (v.title, v.body);
+    let mut t = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        if j == b.len() || (i < a.len() && a[i] < b[j]) {
+            t.push(a[i]);
+            i += 1;
+        } else {
+            t.push(b[j]);
+            j += 1;
+        }
+    }
     t.dedup();
     t
 }
@@ -463,6 +474,7 @@ impl DedupIndex {
             cap(&fp.quoted),
             cap(&fp.shows),
             cap(&fp.counted),
+            cap(&fp.counted_body),
             cap(&fp.dates),
         ];
         let tokens: Vec<u32> = parts.concat();

@@ -79,32 +79,38 @@ impl Lexer {
         let mut prev: Option<char> = None;
         let mut iter = text.chars();
         while let Some(c) = iter.next() {
+            if c.is_ascii_alphanumeric() || (!c.is_ascii() && (c.is_alphanumeric() || is_cjk(c))) {
+                self.letter(&mut st, c);
+                prev = Some(c);
+                continue;
+            }
             let mut look = iter.clone();
             let next = look.next();
             let prev_alnum = prev.is_some_and(char::is_alphanumeric);
-            let prev_alpha = prev.is_some_and(char::is_alphabetic);
             let next_alnum = next.is_some_and(char::is_alphanumeric);
-            prev = Some(c);
-            if c.is_alphanumeric() || is_cjk(c) {
-                self.letter(&mut st, c);
-            } else if matches!(c, ':' | '.' | ',')
-                && !st.cjk
+            let after_digit = !st.cjk
                 && self.buf.len() > st.start
-                && self.buf.as_bytes()[self.buf.len() - 1].is_ascii_digit()
-                && next.is_some_and(|n| n.is_ascii_digit())
-            {
+                && self.buf.as_bytes()[self.buf.len() - 1].is_ascii_digit();
+            let before_digit = next.is_some_and(|n| n.is_ascii_digit());
+            let joins = match c {
                 // 11:30, 9.9, 1,000 stay one word.
-                self.buf.push(c);
-            } else if c == '.'
-                && st.upper
-                && !st.cjk
-                && (1..=3).contains(&(self.buf.len() - st.start))
-                && next.is_some_and(char::is_uppercase)
-            {
-                // D.N.C., U.S.: one word, as DNC and US.
-            } else if c == '-' && prev_alpha && next.is_some_and(|n| n.is_ascii_digit()) && !st.cjk
-            {
+                ':' | ',' => after_digit && before_digit,
+                // 9.9; D.N.C. and U.S. as DNC and US.
+                '.' => {
+                    (after_digit && before_digit)
+                        || (st.upper
+                            && !st.cjk
+                            && (1..=3).contains(&(self.buf.len() - st.start))
+                            && next.is_some_and(char::is_uppercase))
+                }
                 // COVID-19, G-20: one word (its number is no figure).
+                '-' => prev.is_some_and(char::is_alphabetic) && before_digit && !st.cjk,
+                _ => false,
+            };
+            if joins {
+                if matches!(c, ':' | ',' | '.') && after_digit {
+                    self.buf.push(c);
+                }
             } else if matches!(c, '\'' | '\u{2019}' | '\u{02bc}') && prev_alnum && next_alnum {
                 // An apostrophe inside a word: possessive `'s` ends the word, others vanish
                 // (`don't` -> `dont`).
@@ -112,6 +118,7 @@ impl Lexer {
                 if matches!(next, Some('s' | 'S')) && !after.is_some_and(char::is_alphanumeric) {
                     iter.next();
                     prev = next;
+                    continue;
                 }
             } else {
                 self.end_word(&mut st);
@@ -119,6 +126,7 @@ impl Lexer {
                     self.quote_mark(&mut st, c, prev_alnum, next_alnum);
                 }
             }
+            prev = Some(c);
         }
         self.end_word(&mut st);
         // A quote never closed was not a quote.
@@ -128,6 +136,7 @@ impl Lexer {
     }
 
     /// One alphanumeric character: lower-cased (accents folded) into the current word.
+    #[inline]
     fn letter(&mut self, st: &mut State, c: char) {
         let cjk = is_cjk(c);
         if cjk != st.cjk {

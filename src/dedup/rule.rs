@@ -47,6 +47,7 @@ pub(super) struct View<'a> {
     pub(super) quoted: &'a [u32],
     pub(super) shows: &'a [u32],
     pub(super) counted: &'a [u32],
+    pub(super) counted_body: &'a [u32],
     pub(super) dates: &'a [u32],
     pub(super) kinds: u8,
     pub(super) piece: u8,
@@ -62,6 +63,7 @@ impl<'a> From<&'a Fingerprint> for View<'a> {
             quoted: &f.quoted,
             shows: &f.shows,
             counted: &f.counted,
+            counted_body: &f.counted_body,
             dates: &f.dates,
             kinds: f.kinds,
             piece: f.piece,
@@ -212,20 +214,26 @@ fn unmatched_figure(x: View<'_>, y: View<'_>) -> bool {
     })
 }
 
-/// What each title counts and the other does not: season 2 vs season 3 (both sides count
-/// seasons, each another one), or an episode vs a season (one side counts a kind of thing
-/// the other never counts, while the other counts something).
+/// What the two sides count and disagree on: a kind of thing both count (in a title or a
+/// summary), each side another number of it, at least one in a title (season 2 vs season 3;
+/// "no season 5" vs "Season 7 premiere date"); or one title counts a kind of thing the other
+/// title never counts, while the other counts something (an episode vs a season).
 fn counts_disagree(a: View<'_>, b: View<'_>) -> bool {
-    let only = |x: View<'_>, y: View<'_>| x.counted.iter().any(|c| !has(y.counted, *c));
-    if only(a, b) && only(b, a) {
+    let all = |x: View<'_>, c: u32| has(x.counted, c) || has(x.counted_body, c);
+    let kinds = |x: &[u32]| x.iter().fold(0u32, |k, &c| k | 1 << (counted_kind(c) & 31));
+    let both =
+        (kinds(a.counted) | kinds(a.counted_body)) & (kinds(b.counted) | kinds(b.counted_body));
+    let only = |x: View<'_>, y: View<'_>, titles: bool| {
+        let part = if titles { x.counted } else { x.counted_body };
+        part.iter()
+            .any(|&c| both & 1 << (counted_kind(c) & 31) != 0 && !all(y, c))
+    };
+    let a_only = (only(a, b, true), only(a, b, false));
+    let b_only = (only(b, a, true), only(b, a, false));
+    if (a_only.0 || a_only.1) && (b_only.0 || b_only.1) && (a_only.0 || b_only.0) {
         return true;
     }
-    let kinds = |x: View<'_>| {
-        x.counted
-            .iter()
-            .fold(0u32, |k, &c| k | 1 << (counted_kind(c) & 31))
-    };
-    let (ka, kb) = (kinds(a), kinds(b));
+    let (ka, kb) = (kinds(a.counted), kinds(b.counted));
     ka != 0 && kb != 0 && (ka & !kb != 0 || kb & !ka != 0)
 }
 

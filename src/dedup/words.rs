@@ -323,10 +323,26 @@ const MONTH_TOKENS: [&str; 12] = [
 
 /// The number of a month word (`sept`, `September`), if it is one.
 pub(super) fn month_of(w: &str) -> Option<u32> {
-    MONTHS
-        .binary_search_by(|(m, _)| m.cmp(&w))
-        .ok()
-        .map(|i| MONTHS[i].1)
+    static MAP: OnceLock<FxMap<u128, u32>> = OnceLock::new();
+    let map = MAP.get_or_init(|| {
+        MONTHS
+            .iter()
+            .filter_map(|(m, n)| Some((pack(m)?, *n)))
+            .collect()
+    });
+    map.get(&pack(w)?).copied()
+}
+
+/// What a counted word (`season`, `episodes`, `level`) counts, if it is one.
+fn counted_kind(w: &str) -> Option<u8> {
+    static MAP: OnceLock<FxMap<u128, u8>> = OnceLock::new();
+    let map = MAP.get_or_init(|| {
+        COUNTED
+            .iter()
+            .filter_map(|(c, k)| Some((pack(c)?, *k)))
+            .collect()
+    });
+    map.get(&pack(w)?).copied()
 }
 
 /// Words that mean the same in a headline, to the stem of one of them. Sorted.
@@ -403,7 +419,7 @@ enum Special {
 }
 
 /// A word of at most 16 bytes as one integer key (no string compare on lookup).
-fn pack(w: &str) -> Option<u128> {
+pub(super) fn pack(w: &str) -> Option<u128> {
     let b = w.as_bytes();
     (b.len() <= 16).then(|| {
         let mut k = [0u8; 16];
@@ -454,12 +470,7 @@ impl Context<'_> {
     /// What a number here counts, if anything: `season two`, `second season`, `level 3`,
     /// `third and final season`, `two parts`.
     pub(super) fn counts(&self) -> Option<u8> {
-        let counted = |w: &str| {
-            COUNTED
-                .binary_search_by(|(c, _)| c.cmp(&w))
-                .ok()
-                .map(|i| COUNTED[i].1)
-        };
+        let counted = counted_kind;
         if let Some(kind) = self.prev.and_then(counted) {
             return Some(kind);
         }
