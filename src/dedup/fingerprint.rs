@@ -44,7 +44,8 @@ pub(crate) const EXPLAINER: u8 = 1;
 pub(crate) const LIVE: u8 = 2;
 /// A round-up of many happenings: highlights, the papers, a quiz of the week.
 pub(crate) const ROUNDUP: u8 = 4;
-/// Reactions to a happening ("Experts react to ..."): another act than the happening.
+/// Reactions to a happening, or calls for one ("Experts react to ...", "Mayor calls for
+/// ..."): another act, by another actor, than the happening.
 pub(crate) const REACTION: u8 = 8;
 /// The pieces that tell many happenings, or none: they are one only as copies.
 pub(crate) const COPIES_ONLY: u8 = EXPLAINER | LIVE | ROUNDUP;
@@ -368,6 +369,8 @@ fn kind_bits<K: AsRef<str>>(kinds: &[K]) -> u8 {
 const PIECES: &[(&[&str], u8)] = &[
     (&["analysis"], EXPLAINER),
     (&["big", "deal"], EXPLAINER),
+    (&["call", "for"], REACTION),
+    (&["calls", "for"], REACTION),
     (&["explained"], EXPLAINER),
     (&["explainer"], EXPLAINER),
     (&["fact", "check"], EXPLAINER),
@@ -748,6 +751,11 @@ mod tests {
         assert_eq!(fp("Highlights From the Convention: Night 4").piece, ROUNDUP);
         assert_eq!(fp("Gunman opens fire at Russian university").piece, 0);
         assert_eq!(fp("Lives saved as river rises").piece, 0);
+        assert_eq!(fp("Mayor calls for shift to level 3").piece, REACTION);
+        assert_eq!(
+            fp("'Calculated risk': Experts react to the move").piece,
+            REACTION
+        );
     }
 
     #[test]

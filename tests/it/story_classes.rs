@@ -441,6 +441,14 @@ fn explainers_roundups_and_other_actors_stay_apart() {
             "highlights",
         ),
         item(
+            "call",
+            "https://seven.example/c",
+            -6.0,
+            "Marlow mayor calls for move to alert level 3 this week",
+            "The mayor called for Marlow to move to alert level 3.",
+            "call",
+        ),
+        item(
             "other-actor",
             "https://six.example/o",
             1.0,
