@@ -20,9 +20,9 @@ const MAX_SCORED: usize = 8;
 /// A candidate scoring this much brings its story's other members to be scored...
 const EXPAND_SCORE: f32 = 0.28;
 /// ...at most this many of one story...
-const EXPAND_MEMBERS: usize = 6;
+const EXPAND_MEMBERS: usize = 4;
 /// ...and this many in all.
-const EXPAND_TOTAL: usize = 6;
+const EXPAND_TOTAL: usize = 4;
 /// The number of stories using a token at which it weighs a quarter (see `weight`).
 const COMMON: f32 = 100.0;
 /// The candidate counting table: 2^10 slots, for at most MAX_LISTS * PER_LIST keys.

@@ -138,7 +138,7 @@ impl Lexer {
     /// One alphanumeric character: lower-cased (accents folded) into the current word.
     #[inline]
     fn letter(&mut self, st: &mut State, c: char) {
-        let cjk = is_cjk(c);
+        let cjk = !c.is_ascii() && is_cjk(c);
         if cjk != st.cjk {
             self.end_word(st);
             st.cjk = cjk;
