@@ -17,12 +17,10 @@ const PER_LIST: usize = 64;
 const MAX_POOL: usize = 32;
 /// ...of which this many are scored in full (plus every SimHash match).
 const MAX_SCORED: usize = 8;
-/// A candidate scoring this much brings its story's other members to be scored...
-const EXPAND_SCORE: f32 = 0.28;
-/// ...at most this many of one story...
-const EXPAND_MEMBERS: usize = 4;
-/// ...and this many in all.
-const EXPAND_TOTAL: usize = 4;
+/// Before a story is joined, this many of its members are scored (those not yet scored)...
+const EXPAND_MEMBERS: usize = 6;
+/// ...in at most this many stories (the best, then the next when a member rules it out).
+const EXPAND_STORIES: usize = 2;
 /// The number of stories using a token at which it weighs a quarter (see `weight`).
 const COMMON: f32 = 100.0;
 /// The candidate counting table: 2^10 slots, for at most MAX_LISTS * PER_LIST keys.
@@ -87,8 +85,10 @@ const FREE: u32 = u32::MAX;
 
 /// One story's indexed entries, for the document frequencies.
 struct Story {
-    /// Its indexed entries' slots.
-    members: Vec<u32>,
+    /// Its first indexed entry's slot...
+    first: u32,
+    /// ...and the others'.
+    more: Vec<u32>,
     /// Once it has two entries: each title or summary token of its entries, sorted, with the
     /// number of entries that have it.
     words: Option<Vec<(u32, u16)>>,
@@ -310,8 +310,8 @@ struct Evidence {
     best: f32,
     /// A scored member the query can never be one story with.
     vetoed: bool,
-    /// A scored member is close enough to look at the others.
-    lead: bool,
+    /// Its other members were scored.
+    expanded: bool,
 }
 
 /// One story search: the query, the slots scored so far and what they say of each story.
@@ -352,48 +352,55 @@ impl Search<'_> {
         );
         let vetoed = c.conflict.is_some_and(|k| k != rule::Conflict::Empty);
         let best = if c.duplicate { c.score } else { 0.0 };
-        let lead = c.score >= EXPAND_SCORE;
         match self.stories.iter_mut().find(|e| e.story == slot.story) {
             Some(e) => {
                 e.best = e.best.max(best);
                 e.vetoed |= vetoed;
-                e.lead |= lead;
             }
             None => self.stories.push(Evidence {
                 story: slot.story,
                 best,
                 vetoed,
-                lead,
+                expanded: false,
             }),
         }
     }
 
-    /// Scores the other members of the stories the candidates point to (at most
-    /// `EXPAND_MEMBERS` each, `EXPAND_TOTAL` in all): a copy joins a story on its strongest
-    /// member, and only when no member rules it out, whichever members the posting lists
-    /// happened to bring.
-    fn expand(&mut self) {
-        let leads: Vec<EntryId> = self
-            .stories
-            .iter()
-            .filter(|e| e.lead && !e.vetoed)
-            .map(|e| e.story)
-            .collect();
-        let mut budget = EXPAND_TOTAL;
-        for story in leads {
-            let Some(st) = self.index.stories.get(&story) else {
-                continue;
-            };
-            for &m in st.members.iter().take(EXPAND_MEMBERS) {
-                if budget == 0 {
-                    return;
-                }
-                if !self.scored.contains(&m) {
-                    budget -= 1;
-                    self.score(m);
+    /// The story the entry joins: the qualifying story with the best member score, once its
+    /// other members (at most `EXPAND_MEMBERS`) are scored too and none rules the entry out;
+    /// else the next best (at most `EXPAND_STORIES` stories are read this way). A copy joins
+    /// a story on its strongest member, and only when no member contradicts it, whichever
+    /// members the posting lists happened to bring.
+    fn choose(mut self) -> Option<(EntryId, f32)> {
+        for _ in 0..EXPAND_STORIES {
+            let best = self
+                .stories
+                .iter()
+                .filter(|e| e.best > 0.0 && !e.vetoed && !e.expanded)
+                .max_by(|a, b| a.best.total_cmp(&b.best).then(b.story.cmp(&a.story)))
+                .map(|e| e.story)?;
+            let members: Vec<u32> = self
+                .index
+                .stories
+                .get(&best)
+                .map(|st| {
+                    std::iter::once(st.first)
+                        .chain(st.more.iter().copied())
+                        .take(EXPAND_MEMBERS)
+                        .collect()
+                })
+                .unwrap_or_default();
+            for m in members {
+                self.score(m);
+            }
+            if let Some(e) = self.stories.iter_mut().find(|e| e.story == best) {
+                e.expanded = true;
+                if !e.vetoed {
+                    return Some((e.story, e.best));
                 }
             }
         }
+        None
     }
 }
 
@@ -517,31 +524,28 @@ impl DedupIndex {
         let Some(view) = self.slots[n as usize].as_ref().map(Slot::view) else {
             return;
         };
-        let tokens = text_tokens(&view);
-        let new = match self.stories.get_mut(&story) {
-            None => {
-                let members = vec![n];
-                self.stories.insert(
-                    story,
-                    Story {
-                        members,
-                        words: None,
-                    },
-                );
-                tokens
+        let Some(st) = self.stories.get_mut(&story) else {
+            // A new story: each of its tokens is in one more story.
+            for &t in view.title.iter().chain(view.body) {
+                *self.df.entry(t).or_insert(0) += 1;
             }
-            Some(st) => {
-                let first = st.members.first().copied();
-                st.members.push(n);
-                let words = st.words.get_or_insert_with(|| {
-                    let view = first.and_then(|f| self.slots[f as usize].as_ref().map(Slot::view));
-                    view.map_or_else(Vec::new, |v| {
-                        text_tokens(&v).into_iter().map(|t| (t, 1)).collect()
-                    })
-                });
-                add_words(words, &tokens)
-            }
+            let st = Story {
+                first: n,
+                more: Vec::new(),
+                words: None,
+            };
+            self.stories.insert(story, st);
+            return;
         };
+        let first = st.first;
+        st.more.push(n);
+        let words = st.words.get_or_insert_with(|| {
+            let view = self.slots[first as usize].as_ref().map(Slot::view);
+            view.map_or_else(Vec::new, |v| {
+                text_tokens(&v).into_iter().map(|t| (t, 1)).collect()
+            })
+        });
+        let new = add_words(words, &text_tokens(&view));
         for t in new {
             *self.df.entry(t).or_insert(0) += 1;
         }
@@ -552,7 +556,7 @@ impl DedupIndex {
         let tokens = text_tokens(view);
         let gone = match self.stories.get_mut(&story) {
             None => Vec::new(),
-            Some(st) if st.members.len() <= 1 => {
+            Some(st) if st.more.is_empty() => {
                 let gone = match st.words.as_mut() {
                     Some(words) => remove_words(words, &tokens),
                     None => tokens,
@@ -561,7 +565,11 @@ impl DedupIndex {
                 gone
             }
             Some(st) => {
-                st.members.retain(|&m| m != n);
+                if st.first == n {
+                    st.first = st.more.remove(0);
+                } else {
+                    st.more.retain(|&m| m != n);
+                }
                 match st.words.as_mut() {
                     Some(words) => remove_words(words, &tokens),
                     None => Vec::new(),
@@ -737,13 +745,7 @@ impl DedupIndex {
         for n in self.candidates(fp, published) {
             search.score(n);
         }
-        search.expand();
-        search
-            .stories
-            .into_iter()
-            .filter(|e| e.best > 0.0 && !e.vetoed)
-            .max_by(|a, b| a.best.total_cmp(&b.best).then(b.story.cmp(&a.story)))
-            .map(|e| (e.story, e.best))
+        search.choose()
     }
 
     /// The slots worth scoring for a query published at `published`: every near-verbatim copy

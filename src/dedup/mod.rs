@@ -70,9 +70,10 @@
 //! lists of the query's four rarest title tokens and show slugs (kept sorted by time), the
 //! 64 entries nearest in time on each; counts how many lists each candidate is on; keeps the
 //! first 32 usable ones (inside the window) by that count, ranks them by a 64-bit Bloom
-//! signature of their titles, scores the best 8 in full, then up to 6 more members of the
-//! stories that qualify. `cargo bench --bench dedup` measures fingerprint + find + insert
-//! per entry with 100,000 entries in the window (the goal is at most 20 µs).
+//! signature of their titles, scores the best 8 in full, then up to 6 members of the best
+//! qualifying story (and of the next, when one rules the entry out). `cargo bench --bench
+//! dedup` measures fingerprint + find + insert per entry with 100,000 entries in the window
+//! (the goal is at most 20 µs).
 
 mod fingerprint;
 mod hash;

@@ -219,6 +219,11 @@ fn unmatched_figure(x: View<'_>, y: View<'_>) -> bool {
 /// "no season 5" vs "Season 7 premiere date"); or one title counts a kind of thing the other
 /// title never counts, while the other counts something (an episode vs a season).
 fn counts_disagree(a: View<'_>, b: View<'_>) -> bool {
+    if a.counted.is_empty() && a.counted_body.is_empty()
+        || b.counted.is_empty() && b.counted_body.is_empty()
+    {
+        return false;
+    }
     let all = |x: View<'_>, c: u32| has(x.counted, c) || has(x.counted_body, c);
     let kinds = |x: &[u32]| x.iter().fold(0u32, |k, &c| k | 1 << (counted_kind(c) & 31));
     let both =

@@ -719,12 +719,18 @@ fn fold_place(w: &mut String) {
 
 /// Doubled letters once, a final `iy` as `y`.
 fn fold_spelling(w: &mut String) {
-    let mut prev = '\0';
-    w.retain(|c| {
-        let keep = c != prev || !c.is_ascii_alphabetic();
-        prev = c;
-        keep
-    });
+    let doubled = w
+        .as_bytes()
+        .windows(2)
+        .any(|p| p[0] == p[1] && p[0].is_ascii_alphabetic());
+    if doubled {
+        let mut prev = '\0';
+        w.retain(|c| {
+            let keep = c != prev || !c.is_ascii_alphabetic();
+            prev = c;
+            keep
+        });
+    }
     if w.ends_with("iy") && w.len() >= 5 {
         w.truncate(w.len() - 2);
         w.push('y');
