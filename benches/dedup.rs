@@ -373,6 +373,8 @@ struct Item {
     title: String,
     summary: String,
     shows: Vec<String>,
+    /// The news kinds the tagger finds (as ingest sets them before the story search).
+    kinds: Vec<String>,
     published: i64,
     id: EntryId,
     /// The synthetic event it tells (ground truth).
@@ -403,6 +405,7 @@ struct Event {
 
 fn corpus(n: usize) -> Vec<Item> {
     let mut rng = fastrand::Rng::with_seed(2025);
+    let tagger = showfeed::tag::Tagger::new(&[]);
     // Rare words for names: two or three syllables, like the long tail of real titles and
     // surnames.
     let pseudo = |rng: &mut fastrand::Rng| {
@@ -490,10 +493,14 @@ fn corpus(n: usize) -> Vec<Item> {
             let feed = format!("outlet-{}", (first_outlet + c * 7) % OUTLETS);
             let published = t + i64::from(rng.u32(0..3600));
             let id = EntryId::derive(&feed, &items.len().to_string());
+            let title = fill(heads[rng.usize(..heads.len())], &ev);
+            let summary = fill(sums[rng.usize(..sums.len())], &ev);
+            let kinds = tagger.tag(&title, Some(&summary), None).kind_terms();
             items.push(Item {
                 feed,
-                title: fill(heads[rng.usize(..heads.len())], &ev),
-                summary: fill(sums[rng.usize(..sums.len())], &ev),
+                title,
+                summary,
+                kinds,
                 shows: if rng.bool() {
                     vec![ev.slug.clone()]
                 } else {
@@ -513,7 +520,7 @@ fn corpus(n: usize) -> Vec<Item> {
 
 fn fp(it: &Item) -> Fingerprint {
     let shows: Vec<&str> = it.shows.iter().map(String::as_str).collect();
-    fingerprint(&it.title, &it.summary, &shows)
+    fingerprint(&it.title, &it.summary, &shows, &it.kinds)
 }
 
 /// Resident set size in bytes, from /proc (Linux); 0 elsewhere.

@@ -15,6 +15,59 @@ fn is_tracking(key: &str, value: &str) -> bool {
     crate::vocab::is_tracking_param(&k)
 }
 
+/// Hosts that serve many outlets under one name (video platforms, feed proxies, news
+/// aggregators' redirects): there the feed stands for the outlet.
+const SHARED_HOSTS: &[&str] = &[
+    "dailymotion.com",
+    "feedproxy.google.com",
+    "feeds.feedburner.com",
+    "medium.com",
+    "news.google.com",
+    "soundcloud.com",
+    "vimeo.com",
+    "youtu.be",
+    "youtube.com",
+];
+/// Platforms whose subdomains are each an outlet (`name.substack.com`).
+const SUBDOMAIN_HOSTS: &[&str] = &[
+    "blogspot.com",
+    "substack.com",
+    "tumblr.com",
+    "wordpress.com",
+];
+/// Second-level labels under which a country's outlets register (`bbc.co.uk`).
+const SECOND_LEVEL: &[&str] = &["ac", "co", "com", "edu", "gov", "ne", "net", "or", "org"];
+
+/// The outlet an item comes from: the site of its link (`edition.cnn.com` and `cnn.com` are
+/// one outlet, `bbc.co.uk` keeps its country's second level), or `feed_id` when the link is
+/// missing or on a platform that carries many outlets (a YouTube channel's feed is its
+/// outlet). Two items of one outlet may be one story (a repeat, a second article on one
+/// event) but are held to stricter rules than two outlets' copies.
+pub fn outlet(link: Option<&str>, feed_id: &str) -> String {
+    let host = link.and_then(|l| Url::parse(l.trim()).ok()).and_then(|u| {
+        u.host_str()
+            .map(|h| h.trim_end_matches('.').to_ascii_lowercase())
+    });
+    let Some(host) = host.filter(|h| h.contains('.')) else {
+        return format!("feed:{feed_id}");
+    };
+    let on = |base: &str| host == base || host.ends_with(&format!(".{base}"));
+    if SHARED_HOSTS.iter().any(|b| on(b)) {
+        return format!("feed:{feed_id}");
+    }
+    if SUBDOMAIN_HOSTS.iter().any(|b| on(b)) {
+        return format!("site:{}", host.strip_prefix("www.").unwrap_or(&host));
+    }
+    let labels: Vec<&str> = host.split('.').collect();
+    let n = labels.len();
+    let keep = if n >= 3 && labels[n - 1].len() == 2 && SECOND_LEVEL.contains(&labels[n - 2]) {
+        3
+    } else {
+        2
+    };
+    format!("site:{}", labels[n.saturating_sub(keep)..].join("."))
+}
+
 /// The exact-duplicate key of a link, or `None` when it is not an absolute http(s) URL.
 ///
 /// Two links get one key when they differ only in:
@@ -164,5 +217,34 @@ mod tests {
         assert_eq!(url_key("mailto:a@e.com"), None);
         assert_eq!(url_key("not a url"), None);
         assert_eq!(url_key("/relative/path"), None);
+    }
+}
+
+#[cfg(test)]
+mod outlet_tests {
+    use super::outlet;
+
+    #[test]
+    fn the_outlet_is_the_site_or_the_feed() {
+        let o = |l: &str| outlet(Some(l), "f");
+        assert_eq!(
+            o("https://edition.cnn.com/2020/05/14/x"),
+            o("https://www.cnn.com/y")
+        );
+        assert_eq!(o("https://www.bbc.co.uk/news/x"), "site:bbc.co.uk");
+        assert_ne!(
+            o("https://www.bbc.co.uk/news/x"),
+            o("https://www.nzherald.co.nz/x")
+        );
+        assert_eq!(o("https://www.nzherald.co.nz/nz/x"), "site:nzherald.co.nz");
+        // A video platform carries many outlets: each channel's feed is its own.
+        assert_eq!(o("https://www.youtube.com/watch?v=1"), "feed:f");
+        assert_ne!(
+            outlet(Some("https://www.youtube.com/watch?v=1"), "aljazeera"),
+            outlet(Some("https://www.youtube.com/watch?v=2"), "abscbn")
+        );
+        assert_eq!(o("https://jane.substack.com/p/x"), "site:jane.substack.com");
+        assert_eq!(outlet(None, "f"), "feed:f");
+        assert_eq!(o("not a url"), "feed:f");
     }
 }

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 use crate::config::DedupMode;
-use crate::dedup::{self, DedupIndex, Fingerprint};
+use crate::dedup::{self, Boilerplate, BoilerplateCounter, DedupIndex, Fingerprint};
 use crate::entry::{Entry, EntryId, ShowTag};
 use crate::store::{FeedState, IngestStats, StoreError};
 use crate::tag::Tagger;
@@ -61,8 +61,27 @@ pub fn summary_text(e: &Entry) -> String {
 
 /// The story fingerprint of a tagged entry.
 pub fn fingerprint_of(e: &Entry) -> Fingerprint {
+    fingerprint_in(e, &Boilerplate::default())
+}
+
+/// The story fingerprint of a tagged entry of a feed with this boilerplate.
+pub fn fingerprint_in(e: &Entry, boilerplate: &Boilerplate) -> Fingerprint {
     let slugs: Vec<&str> = e.shows.iter().map(|s| s.slug.as_str()).collect();
-    dedup::fingerprint(&e.title, &summary_text(e), &slugs)
+    dedup::fingerprint_in(&e.title, &summary_text(e), &slugs, &e.kinds, boilerplate)
+}
+
+/// The summary words a feed repeats in most of these items of it (see [`Boilerplate`]).
+pub fn boilerplate_of<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> Boilerplate {
+    let mut counter = BoilerplateCounter::default();
+    for e in entries {
+        counter.add(&summary_text(e));
+    }
+    counter.finish()
+}
+
+/// The outlet an entry comes from, as story search tells outlets apart.
+pub fn outlet_of(e: &Entry) -> String {
+    dedup::outlet(e.link.as_deref(), &e.feed_id)
 }
 
 /// The whole ingest of one poll: prepare, find stories, commit.
@@ -94,6 +113,7 @@ pub fn ingest(
 /// keeps its story, and is re-tagged only when its content changed (a new show list
 /// re-tags the store as a whole: [`super::retag`]).
 fn prepare(ctx: &Context, entries: Vec<Entry>) -> Result<Vec<Prepared>, StoreError> {
+    let boilerplate = boilerplate_of(&entries);
     let mut prepared = Vec::with_capacity(entries.len());
     for mut entry in entries {
         let old = ctx.store.entry(&entry.id)?;
@@ -108,7 +128,7 @@ fn prepare(ctx: &Context, entries: Vec<Entry>) -> Result<Vec<Prepared>, StoreErr
             }
             None => {
                 (entry.shows, entry.kinds) = tag(&ctx.tagger, &entry);
-                Some(fingerprint_of(&entry))
+                Some(fingerprint_in(&entry, &boilerplate))
             }
         };
         prepared.push(Prepared {
@@ -144,13 +164,14 @@ fn find_stories(
             continue;
         }
         stats.tags += e.shows.len();
+        let outlet = outlet_of(&e);
         if near && !e.exact_copy {
-            if let Some((story, _score)) = index.find(&fp, feed_id, e.published) {
+            if let Some((story, _score)) = index.find(&fp, &outlet, e.published) {
                 e.story = story;
                 stats.merged += 1;
             }
         }
-        index.insert(e.id, e.story, feed_id, e.published, &fp);
+        index.insert(e.id, e.story, &outlet, e.published, &fp);
         kept.push(e);
         olds.push(None);
     }
@@ -195,9 +216,25 @@ fn exact_copy(
 /// reload), so story merging carries on across restarts. Blocking: a store scan.
 pub fn rebuild_index(store: &crate::store::Store, window: i64, now: i64) -> DedupIndex {
     let mut index = DedupIndex::new(window);
+    // Each feed's boilerplate from its entries in the window (a poll learns it from one
+    // fetch), then the fingerprints: two scans, so the window's entries are never all held.
     // An entry that cannot be read is left out of story search rather than failing the start.
+    let mut counters: HashMap<String, BoilerplateCounter> = HashMap::new();
     for e in store.since(now - window).flatten() {
-        index.insert(e.id, e.story, &e.feed_id, e.published, &fingerprint_of(&e));
+        counters
+            .entry(e.feed_id.clone())
+            .or_default()
+            .add(&summary_text(&e));
+    }
+    let boilerplates: HashMap<String, Boilerplate> = counters
+        .into_iter()
+        .map(|(feed, c)| (feed, c.finish()))
+        .collect();
+    let none = Boilerplate::default();
+    for e in store.since(now - window).flatten() {
+        let boilerplate = boilerplates.get(&e.feed_id).unwrap_or(&none);
+        let fp = fingerprint_in(&e, boilerplate);
+        index.insert(e.id, e.story, &outlet_of(&e), e.published, &fp);
     }
     index
 }

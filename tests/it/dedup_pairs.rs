@@ -53,9 +53,12 @@ struct Ingested {
 }
 
 fn ingest(f: &Fixtures, tagged: bool) -> Vec<Ingested> {
+    // The news kinds come from the tagger, as in a poll (they need no configured show).
+    let tagger = showfeed::tag::Tagger::new(&[]);
     f.item
         .iter()
         .map(|it| {
+            let kinds = tagger.tag(&it.title, Some(&it.summary), None).kind_terms();
             let shows: Vec<&str> = if tagged {
                 it.shows.iter().map(String::as_str).collect()
             } else {
@@ -66,7 +69,7 @@ fn ingest(f: &Fixtures, tagged: bool) -> Vec<Ingested> {
                 published: chrono::DateTime::parse_from_rfc3339(&it.at)
                     .unwrap()
                     .timestamp(),
-                fp: fingerprint(&it.title, &it.summary, &shows),
+                fp: fingerprint(&it.title, &it.summary, &shows, &kinds),
             }
         })
         .collect()

@@ -20,6 +20,7 @@ mod packaging;
 mod pipeline;
 mod showtags;
 mod stories;
+mod story_classes;
 mod support;
 mod tagging;
 mod under_load;
