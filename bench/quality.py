@@ -46,11 +46,17 @@ ID_RE = re.compile(r"^[a-z0-9-]+$")
 SEASON_RE = re.compile(r"^([a-z0-9-]+)/s(\d+)$")
 EPISODE_RE = re.compile(r"^([a-z0-9-]+)/(?:s(\d+))?e(\d+)$")
 # The query parameters showfeed drops from canonical links (src/normalize.rs), plus utm_*.
-TRACKING = {
-    "fbclid", "gclid", "dclid", "gclsrc", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid",
-    "_hsenc", "_hsmi", "mkt_tok", "ocid", "cmpid", "ncid", "ito", "spm", "smid", "sr_share",
-    "__twitter_impression", "wt_mc", "wt.mc_id", "rss", "rssfeed", "feed",
-}
+def _tracking_vocab():
+    """The tracking parameters showfeed drops, read from their one definition
+    (src/vocab.rs), so the scorer normalizes links exactly as the program does."""
+    text = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "vocab.rs")).read()
+    def strings(name):
+        body = text.split(f"const {name}: &[&str] = &[", 1)[1].split("];", 1)[0]
+        return re.findall(r'"([^"]+)"', body)
+    return set(strings("TRACKING_PARAMS")), tuple(strings("TRACKING_PREFIXES"))
+
+
+TRACKING, TRACKING_PREFIXES = _tracking_vocab()
 # Large enough that nothing is pruned (src/config/validate.rs accepts up to these).
 RETENTION_DAYS = 36_500
 MAX_ENTRIES = 100_000_000
@@ -289,7 +295,7 @@ def norm_url(u):
         host += f":{p.port}"
     path = unquote(p.path).rstrip("/")
     q = [(k, v) for k, v in parse_qsl(p.query, keep_blank_values=True)
-         if not k.lower().startswith("utm_") and k.lower() not in TRACKING]
+         if not k.lower().startswith(TRACKING_PREFIXES) and k.lower() not in TRACKING]
     q = urlencode(sorted(q))
     return host + path + ("?" + q if q else "")
 
@@ -300,19 +306,24 @@ def norm_title(t):
 
 class Output:
     """The JSON Feed output, indexed by (feed id, link) and (feed id, title); each item also
-    stands for the copies it lists as related links (titled with their feed id)."""
+    stands for the copies it lists as related links (titled with their feed id), and for
+    every exact copy of its article (the same URL through another feed), which showfeed
+    shows as this one entry, never as a related link to itself."""
 
     def __init__(self, doc):
         self.items = doc.get("items", [])
         self.by_link = defaultdict(list)
         self.by_title = defaultdict(list)
+        self.by_url = defaultdict(list)
         for n, it in enumerate(self.items):
             ext = it.get("_showfeed", {})
             src = ext.get("source", {}).get("id", "")
             self.by_link[(src, norm_url(it.get("url")))].append(n)
             self.by_title[(src, norm_title(it.get("title")))].append(n)
+            self.by_url[norm_url(it.get("url"))].append(n)
             for r in ext.get("related", []):
                 self.by_link[(r.get("title", ""), norm_url(r.get("url")))].append(n)
+                self.by_url[norm_url(r.get("url"))].append(n)
 
     def find(self, label):
         """Output item numbers that carry this labelled item."""
@@ -325,6 +336,9 @@ class Output:
                     and tail and u.endswith(tail) for n in ns]
         if not hits:
             hits = self.by_title.get((label["file"], norm_title(label.get("title"))), [])
+        if not hits and urlsplit(key).netloc:
+            # An exact copy: the same article shown once, under another feed's entry.
+            hits = self.by_url.get(norm_url(key), [])[:1]
         return hits
 
     def predicted(self, n):
