@@ -7,11 +7,13 @@
 //! whole file in one pass.
 
 mod diff;
+pub mod full_text;
 mod listen;
 pub mod raw;
 mod validate;
 
 pub use diff::{diff, ConfigDiff};
+pub use full_text::{FullText, FullTextMode};
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -160,6 +162,9 @@ pub struct Feed {
     /// Tags (`[a-z0-9-]`, no repeats), in file order: the feed's stories are in
     /// `/tags/<tag>.<format>` and answer `?tag=<tag>`.
     pub tags: Vec<String>,
+    /// Whether and how each entry's article is fetched (`full_text`, `content_selector`,
+    /// `exclude_selector`).
+    pub full_text: FullText,
 }
 
 impl Feed {

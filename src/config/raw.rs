@@ -134,6 +134,12 @@ pub struct RawFeed {
     /// Tags (`[a-z0-9-]`): the feed is in `/tags/<tag>.atom` and `?tag=<tag>`.
     #[serde(default)]
     pub tags: Vec<Spanned<String>>,
+    /// Fetch each entry's article: true, false or "auto" (see [`super::full_text`]).
+    pub full_text: Option<Spanned<toml::Value>>,
+    /// CSS selector of the article on its page.
+    pub content_selector: Option<Spanned<String>>,
+    /// CSS selector of what to drop from the page before extraction.
+    pub exclude_selector: Option<Spanned<String>>,
 }
 
 /// One `[[show]]`.
@@ -186,7 +192,17 @@ pub const KNOWN_KEYS: &[(&str, &[&str])] = &[
     ("dedup", &["mode", "window"]),
     (
         "feed",
-        &["id", "url", "title", "interval", "allow_private", "tags"],
+        &[
+            "id",
+            "url",
+            "title",
+            "interval",
+            "allow_private",
+            "tags",
+            "full_text",
+            "content_selector",
+            "exclude_selector",
+        ],
     ),
     (
         "show",

@@ -795,6 +795,19 @@ fn one_feed(
     }
     let title = feed_title(f, subject, c);
     let tags = feed_tags(&f.tags, subject, c);
+    let full_text = match super::full_text::full_text(
+        f.full_text.as_ref(),
+        f.content_selector.as_ref(),
+        f.exclude_selector.as_ref(),
+    ) {
+        Ok(ft) => Some(ft),
+        Err(problems) => {
+            for (span, message) in problems {
+                c.at(Some(span), subject, message);
+            }
+            None
+        }
+    };
     let interval = match &f.interval {
         Some(i) => duration(i, subject, "interval", (MINUTE, 7 * DAY), c),
         None => Some(defaults.interval),
@@ -809,6 +822,7 @@ fn one_feed(
             .as_ref()
             .map_or(defaults.allow_private, |b| *b.get_ref()),
         tags: tags?,
+        full_text: full_text?,
     })
 }
 
