@@ -133,6 +133,25 @@ pub enum FetchError {
     /// The HTTP client could not be built.
     #[error("cannot build the HTTP client")]
     Client(#[source] reqwest::Error),
+    /// A page (an entry's article) at a literal private, loopback or link-local address: a
+    /// feed's links are the publisher's, not the admin's, so the guard holds for them.
+    #[error("refused to fetch {url}: a private, loopback or link-local address (set allow_private = true for this feed to allow it)")]
+    PrivateTarget {
+        /// The page.
+        url: String,
+    },
+    /// A page that is not http(s).
+    #[error("not an http(s) URL: {url}")]
+    NotWeb {
+        /// The page.
+        url: String,
+    },
+    /// A page that is not HTML.
+    #[error("not an HTML page (Content-Type: {content_type})")]
+    NotHtml {
+        /// What the server said it is.
+        content_type: String,
+    },
 }
 
 impl FetchError {
@@ -150,6 +169,9 @@ impl FetchError {
             FetchError::UnexpectedNotModified => "bad_304",
             FetchError::File { .. } => "file",
             FetchError::Client(_) => "client",
+            FetchError::PrivateTarget { .. } => "private",
+            FetchError::NotWeb { .. } => "not_web",
+            FetchError::NotHtml { .. } => "not_html",
         }
     }
 
@@ -298,13 +320,59 @@ impl Fetcher {
             .unwrap_or(Err(FetchError::Timeout(self.timeout)))
     }
 
+    /// Fetches the web page at `url` (an entry's article): http(s) only, HTML only, within
+    /// the same timeouts, body cap and redirect rules as a feed. Unlike a feed's configured
+    /// URL, a literal private address is refused too unless `allow_private`: the URL comes
+    /// from the publisher, not the admin.
+    pub async fn fetch_page(&self, url: &Url, allow_private: bool) -> Result<Body, FetchError> {
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(FetchError::NotWeb {
+                url: url.to_string(),
+            });
+        }
+        if !allow_private && literal_ip(url).is_some_and(is_private) {
+            return Err(FetchError::PrivateTarget {
+                url: url.to_string(),
+            });
+        }
+        let work = async {
+            let none = Validators::default();
+            let (resp, _) = self.send(url, &none, allow_private, PAGE_ACCEPT).await?;
+            let status = resp.status();
+            if !status.is_success() {
+                return Err(FetchError::Status {
+                    status,
+                    retry_after: None,
+                });
+            }
+            let content_type = resp
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_owned();
+            if !is_html(&content_type) {
+                return Err(FetchError::NotHtml { content_type });
+            }
+            match self.read_body(resp, Hints::default(), None).await? {
+                Fetched::Body(body) => Ok(*body),
+                Fetched::NotModified(_) => Err(FetchError::UnexpectedNotModified),
+            }
+        };
+        tokio::time::timeout(self.timeout + Duration::from_secs(1), work)
+            .await
+            .unwrap_or(Err(FetchError::Timeout(self.timeout)))
+    }
+
     async fn fetch_http(
         &self,
         url: &Url,
         validators: &Validators,
         allow_private: bool,
     ) -> Result<Fetched, FetchError> {
-        let (resp, moved_to) = self.send(url, validators, allow_private).await?;
+        let (resp, moved_to) = self
+            .send(url, validators, allow_private, FEED_ACCEPT)
+            .await?;
         let hints = Hints {
             max_age: max_age(resp.headers()),
         };
@@ -337,6 +405,7 @@ impl Fetcher {
         url: &Url,
         validators: &Validators,
         allow_private: bool,
+        accept: &str,
     ) -> Result<(reqwest::Response, Option<Url>), FetchError> {
         let client = if allow_private {
             &self.open
@@ -345,7 +414,7 @@ impl Fetcher {
         };
         let mut trail = Redirects::new(url, allow_private);
         loop {
-            let resp = conditional_get(client, &trail.current, validators)
+            let resp = conditional_get(client, &trail.current, validators, accept)
                 .send()
                 .await
                 .map_err(|e| self.classify(e))?;
@@ -451,7 +520,12 @@ impl Fetcher {
     }
 }
 
-/// A GET of `url` that asks for a feed, conditional on `validators`.
+/// What a feed fetch accepts.
+const FEED_ACCEPT: &str = "application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5";
+/// What a page fetch accepts.
+const PAGE_ACCEPT: &str = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1";
+
+/// A GET of `url` that asks for `accept`, conditional on `validators`.
 ///
 /// The validators go back as the typed headers where `headers` reads them (an obsolete date
 /// format goes out as IMF-fixdate, the form RFC 9110 has senders write), else verbatim.
@@ -459,10 +533,9 @@ fn conditional_get(
     client: &reqwest::Client,
     url: &Url,
     validators: &Validators,
+    accept: &str,
 ) -> reqwest::RequestBuilder {
-    let mut req = client
-        .get(url.clone())
-        .header(header::ACCEPT, "application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5");
+    let mut req = client.get(url.clone()).header(header::ACCEPT, accept);
     let mut typed = HeaderMap::new();
     if let Some(etag) = &validators.etag {
         match entity_tag(etag) {
@@ -572,6 +645,12 @@ impl<'a> Redirects<'a> {
     }
 }
 
+/// Whether a `Content-Type` is an HTML page's (`text/html`, `application/xhtml+xml`).
+fn is_html(content_type: &str) -> bool {
+    let mime = content_type.split(';').next().unwrap_or("").trim();
+    mime.eq_ignore_ascii_case("text/html") || mime.eq_ignore_ascii_case("application/xhtml+xml")
+}
+
 /// The address in `url`, when its host is one rather than a name.
 fn literal_ip(url: &Url) -> Option<IpAddr> {
     match url.host() {
@@ -670,7 +749,9 @@ mod tests {
                 etag: Some(etag.into()),
                 last_modified: Some(lm.into()),
             };
-            let req = conditional_get(&client, &url, &validators).build().unwrap();
+            let req = conditional_get(&client, &url, &validators, FEED_ACCEPT)
+                .build()
+                .unwrap();
             let h = |name| req.headers()[name].to_str().unwrap().to_owned();
             (h(header::IF_NONE_MATCH), h(header::IF_MODIFIED_SINCE))
         };
@@ -698,7 +779,7 @@ mod tests {
             "yesterday",
             "not a date: verbatim"
         );
-        let none = conditional_get(&client, &url, &Validators::default())
+        let none = conditional_get(&client, &url, &Validators::default(), FEED_ACCEPT)
             .build()
             .unwrap();
         assert!(!none.headers().contains_key(header::IF_NONE_MATCH));

@@ -50,6 +50,7 @@
 //! (news kinds, tracking parameters), [`clock`], [`errors`] (error lines for people) and
 //! [`text`].
 
+pub mod article;
 pub mod cli;
 pub mod clock;
 pub mod commands;
@@ -59,6 +60,7 @@ pub mod dedup;
 pub mod entry;
 pub mod errors;
 pub mod fetch;
+pub mod limits;
 pub mod metrics;
 pub mod normalize;
 pub mod opml;

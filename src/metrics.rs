@@ -14,6 +14,9 @@
 //! | `showfeed_config_valid` | 0 while the file on disk failed to load (the previous config runs) |
 //! | `showfeed_store_writable` | 0 while the store cannot be written (disk full, read-only): stored entries are served, polling waits |
 //! | `showfeed_polls_skipped_total` | polls that were due but not made because the store cannot be written |
+//! | `showfeed_articles_total{feed,outcome}` | entries' articles fetched (`fetched`) or not, by reason (`status`, `timeout`, `too_large`, `not_html`, `private`, `paywall`, `too_short`...) |
+//! | `showfeed_article_bytes_total` | bytes of article pages read |
+//! | `showfeed_article_extract_seconds` | time to extract one article from its page |
 //! | `showfeed_http_requests_total{route,status}` | HTTP requests |
 //! | `showfeed_http_request_duration_seconds{route}` | HTTP latency |
 //!
@@ -94,6 +97,12 @@ pub struct Metrics {
     pub store_writable: Gauge,
     /// Due polls not made because the store cannot be written.
     pub polls_skipped: Counter,
+    /// Articles by outcome (`fetched` or why not).
+    pub articles: Family<FeedOutcome, Counter>,
+    /// Bytes of article pages read.
+    pub article_bytes: Counter,
+    /// Extraction time per article.
+    pub article_extract_seconds: Histogram,
     /// HTTP requests.
     pub http_requests: Family<RouteStatus, Counter>,
     /// HTTP latency.
@@ -161,6 +170,16 @@ impl Metrics {
             polls_skipped: r.add(
                 "polls_skipped",
                 "Due polls not made because the store cannot be written",
+            ),
+            articles: r.add(
+                "articles",
+                "Entries' articles fetched, or not by reason (full_text feeds)",
+            ),
+            article_bytes: r.add("article_bytes", "Bytes of article pages read"),
+            article_extract_seconds: r.register(
+                "article_extract_seconds",
+                "Time to extract one article from its page",
+                Histogram::new(exponential_buckets(0.0005, 2.0, 14)),
             ),
             http_requests: r.add("http_requests", "HTTP requests by route and status"),
             http_seconds: r.register(

@@ -410,6 +410,12 @@ fn clean_html(sanitizer: &ammonia::Builder<'_>, html: &str) -> String {
     }
 }
 
+/// `html` through the same allowlist as feed content, with relative URLs resolved against
+/// `base`: what a fetched article goes through before it is stored.
+pub fn sanitize(html: &str, base: &Url) -> String {
+    clean_html(&sanitizer(base), html)
+}
+
 fn escape_html(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")

@@ -12,11 +12,10 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
-use parking_lot::{Mutex, RwLock};
+use parking_lot::RwLock;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info, warn};
@@ -24,63 +23,13 @@ use tracing::{error, info, warn};
 use crate::clock::now;
 use crate::config::{Config, Feed};
 use crate::errors::error_chain;
+use crate::limits::Limits;
 use crate::poll::state::is_transient;
 use crate::poll::{self, retag, Context, Outcome, PollSummary, Report};
 use crate::store::FeedState;
 
 /// How often retention runs.
 pub const PRUNE_EVERY: Duration = Duration::from_secs(3600);
-
-/// Concurrency limits: a global one and one per host.
-pub struct Limits {
-    global: Arc<Semaphore>,
-    per_host: usize,
-    hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
-}
-
-/// Permits held while a poll runs.
-pub struct Permits {
-    _host: OwnedSemaphorePermit,
-    _global: OwnedSemaphorePermit,
-}
-
-impl Limits {
-    /// `concurrency` polls at once, `per_host` of them against one host.
-    pub fn new(concurrency: usize, per_host: usize) -> Limits {
-        Limits {
-            global: Arc::new(Semaphore::new(concurrency)),
-            per_host,
-            hosts: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// Waits for a slot for `host`. The host slot is taken first, so a feed queued behind
-    /// its host never holds a global slot others could use.
-    pub async fn acquire(&self, host: &str) -> Permits {
-        let host_sem = {
-            let mut hosts = self.hosts.lock();
-            hosts
-                .entry(host.to_owned())
-                .or_insert_with(|| Arc::new(Semaphore::new(self.per_host)))
-                .clone()
-        };
-        // The semaphores are never closed, so acquisition cannot fail.
-        let host = loop {
-            if let Ok(p) = host_sem.clone().acquire_owned().await {
-                break p;
-            }
-        };
-        let global = loop {
-            if let Ok(p) = self.global.clone().acquire_owned().await {
-                break p;
-            }
-        };
-        Permits {
-            _host: host,
-            _global: global,
-        }
-    }
-}
 
 /// Runs one refresh in its own task, so a panic is reported as this feed's failure.
 async fn refresh_guarded(
@@ -113,10 +62,7 @@ pub async fn poll_all_with(
     feeds: &[Feed],
     mut done: impl FnMut(&str, Option<&Report>),
 ) -> Vec<(String, Option<Report>)> {
-    let limits = Arc::new(Limits::new(
-        ctx.config.polling.concurrency,
-        ctx.config.polling.per_host,
-    ));
+    let limits = ctx.limits.clone();
     let cancel = CancellationToken::new();
     let mut set = JoinSet::new();
     for feed in feeds.iter().cloned() {
@@ -221,10 +167,7 @@ impl Scheduler {
     }
 
     fn spawn(&mut self, ctx: Arc<Context>) {
-        let limits = Arc::new(Limits::new(
-            ctx.config.polling.concurrency,
-            ctx.config.polling.per_host,
-        ));
+        let limits = ctx.limits.clone();
         let mut channels = HashMap::new();
         for feed in ctx.config.feeds.clone() {
             let (tx, rx) = mpsc::channel(8);

@@ -143,6 +143,28 @@ pub fn is_tracking_param(key: &str) -> bool {
     TRACKING_PARAMS.contains(&k.as_str()) || TRACKING_PREFIXES.iter().any(|p| k.starts_with(p))
 }
 
+/// Phrases of paywall, sign-in and cookie-consent pages (lower case): a fetched "article"
+/// with one of them and little text is the wall, not the article.
+pub const PAYWALL_MARKERS: &[&str] = &[
+    "subscribe to continue",
+    "subscribe to read",
+    "to continue reading",
+    "continue reading with a subscription",
+    "already a subscriber",
+    "sign in to continue",
+    "log in to continue",
+    "this content is for subscribers",
+    "become a member to read",
+    "we value your privacy",
+    "accept all cookies",
+    "manage cookie preferences",
+    "before you continue",
+    "consent to the use of cookies",
+    "please enable javascript",
+    "please enable cookies",
+    "disable your ad blocker",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::article::{self, ledger::ArticleStatus};
 use crate::clock::rfc3339;
 use crate::config::Config;
 use crate::errors::short_error;
@@ -35,6 +36,10 @@ pub struct StatusFeed {
     /// config instead.
     #[serde(default)]
     pub moved_to: Option<String>,
+    /// Articles fetched and failed since start, with the last failure (feeds with
+    /// `full_text` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub articles: Option<ArticleStatus>,
 }
 
 /// The status rows of every configured feed.
@@ -61,6 +66,7 @@ pub fn status_rows(config: &Config, store: &Store) -> Result<Vec<StatusFeed>, St
                     .filter(|_| s.consecutive_failures > 0)
                     .map(|e| short_error(e, f.url.host_str().unwrap_or("the file"))),
                 moved_to: s.moved_to.clone(),
+                articles: article::ledger::status(&f.id),
             }
         })
         .collect())

@@ -120,6 +120,9 @@ fn prepare(ctx: &Context, entries: Vec<Entry>) -> Result<Vec<Prepared>, StoreErr
         let fingerprint = match &old {
             Some(old) if old.content_hash == entry.content_hash => {
                 (entry.shows, entry.kinds) = (old.shows.clone(), old.kinds.clone());
+                // The same item: what was stored stays, a fetched article included (the
+                // hash is the feed item's, so the article is fetched once).
+                entry.content.clone_from(&old.content);
                 None
             }
             Some(_) => {

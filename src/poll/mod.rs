@@ -21,11 +21,13 @@ use parking_lot::Mutex;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
+use crate::article;
 use crate::clock::now;
 use crate::config::{Config, Feed};
 use crate::dedup::DedupIndex;
 use crate::errors::{error_chain, short_error};
 use crate::fetch::{Body, FetchError, Fetched, Fetcher};
+use crate::limits::Limits;
 use crate::normalize::{self, Normalized};
 use crate::parse::{self, ParseError};
 use crate::store::{self, IngestStats, Store, StoreError};
@@ -48,6 +50,9 @@ pub struct Context {
     pub dedup: Mutex<DedupIndex>,
     /// The config in force.
     pub config: Arc<Config>,
+    /// Fetches in flight, globally and per host: taken by the scheduler for each poll and
+    /// by the article stage for each other host it reaches.
+    pub limits: Arc<Limits>,
 }
 
 impl Context {
@@ -64,6 +69,10 @@ impl Context {
             fetcher: Fetcher::new(&config.polling)?,
             tagger: Arc::new(Tagger::new(&config.shows)),
             dedup: Mutex::new(index),
+            limits: Arc::new(Limits::new(
+                config.polling.concurrency,
+                config.polling.per_host,
+            )),
             config,
         })
     }
@@ -229,7 +238,12 @@ pub async fn refresh(
             outcome: Outcome::NotModified,
             label: "304",
         },
-        Ok(Response::Feed(parsed)) => store_entries(ctx, feed, &mut poll, *parsed, now).await?,
+        Ok(Response::Feed(mut parsed)) => {
+            if !articles(ctx, feed, &mut parsed, cancel).await? {
+                return Ok(report(feed, Outcome::Cancelled, &poll));
+            }
+            store_entries(ctx, feed, &mut poll, *parsed, now).await?
+        }
         Err(e) => failed(feed, &mut poll, &e, now),
     };
     persist(ctx, feed, &poll, &ending, now).await?;
@@ -310,6 +324,32 @@ fn failpoint(feed_id: &str, bytes: &[u8]) {
     }
     #[cfg(not(debug_assertions))]
     let _ = (feed_id, bytes);
+}
+
+/// The whole articles of the entries that want them ([`article`]), before they are
+/// tagged; false when shutdown came first (nothing is stored then).
+async fn articles(
+    ctx: &Arc<Context>,
+    feed: &Feed,
+    parsed: &mut Parsed,
+    cancel: &CancellationToken,
+) -> Result<bool, StoreError> {
+    let stage = article::Stage {
+        store: &ctx.store,
+        fetcher: &ctx.fetcher,
+        limits: &ctx.limits,
+        feed,
+        wait: ctx.config.polling.timeout,
+    };
+    match article::fill(&stage, &mut parsed.normalized.entries, cancel).await {
+        Ok(filled) if filled.fetched + filled.failed > 0 => {
+            info!(fetched = filled.fetched, failed = filled.failed, "articles");
+            Ok(true)
+        }
+        Ok(_) => Ok(true),
+        Err(article::StageError::Cancelled) => Ok(false),
+        Err(article::StageError::Store(e)) => Err(e),
+    }
 }
 
 /// A new body: the feed's state advances and its entries are ingested, on a blocking
