@@ -11,6 +11,7 @@ mod daemon;
 mod dedup_pairs;
 mod disk;
 mod first_hour;
+mod full_text;
 mod fuzz_regressions;
 mod hostile;
 mod operations;
