@@ -65,13 +65,26 @@ pub struct Article {
 }
 
 /// The article on the page `bytes`, fetched from `url` (after redirects) with this
-/// `Content-Type`, by the feed's selectors or readability.
+/// `Content-Type`, by the feed's selectors or readability; refused when it has too little
+/// text or is a wall.
 pub fn extract(
     bytes: &[u8],
     content_type: Option<&str>,
     url: &Url,
     rules: &FullText,
 ) -> Result<Article, ExtractError> {
+    let html = main_content(bytes, content_type, url, rules)?;
+    let text_chars = check_text(&html)?;
+    Ok(Article { html, text_chars })
+}
+
+/// [`extract`] without the checks of the result: the sanitized main content.
+pub fn main_content(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    url: &Url,
+    rules: &FullText,
+) -> Result<String, ExtractError> {
     let text = decode(bytes, content_type);
     let doc = dom_query::Document::from(text.as_str());
     if let Some(m) = rules
@@ -100,9 +113,7 @@ pub fn extract(
         Some(html) => html,
         None => readability(doc, url)?,
     };
-    let html = crate::normalize::sanitize(&html, url);
-    let text_chars = check_text(&html)?;
-    Ok(Article { html, text_chars })
+    Ok(crate::normalize::sanitize(&html, url))
 }
 
 /// The main content readability finds in `doc`.

@@ -9,7 +9,8 @@
 
 use std::collections::HashMap;
 
-use crate::config::DedupMode;
+use crate::config::full_text::AUTO_SUMMARY_CHARS;
+use crate::config::{Config, DedupMode, FullTextMode};
 use crate::dedup::{self, Boilerplate, BoilerplateCounter, DedupIndex, Fingerprint};
 use crate::entry::{Entry, EntryId, ShowTag};
 use crate::store::{FeedState, IngestStats, StoreError};
@@ -59,15 +60,43 @@ pub fn summary_text(e: &Entry) -> String {
         .collect()
 }
 
-/// The story fingerprint of a tagged entry.
-pub fn fingerprint_of(e: &Entry) -> Fingerprint {
-    fingerprint_in(e, &Boilerplate::default())
+/// What story search reads of an entry: [`summary_text`], except for an entry of a feed
+/// with `full_text` whose summary is short and that has a fetched article: then the
+/// summary followed by the article's text (at most 600 characters in all), so two outlets'
+/// copies of a story share the article's words, not only one sentence.
+pub fn story_text(e: &Entry, config: &Config) -> String {
+    let reads_article = config
+        .feed(&e.feed_id)
+        .is_some_and(|f| f.full_text.mode != FullTextMode::Off);
+    let summary = crate::text::strip_tags(e.summary.as_deref().unwrap_or(""));
+    let summary = summary.trim();
+    match e.content.as_deref() {
+        Some(article) if reads_article && summary.chars().count() < AUTO_SUMMARY_CHARS => {
+            let end = article
+                .char_indices()
+                .nth(4000)
+                .map_or(article.len(), |(i, _)| i);
+            let text = crate::text::strip_tags(&article[..end]);
+            let joined = format!(
+                "{summary} {}",
+                text.split_whitespace().collect::<Vec<_>>().join(" ")
+            );
+            joined.trim().chars().take(600).collect()
+        }
+        _ => summary_text(e),
+    }
 }
 
-/// The story fingerprint of a tagged entry of a feed with this boilerplate.
-pub fn fingerprint_in(e: &Entry, boilerplate: &Boilerplate) -> Fingerprint {
+/// The story fingerprint of a tagged entry.
+pub fn fingerprint_of(e: &Entry) -> Fingerprint {
+    fingerprint_in(e, &summary_text(e), &Boilerplate::default())
+}
+
+/// The story fingerprint of a tagged entry of a feed with this boilerplate, reading `text`
+/// ([`story_text`]) as its summary.
+pub fn fingerprint_in(e: &Entry, text: &str, boilerplate: &Boilerplate) -> Fingerprint {
     let slugs: Vec<&str> = e.shows.iter().map(|s| s.slug.as_str()).collect();
-    dedup::fingerprint_in(&e.title, &summary_text(e), &slugs, &e.kinds, boilerplate)
+    dedup::fingerprint_in(&e.title, text, &slugs, &e.kinds, boilerplate)
 }
 
 /// The summary words a feed repeats in most of these items of it (see [`Boilerplate`]).
@@ -131,7 +160,11 @@ fn prepare(ctx: &Context, entries: Vec<Entry>) -> Result<Vec<Prepared>, StoreErr
             }
             None => {
                 (entry.shows, entry.kinds) = tag(&ctx.tagger, &entry);
-                Some(fingerprint_in(&entry, &boilerplate))
+                Some(fingerprint_in(
+                    &entry,
+                    &story_text(&entry, &ctx.config),
+                    &boilerplate,
+                ))
             }
         };
         prepared.push(Prepared {
@@ -217,7 +250,12 @@ fn exact_copy(
 
 /// Fills the dedup index from the stored entries inside the window (at start and on
 /// reload), so story merging carries on across restarts. Blocking: a store scan.
-pub fn rebuild_index(store: &crate::store::Store, window: i64, now: i64) -> DedupIndex {
+pub fn rebuild_index(
+    store: &crate::store::Store,
+    config: &Config,
+    window: i64,
+    now: i64,
+) -> DedupIndex {
     let mut index = DedupIndex::new(window);
     // Each feed's boilerplate from its entries in the window (a poll learns it from one
     // fetch), then the fingerprints: two scans, so the window's entries are never all held.
@@ -236,7 +274,7 @@ pub fn rebuild_index(store: &crate::store::Store, window: i64, now: i64) -> Dedu
     let none = Boilerplate::default();
     for e in store.since(now - window).flatten() {
         let boilerplate = boilerplates.get(&e.feed_id).unwrap_or(&none);
-        let fp = fingerprint_in(&e, boilerplate);
+        let fp = fingerprint_in(&e, &story_text(&e, config), boilerplate);
         index.insert(e.id, e.story, &outlet_of(&e), e.published, &fp);
     }
     index

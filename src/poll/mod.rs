@@ -63,7 +63,7 @@ impl Context {
     /// through [`Context::build`].
     pub fn new(store: Arc<Store>, config: Arc<Config>) -> Result<Context, FetchError> {
         let window = i64::try_from(config.dedup.window.as_secs()).unwrap_or(i64::MAX / 4);
-        let index = ingest::rebuild_index(&store, window, now());
+        let index = ingest::rebuild_index(&store, &config, window, now());
         Ok(Context {
             store,
             fetcher: Fetcher::new(&config.polling)?,
