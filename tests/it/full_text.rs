@@ -84,23 +84,31 @@ async fn status_of(base: &str, feed: &str) -> serde_json::Value {
 
 const WHOLE: &str = "The whole article says the second season of Squid Game";
 
-/// The core path: the whole article in every format, fetched once across three polls,
-/// fetched again when the item changes, with a User-Agent; tagging reads the article.
-#[tokio::test]
-async fn whole_articles_reach_every_format_once_per_item() {
+/// The summary-only feed of the core test, its first item with `summary`.
+fn core_feed(site: &FixtureServer, summary: &str) -> Route {
+    let feed = rss(&[
+        ("g1", "Filming starts next month", summary, site.url("/a/1")),
+        (
+            "g2",
+            "The winter schedule is out",
+            "A schedule.",
+            site.url("/a/2"),
+        ),
+    ]);
+    Route::ok(feed, "application/rss+xml")
+}
+
+/// The site of the core test: the feed and its two articles, the first naming a show in
+/// its body only, the second a show in a related-links list at its end only.
+async fn core_site() -> FixtureServer {
     let site = FixtureServer::start().await;
     let lead = format!("{WHOLE} starts filming in Seoul next month, Netflix said on Tuesday.");
-    site.route(
-        "/a/1",
-        Route::ok(
-            page("Filming news", &prose(&lead, 6)),
-            "text/html; charset=utf-8",
-        ),
-    );
+    let first = page("Filming news", &prose(&lead, 6));
+    site.route("/a/1", Route::ok(first, "text/html; charset=utf-8"));
     let related = format!(
         "{}<h3>Related links:</h3><ul><li><a href=\"/r\">Andor season 2 trailer</a></li></ul>",
         prose(
-            "The network announced its winter schedule of comedies and game shows on Monday.",
+            "The network announced its winter schedule of comedies and game shows.",
             6
         )
     );
@@ -108,21 +116,15 @@ async fn whole_articles_reach_every_format_once_per_item() {
         "/a/2",
         Route::ok(page("Winter schedule", &related), "text/html"),
     );
-    let items = |summary: &str| {
-        rss(&[
-            ("g1", "Filming starts next month", summary, site.url("/a/1")),
-            (
-                "g2",
-                "The winter schedule is out",
-                "A schedule.",
-                site.url("/a/2"),
-            ),
-        ])
-    };
-    site.route(
-        "/feed.rss",
-        Route::ok(items("A big drama returns."), "application/rss+xml"),
-    );
+    site.route("/feed.rss", core_feed(&site, "A big drama returns."));
+    site
+}
+
+/// The core path: the whole article in every format, fetched once across three polls,
+/// fetched again when the item changes, with a User-Agent; tagging reads the article.
+#[tokio::test]
+async fn whole_articles_reach_every_format_once_per_item() {
+    let site = core_site().await;
     let feeds = format!(
         "[[feed]]\nid = \"ft-core\"\nurl = \"{}\"\nfull_text = true\nallow_private = true\n",
         site.url("/feed.rss")
@@ -138,10 +140,8 @@ async fn whole_articles_reach_every_format_once_per_item() {
         1,
         "fetched once across three polls"
     );
-    assert!(site.seen("/a/1")[0]
-        .user_agent
-        .as_deref()
-        .is_some_and(|ua| ua.starts_with("showfeed/")));
+    let ua = site.seen("/a/1")[0].user_agent.clone().unwrap_or_default();
+    assert!(ua.starts_with("showfeed/"), "{ua}");
     let serving = h.serve().await;
     let base = &serving.base;
     for doc in ["feed.atom", "feed.rss", "feed.json"] {
@@ -164,13 +164,14 @@ async fn whole_articles_reach_every_format_once_per_item() {
     assert!(!andor.contains("winter schedule"), "{andor}");
 
     // The item changes: its article is fetched again, and the new text replaces the old.
-    site.route("/a/1", Route::ok(page("Filming news", &prose("Filming moved to Busan, the update says, and the second season of Squid Game waits.", 6)), "text/html"));
+    let moved = prose(
+        "Filming moved to Busan, and the second season of Squid Game waits.",
+        6,
+    );
+    site.route("/a/1", Route::ok(page("Filming news", &moved), "text/html"));
     site.route(
         "/feed.rss",
-        Route::ok(
-            items("A big drama returns, updated."),
-            "application/rss+xml",
-        ),
+        core_feed(&site, "A big drama returns, updated."),
     );
     h.poll().await;
     assert_eq!(
@@ -188,70 +189,66 @@ async fn whole_articles_reach_every_format_once_per_item() {
     assert_eq!(row["articles"]["fetched"], 3, "{row}");
 }
 
-/// Every way an article fails keeps the summary, with the reason in `/status` and the
-/// metrics, while the poll succeeds and a plain feed beside it is stored as usual.
-#[tokio::test]
-async fn failed_articles_keep_the_summary_and_say_why() {
+/// Each way an article fails, as (path under `/a/`, the reason `/status` gives).
+const FAILURES: [(&str, &str); 5] = [
+    ("404", "status"),
+    ("json", "not_html"),
+    ("slow", "timeout"),
+    ("huge", "too_large"),
+    ("wall", "paywall"),
+];
+
+/// A site with one summary-only feed per failure, each item linking to its failing page,
+/// and a plain feed; the `[[feed]]` tables that poll them.
+async fn failing_site() -> (FixtureServer, String) {
     let site = FixtureServer::start().await;
     site.route(
         "/a/json",
         Route::ok(b"{\"a\": 1}".to_vec(), "application/json"),
     );
+    let slow = Route::ok(page("Slow", &prose("Slow page.", 6)), "text/html");
+    site.route("/a/slow", slow.delayed(Duration::from_secs(4)));
     site.route(
-        "/a/slow",
-        Route::ok(page("Slow", &prose("Slow page.", 6)), "text/html")
-            .delayed(Duration::from_secs(4)),
+        "/a/huge",
+        Route::ok(page("Huge", &prose("A huge page.", 4000)), "text/html"),
     );
-    let huge = prose("A huge page.", 4000);
-    site.route("/a/huge", Route::ok(page("Huge", &huge), "text/html"));
     let wall = "<p>Subscribe to continue reading. Already a subscriber? Sign in to continue to the whole story, the archive and the newsletters.</p><p>Plans start at one dollar a week for the first year, cancel anytime you like.</p>";
     site.route("/a/wall", Route::ok(page("Wall", wall), "text/html"));
-    let cases = [
-        ("404", "status"),
-        ("json", "not_html"),
-        ("slow", "timeout"),
-        ("huge", "too_large"),
-        ("wall", "paywall"),
-    ];
-    for (path, reason) in cases {
+    let mut feeds = String::new();
+    for (path, _) in FAILURES {
+        let link = site.url(&format!("/a/{path}"));
         let item = rss(&[(
             path,
             &format!("Story {path}"),
             &format!("Summary of {path}."),
-            site.url(&format!("/a/{path}")),
+            link,
         )]);
         site.route(
             &format!("/{path}.rss"),
             Route::ok(item, "application/rss+xml"),
         );
-        let _ = reason;
-    }
-    site.route(
-        "/plain.rss",
-        Route::ok(
-            rss(&[("p", "Plain story", "Plain summary.", site.url("/a/plain"))]),
-            "application/rss+xml",
-        ),
-    );
-    let mut feeds = String::new();
-    for (path, _) in cases {
         feeds.push_str(&format!(
             "[[feed]]\nid = \"ft-fail-{path}\"\nurl = \"{}\"\nfull_text = true\nallow_private = true\n\n",
             site.url(&format!("/{path}.rss"))
         ));
     }
-    feeds.push_str(&format!(
-        "[[feed]]\nid = \"ft-plain\"\nurl = \"{}\"\n",
-        site.url("/plain.rss")
-    ));
+    let plain = rss(&[("p", "Plain story", "Plain summary.", site.url("/a/plain"))]);
+    site.route("/plain.rss", Route::ok(plain, "application/rss+xml"));
+    let url = site.url("/plain.rss");
+    feeds.push_str(&format!("[[feed]]\nid = \"ft-plain\"\nurl = \"{url}\"\n"));
+    (site, feeds)
+}
+
+/// Every way an article fails keeps the summary, with the reason in `/status` and the
+/// metrics, while the poll succeeds and a plain feed beside it is stored as usual.
+#[tokio::test]
+async fn failed_articles_keep_the_summary_and_say_why() {
+    let (site, feeds) = failing_site().await;
     // Story merging off: the five look-alike stories must each be served.
-    let setup = config(
-        &feeds,
-        "timeout = \"2s\"\nmax_body = \"200KB\"\n\n[dedup]\nmode = \"off\"",
-    );
+    let polling = "timeout = \"2s\"\nmax_body = \"200KB\"\n\n[dedup]\nmode = \"off\"";
+    let setup = config(&feeds, polling);
     let h = Harness::open(&setup);
-    let outcomes = h.poll().await;
-    for (id, outcome) in &outcomes {
+    for (id, outcome) in &h.poll().await {
         assert!(
             matches!(outcome, showfeed::poll::Outcome::Stored(_)),
             "{id}: {outcome:?}"
@@ -264,7 +261,7 @@ async fn failed_articles_keep_the_summary_and_say_why() {
     let serving = h.serve().await;
     let base = &serving.base;
     let atom = get(&format!("{base}/feed.atom")).await;
-    for (path, reason) in cases {
+    for (path, reason) in FAILURES {
         assert!(
             atom.contains(&format!("Summary of {path}.")),
             "{path}: summary kept"
@@ -280,7 +277,7 @@ async fn failed_articles_keep_the_summary_and_say_why() {
     assert!(!atom.contains("Subscribe to continue"));
     assert!(atom.contains("Plain summary."));
     let metrics = get(&format!("{base}/metrics")).await;
-    for (path, reason) in cases {
+    for (path, reason) in FAILURES {
         let line =
             format!("showfeed_articles_total{{feed=\"ft-fail-{path}\",outcome=\"{reason}\"}} 1");
         assert!(metrics.contains(&line), "no {line} in the metrics");
