@@ -252,6 +252,9 @@ mod tests {
                 "config_valid gauge",
                 "store_writable gauge",
                 "polls_skipped counter",
+                "articles counter",
+                "article_bytes counter",
+                "article_extract_seconds histogram",
                 "http_requests counter",
                 "http_request_duration_seconds histogram",
             ]

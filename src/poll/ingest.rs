@@ -279,3 +279,48 @@ pub fn rebuild_index(
     }
     index
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entry::EntryId;
+
+    fn entry(feed: &str, summary: &str, content: Option<&str>) -> Entry {
+        let id = EntryId::derive(feed, "x");
+        Entry {
+            id,
+            feed_id: feed.into(),
+            title: "Title".into(),
+            link: None,
+            summary: Some(summary.into()),
+            content: content.map(str::to_owned),
+            authors: Vec::new(),
+            published: 0,
+            updated: 0,
+            first_seen: 0,
+            enclosures: Vec::new(),
+            image: None,
+            source_categories: Vec::new(),
+            content_hash: 0,
+            shows: Vec::new(),
+            kinds: Vec::new(),
+            story: id,
+            exact_copy: false,
+        }
+    }
+
+    #[test]
+    fn story_text_reads_the_article_of_full_text_feeds_only() {
+        let text = "[[feed]]\nid = \"a\"\nurl = \"https://a.example/f\"\nfull_text = true\n\n\
+                    [[feed]]\nid = \"b\"\nurl = \"https://b.example/f\"\n";
+        let config = Config::parse(text, std::path::Path::new("feeds.toml")).unwrap();
+        let article = Some("<p>Netflix renewed the drama for a third season.</p>");
+        let a = story_text(&entry("a", "One line.", article), &config);
+        assert_eq!(a, "One line. Netflix renewed the drama for a third season.");
+        let b = story_text(&entry("b", "One line.", article), &config);
+        assert_eq!(b, "One line.", "a feed without full_text reads as before");
+        let long = "word ".repeat(80);
+        let a = story_text(&entry("a", &long, article), &config);
+        assert!(!a.contains("Netflix"), "a long summary is enough");
+    }
+}
