@@ -66,8 +66,13 @@ pub fn fingerprint_of(e: &Entry) -> Fingerprint {
 
 /// The story fingerprint of a tagged entry of a feed with this boilerplate.
 pub fn fingerprint_in(e: &Entry, boilerplate: &Boilerplate) -> Fingerprint {
+    fingerprint_with(e, &summary_text(e), boilerplate)
+}
+
+/// [`fingerprint_in`] with the entry's [`summary_text`] already made.
+fn fingerprint_with(e: &Entry, summary: &str, boilerplate: &Boilerplate) -> Fingerprint {
     let slugs: Vec<&str> = e.shows.iter().map(|s| s.slug.as_str()).collect();
-    dedup::fingerprint_in(&e.title, &summary_text(e), &slugs, &e.kinds, boilerplate)
+    dedup::fingerprint_in(&e.title, summary, &slugs, &e.kinds, boilerplate)
 }
 
 /// The summary words a feed repeats in most of these items of it (see [`Boilerplate`]).
@@ -113,31 +118,43 @@ pub fn ingest(
 /// keeps its story, and is re-tagged only when its content changed (a new show list
 /// re-tags the store as a whole: [`super::retag`]).
 fn prepare(ctx: &Context, entries: Vec<Entry>) -> Result<Vec<Prepared>, StoreError> {
-    let boilerplate = boilerplate_of(&entries);
     let mut prepared = Vec::with_capacity(entries.len());
     for mut entry in entries {
         let old = ctx.store.entry(&entry.id)?;
-        let fingerprint = match &old {
+        match &old {
             Some(old) if old.content_hash == entry.content_hash => {
                 (entry.shows, entry.kinds) = (old.shows.clone(), old.kinds.clone());
-                None
             }
-            Some(_) => {
-                (entry.shows, entry.kinds) = tag(&ctx.tagger, &entry);
-                None
-            }
-            None => {
-                (entry.shows, entry.kinds) = tag(&ctx.tagger, &entry);
-                Some(fingerprint_in(&entry, &boilerplate))
-            }
-        };
+            _ => (entry.shows, entry.kinds) = tag(&ctx.tagger, &entry),
+        }
         prepared.push(Prepared {
             entry,
             old,
-            fingerprint,
+            fingerprint: None,
         });
     }
+    fingerprint_new(&mut prepared);
     Ok(prepared)
+}
+
+/// Fingerprints the new entries (only they take part in story search). The feed's
+/// boilerplate is learnt from all of this poll's items, and only when one is new: a
+/// re-poll that brings nothing new lexes nothing.
+fn fingerprint_new(prepared: &mut [Prepared]) {
+    if prepared.iter().all(|p| p.old.is_some()) {
+        return;
+    }
+    let summaries: Vec<String> = prepared.iter().map(|p| summary_text(&p.entry)).collect();
+    let mut counter = BoilerplateCounter::default();
+    for s in &summaries {
+        counter.add(s);
+    }
+    let boilerplate = counter.finish();
+    for (p, summary) in prepared.iter_mut().zip(&summaries) {
+        if p.old.is_none() {
+            p.fingerprint = Some(fingerprint_with(&p.entry, summary, &boilerplate));
+        }
+    }
 }
 
 /// Finds the story of every new entry and drops reposts; returns the entries to commit,
