@@ -28,9 +28,6 @@ use crate::poll::state::is_transient;
 use crate::poll::{self, retag, Context, Outcome, PollSummary, Report};
 use crate::store::FeedState;
 
-/// How often retention runs.
-pub const PRUNE_EVERY: Duration = Duration::from_secs(3600);
-
 /// Concurrency limits: a global one and one per host.
 pub struct Limits {
     global: Arc<Semaphore>,
@@ -495,7 +492,7 @@ async fn prune_loop(ctx: Arc<Context>, cancel: CancellationToken) {
         // The index lock can wait for an ingest: not on an async worker.
         let _ = tokio::task::spawn_blocking(move || c.dedup.lock().expire(now())).await;
         tokio::select! {
-            () = tokio::time::sleep(PRUNE_EVERY) => {}
+            () = tokio::time::sleep(storage.prune_every) => {}
             () = cancel.cancelled() => return,
         }
     }
