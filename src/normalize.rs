@@ -7,6 +7,7 @@
 //! stable id from its guid, else its canonical link, else a hash of its text, scoped by feed.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -79,8 +80,6 @@ struct Document<'a> {
     feed_id: &'a str,
     /// The site's link, else the feed's URL.
     base: Url,
-    /// For items whose HTML has no relative URLs of its own to resolve.
-    sanitizer: ammonia::Builder<'static>,
     /// Stand-in for items that name no author.
     authors: Vec<String>,
     now: i64,
@@ -90,7 +89,6 @@ impl<'a> Document<'a> {
     fn new(feed_id: &'a str, base: Url, feed: &Feed, now: i64) -> Self {
         Document {
             feed_id,
-            sanitizer: sanitizer(&base),
             base,
             authors: names(&feed.authors),
             now,
@@ -149,21 +147,18 @@ impl<'a> Document<'a> {
         link: Option<&Url>,
         base: &Url,
     ) -> (Option<String>, Option<String>) {
-        // Building a sanitizer costs more than using one: share the document's unless this
-        // item's HTML has relative URLs that must resolve against its own link.
-        let own;
-        let sanitizer = if html_parts(item).any(has_relative_url) {
-            own = sanitizer(link.unwrap_or(base));
-            &own
+        // Relative URLs in an item's HTML resolve against the item's own link.
+        let base = if html_parts(item).any(has_relative_url) {
+            link.unwrap_or(base)
         } else {
-            &self.sanitizer
+            base
         };
-        let summary = item.summary.as_ref().and_then(|t| html_of(t, sanitizer));
+        let summary = item.summary.as_ref().and_then(|t| html_of(t, base));
         let content = item
             .content
             .as_ref()
             .and_then(|c| c.body.as_deref())
-            .map(|b| clean_html(sanitizer, b))
+            .map(|b| clean_html(base, b))
             .filter(|s| !s.trim().is_empty());
         (summary, content)
     }
@@ -391,19 +386,39 @@ fn fallback_title(html: Option<&str>) -> String {
 }
 
 /// HTML for a text construct: HTML sanitized, plain text escaped.
-fn html_of(t: &Text, sanitizer: &ammonia::Builder<'_>) -> Option<String> {
+fn html_of(t: &Text, base: &Url) -> Option<String> {
     let html = if t.content_type.subty().as_str() == "plain" {
         escape_html(&xml_safe(&t.content))
     } else {
-        clean_html(sanitizer, &t.content)
+        clean_html(base, &t.content)
     };
     (!html.trim().is_empty()).then_some(html)
 }
 
-/// Sanitized HTML without the characters XML 1.0 forbids: the HTML parser decodes
-/// references such as `&#1` (HTML needs no `;`) that the XML repair left as text.
-fn clean_html(sanitizer: &ammonia::Builder<'_>, html: &str) -> String {
-    let clean = sanitizer.clean(html).to_string();
+thread_local! {
+    /// What relative URLs in the HTML being cleaned on this thread resolve against; `None`
+    /// drops them (see [`clean_html`]).
+    static RELATIVE_BASE: RefCell<Option<Url>> = const { RefCell::new(None) };
+    /// One sanitizer per thread: building one (its tag and attribute sets) cost more than
+    /// cleaning a typical item, and items with relative URLs each needed their own.
+    static SANITIZER: ammonia::Builder<'static> = sanitizer();
+}
+
+/// A relative URL resolved against this thread's [`RELATIVE_BASE`]; `None` removes it.
+fn resolve_relative(url: &str) -> Option<Cow<'_, str>> {
+    RELATIVE_BASE.with_borrow(|base| Some(Cow::Owned(base.as_ref()?.join(url).ok()?.into())))
+}
+
+/// Sanitized HTML, relative URLs resolved against `base`, without the characters XML 1.0
+/// forbids: the HTML parser decodes references such as `&#1` (HTML needs no `;`) that the
+/// XML repair left as text.
+fn clean_html(base: &Url, html: &str) -> String {
+    // Against a local file a relative URL would become a path on this machine (the admin's
+    // business, not the readers'), and left relative it points nowhere for a reader: such
+    // URLs are dropped.
+    let base = (base.scheme() != "file").then(|| base.clone());
+    RELATIVE_BASE.with_borrow_mut(|b| *b = base);
+    let clean = SANITIZER.with(|s| s.clean(html).to_string());
     match xml_safe(&clean) {
         Cow::Borrowed(_) => clean,
         Cow::Owned(safe) => safe,
@@ -413,7 +428,7 @@ fn clean_html(sanitizer: &ammonia::Builder<'_>, html: &str) -> String {
 /// `html` through the same allowlist as feed content, with relative URLs resolved against
 /// `base`: what a fetched article goes through before it is stored.
 pub fn sanitize(html: &str, base: &Url) -> String {
-    clean_html(&sanitizer(base), html)
+    clean_html(base, html)
 }
 
 fn escape_html(s: &str) -> String {
@@ -422,17 +437,10 @@ fn escape_html(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-fn sanitizer(base: &Url) -> ammonia::Builder<'static> {
+/// The ammonia allowlist every summary and content goes through.
+fn sanitizer() -> ammonia::Builder<'static> {
     let mut b = ammonia::Builder::default();
-    // Against a local file a relative URL would become a path on this machine (the admin's
-    // business, not the readers'), and left relative it points nowhere for a reader: such
-    // URLs are dropped.
-    let relative = if base.scheme() == "file" {
-        UrlRelative::Deny
-    } else {
-        UrlRelative::RewriteWithBase(base.clone())
-    };
-    b.url_relative(relative)
+    b.url_relative(UrlRelative::Custom(Box::new(resolve_relative)))
         .link_rel(Some("noopener noreferrer nofollow"))
         .add_url_schemes(["data"])
         .attribute_filter(|element, attribute, value| {
@@ -518,12 +526,12 @@ mod tests {
 
     #[test]
     fn sanitizer_strips_script_handlers_and_bad_schemes() {
-        let s = sanitizer(&Url::parse("http://e.com/feed/").unwrap());
-        let out = s
-            .clean("<p onclick=\"x()\">hi<script>alert(1)</script><a href=\"javascript:alert(1)\">j</a>\
+        let out = clean_html(
+            &Url::parse("http://e.com/feed/").unwrap(),
+            "<p onclick=\"x()\">hi<script>alert(1)</script><a href=\"javascript:alert(1)\">j</a>\
                     <a href=\"/rel\">r</a><img src=\"data:image/png;base64,AAAA\"><img src=\"data:image/svg+xml,<svg>\">\
-                    <iframe src=\"http://evil\"></iframe><a href=\"data:text/html,x\">d</a></p>")
-            .to_string();
+                    <iframe src=\"http://evil\"></iframe><a href=\"data:text/html,x\">d</a></p>",
+        );
         assert!(
             !out.contains("script") && !out.contains("onclick") && !out.contains("javascript"),
             "{out}"

@@ -12,9 +12,9 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
-use parking_lot::RwLock;
+use parking_lot::{Mutex, RwLock};
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{oneshot, Notify};
 
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -27,9 +27,6 @@ use crate::limits::Limits;
 use crate::poll::state::is_transient;
 use crate::poll::{self, retag, Context, Outcome, PollSummary, Report};
 use crate::store::FeedState;
-
-/// How often retention runs.
-pub const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
 /// Runs one refresh in its own task, so a panic is reported as this feed's failure.
 async fn refresh_guarded(
@@ -115,26 +112,42 @@ pub fn feeds_to_poll<'a>(
 /// A request to poll one feed now, answered with the poll's summary.
 type Waiter = oneshot::Sender<PollSummary>;
 
+/// The polls asked of one feed task and not yet answered, and its wake-up. Lighter than a
+/// channel per feed (a channel allocates a block of slots up front), which matters when ten
+/// thousand feed tasks each hold one.
+#[derive(Default)]
+struct Asks {
+    waiters: Mutex<Vec<Waiter>>,
+    wake: Notify,
+}
+
+impl Asks {
+    /// Everything asked so far; the poll about to run answers all of it.
+    fn take(&self) -> Vec<Waiter> {
+        std::mem::take(&mut *self.waiters.lock())
+    }
+}
+
 /// Polls asked for while the daemon runs (`showfeed poll` against a running daemon): each
-/// feed task of the current generation listens on its own channel, and answers every waiter
-/// when its poll is done.
+/// feed task of the current generation has its own [`Asks`], and answers every waiter when
+/// its poll is done.
 #[derive(Default)]
 pub struct PollRequests {
-    feeds: RwLock<HashMap<String, mpsc::Sender<Waiter>>>,
+    feeds: RwLock<HashMap<String, Arc<Asks>>>,
 }
 
 impl PollRequests {
     /// Asks the feed task of `feed_id` to poll now; `None` when no such feed is polled.
+    /// Requests that arrive while one is pending join it: one poll answers them all.
     pub fn request(&self, feed_id: &str) -> Option<oneshot::Receiver<PollSummary>> {
         let (tx, rx) = oneshot::channel();
-        let feeds = self.feeds.read();
-        // A full channel means polls are already queued for this feed: this one joins
-        // them by waiting like the others would.
-        feeds.get(feed_id)?.try_send(tx).ok()?;
+        let asks = self.feeds.read().get(feed_id)?.clone();
+        asks.waiters.lock().push(tx);
+        asks.wake.notify_one();
         Some(rx)
     }
 
-    fn replace(&self, feeds: HashMap<String, mpsc::Sender<Waiter>>) {
+    fn replace(&self, feeds: HashMap<String, Arc<Asks>>) {
         *self.feeds.write() = feeds;
     }
 }
@@ -170,14 +183,14 @@ impl Scheduler {
         let limits = ctx.limits.clone();
         let mut channels = HashMap::new();
         for feed in ctx.config.feeds.clone() {
-            let (tx, rx) = mpsc::channel(8);
-            channels.insert(feed.id.clone(), tx);
+            let asks = Arc::new(Asks::default());
+            channels.insert(feed.id.clone(), asks.clone());
             let task = FeedTask {
                 ctx: ctx.clone(),
                 feed,
                 limits: limits.clone(),
                 cancel: self.token.clone(),
-                requests: rx,
+                requests: asks,
             };
             self.tasks.spawn(task.run());
         }
@@ -303,13 +316,13 @@ struct FeedTask {
     feed: Feed,
     limits: Arc<Limits>,
     cancel: CancellationToken,
-    requests: mpsc::Receiver<Waiter>,
+    requests: Arc<Asks>,
 }
 
 /// What woke a feed task.
 enum Wake {
     Due,
-    Asked(Waiter),
+    Asked,
     Stop,
 }
 
@@ -323,14 +336,14 @@ impl FeedTask {
             info!(feed = %self.feed.id, "not polling: disabled after HTTP 410 (change its URL to resume)");
         }
         loop {
-            let mut waiters = Vec::new();
-            match Box::pin(self.wake(due)).await {
-                Wake::Stop => return,
-                Wake::Asked(w) => waiters.push(w),
-                Wake::Due => {}
+            let wake = Box::pin(self.wake(due)).await;
+            if matches!(wake, Wake::Stop) {
+                return;
             }
-            while let Ok(w) = self.requests.try_recv() {
-                waiters.push(w);
+            let waiters = self.requests.take();
+            if matches!(wake, Wake::Asked) && waiters.is_empty() {
+                // A wake-up left over from requests the last poll already answered.
+                continue;
             }
             if let Some(why) = self.ctx.store.unwritable() {
                 // Fetching what cannot be stored would waste the publisher's bandwidth, and
@@ -367,7 +380,7 @@ impl FeedTask {
         });
         tokio::select! {
             () = tokio::time::sleep(wait.min(Duration::from_secs(365 * 86_400))) => Wake::Due,
-            Some(w) = self.requests.recv() => Wake::Asked(w),
+            () = self.requests.wake.notified() => Wake::Asked,
             () = self.cancel.cancelled() => Wake::Stop,
         }
     }
@@ -438,7 +451,7 @@ async fn prune_loop(ctx: Arc<Context>, cancel: CancellationToken) {
         // The index lock can wait for an ingest: not on an async worker.
         let _ = tokio::task::spawn_blocking(move || c.dedup.lock().expire(now())).await;
         tokio::select! {
-            () = tokio::time::sleep(PRUNE_EVERY) => {}
+            () = tokio::time::sleep(storage.prune_every) => {}
             () = cancel.cancelled() => return,
         }
     }

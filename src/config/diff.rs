@@ -145,7 +145,10 @@ impl ConfigDiff {
             self.needs_restart
                 .push("storage.path / storage.cache".into());
         }
-        if o.retention != n.retention || o.max_entries != n.max_entries {
+        if o.retention != n.retention
+            || o.max_entries != n.max_entries
+            || o.prune_every != n.prune_every
+        {
             self.sections.push("storage".into());
         }
     }

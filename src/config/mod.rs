@@ -104,6 +104,9 @@ pub struct Storage {
     pub max_entries: usize,
     /// sled page cache in bytes.
     pub cache_bytes: u64,
+    /// How often retention runs: a store that fills fast (many feeds, a low `max_entries`)
+    /// is pruned more often, so it stays near its bound.
+    pub prune_every: Duration,
 }
 
 /// Polling settings.

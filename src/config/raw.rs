@@ -88,6 +88,8 @@ pub struct RawStorage {
     pub max_entries: Option<Spanned<i64>>,
     /// sled page cache size.
     pub cache: Option<Spanned<String>>,
+    /// How often retention runs (humantime).
+    pub prune_every: Option<Spanned<String>>,
 }
 
 /// `[polling]`
@@ -175,7 +177,13 @@ pub const KNOWN_KEYS: &[(&str, &[&str])] = &[
     ),
     (
         "storage",
-        &["path", "retention_days", "max_entries", "cache"],
+        &[
+            "path",
+            "retention_days",
+            "max_entries",
+            "cache",
+            "prune_every",
+        ],
     ),
     (
         "polling",

@@ -18,6 +18,10 @@ use crate::query::{parse_q, FeedQuery, Known};
 const MINUTE: Duration = Duration::from_secs(60);
 const HOUR: Duration = Duration::from_secs(3600);
 const DAY: Duration = Duration::from_secs(86_400);
+/// How often retention runs unless `[storage] prune_every` says otherwise.
+const DEFAULT_PRUNE_EVERY: Duration = Duration::from_secs(3600);
+/// The shortest `prune_every`: a pass walks the time index, so not more than this often.
+const MIN_PRUNE_EVERY: Duration = Duration::from_secs(10);
 
 /// Collects diagnostics against one text so spans can be turned into line and column.
 struct Collector<'a> {
@@ -613,11 +617,21 @@ fn storage(raw: &RawConfig, base: &Path, c: &mut Collector<'_>) -> Option<Storag
         }),
         None => 32 << 20,
     };
+    let prune_every = match s.and_then(|s| s.prune_every.as_ref()) {
+        Some(v) => {
+            duration(v, None, "prune_every", (MIN_PRUNE_EVERY, DAY), c).unwrap_or_else(|| {
+                ok = false;
+                DEFAULT_PRUNE_EVERY
+            })
+        }
+        None => DEFAULT_PRUNE_EVERY,
+    };
     ok.then(|| Storage {
         path,
         retention: DAY * retention_days as u32,
         max_entries: max_entries as usize,
         cache_bytes,
+        prune_every,
     })
 }
 

@@ -65,38 +65,50 @@ pub fn summary_text(e: &Entry) -> String {
 /// summary followed by the article's text (at most 600 characters in all), so two outlets'
 /// copies of a story share the article's words, not only one sentence.
 pub fn story_text(e: &Entry, config: &Config) -> String {
+    article_text(e, config).unwrap_or_else(|| summary_text(e))
+}
+
+/// The summary and article text [`story_text`] reads, when the entry has an article.
+fn article_text(e: &Entry, config: &Config) -> Option<String> {
     let reads_article = config
         .feed(&e.feed_id)
         .is_some_and(|f| f.full_text.mode != FullTextMode::Off);
+    let article = e.content.as_deref().filter(|_| reads_article)?;
     let summary = crate::text::strip_tags(e.summary.as_deref().unwrap_or(""));
     let summary = summary.trim();
-    match e.content.as_deref() {
-        Some(article) if reads_article && summary.chars().count() < AUTO_SUMMARY_CHARS => {
-            let end = article
-                .char_indices()
-                .nth(4000)
-                .map_or(article.len(), |(i, _)| i);
-            let text = crate::text::strip_tags(&article[..end]);
-            let joined = format!(
-                "{summary} {}",
-                text.split_whitespace().collect::<Vec<_>>().join(" ")
-            );
-            joined.trim().chars().take(600).collect()
-        }
-        _ => summary_text(e),
+    if summary.chars().count() >= AUTO_SUMMARY_CHARS {
+        return None;
     }
+    let end = article
+        .char_indices()
+        .nth(4000)
+        .map_or(article.len(), |(i, _)| i);
+    let text = crate::text::strip_tags(&article[..end]);
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    Some(
+        format!("{summary} {words}")
+            .trim()
+            .chars()
+            .take(600)
+            .collect(),
+    )
 }
 
 /// The story fingerprint of a tagged entry.
 pub fn fingerprint_of(e: &Entry) -> Fingerprint {
-    fingerprint_in(e, &summary_text(e), &Boilerplate::default())
+    fingerprint_in(e, &Boilerplate::default())
 }
 
-/// The story fingerprint of a tagged entry of a feed with this boilerplate, reading `text`
-/// ([`story_text`]) as its summary.
-pub fn fingerprint_in(e: &Entry, text: &str, boilerplate: &Boilerplate) -> Fingerprint {
+/// The story fingerprint of a tagged entry of a feed with this boilerplate.
+pub fn fingerprint_in(e: &Entry, boilerplate: &Boilerplate) -> Fingerprint {
+    fingerprint_with(e, &summary_text(e), boilerplate)
+}
+
+/// [`fingerprint_in`] reading `summary` ([`summary_text`] already made, or [`story_text`])
+/// as the entry's summary.
+fn fingerprint_with(e: &Entry, summary: &str, boilerplate: &Boilerplate) -> Fingerprint {
     let slugs: Vec<&str> = e.shows.iter().map(|s| s.slug.as_str()).collect();
-    dedup::fingerprint_in(&e.title, text, &slugs, &e.kinds, boilerplate)
+    dedup::fingerprint_in(&e.title, summary, &slugs, &e.kinds, boilerplate)
 }
 
 /// The summary words a feed repeats in most of these items of it (see [`Boilerplate`]).
@@ -142,38 +154,48 @@ pub fn ingest(
 /// keeps its story, and is re-tagged only when its content changed (a new show list
 /// re-tags the store as a whole: [`super::retag`]).
 fn prepare(ctx: &Context, entries: Vec<Entry>) -> Result<Vec<Prepared>, StoreError> {
-    let boilerplate = boilerplate_of(&entries);
     let mut prepared = Vec::with_capacity(entries.len());
     for mut entry in entries {
         let old = ctx.store.entry(&entry.id)?;
-        let fingerprint = match &old {
+        match &old {
             Some(old) if old.content_hash == entry.content_hash => {
                 (entry.shows, entry.kinds) = (old.shows.clone(), old.kinds.clone());
                 // The same item: what was stored stays, a fetched article included (the
                 // hash is the feed item's, so the article is fetched once).
                 entry.content.clone_from(&old.content);
-                None
             }
-            Some(_) => {
-                (entry.shows, entry.kinds) = tag(&ctx.tagger, &entry);
-                None
-            }
-            None => {
-                (entry.shows, entry.kinds) = tag(&ctx.tagger, &entry);
-                Some(fingerprint_in(
-                    &entry,
-                    &story_text(&entry, &ctx.config),
-                    &boilerplate,
-                ))
-            }
-        };
+            _ => (entry.shows, entry.kinds) = tag(&ctx.tagger, &entry),
+        }
         prepared.push(Prepared {
             entry,
             old,
-            fingerprint,
+            fingerprint: None,
         });
     }
+    fingerprint_new(&mut prepared, &ctx.config);
     Ok(prepared)
+}
+
+/// Fingerprints the new entries (only they take part in story search). The feed's
+/// boilerplate is learnt from all of this poll's items, and only when one is new: a
+/// re-poll that brings nothing new lexes nothing.
+fn fingerprint_new(prepared: &mut [Prepared], config: &Config) {
+    if prepared.iter().all(|p| p.old.is_some()) {
+        return;
+    }
+    let summaries: Vec<String> = prepared.iter().map(|p| summary_text(&p.entry)).collect();
+    let mut counter = BoilerplateCounter::default();
+    for s in &summaries {
+        counter.add(s);
+    }
+    let boilerplate = counter.finish();
+    for (p, summary) in prepared.iter_mut().zip(&summaries) {
+        if p.old.is_none() {
+            let article = article_text(&p.entry, config);
+            let text = article.as_deref().unwrap_or(summary);
+            p.fingerprint = Some(fingerprint_with(&p.entry, text, &boilerplate));
+        }
+    }
 }
 
 /// Finds the story of every new entry and drops reposts; returns the entries to commit,
@@ -274,7 +296,7 @@ pub fn rebuild_index(
     let none = Boilerplate::default();
     for e in store.since(now - window).flatten() {
         let boilerplate = boilerplates.get(&e.feed_id).unwrap_or(&none);
-        let fp = fingerprint_in(&e, &story_text(&e, config), boilerplate);
+        let fp = fingerprint_with(&e, &story_text(&e, config), boilerplate);
         index.insert(e.id, e.story, &outlet_of(&e), e.published, &fp);
     }
     index

@@ -348,3 +348,67 @@ async fn check_diffs_against_the_daemon_startup_retags_and_json_logs() {
         "{text}"
     );
 }
+
+/// `[storage] prune_every`: retention runs on that period, so a store that fills past
+/// `max_entries` comes back to it within one period; a period out of range is refused with
+/// its position.
+#[tokio::test(flavor = "multi_thread")]
+async fn retention_runs_as_often_as_prune_every_says() {
+    let items: String = (0..12)
+        .map(|i| {
+            format!(
+                "<item><title>Story {i}</title><link>https://e.org/{i}</link>\
+                 <pubDate>Tue, {:02} Sep 2026 10:00:00 GMT</pubDate></item>",
+                i + 1
+            )
+        })
+        .collect();
+    let rss = format!("<rss version=\"2.0\"><channel><title>t</title>{items}</channel></rss>");
+    let server = FixtureServer::start().await;
+    server.route("/f.rss", Route::ok(rss.into_bytes(), "application/rss+xml"));
+    let port = free_port();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("feeds.toml");
+    let text = |every: &str| {
+        format!(
+            "[server]\nlisten = \"127.0.0.1:{port}\"\n\n[storage]\nretention_days = 36500\n\
+             max_entries = 4\nprune_every = \"{every}\"\n\n[[feed]]\nid = \"f\"\nurl = \"{}\"\n",
+            server.url("/f.rss")
+        )
+    };
+    std::fs::write(&config, text("1s")).unwrap();
+    let out = showfeed()
+        .args(["--config", config.to_str().unwrap(), "check"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("`prune_every` = 1s is out of range") && err.contains("feeds.toml:7"),
+        "{err}"
+    );
+
+    std::fs::write(&config, text("10s")).unwrap();
+    let setup = Setup { dir, config };
+    let _daemon = Daemon::start(&setup, port);
+    let base = format!("http://127.0.0.1:{port}");
+    // The first pass runs at start, before the first poll stores 12 entries; the next one,
+    // ten seconds on, brings the store back to 4.
+    wait_until("the first poll", async || {
+        try_status(&base).await.is_some_and(|s| polled(&s, "f"))
+    })
+    .await;
+    wait_until("retention back to max_entries", async || {
+        try_status(&base).await.is_some_and(|s| s["entries"] == 4)
+    })
+    .await;
+    let ids = atom_ids(
+        &reqwest::get(format!("{base}/feed.atom"))
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap(),
+    );
+    assert_eq!(ids.len(), 4, "the newest four are served");
+}
