@@ -77,7 +77,9 @@ cfg = [f'[server]\nlisten = "127.0.0.1:{port}"\n\n[storage]\npath = "data"\nrete
        'concurrency = 16\nper_host = 16\nallow_private = true\n\n']
 cfg += [f'[[feed]]\nid = "f{i}"\nurl = "http://127.0.0.1:{fport}/f{i}.xml"\n\n' for i in range(n)]
 open(f"{work}/feeds.toml", "w").write("".join(cfg))
-daemon = subprocess.Popen([binary, "--config", f"{work}/feeds.toml", "run"],
+# SOAK_WRAP: a command to run the daemon under (heaptrack, valgrind...); RSS is then the wrapper's.
+wrap = os.environ.get("SOAK_WRAP", "").split()
+daemon = subprocess.Popen(wrap + [binary, "--config", f"{work}/feeds.toml", "run"],
                           env={**os.environ, "RUST_LOG": "error"}, stderr=subprocess.DEVNULL)
 rows = []
 try:

@@ -6,7 +6,7 @@
 //! the feed's `allow_private`, timeouts, body cap, redirects, `User-Agent`), HTML only, and
 //! its main content extracted ([`extract`]) into the entry's `content`; the summary stays.
 //! Tagging and story search then read the article. An entry seen before with the same item
-//! is never fetched again: its stored content is kept ([`crate::poll::ingest`] carries it
+//! is never fetched again: its stored content is kept (the poll stage's ingest carries it
 //! over), and its `content_hash` stays the feed item's, so a re-poll matches it.
 //!
 //! Politeness: the articles of one poll are fetched one after another within the feed's own
