@@ -275,7 +275,7 @@ fn view_query(
         });
     }
     if let Some(words) = &view.q {
-        match parse_q(words.get_ref()) {
+        match parse_q(words.get_ref(), known, crate::clock::now()) {
             Ok(_) => q.append("q", words.get_ref()),
             Err(e) => q.reject(words, e),
         }

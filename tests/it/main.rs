@@ -18,6 +18,7 @@ mod opml_import;
 mod output;
 mod packaging;
 mod pipeline;
+mod query_lang;
 mod showtags;
 mod stories;
 mod story_classes;
