@@ -143,6 +143,10 @@ pub fn is_tracking_param(key: &str) -> bool {
     TRACKING_PARAMS.contains(&k.as_str()) || TRACKING_PREFIXES.iter().any(|p| k.starts_with(p))
 }
 
+/// The ingest rules, in the order they apply (see `poll::rules`); the names label the
+/// `entries_dropped_by_rules` metric and `/status`.
+pub const RULE_NAMES: [&str; 4] = ["global_block", "feed_block", "global_keep", "feed_keep"];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,6 +27,17 @@ pub struct RawConfig {
     /// `[[view]]`
     #[serde(default)]
     pub view: Vec<Spanned<RawView>>,
+    /// `[rules]`
+    pub rules: Option<RawRules>,
+}
+
+/// `[rules]`, and the same keys in a `[[feed]]`: ingest rules in the query language.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawRules {
+    /// Entries that match are not stored.
+    pub block: Option<Spanned<String>>,
+    /// Only entries that match are stored.
+    pub keep: Option<Spanned<String>>,
 }
 
 /// One `[[view]]`: a named, saved query served at `/views/<name>.atom`.
@@ -134,6 +145,10 @@ pub struct RawFeed {
     /// Tags (`[a-z0-9-]`): the feed is in `/tags/<tag>.atom` and `?tag=<tag>`.
     #[serde(default)]
     pub tags: Vec<Spanned<String>>,
+    /// This feed's `block` rule.
+    pub block: Option<Spanned<String>>,
+    /// This feed's `keep` rule.
+    pub keep: Option<Spanned<String>>,
 }
 
 /// One `[[show]]`.
@@ -160,7 +175,7 @@ pub const KNOWN_KEYS: &[(&str, &[&str])] = &[
     (
         "",
         &[
-            "server", "storage", "polling", "dedup", "feed", "show", "view",
+            "server", "storage", "polling", "dedup", "feed", "show", "view", "rules",
         ],
     ),
     (
@@ -186,8 +201,18 @@ pub const KNOWN_KEYS: &[(&str, &[&str])] = &[
     ("dedup", &["mode", "window"]),
     (
         "feed",
-        &["id", "url", "title", "interval", "allow_private", "tags"],
+        &[
+            "id",
+            "url",
+            "title",
+            "interval",
+            "allow_private",
+            "tags",
+            "block",
+            "keep",
+        ],
     ),
+    ("rules", &["block", "keep"]),
     (
         "show",
         &["name", "aliases", "slug", "require_context", "exclude"],

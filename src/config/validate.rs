@@ -15,6 +15,8 @@ use super::{
 };
 use crate::query::{parse_q, FeedQuery, Known};
 
+mod rules;
+
 const MINUTE: Duration = Duration::from_secs(60);
 const HOUR: Duration = Duration::from_secs(3600);
 const DAY: Duration = Duration::from_secs(86_400);
@@ -121,10 +123,11 @@ fn check(text: &str, file: &Path, c: &mut Collector<'_>) -> Option<Config> {
     let storage = storage(&raw, base, c);
     let polling = polling(&raw, c);
     let dedup = dedup(&raw, c);
-    let feeds = feeds(&raw, polling.as_ref(), c);
+    let mut feeds = feeds(&raw, polling.as_ref(), c);
     let tags = tag_index(&feeds);
     let shows = shows(&raw, c);
     let views = views(&raw, &feeds, &tags, &shows, c);
+    let rules = rules::check(&raw, &mut feeds, &shows, c);
     Some(Config {
         file: file.to_path_buf(),
         text: text.to_owned(),
@@ -141,6 +144,7 @@ fn check(text: &str, file: &Path, c: &mut Collector<'_>) -> Option<Config> {
         tags,
         shows,
         views,
+        rules,
     })
 }
 
@@ -809,6 +813,7 @@ fn one_feed(
             .as_ref()
             .map_or(defaults.allow_private, |b| *b.get_ref()),
         tags: tags?,
+        rules: super::Rules::default(),
     })
 }
 

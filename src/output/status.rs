@@ -35,6 +35,11 @@ pub struct StatusFeed {
     /// config instead.
     #[serde(default)]
     pub moved_to: Option<String>,
+    /// Fetched entries each ingest rule kept out of the store since the daemon started
+    /// (`global_block`, `feed_block`, `global_keep`, `feed_keep`; only rules that dropped
+    /// something).
+    #[serde(default)]
+    pub dropped_by_rules: std::collections::BTreeMap<String, u64>,
 }
 
 /// The status rows of every configured feed.
@@ -61,6 +66,7 @@ pub fn status_rows(config: &Config, store: &Store) -> Result<Vec<StatusFeed>, St
                     .filter(|_| s.consecutive_failures > 0)
                     .map(|e| short_error(e, f.url.host_str().unwrap_or("the file"))),
                 moved_to: s.moved_to.clone(),
+                dropped_by_rules: crate::metrics::get().rule_drops_of(&f.id),
             }
         })
         .collect())

@@ -93,7 +93,7 @@ pub fn ingest(
     now: i64,
     cutoff: i64,
 ) -> Result<IngestStats, StoreError> {
-    let prepared = prepare(ctx, entries)?;
+    let prepared = prepare(ctx, feed_id, entries)?;
     let near = ctx.config.dedup.mode != DedupMode::Off;
     // The story search and the commit share one lock, so two outlets' copies of one story
     // arriving at once still meet: the second finds the first in the index and the store.
@@ -111,9 +111,14 @@ pub fn ingest(
 
 /// Reads what is stored of each entry; tags and fingerprints the new ones. A stored entry
 /// keeps its story, and is re-tagged only when its content changed (a new show list
-/// re-tags the store as a whole: [`super::retag`]).
-fn prepare(ctx: &Context, entries: Vec<Entry>) -> Result<Vec<Prepared>, StoreError> {
+/// re-tags the store as a whole: [`super::retag`]). A new or changed entry that an ingest
+/// rule drops ([`super::rules`]) goes no further; a stored one stays as it was.
+fn prepare(ctx: &Context, feed_id: &str, entries: Vec<Entry>) -> Result<Vec<Prepared>, StoreError> {
     let boilerplate = boilerplate_of(&entries);
+    let no_rules = crate::config::Rules::default();
+    let feed_rules = ctx.config.feed(feed_id).map_or(&no_rules, |f| &f.rules);
+    let global = &ctx.config.rules;
+    let has_rules = !global.is_empty() || !feed_rules.is_empty();
     let mut prepared = Vec::with_capacity(entries.len());
     for mut entry in entries {
         let old = ctx.store.entry(&entry.id)?;
@@ -131,6 +136,15 @@ fn prepare(ctx: &Context, entries: Vec<Entry>) -> Result<Vec<Prepared>, StoreErr
                 Some(fingerprint_in(&entry, &boilerplate))
             }
         };
+        let changed = old
+            .as_ref()
+            .is_none_or(|o| o.content_hash != entry.content_hash);
+        if has_rules && changed {
+            if let Some(rule) = super::rules::dropped_by(global, feed_rules, &entry) {
+                super::rules::count(feed_id, rule);
+                continue;
+            }
+        }
         prepared.push(Prepared {
             entry,
             old,

@@ -115,6 +115,17 @@ impl Expr {
         }
     }
 
+    /// Whether a `date:` in it counts back from now (`date:P7D`): the same text means other
+    /// entries as time passes.
+    pub fn is_relative(&self) -> bool {
+        match self {
+            Expr::And(xs) | Expr::Or(xs) => xs.iter().any(Expr::is_relative),
+            Expr::Not(x) => x.is_relative(),
+            Expr::Term(Term::Date(d)) => !d.text.contains('/') && d.text.starts_with(['P', 'p']),
+            Expr::Term(_) => false,
+        }
+    }
+
     /// The top-level members of an AND (the expression itself when it is not one).
     pub fn conjuncts(&self) -> &[Expr] {
         match self {

@@ -5,9 +5,9 @@
 use crate::support::{free_port, run_ok, write_config, FixtureServer, Harness, Route};
 
 /// (title, link, author, RFC 2822 date, description)
-type Item<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str);
+pub type Item<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str);
 
-fn rss(items: &[Item<'_>]) -> Vec<u8> {
+pub fn rss(items: &[Item<'_>]) -> Vec<u8> {
     let mut s = String::from("<?xml version=\"1.0\"?><rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel><title>t</title><link>https://example.org/</link><description>d</description>");
     for (title, link, author, date, desc) in items {
         s.push_str(&format!(
@@ -18,7 +18,7 @@ fn rss(items: &[Item<'_>]) -> Vec<u8> {
     s.into_bytes()
 }
 
-const VARIETY: &[Item<'static>] = &[
+pub const VARIETY: &[Item<'static>] = &[
     (
         "Squid Game Season 2 Trailer Teases Return",
         "https://variety.com/tv/news/squid-game-trailer",
@@ -42,7 +42,7 @@ const VARIETY: &[Item<'static>] = &[
     ),
 ];
 
-const SOOMPI: &[Item<'static>] = &[
+pub const SOOMPI: &[Item<'static>] = &[
     (
         "Squid Game Star Joins Romance Drama",
         "https://www.soompi.com/article/1",
@@ -62,7 +62,7 @@ const SOOMPI: &[Item<'static>] = &[
 const EXTRA: &str = "[[show]]\nname = \"Squid Game\"\n\n[[show]]\nname = \"The Bear\"\n\n\
     [[view]]\nname = \"no-bear\"\nq = \"(kind:trailer OR intitle:renewed OR intitle:joins) -show:the-bear\"\n";
 
-fn titles(xml: &[u8]) -> Vec<String> {
+pub fn titles(xml: &[u8]) -> Vec<String> {
     let mut t: Vec<String> = feed_rs::parser::parse(xml)
         .unwrap()
         .entries
@@ -73,17 +73,17 @@ fn titles(xml: &[u8]) -> Vec<String> {
     t
 }
 
-fn sorted(t: &[&str]) -> Vec<String> {
+pub fn sorted(t: &[&str]) -> Vec<String> {
     let mut t: Vec<String> = t.iter().map(|s| s.to_string()).collect();
     t.sort();
     t
 }
 
-const TRAILER: &str = "Squid Game Season 2 Trailer Teases Return";
-const RENEWED: &str = "The Bear Renewed for Season 5 at FX";
-const BOX: &str = "Box Office: Summer Movies Slump";
-const JOINS: &str = "Squid Game Star Joins Romance Drama";
-const RATINGS: &str = "Weekend Ratings Roundup";
+pub const TRAILER: &str = "Squid Game Season 2 Trailer Teases Return";
+pub const RENEWED: &str = "The Bear Renewed for Season 5 at FX";
+pub const BOX: &str = "Box Office: Summer Movies Slump";
+pub const JOINS: &str = "Squid Game Star Joins Romance Drama";
+pub const RATINGS: &str = "Weekend Ratings Roundup";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_operator_over_http_the_cli_and_views() {
