@@ -97,6 +97,10 @@ pub fn story_of(store: &Store, e: &Entry, mode: DedupMode) -> Result<Option<Entr
     if e.story == e.id || !(e.exact_copy || mode == DedupMode::Collapse) {
         return Ok(None);
     }
+    // A story entry hidden by an ingest rule leaves its copies standing on their own.
+    if store.any_hidden() && store.is_hidden(&e.story)? {
+        return Ok(None);
+    }
     store.entry(&e.story)
 }
 
@@ -205,11 +209,15 @@ pub fn select(store: &Store, q: &FeedQuery, mode: DedupMode) -> Result<Page, Sto
         .collect();
     let mut page = Page::default();
     let mut more = false;
+    let any_hidden = store.any_hidden();
     for key in merged(streams, newest_first) {
         let key = key?;
         let Some((_, id)) = split_time_key(&key) else {
             continue;
         };
+        if any_hidden && store.is_hidden(&id)? {
+            continue;
+        }
         let Some(entry) = store.entry(&id)? else {
             continue;
         };

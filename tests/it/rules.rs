@@ -138,3 +138,46 @@ fn check_reports_each_wrong_rule_with_its_position() {
         assert!(err.contains(needle), "{needle}: {err}");
     }
 }
+
+/// A changed rule set is applied to the stored entries (hidden, not deleted), and undoing
+/// it brings them back: through `showfeed poll`, which runs the same pass as the daemon.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rule_change_hides_stored_entries_and_undoing_it_brings_them_back() {
+    let server = FixtureServer::start().await;
+    server.route(
+        "/variety.rss",
+        Route::ok(rss(VARIETY), "application/rss+xml"),
+    );
+    let setup = write_config(
+        &[("variety", server.url("/variety.rss"))],
+        free_port(),
+        "[[show]]\nname = \"The Bear\"\n",
+    );
+    let cfg = setup.config.to_str().unwrap().to_owned();
+    let served = || {
+        let out = run_ok(&["--config", &cfg, "feed"]);
+        titles(&out.stdout)
+    };
+    run_ok(&["--config", &cfg, "poll"]);
+    assert_eq!(served(), sorted(&[TRAILER, RENEWED, BOX]));
+
+    let original = std::fs::read_to_string(&setup.config).unwrap();
+    std::fs::write(
+        &setup.config,
+        format!("[rules]\nblock = \"show:the-bear OR author:rubin\"\n\n{original}"),
+    )
+    .unwrap();
+    let out = run_ok(&["--config", &cfg, "poll"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("2 hidden, 0 shown again"), "{err}");
+    assert_eq!(served(), sorted(&[TRAILER]));
+    // Hidden, not deleted: a rule test still sees them.
+    let out = run_ok(&["--config", &cfg, "rules", "test", "show:the-bear"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains(RENEWED));
+
+    std::fs::write(&setup.config, &original).unwrap();
+    let out = run_ok(&["--config", &cfg, "poll"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("0 hidden, 2 shown again"), "{err}");
+    assert_eq!(served(), sorted(&[TRAILER, RENEWED, BOX]));
+}
