@@ -112,7 +112,8 @@ pub fn ingest(
 /// Reads what is stored of each entry; tags and fingerprints the new ones. A stored entry
 /// keeps its story, and is re-tagged only when its content changed (a new show list
 /// re-tags the store as a whole: [`super::retag`]). A new or changed entry that an ingest
-/// rule drops ([`super::rules`]) goes no further; a stored one stays as it was.
+/// rule drops ([`super::rules`]) goes no further; a stored one that changed is updated and
+/// hidden (or shown again) as the rules now say.
 fn prepare(ctx: &Context, feed_id: &str, entries: Vec<Entry>) -> Result<Vec<Prepared>, StoreError> {
     let boilerplate = boilerplate_of(&entries);
     let no_rules = crate::config::Rules::default();
@@ -139,10 +140,17 @@ fn prepare(ctx: &Context, feed_id: &str, entries: Vec<Entry>) -> Result<Vec<Prep
         let changed = old
             .as_ref()
             .is_none_or(|o| o.content_hash != entry.content_hash);
-        if has_rules && changed {
-            if let Some(rule) = super::rules::dropped_by(global, feed_rules, &entry) {
+        if changed && (has_rules || ctx.store.any_hidden()) {
+            let rule = super::rules::dropped_by(global, feed_rules, &entry);
+            if old.is_some() {
+                // A stored entry that changed is hidden or shown as the rules now say.
+                ctx.store.set_hidden(&entry.id, rule)?;
+            }
+            if let Some(rule) = rule {
                 super::rules::count(feed_id, rule);
-                continue;
+                if old.is_none() {
+                    continue;
+                }
             }
         }
         prepared.push(Prepared {

@@ -30,6 +30,21 @@ impl Store {
         Ok(self.hidden.contains_key(id.0)?)
     }
 
+    /// Hides this entry under `rule`, or (None) shows it again.
+    pub fn set_hidden(&self, id: &EntryId, rule: Option<&str>) -> Result<(), StoreError> {
+        self.write(|| {
+            let changed = match rule {
+                Some(r) => self.hidden.insert(id.0, r.as_bytes())?.is_none(),
+                None => self.hidden.remove(id.0)?.is_some(),
+            };
+            if changed {
+                self.wrote();
+                self.bump();
+            }
+            Ok(())
+        })
+    }
+
     /// Hides (`rule` = Some) or shows again (None) every stored entry as `verdict` says,
     /// in chunks, asking `stop` between them; `None` when stopped. Hidden ids whose entry is
     /// gone (retention) are forgotten.
