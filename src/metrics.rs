@@ -256,6 +256,7 @@ mod tests {
                 "entries_ingested counter",
                 "entries_updated counter",
                 "duplicates_merged counter",
+                "entries_dropped_by_rules counter",
                 "tags_applied counter",
                 "feeds_failing gauge",
                 "feeds gauge",
