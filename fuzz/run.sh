@@ -36,7 +36,7 @@ cd "$root"
 
 seconds="${FUZZ_SECONDS:-60}"
 toolchain="${FUZZ_TOOLCHAIN:-nightly}"
-all_targets=(config ingest query)
+all_targets=(config ingest query query_lang)
 if (($# > 0)); then
     targets=("$@")
 else
@@ -69,6 +69,7 @@ max_len() {
         config) echo 16384 ;;
         ingest) echo 131072 ;;
         query) echo 4200 ;;
+        query_lang) echo 1024 ;;
     esac
 }
 

@@ -62,6 +62,9 @@ pub enum Command {
     /// Import or export the source list as OPML.
     #[command(subcommand)]
     Opml(OpmlCommand),
+    /// Try ingest rules (the query language) against the stored entries.
+    #[command(subcommand)]
+    Rules(RulesCommand),
     /// Print a shell completion script (e.g. `showfeed completions bash >
     /// /etc/bash_completion.d/showfeed`).
     Completions {
@@ -87,6 +90,20 @@ pub enum OpmlCommand {
     },
     /// Print the configured sources as OPML 2.0.
     Export,
+}
+
+/// `rules` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Print the stored entries an expression matches (what a `block` rule would drop and a
+    /// `keep` rule would keep), newest first. With the daemon running, asks it.
+    Test {
+        /// The rule, e.g. 'intitle:rumor OR /leak(ed)?/i'.
+        rule: String,
+        /// Only this feed's entries.
+        #[arg(long, value_name = "ID")]
+        feed: Option<String>,
+    },
 }
 
 /// Options of `feed`: the HTTP query's filters as flags.
@@ -116,7 +133,8 @@ pub struct FeedArgs {
     /// Entries from the feeds with any of these tags (repeatable).
     #[arg(long)]
     pub tag: Vec<String>,
-    /// Words (or "quoted phrases") that must all appear in the title or summary.
+    /// A query-language expression: words, "phrases", -word, OR, ( ), fields (intitle:,
+    /// author:, inurl:, source:, show:, season:, kind:, date:), /regex/i.
     #[arg(long)]
     pub q: Option<String>,
     /// Published at or after: RFC 3339, or a duration before now (7d).

@@ -153,7 +153,8 @@ impl Daemon {
         let shutdown = shutdown::on_signals();
         let ctx = Arc::new(Context::build(store.clone(), config.clone()).await?);
         let mut scheduler = Scheduler::start(ctx.clone(), shutdown.clone());
-        scheduler.retag_if_stale(ctx);
+        scheduler.retag_if_stale(ctx.clone());
+        scheduler.reapply_rules_if_stale(ctx);
         let state = AppState::new(store.clone(), config.clone());
         state.set_poll_requests(scheduler.requests());
         let app = serve::router(state.clone());
@@ -331,8 +332,9 @@ async fn apply_config(
             let ctx = Arc::new(ctx);
             scheduler.restart(ctx.clone(), GRACE).await;
             if diff.shows_changed() {
-                scheduler.retag(ctx);
+                scheduler.retag(ctx.clone());
             }
+            scheduler.reapply_rules_if_stale(ctx);
         }
         Err(e) => error!("cannot apply the new polling settings: {e:#}"),
     }

@@ -52,6 +52,15 @@ pub struct FeedLabel {
     pub feed: String,
 }
 
+/// Labels of per-feed, per-rule counters.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct FeedRule {
+    /// Feed id.
+    pub feed: String,
+    /// Ingest rule ([`crate::vocab::RULE_NAMES`]).
+    pub rule: String,
+}
+
 /// Labels of HTTP counters.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RouteStatus {
@@ -81,6 +90,8 @@ pub struct Metrics {
     pub updated: Family<FeedLabel, Counter>,
     /// Merged duplicates.
     pub merged: Counter,
+    /// Fetched entries an ingest rule kept out of the store.
+    pub rule_drops: Family<FeedRule, Counter>,
     /// Tags applied.
     pub tags: Counter,
     /// Failing feeds (set at scrape).
@@ -154,6 +165,10 @@ impl Metrics {
                 "duplicates_merged",
                 "New entries that joined another outlet's story",
             ),
+            rule_drops: r.add(
+                "entries_dropped_by_rules",
+                "Fetched entries an ingest rule kept out of the store, by feed and rule",
+            ),
             tags: r.add("tags_applied", "Show tags on newly stored entries"),
             feeds_failing: r.add("feeds_failing", "Feeds whose last poll failed"),
             feeds: r.add("feeds", "Configured feeds"),
@@ -191,6 +206,22 @@ impl Metrics {
         };
         m.config_valid.set(1);
         m
+    }
+
+    /// Entries of `feed_id` dropped by each ingest rule since the process started; only
+    /// rules that dropped something.
+    pub fn rule_drops_of(&self, feed_id: &str) -> std::collections::BTreeMap<String, u64> {
+        crate::vocab::RULE_NAMES
+            .iter()
+            .filter_map(|rule| {
+                let labels = FeedRule {
+                    feed: feed_id.to_owned(),
+                    rule: (*rule).to_owned(),
+                };
+                let n = self.rule_drops.get(&labels).map(|c| c.get())?;
+                (n > 0).then(|| ((*rule).to_owned(), n))
+            })
+            .collect()
     }
 
     /// The text exposition.
@@ -244,6 +275,7 @@ mod tests {
                 "entries_ingested counter",
                 "entries_updated counter",
                 "duplicates_merged counter",
+                "entries_dropped_by_rules counter",
                 "tags_applied counter",
                 "feeds_failing gauge",
                 "feeds gauge",

@@ -239,6 +239,29 @@ impl Scheduler {
         }
     }
 
+    /// Applies the ingest rules to the stored entries (hide what they drop, show again what
+    /// they no longer drop) when the rule set changed since they were last applied; a task
+    /// of this generation, stopped between chunks by a reload or shutdown.
+    pub fn reapply_rules_if_stale(&mut self, ctx: Arc<Context>) {
+        if !poll::rules::rules_are_stale(&ctx) {
+            return;
+        }
+        info!("the ingest rules changed: applying them to the stored entries in the background");
+        let token = self.token.clone();
+        self.tasks.spawn(async move {
+            let stop = token.clone();
+            let done = tokio::task::spawn_blocking(move || {
+                poll::rules::reapply(&ctx, &|| stop.is_cancelled())
+            })
+            .await;
+            match done {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => warn!("applying the ingest rules failed: {}", error_chain(&e)),
+                Err(e) => error!("the ingest rules task failed: {e}"),
+            }
+        });
+    }
+
     /// Where polls can be asked for while the daemon runs.
     pub fn requests(&self) -> Arc<PollRequests> {
         self.requests.clone()

@@ -164,6 +164,9 @@ pub const PAYWALL_MARKERS: &[&str] = &[
     "please enable cookies",
     "disable your ad blocker",
 ];
+/// The ingest rules, in the order they apply (see `poll::rules`); the names label the
+/// `entries_dropped_by_rules` metric and `/status`.
+pub const RULE_NAMES: [&str; 4] = ["global_block", "feed_block", "global_keep", "feed_keep"];
 
 #[cfg(test)]
 mod tests {

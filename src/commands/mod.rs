@@ -7,6 +7,7 @@ mod feed;
 mod opml;
 mod poll;
 mod progress;
+mod rules;
 mod status;
 mod suggest;
 
@@ -63,6 +64,7 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Feed(args) => feed::feed(config, *args).await,
             Command::Status => status::status(config).await,
             Command::Opml(cmd) => opml::opml(config, cmd).await,
+            Command::Rules(cmd) => rules::rules(config, cmd).await,
             Command::Suggest { days, max } => suggest::suggest(config, days, max).await,
             Command::Check | Command::Completions { .. } | Command::Man => Ok(()),
         };

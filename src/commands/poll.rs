@@ -66,6 +66,16 @@ async fn poll_here(
             n.unwrap_or(0)
         );
     }
+    if crate::poll::rules::rules_are_stale(&ctx) {
+        let c = ctx.clone();
+        let stats = tokio::task::spawn_blocking(move || crate::poll::rules::reapply(&c, &|| false))
+            .await??
+            .unwrap_or_default();
+        eprintln!(
+            "ingest rules applied to the stored entries: {} hidden, {} shown again",
+            stats.hidden, stats.shown
+        );
+    }
     let states = store.feed_states()?;
     let feeds: Vec<Feed> = scheduler::feeds_to_poll(config, &states, &args.feeds, args.failing)?
         .into_iter()

@@ -130,6 +130,9 @@ impl ConfigDiff {
         if old.dedup != new.dedup {
             self.sections.push("dedup".into());
         }
+        if old.rules != new.rules {
+            self.sections.push("rules".into());
+        }
         if o.title != n.title || o.public_url != n.public_url {
             self.sections.push("server".into());
         }
@@ -171,6 +174,9 @@ fn feed_changes(o: &Feed, f: &Feed) -> Vec<String> {
     }
     if o.title != f.title {
         what.push("title".into());
+    }
+    if o.rules != f.rules {
+        what.push("block / keep rules".into());
     }
     if o.tags != f.tags {
         let list = |t: &[String]| match t {

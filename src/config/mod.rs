@@ -60,6 +60,8 @@ pub struct Config {
     pub shows: Vec<Show>,
     /// `[[view]]`, in file order.
     pub views: Vec<View>,
+    /// `[rules]`: the ingest rules of every feed (each feed may add its own).
+    pub rules: Rules,
     /// Feed id -> position in `feeds` (lookups per request with thousands of feeds).
     pub feed_index: std::collections::HashMap<String, usize>,
     /// Every tag some feed has -> the ids of the feeds that have it, in file order.
@@ -168,6 +170,27 @@ pub struct Feed {
     /// Whether and how each entry's article is fetched (`full_text`, `content_selector`,
     /// `exclude_selector`).
     pub full_text: FullText,
+    /// `block` / `keep`: this feed's own ingest rules.
+    pub rules: Rules,
+}
+
+/// An ingest rule: an expression of the query language (see [`crate::query`]) and its text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    /// As written in feeds.toml.
+    pub text: String,
+    /// Parsed; never empty (a rule without a condition is refused).
+    pub expr: crate::query::Expr,
+}
+
+/// A `block` rule (entries that match are dropped) and a `keep` rule (entries that do not
+/// match are dropped), either optional.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rules {
+    /// Drop what matches.
+    pub block: Option<Rule>,
+    /// Drop what does not match.
+    pub keep: Option<Rule>,
 }
 
 impl Feed {

@@ -27,6 +27,17 @@ pub struct RawConfig {
     /// `[[view]]`
     #[serde(default)]
     pub view: Vec<Spanned<RawView>>,
+    /// `[rules]`
+    pub rules: Option<RawRules>,
+}
+
+/// `[rules]`, and the same keys in a `[[feed]]`: ingest rules in the query language.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawRules {
+    /// Entries that match are not stored.
+    pub block: Option<Spanned<String>>,
+    /// Only entries that match are stored.
+    pub keep: Option<Spanned<String>>,
 }
 
 /// One `[[view]]`: a named, saved query served at `/views/<name>.atom`.
@@ -142,6 +153,10 @@ pub struct RawFeed {
     pub content_selector: Option<Spanned<String>>,
     /// CSS selector of what to drop from the page before extraction.
     pub exclude_selector: Option<Spanned<String>>,
+    /// This feed's `block` rule.
+    pub block: Option<Spanned<String>>,
+    /// This feed's `keep` rule.
+    pub keep: Option<Spanned<String>>,
 }
 
 /// One `[[show]]`.
@@ -168,7 +183,7 @@ pub const KNOWN_KEYS: &[(&str, &[&str])] = &[
     (
         "",
         &[
-            "server", "storage", "polling", "dedup", "feed", "show", "view",
+            "server", "storage", "polling", "dedup", "feed", "show", "view", "rules",
         ],
     ),
     (
@@ -210,8 +225,11 @@ pub const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "full_text",
             "content_selector",
             "exclude_selector",
+            "block",
+            "keep",
         ],
     ),
+    ("rules", &["block", "keep"]),
     (
         "show",
         &["name", "aliases", "slug", "require_context", "exclude"],

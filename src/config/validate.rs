@@ -15,6 +15,8 @@ use super::{
 };
 use crate::query::{parse_q, FeedQuery, Known};
 
+mod rules;
+
 const MINUTE: Duration = Duration::from_secs(60);
 const HOUR: Duration = Duration::from_secs(3600);
 const DAY: Duration = Duration::from_secs(86_400);
@@ -125,10 +127,11 @@ fn check(text: &str, file: &Path, c: &mut Collector<'_>) -> Option<Config> {
     let storage = storage(&raw, base, c);
     let polling = polling(&raw, c);
     let dedup = dedup(&raw, c);
-    let feeds = feeds(&raw, polling.as_ref(), c);
+    let mut feeds = feeds(&raw, polling.as_ref(), c);
     let tags = tag_index(&feeds);
     let shows = shows(&raw, c);
     let views = views(&raw, &feeds, &tags, &shows, c);
+    let rules = rules::check(&raw, &mut feeds, &shows, c);
     Some(Config {
         file: file.to_path_buf(),
         text: text.to_owned(),
@@ -145,6 +148,7 @@ fn check(text: &str, file: &Path, c: &mut Collector<'_>) -> Option<Config> {
         tags,
         shows,
         views,
+        rules,
     })
 }
 
@@ -279,7 +283,7 @@ fn view_query(
         });
     }
     if let Some(words) = &view.q {
-        match parse_q(words.get_ref()) {
+        match parse_q(words.get_ref(), known, crate::clock::now()) {
             Ok(_) => q.append("q", words.get_ref()),
             Err(e) => q.reject(words, e),
         }
@@ -837,6 +841,7 @@ fn one_feed(
             .map_or(defaults.allow_private, |b| *b.get_ref()),
         tags: tags?,
         full_text: full_text?,
+        rules: super::Rules::default(),
     })
 }
 

@@ -11,6 +11,7 @@ pub mod doc;
 pub mod health;
 pub mod json;
 pub mod rss;
+pub mod rules_test;
 pub mod select;
 pub mod status;
 pub mod suggest;

@@ -14,7 +14,8 @@ use crate::entry::{Entry, EntryId};
 use crate::store::keys::split_time_key;
 use crate::store::{keys, Index, KeyStream, Store, StoreError, TimeKey};
 
-use crate::query::FeedQuery;
+use crate::query::eval::Plan;
+use crate::query::{Expr, FeedQuery};
 
 /// One page of entries, newest first, with the cursors of its neighbours.
 #[derive(Debug, Default)]
@@ -61,7 +62,7 @@ fn merged<'a>(
 }
 
 /// Whether `e` passes every filter that the index walk did not already apply.
-fn matches(q: &FeedQuery, needles: &[String], e: &Entry) -> bool {
+fn matches(q: &FeedQuery, e: &Entry) -> bool {
     if !q.shows.is_empty() && !e.shows.iter().any(|s| q.shows.contains(&s.slug)) {
         return false;
     }
@@ -86,41 +87,7 @@ fn matches(q: &FeedQuery, needles: &[String], e: &Entry) -> bool {
     if !q.tags.is_empty() && !q.tag_feeds.contains(&e.feed_id) {
         return false;
     }
-    if !needles.is_empty() {
-        // " word word word ": each term (a word or a phrase) must appear between spaces.
-        let mut text = String::with_capacity(1024);
-        text.push(' ');
-        for part in [Some(e.title.as_str()), e.summary.as_deref()]
-            .into_iter()
-            .flatten()
-        {
-            fold_into(&mut text, &crate::text::strip_tags(part));
-        }
-        if !needles.iter().all(|n| text.contains(n.as_str())) {
-            return false;
-        }
-    }
-    true
-}
-
-/// Appends `s` folded as [`super::query::fold_words`] folds it (ASCII transliteration, lower
-/// case, words split on anything not alphanumeric), each word followed by a space, without a
-/// string per word: this runs on every entry a `q=` query scans.
-fn fold_into(out: &mut String, s: &str) {
-    let ascii;
-    let folded = if s.is_ascii() {
-        s
-    } else {
-        ascii = deunicode::deunicode(s);
-        ascii.as_str()
-    };
-    for w in folded
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        out.extend(w.chars().map(|c| c.to_ascii_lowercase()));
-        out.push(' ');
-    }
+    q.expr.as_ref().is_none_or(|x| x.matches(e))
 }
 
 /// The story entry `e` is hidden behind, when it is a copy: exact URL copies always,
@@ -130,14 +97,18 @@ pub fn story_of(store: &Store, e: &Entry, mode: DedupMode) -> Result<Option<Entr
     if e.story == e.id || !(e.exact_copy || mode == DedupMode::Collapse) {
         return Ok(None);
     }
+    // A story entry hidden by an ingest rule leaves its copies standing on their own.
+    if store.any_hidden() && store.is_hidden(&e.story)? {
+        return Ok(None);
+    }
     store.entry(&e.story)
 }
 
 /// Whether `e` passes the query's filters and time bounds (not the paging cursor).
-fn qualifies(q: &FeedQuery, needles: &[String], e: &Entry) -> bool {
+fn qualifies(q: &FeedQuery, e: &Entry) -> bool {
     q.since.is_none_or(|t| e.published >= t)
         && q.until.is_none_or(|t| e.published <= t)
-        && matches(q, needles, e)
+        && matches(q, e)
 }
 
 /// What a matching entry found at `key` puts on the page: itself, or for a hidden copy
@@ -146,7 +117,6 @@ fn qualifies(q: &FeedQuery, needles: &[String], e: &Entry) -> bool {
 fn placed(
     store: &Store,
     q: &FeedQuery,
-    needles: &[String],
     mode: DedupMode,
     e: Entry,
     key: &TimeKey,
@@ -160,13 +130,13 @@ fn placed(
         .shows
         .iter()
         .any(|s| q.exclude_shows.contains(&s.slug));
-    if excluded || qualifies(q, needles, &story) {
+    if excluded || qualifies(q, &story) {
         return Ok(None);
     }
     let newest = store
         .story_copies(&story)?
         .into_iter()
-        .filter(|c| story_of(store, c, mode).ok().flatten().is_some() && qualifies(q, needles, c))
+        .filter(|c| story_of(store, c, mode).ok().flatten().is_some() && qualifies(q, c))
         .map(|c| keys::time_key(c.published, &c.id))
         .max();
     Ok((newest.as_ref() == Some(key)).then_some(story))
@@ -174,7 +144,7 @@ fn placed(
 
 /// The indexes a query walks: the narrowest its filters allow, never a full scan when an
 /// index answers.
-fn indexes(q: &FeedQuery) -> Vec<Index<'_>> {
+fn indexes<'a>(q: &'a FeedQuery, plan: &Plan<'a>) -> Vec<Index<'a>> {
     if !q.shows.is_empty() {
         q.shows.iter().map(|s| Index::Show(s)).collect()
     } else if !q.seasons.is_empty() {
@@ -191,19 +161,28 @@ fn indexes(q: &FeedQuery) -> Vec<Index<'_>> {
     } else if !q.tags.is_empty() {
         // A tag is the set of its feeds: selected like `source=` over each.
         q.tag_feeds.iter().map(|s| Index::Feed(s)).collect()
+    } else if let Some(streams) = &plan.streams {
+        // `q`'s shows, seasons and sources (`show:a OR show:b`).
+        streams.clone()
     } else {
         vec![Index::Time]
     }
 }
 
-/// The exclusive key bounds of a walk, from the time filters and the paging cursor.
-fn bounds(q: &FeedQuery, newest_first: bool) -> (Option<TimeKey>, Option<TimeKey>) {
-    let since = q
-        .since
-        .map(|t| keys::time_key(t.saturating_sub(1), &EntryId([0xff; 16])));
-    let until = q
-        .until
-        .map(|t| keys::time_key(t.saturating_add(1), &EntryId([0; 16])));
+/// The exclusive key bounds of a walk, from the time filters (`since`, `until` and `q`'s
+/// `date:`) and the paging cursor.
+fn bounds(
+    q: &FeedQuery,
+    plan: &Plan<'_>,
+    newest_first: bool,
+) -> (Option<TimeKey>, Option<TimeKey>) {
+    let since = q.since.max(plan.start);
+    let until = match (q.until, plan.end.map(|e| e.saturating_sub(1))) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    let since = since.map(|t| keys::time_key(t.saturating_sub(1), &EntryId([0xff; 16])));
+    let until = until.map(|t| keys::time_key(t.saturating_add(1), &EntryId([0; 16])));
     if newest_first {
         let upper = match (q.before, until) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -221,31 +200,31 @@ fn bounds(q: &FeedQuery, newest_first: bool) -> (Option<TimeKey>, Option<TimeKey
 
 /// Runs `q` and returns one page.
 pub fn select(store: &Store, q: &FeedQuery, mode: DedupMode) -> Result<Page, StoreError> {
-    let needles: Vec<String> = q
-        .terms
-        .iter()
-        .map(|t| format!(" {} ", t.join(" ")))
-        .collect();
+    let plan = q.expr.as_ref().map(Expr::plan).unwrap_or_default();
     let newest_first = q.after.is_none();
-    let (lower, upper) = bounds(q, newest_first);
-    let streams = indexes(q)
+    let (lower, upper) = bounds(q, &plan, newest_first);
+    let streams = indexes(q, &plan)
         .into_iter()
         .map(|i| store.scan(i, lower, upper, newest_first).peekable())
         .collect();
     let mut page = Page::default();
     let mut more = false;
+    let any_hidden = store.any_hidden();
     for key in merged(streams, newest_first) {
         let key = key?;
         let Some((_, id)) = split_time_key(&key) else {
             continue;
         };
+        if any_hidden && store.is_hidden(&id)? {
+            continue;
+        }
         let Some(entry) = store.entry(&id)? else {
             continue;
         };
-        if !matches(q, &needles, &entry) {
+        if !matches(q, &entry) {
             continue;
         }
-        let Some(entry) = placed(store, q, &needles, mode, entry, &key)? else {
+        let Some(entry) = placed(store, q, mode, entry, &key)? else {
             continue;
         };
         if page.entries.len() == q.limit {
@@ -289,7 +268,7 @@ mod tests {
             "Ünïcödé ÀÉÎ ß 東京",
         ] {
             let mut out = String::new();
-            super::fold_into(&mut out, s);
+            crate::query::eval::fold_into(&mut out, s);
             let words = crate::query::fold_words(s);
             let expected: String = words.iter().map(|w| format!("{w} ")).collect();
             assert_eq!(out, expected, "{s}");

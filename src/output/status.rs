@@ -40,6 +40,11 @@ pub struct StatusFeed {
     /// `full_text` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub articles: Option<ArticleStatus>,
+    /// Fetched entries each ingest rule kept out of the store since the daemon started
+    /// (`global_block`, `feed_block`, `global_keep`, `feed_keep`; only rules that dropped
+    /// something).
+    #[serde(default)]
+    pub dropped_by_rules: std::collections::BTreeMap<String, u64>,
 }
 
 /// The status rows of every configured feed.
@@ -67,6 +72,7 @@ pub fn status_rows(config: &Config, store: &Store) -> Result<Vec<StatusFeed>, St
                     .map(|e| short_error(e, f.url.host_str().unwrap_or("the file"))),
                 moved_to: s.moved_to.clone(),
                 articles: article::ledger::status(&f.id),
+                dropped_by_rules: crate::metrics::get().rule_drops_of(&f.id),
             }
         })
         .collect())

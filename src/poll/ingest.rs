@@ -134,7 +134,7 @@ pub fn ingest(
     now: i64,
     cutoff: i64,
 ) -> Result<IngestStats, StoreError> {
-    let prepared = prepare(ctx, entries)?;
+    let prepared = prepare(ctx, feed_id, entries)?;
     let near = ctx.config.dedup.mode != DedupMode::Off;
     // The story search and the commit share one lock, so two outlets' copies of one story
     // arriving at once still meet: the second finds the first in the index and the store.
@@ -152,8 +152,10 @@ pub fn ingest(
 
 /// Reads what is stored of each entry; tags and fingerprints the new ones. A stored entry
 /// keeps its story, and is re-tagged only when its content changed (a new show list
-/// re-tags the store as a whole: [`super::retag`]).
-fn prepare(ctx: &Context, entries: Vec<Entry>) -> Result<Vec<Prepared>, StoreError> {
+/// re-tags the store as a whole: [`super::retag`]). A new or changed entry that an ingest
+/// rule drops ([`super::rules`]) goes no further; a stored one that changed is updated and
+/// hidden (or shown again) as the rules now say.
+fn prepare(ctx: &Context, feed_id: &str, entries: Vec<Entry>) -> Result<Vec<Prepared>, StoreError> {
     let mut prepared = Vec::with_capacity(entries.len());
     for mut entry in entries {
         let old = ctx.store.entry(&entry.id)?;
@@ -164,7 +166,12 @@ fn prepare(ctx: &Context, entries: Vec<Entry>) -> Result<Vec<Prepared>, StoreErr
                 // hash is the feed item's, so the article is fetched once).
                 entry.content.clone_from(&old.content);
             }
-            _ => (entry.shows, entry.kinds) = tag(&ctx.tagger, &entry),
+            _ => {
+                (entry.shows, entry.kinds) = tag(&ctx.tagger, &entry);
+                if !passes_rules(ctx, feed_id, &entry, old.is_some())? {
+                    continue;
+                }
+            }
         }
         prepared.push(Prepared {
             entry,
@@ -174,6 +181,30 @@ fn prepare(ctx: &Context, entries: Vec<Entry>) -> Result<Vec<Prepared>, StoreErr
     }
     fingerprint_new(&mut prepared, &ctx.config);
     Ok(prepared)
+}
+
+/// The ingest rules on a new or changed entry: false when one drops a new entry. A stored
+/// entry that changed stays, hidden or shown again as the rules now say.
+fn passes_rules(
+    ctx: &Context,
+    feed_id: &str,
+    entry: &Entry,
+    stored: bool,
+) -> Result<bool, StoreError> {
+    let no_rules = crate::config::Rules::default();
+    let feed_rules = ctx.config.feed(feed_id).map_or(&no_rules, |f| &f.rules);
+    let global = &ctx.config.rules;
+    if global.is_empty() && feed_rules.is_empty() && !ctx.store.any_hidden() {
+        return Ok(true);
+    }
+    let rule = super::rules::dropped_by(global, feed_rules, entry);
+    if stored {
+        ctx.store.set_hidden(&entry.id, rule)?;
+    }
+    if let Some(rule) = rule {
+        super::rules::count(feed_id, rule);
+    }
+    Ok(stored || rule.is_none())
 }
 
 /// Fingerprints the new entries (only they take part in story search). The feed's

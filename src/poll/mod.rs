@@ -12,6 +12,7 @@
 
 pub mod ingest;
 pub mod retag;
+pub mod rules;
 pub mod state;
 
 use std::sync::Arc;

@@ -26,6 +26,7 @@ use sha2::{Digest, Sha256};
 
 use crate::clock::rfc3339;
 use crate::config::Config;
+use crate::output::rules_test::{rule_test, RuleTest};
 use crate::output::status::{status_rows, Status, StoreStatus};
 use crate::output::suggest::{suggestions, SuggestionOut};
 use crate::output::{self, health, resolve_query, DocKind, Format};
@@ -228,6 +229,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/admin/config", get(admin_config))
         .route("/admin/health.atom", get(health_feed))
         .route("/admin/suggest", get(suggest_route))
+        .route("/admin/rules/test", get(rules_test_route))
         .route("/admin/poll", axum::routing::post(poll_now))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -474,6 +476,31 @@ async fn etag_per_encoding(mut resp: Response) -> Response {
         }
     }
     resp
+}
+
+/// `/admin/rules/test?rule=EXPR[&feed=ID]`: the stored entries a rule would match.
+async fn rules_test_route(
+    State(state): State<Arc<AppState>>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<RuleTest>, ServeError> {
+    let (mut rule, mut feed) = (None, None);
+    for (k, v) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        match k.as_ref() {
+            "rule" => rule = Some(v.into_owned()),
+            "feed" => feed = Some(v.into_owned()),
+            other => {
+                return Err(ServeError::BadQuery(format!(
+                    "unknown query parameter `{}` (supported: rule, feed)",
+                    other.chars().take(64).collect::<String>()
+                )))
+            }
+        }
+    }
+    let rule = rule.ok_or_else(|| ServeError::BadQuery("parameter `rule` is missing".into()))?;
+    let st = state.clone();
+    blocking(move || Ok(rule_test(&st.config(), &st.store, &rule, feed.as_deref())?))
+        .await
+        .map(Json)
 }
 
 async fn suggest_route(

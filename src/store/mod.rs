@@ -9,7 +9,8 @@
 //! - `by_url`: exact-duplicate URL key (see `dedup::url_key`) -> entry id
 //! - `events`: time + sequence -> versioned [`HealthEvent`] (source failures, recoveries...)
 //! - `feeds`: feed id -> versioned [`FeedState`] (validators, next poll, health)
-//! - `meta`: schema version and the retention floor
+//! - `hidden`: entry id -> the ingest rule that hides it (see `hidden`)
+//! - `meta`: schema version, the retention floor, tagger and rule-set fingerprints
 //!
 //! A poll's new entries and its new validators are written in one transaction
 //! ([`Store::commit_poll`]), and the caller flushes before the poll counts as done, so a crash
@@ -30,6 +31,7 @@ mod entries;
 mod error;
 mod events;
 mod flush;
+mod hidden;
 pub mod keys;
 mod retention;
 mod states;
@@ -44,6 +46,7 @@ use parking_lot::Mutex;
 pub use entries::IngestStats;
 pub use error::{cannot_write, is_disk_error, StoreError};
 pub use events::{HealthEvent, MAX_EVENTS};
+pub use hidden::HideStats;
 pub use retention::PruneStats;
 pub use states::FeedState;
 pub use writable::Unwritable;
@@ -67,6 +70,7 @@ pub struct Store {
     by_url: sled::Tree,
     events: sled::Tree,
     feeds: sled::Tree,
+    hidden: sled::Tree,
     meta: sled::Tree,
     generation: AtomicU64,
     /// Writes done / writes known durable, for group commit in [`Store::flush`].
@@ -142,6 +146,7 @@ impl Store {
             by_url: db.open_tree("by_url")?,
             events: db.open_tree("events")?,
             feeds: db.open_tree("feeds")?,
+            hidden: db.open_tree("hidden")?,
             meta,
             db,
             generation: AtomicU64::new(1),

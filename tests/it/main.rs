@@ -19,6 +19,8 @@ mod opml_import;
 mod output;
 mod packaging;
 mod pipeline;
+mod query_lang;
+mod rules;
 mod showtags;
 mod stories;
 mod story_classes;

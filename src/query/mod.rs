@@ -11,17 +11,32 @@
 //! | `kind=<kind>` | news kind from tagging: trailer, casting, ... (repeatable, any of) |
 //! | `source=<feed id>` | entries from these feeds (repeatable, any of) |
 //! | `tag=<tag>` | entries from the feeds with any of these tags (repeatable) |
-//! | `q=<words>` | every word (or "quoted phrase") in the title or summary; case- and accent-insensitive |
+//! | `q=<expression>` | the query language (below): words, "phrases", `-`, `OR`, `( )`, fields, /regex/ |
 //! | `since=`, `until=` | RFC 3339 time, or relative such as `7d`, `12h` (before now) |
 //! | `limit=<n>` | 1 to 1,000 entries (default 100) |
 //! | `before=`, `after=` | paging cursors (RFC 5005), from the `next` / `prev` links |
+//!
+//! `q` is an expression of the one query language that `[[view]] q`, `showfeed feed --q` and
+//! the ingest rules share ([`parse_expr`]; grammar in [`parser`], canonical form in [`ast`],
+//! matching and index plans in [`eval`], `date:` values in [`date`]).
 //!
 //! Click-tracking parameters (`utm_*`, `fbclid`... see [`crate::vocab::is_tracking_param`])
 //! are ignored, so a shared link keeps working; slugs, feed ids and kinds match whatever
 //! their case.
 
+pub mod ast;
+pub mod date;
+pub mod eval;
+pub mod lexer;
+pub mod parser;
+
+#[cfg(test)]
+mod lang_tests;
+
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
+
+pub use ast::Expr;
 
 use crate::store::keys::TIME_KEY_LEN;
 use crate::store::TimeKey;
@@ -34,11 +49,11 @@ pub const MAX_LIMIT: usize = 1000;
 const MAX_QUERY_LEN: usize = 4096;
 /// At most this many values of one repeatable parameter.
 const MAX_VALUES: usize = 50;
-/// Longest `q`, in characters of its folded form (what [`FeedQuery::canonical`] writes), so a
-/// canonical link is always accepted again: folding can lengthen text (`짯` -> `jjas`).
-const MAX_Q_CHARS: usize = 200;
-/// Most terms (words or phrases) in `q`.
-const MAX_TERMS: usize = 20;
+/// Longest `q`, in characters of its canonical form (what [`FeedQuery::canonical`] writes),
+/// so a canonical link is always accepted again: folding can lengthen text (`짯` -> `jjas`).
+pub const MAX_Q_CHARS: usize = 200;
+/// Most terms (words, phrases, fields, regexes) in `q`.
+pub const MAX_TERMS: usize = 20;
 
 /// What to put in a document. Lists are sorted and deduplicated, so equal queries compare
 /// (and cache) equal whatever order the client wrote them in.
@@ -59,9 +74,12 @@ pub struct FeedQuery {
     /// The ids of the feeds with any of `tags` (what `tags` selects, resolved by
     /// [`Known::tags`] when parsed); empty when `tags` is.
     pub tag_feeds: BTreeSet<String>,
-    /// Every one of these terms; a term is one word or a phrase (several words in order),
-    /// already folded (lower case, ASCII).
+    /// The words and phrases (several words in order) of `q`'s top-level AND, folded (lower
+    /// case, ASCII): what `q` was before it had operators. Derived from `expr`, which is
+    /// what entries are matched against.
     pub terms: Vec<Vec<String>>,
+    /// `q`, parsed; `None` when absent or without a condition.
+    pub expr: Option<Expr>,
     /// Oldest publication time (Unix seconds).
     pub since: Option<i64>,
     /// Newest publication time (Unix seconds).
@@ -100,6 +118,49 @@ fn bad(msg: String) -> QueryError {
     QueryError(msg)
 }
 
+/// A query expression that does not parse: what is wrong and the column (1-based, in
+/// characters) where.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message} at column {column}")]
+pub struct LangError {
+    /// Where, from 1.
+    pub column: usize,
+    /// What.
+    pub message: String,
+}
+
+impl LangError {
+    fn at(column: usize, message: String) -> LangError {
+        LangError { column, message }
+    }
+}
+
+/// Parses an expression of the query language, checking the names it uses against `known`;
+/// relative dates count back from `now`. `Ok(None)`: no condition (empty or punctuation).
+pub fn parse_expr(text: &str, known: &Known<'_>, now: i64) -> Result<Option<Expr>, LangError> {
+    parser::parse(text, known, now)
+}
+
+/// Parses and checks a `q` value with `q`'s limits (also used to validate views in
+/// feeds.toml); the error names `q` and, for a syntax error, the column.
+pub fn parse_q(q: &str, known: &Known<'_>, now: i64) -> Result<Option<Expr>, String> {
+    let expr = parse_expr(q, known, now).map_err(|e| format!("q: {e}"))?;
+    let Some(expr) = expr else {
+        return Ok(None);
+    };
+    if expr.to_string().chars().count() > MAX_Q_CHARS {
+        return Err(format!(
+            "`q` is too long (at most {MAX_Q_CHARS} characters, once folded to ASCII)"
+        ));
+    }
+    if expr.leaves() > MAX_TERMS {
+        return Err(format!(
+            "`q` has too many words or terms (at most {MAX_TERMS})"
+        ));
+    }
+    Ok(Some(expr))
+}
+
 /// Folds text for matching: ASCII transliteration, lower case, words split on anything not
 /// alphanumeric.
 pub fn fold_words(s: &str) -> Vec<String> {
@@ -109,52 +170,6 @@ pub fn fold_words(s: &str) -> Vec<String> {
         .filter(|w| !w.is_empty())
         .map(str::to_owned)
         .collect()
-}
-
-/// Parses and checks a `q` value (also used to validate views in feeds.toml); the error
-/// names `q`.
-pub fn parse_q(q: &str) -> Result<Vec<Vec<String>>, String> {
-    let terms = parse_terms(q);
-    if terms_query(&terms).chars().count() > MAX_Q_CHARS {
-        return Err(format!(
-            "`q` is too long (at most {MAX_Q_CHARS} characters, once folded to ASCII)"
-        ));
-    }
-    if terms.len() > MAX_TERMS {
-        return Err(format!("`q` has too many words (at most {MAX_TERMS})"));
-    }
-    Ok(terms)
-}
-
-/// Terms as `q` writes them: words, phrases in quotes.
-fn terms_query(terms: &[Vec<String>]) -> String {
-    let q: Vec<String> = terms
-        .iter()
-        .map(|t| {
-            if t.len() > 1 {
-                format!("\"{}\"", t.join(" "))
-            } else {
-                t.join(" ")
-            }
-        })
-        .collect();
-    q.join(" ")
-}
-
-/// Parses `q`: words, and "quoted phrases" that must appear in order.
-fn parse_terms(q: &str) -> Vec<Vec<String>> {
-    let mut terms = Vec::new();
-    for (i, part) in q.split('"').enumerate() {
-        if i % 2 == 1 {
-            let words = fold_words(part);
-            if !words.is_empty() {
-                terms.push(words);
-            }
-        } else {
-            terms.extend(fold_words(part).into_iter().map(|w| vec![w]));
-        }
-    }
-    terms
 }
 
 /// Earliest time a query names, 0000-01-01T00:00:00Z, and latest, 9999-12-31T23:59:59Z: the
@@ -288,7 +303,7 @@ impl FeedQuery {
                 if !seen.insert(key.to_owned()) {
                     return Err(bad(format!("parameter `{key}` is given more than once")));
                 }
-                self.set_single(key, &value, now)?;
+                self.set_single(key, &value, known, now)?;
             }
         }
         if self.before.is_some() && self.after.is_some() {
@@ -366,9 +381,26 @@ impl FeedQuery {
     }
 
     /// Sets a parameter that may be given once (q, since, until, limit, before, after).
-    fn set_single(&mut self, key: &str, value: &str, now: i64) -> Result<(), QueryError> {
+    fn set_single(
+        &mut self,
+        key: &str,
+        value: &str,
+        known: &Known<'_>,
+        now: i64,
+    ) -> Result<(), QueryError> {
         match key {
-            "q" => self.terms = parse_q(value).map_err(|e| bad(format!("parameter {e}")))?,
+            "q" => {
+                let expr = parse_q(value, known, now).map_err(|e| {
+                    bad(if e.starts_with('`') {
+                        format!("parameter {e}")
+                    } else {
+                        e
+                    })
+                })?;
+                // On a view, the client's `q` narrows the view's own.
+                self.expr = Expr::and(self.expr.take().into_iter().chain(expr).collect());
+                self.terms = self.expr.as_ref().map(Expr::plain_terms).unwrap_or_default();
+            }
             "since" => (self.since, self.since_rel) = some(parse_time(key, value, now)?),
             "until" => (self.until, self.until_rel) = some(parse_time(key, value, now)?),
             "limit" => {
@@ -417,8 +449,8 @@ impl FeedQuery {
         for v in &self.tags {
             s.append_pair("tag", v);
         }
-        if !self.terms.is_empty() {
-            s.append_pair("q", &terms_query(&self.terms));
+        if let Some(x) = &self.expr {
+            s.append_pair("q", &x.to_string());
         }
         let time =
             |t: i64, rel: &Option<String>| rel.clone().unwrap_or_else(|| crate::clock::rfc3339(t));

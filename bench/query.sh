@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Filtered-query benchmark of the query language: p50/p99 of uncached filtered queries over
+# FEEDS x ITEMS entries (default 2,000 x 50 = 100,000), the same store served in turn by a
+# baseline binary and this build, one run each. The baseline gets serve.sh's query mix
+# (source, words, since, two sources); this build gets that mix and then the operators
+# (OR, negation, regex, fields, date intervals).
+# usage: bench/query.sh [BASELINE_BIN] [FEEDS] [ITEMS]   (BASELINE_BIN "-" for none)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+base_bin=${1:--}
+n=${2:-2000}
+m=${3:-50}
+cargo build --release --quiet --bin showfeed
+bin=$PWD/target/release/showfeed
+work=$(mktemp -d)
+pid=
+cleanup() {
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+python3 bench/gen_feeds.py "$work" "$n" "$m" --listen "127.0.0.1:$port"
+printf '[[show]]\nname = "Squid Game"\n\n[[show]]\nname = "The Bear"\n\n[[show]]\nname = "Severance"\n' >> "$work/feeds.toml"
+RUST_LOG=error "$bin" --config "$work/feeds.toml" poll 2>/dev/null
+measure() { # BIN MIX
+    RUST_LOG=error "$1" --config "$work/feeds.toml" run 2>/dev/null &
+    pid=$!
+    for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+    python3 - "$port" "$n" "$2" <<'PY'
+import random, sys, time, urllib.parse, urllib.request, statistics
+port, n, mix = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+rnd = random.Random(7)
+f = lambda: f"f{rnd.randrange(n)}"
+old = lambda: rnd.choice([
+    f"source={f()}&limit={rnd.randint(10,100)}",
+    f"q=netflix+finale&limit={rnd.randint(10,50)}",
+    f"since={rnd.randint(30,400)}d&limit={rnd.randint(10,100)}",
+    f"source={f()}&source={f()}&limit={rnd.randint(10,100)}",
+])
+q = lambda s: "q=" + urllib.parse.quote_plus(s)
+new = lambda: rnd.choice([
+    q("netflix OR showrunner") + f"&limit={rnd.randint(10,50)}",
+    q("squid -intitle:trailer") + f"&limit={rnd.randint(10,50)}",
+    q("(renewed OR casts) !intitle:wednesday") + f"&limit={rnd.randint(10,50)}",
+    q("intitle:/season [2-4] \\(/i") + f"&limit={rnd.randint(10,50)}",
+    q(f"source:{f()} OR source:{f()} finale") + f"&limit={rnd.randint(10,100)}",
+    q("show:squid-game OR show:the-bear -intitle:wraps") + f"&limit={rnd.randint(10,50)}",
+    q("show:severance date:2026-09-01/2026-09-20 /finale/") + f"&limit={rnd.randint(10,50)}",
+    q(f"-source:{f()} author:nobody OR /Renewed for Season 5/") + f"&limit={rnd.randint(10,50)}",
+])
+pick = old if mix == "old" else new
+lat = []
+for i in range(600):
+    # Every URL is distinct (an `until` after every entry, one second apart per request),
+    # so every request misses the document cache.
+    url = f"http://127.0.0.1:{port}/feed.atom?{pick()}&until=2030-01-01T00:{i // 60:02d}:{i % 60:02d}Z"
+    t = time.perf_counter()
+    with urllib.request.urlopen(url) as r:
+        assert r.status == 200
+        r.read()
+    lat.append((time.perf_counter() - t) * 1000)
+lat.sort()
+print(f"p50 {statistics.median(lat):.2f} ms, p99 {lat[int(len(lat)*0.99)-1]:.2f} ms over {len(lat)} queries")
+PY
+    kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
+}
+echo "== uncached filtered queries over $((n * m)) entries"
+if [ "$base_bin" != "-" ]; then
+    echo -n "baseline, serve.sh mix:        "; measure "$base_bin" old
+fi
+echo -n "this build, serve.sh mix:      "; measure "$bin" old
+echo -n "this build, operators mix:     "; measure "$bin" new

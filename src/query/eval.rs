@@ -1,0 +1,212 @@
+//! Runs an [`Expr`] against one entry, and says which part of it the store's indexes can
+//! answer (a [`Plan`]), so a query walks an index instead of the whole store.
+//!
+//! Text is folded once per entry and field, lazily: a query that never names the author
+//! never folds authors. Words match whole words of the folded text (`" dub "` in
+//! `" pokemon horizons dub "`); a regex matches the text as written, tags stripped.
+
+use std::cell::OnceCell;
+
+use super::ast::{Expr, Term, TextField};
+use crate::entry::Entry;
+use crate::store::Index;
+
+/// An entry and its texts, folded or stripped when first needed.
+struct Subject<'e> {
+    e: &'e Entry,
+    summary: OnceCell<String>,
+    folded: [OnceCell<String>; 3],
+    raw_any: OnceCell<String>,
+    raw_authors: OnceCell<String>,
+}
+
+impl<'e> Subject<'e> {
+    fn summary(&self) -> &str {
+        self.summary.get_or_init(|| {
+            self.e
+                .summary
+                .as_deref()
+                .map(|s| crate::text::strip_tags(s).into_owned())
+                .unwrap_or_default()
+        })
+    }
+
+    /// " word word " of a field.
+    fn folded(&self, field: TextField) -> &str {
+        let i = match field {
+            TextField::Any => 0,
+            TextField::Title => 1,
+            TextField::Author | TextField::Url => 2,
+        };
+        self.folded[i].get_or_init(|| {
+            let mut out = String::with_capacity(512);
+            out.push(' ');
+            match field {
+                TextField::Any => {
+                    fold_into(&mut out, &self.e.title);
+                    fold_into(&mut out, self.summary());
+                }
+                TextField::Title => fold_into(&mut out, &self.e.title),
+                TextField::Author | TextField::Url => {
+                    for a in &self.e.authors {
+                        fold_into(&mut out, a);
+                    }
+                }
+            }
+            out
+        })
+    }
+
+    /// A field as written.
+    fn raw(&self, field: TextField) -> &str {
+        match field {
+            TextField::Any => self
+                .raw_any
+                .get_or_init(|| format!("{}\n{}", self.e.title, self.summary())),
+            TextField::Title => &self.e.title,
+            TextField::Author => self.raw_authors.get_or_init(|| self.e.authors.join("\n")),
+            TextField::Url => self.e.link.as_deref().unwrap_or(""),
+        }
+    }
+}
+
+impl Expr {
+    /// Whether `e` matches.
+    pub fn matches(&self, e: &Entry) -> bool {
+        let s = Subject {
+            e,
+            summary: OnceCell::new(),
+            folded: Default::default(),
+            raw_any: OnceCell::new(),
+            raw_authors: OnceCell::new(),
+        };
+        self.eval(&s)
+    }
+
+    fn eval(&self, s: &Subject<'_>) -> bool {
+        match self {
+            Expr::And(xs) => xs.iter().all(|x| x.eval(s)),
+            Expr::Or(xs) => xs.iter().any(|x| x.eval(s)),
+            Expr::Not(x) => !x.eval(s),
+            Expr::Term(t) => t.eval(s),
+        }
+    }
+}
+
+impl Term {
+    fn eval(&self, s: &Subject<'_>) -> bool {
+        let e = s.e;
+        match self {
+            Term::Text(field, words) => has_words(s.folded(*field), words),
+            Term::Regex(field, p) => p.regex.is_match(s.raw(*field)),
+            Term::Url(v) => e
+                .link
+                .as_deref()
+                .is_some_and(|l| l.to_lowercase().contains(v.as_str())),
+            Term::Show(slug) => e.shows.iter().any(|t| &t.slug == slug),
+            Term::Source(id) => &e.feed_id == id,
+            Term::Season(slug, n) => e
+                .shows
+                .iter()
+                .any(|t| &t.slug == slug && t.seasons.iter().any(|r| r.season == *n)),
+            Term::Kind(k) => e.kinds.contains(k),
+            Term::Date(d) => {
+                d.start.is_none_or(|t| e.published >= t) && d.end.is_none_or(|t| e.published < t)
+            }
+        }
+    }
+}
+
+/// Whether `words` ("a b") appear as whole words in `folded` (" x a b y ").
+fn has_words(folded: &str, words: &str) -> bool {
+    folded
+        .match_indices(words)
+        .any(|(i, _)| folded[..i].ends_with(' ') && folded[i + words.len()..].starts_with(' '))
+}
+
+/// Appends `s` folded as [`super::fold_words`] folds it (ASCII transliteration, lower case,
+/// words split on anything not alphanumeric), each word followed by a space, without a
+/// string per word: this runs on every entry a text query scans.
+pub fn fold_into(out: &mut String, s: &str) {
+    let ascii;
+    let folded = if s.is_ascii() {
+        s
+    } else {
+        ascii = deunicode::deunicode(s);
+        ascii.as_str()
+    };
+    for w in folded
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        out.extend(w.chars().map(|c| c.to_ascii_lowercase()));
+        out.push(' ');
+    }
+}
+
+/// What the indexes can answer of an expression: every match is in one of `streams` (when
+/// known) and published in `[start, end)`. The rest is checked entry by entry.
+#[derive(Debug, Default)]
+pub struct Plan<'a> {
+    /// Index streams whose union holds every match; `None`: no index narrows it.
+    pub streams: Option<Vec<Index<'a>>>,
+    /// Earliest publication time a match can have.
+    pub start: Option<i64>,
+    /// First publication time no match can have.
+    pub end: Option<i64>,
+}
+
+impl Expr {
+    /// The plan of this expression.
+    pub fn plan(&self) -> Plan<'_> {
+        let (start, end) = self.bounds().unwrap_or((None, None));
+        Plan {
+            streams: self.streams(),
+            start,
+            end,
+        }
+    }
+
+    /// Index streams that hold every match: a show, season or source term; the union over an
+    /// OR whose every member has some; the fewest over an AND's members.
+    fn streams(&self) -> Option<Vec<Index<'_>>> {
+        match self {
+            Expr::Term(Term::Show(s) | Term::Season(s, _)) => Some(vec![Index::Show(s)]),
+            Expr::Term(Term::Source(f)) => Some(vec![Index::Feed(f)]),
+            Expr::Or(xs) => xs.iter().try_fold(Vec::new(), |mut acc, x| {
+                acc.extend(x.streams()?);
+                Some(acc)
+            }),
+            Expr::And(xs) => xs.iter().filter_map(Expr::streams).min_by_key(Vec::len),
+            Expr::Not(_) | Expr::Term(_) => None,
+        }
+    }
+
+    /// Publication-time bounds every match is within, when the expression implies some.
+    fn bounds(&self) -> Option<(Option<i64>, Option<i64>)> {
+        match self {
+            Expr::Term(Term::Date(d)) => Some((d.start, d.end)),
+            Expr::And(xs) => xs.iter().filter_map(Expr::bounds).reduce(|a, b| {
+                let start = a.0.max(b.0);
+                let end = match (a.1, b.1) {
+                    (Some(x), Some(y)) => Some(x.min(y)),
+                    (x, y) => x.or(y),
+                };
+                (start, end)
+            }),
+            Expr::Or(xs) => {
+                let mut all = xs.iter().map(Expr::bounds);
+                let first = all.next()??;
+                all.try_fold(first, |(s, e), b| {
+                    let (bs, be) = b?;
+                    // The hull: open on a side where any member is.
+                    Some((
+                        s.zip(bs).map(|(x, y)| x.min(y)),
+                        e.zip(be).map(|(x, y)| x.max(y)),
+                    ))
+                })
+            }
+            Expr::Not(_) | Expr::Term(_) => None,
+        }
+    }
+}
