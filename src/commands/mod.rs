@@ -2,6 +2,7 @@
 //! one-shot. Commands that read the store work on it directly, or, while the daemon holds
 //! it, ask the daemon over HTTP ([`client`]) and print the same thing.
 
+mod add;
 pub mod client;
 mod feed;
 mod opml;
@@ -63,6 +64,7 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Feed(args) => feed::feed(config, *args).await,
             Command::Status => status::status(config).await,
             Command::Opml(cmd) => opml::opml(config, cmd).await,
+            Command::Add(args) => add::add(&config, &args).await,
             Command::Suggest { days, max } => suggest::suggest(config, days, max).await,
             Command::Check | Command::Completions { .. } | Command::Man => Ok(()),
         };
