@@ -7,11 +7,13 @@
 //! whole file in one pass.
 
 mod diff;
+pub mod http;
 mod listen;
 pub mod raw;
 mod validate;
 
 pub use diff::{diff, ConfigDiff};
+pub use http::{BasicAuth, FeedHttp, Password};
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -160,6 +162,8 @@ pub struct Feed {
     /// Tags (`[a-z0-9-]`, no repeats), in file order: the feed's stories are in
     /// `/tags/<tag>.<format>` and answer `?tag=<tag>`.
     pub tags: Vec<String>,
+    /// Its own HTTP settings (user agent, headers, cookie, auth, proxy, HTTP/1.1, timeout).
+    pub http: FeedHttp,
 }
 
 impl Feed {

@@ -134,6 +134,27 @@ pub struct RawFeed {
     /// Tags (`[a-z0-9-]`): the feed is in `/tags/<tag>.atom` and `?tag=<tag>`.
     #[serde(default)]
     pub tags: Vec<Spanned<String>>,
+    // The feed's own HTTP settings (see `crate::config::FeedHttp`).
+    /// `User-Agent` instead of showfeed's.
+    pub user_agent: Option<Spanned<String>>,
+    /// Extra request headers: `headers = { Referer = "https://site/" }`.
+    pub headers: Option<Spanned<std::collections::BTreeMap<String, Spanned<String>>>>,
+    /// A `Cookie` header.
+    pub cookie: Option<Spanned<String>>,
+    /// Basic auth user name.
+    pub username: Option<Spanned<String>>,
+    /// Not accepted (secrets stay out of the file): only here to say so precisely.
+    pub password: Option<Spanned<toml::Value>>,
+    /// Environment variable holding the basic auth password.
+    pub password_env: Option<Spanned<String>>,
+    /// File holding the basic auth password.
+    pub password_file: Option<Spanned<String>>,
+    /// Proxy URL.
+    pub proxy: Option<Spanned<String>>,
+    /// `false`: HTTP/1.1 only.
+    pub http2: Option<Spanned<bool>>,
+    /// Whole-fetch timeout for this feed.
+    pub timeout: Option<Spanned<String>>,
 }
 
 /// One `[[show]]`.
@@ -186,7 +207,24 @@ pub const KNOWN_KEYS: &[(&str, &[&str])] = &[
     ("dedup", &["mode", "window"]),
     (
         "feed",
-        &["id", "url", "title", "interval", "allow_private", "tags"],
+        &[
+            "id",
+            "url",
+            "title",
+            "interval",
+            "allow_private",
+            "tags",
+            "user_agent",
+            "headers",
+            "cookie",
+            "username",
+            "password",
+            "password_env",
+            "password_file",
+            "proxy",
+            "http2",
+            "timeout",
+        ],
     ),
     (
         "show",

@@ -20,6 +20,7 @@ use std::time::Duration;
 
 use url::Url;
 
+use crate::config::FeedHttp;
 use crate::fetch::{is_private, Fetched, Fetcher, Validators};
 use crate::text::{collapse_whitespace, html_to_text};
 
@@ -152,7 +153,12 @@ pub async fn discover(
     allow_private: bool,
 ) -> Result<Discovery, DiscoverError> {
     let fetched = fetcher
-        .fetch(url, &Validators::default(), allow_private)
+        .fetch(
+            url,
+            &Validators::default(),
+            allow_private,
+            &FeedHttp::default(),
+        )
         .await
         .map_err(|source| DiscoverError::Fetch {
             url: url.clone(),
@@ -277,7 +283,8 @@ async fn confirm(
     }
     // A guess costs little time: a site that hangs on it is not worth the wait.
     let none = Validators::default();
-    let fetch = fetcher.fetch(url, &none, allow_private);
+    let http = FeedHttp::default();
+    let fetch = fetcher.fetch(url, &none, allow_private, &http);
     let limit = if via == Via::WellKnown {
         Duration::from_secs(10)
     } else {

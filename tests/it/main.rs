@@ -11,6 +11,7 @@ mod crash;
 mod daemon;
 mod dedup_pairs;
 mod disk;
+mod feed_http;
 mod first_hour;
 mod fuzz_regressions;
 mod hostile;
