@@ -135,6 +135,9 @@ pub struct FeedArgs {
     /// News kind (trailer, casting, renewal, ...; repeatable).
     #[arg(long)]
     pub kind: Vec<String>,
+    /// Entries in this language, declared or detected (`en`, `pt-br`; repeatable).
+    #[arg(long)]
+    pub lang: Vec<String>,
     /// Entries from these feeds (feed id; repeatable).
     #[arg(long)]
     pub source: Vec<String>,
@@ -164,6 +167,7 @@ impl FeedArgs {
             ("exclude_show", &self.exclude_show),
             ("season", &self.season),
             ("kind", &self.kind),
+            ("lang", &self.lang),
             ("source", &self.source),
             ("tag", &self.tag),
         ] {

@@ -15,6 +15,7 @@ mod feed_http;
 mod first_hour;
 mod fuzz_regressions;
 mod hostile;
+mod languages;
 mod operations;
 mod opml_import;
 mod output;
