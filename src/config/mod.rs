@@ -167,9 +167,19 @@ pub struct Feed {
 }
 
 impl Feed {
-    /// Host used for per-host concurrency limits (`file` for local files).
+    /// The site that per-host concurrency limits count by: the registrable domain of the
+    /// URL's host (public suffix list: `a.tumblr.com` and `b.tumblr.com` are `tumblr.com`,
+    /// `news.bbc.co.uk` is `bbc.co.uk`, while `a.github.io` stays itself, `github.io` being
+    /// a suffix), an IP address as it is, `file` for local files.
     pub fn host_key(&self) -> String {
-        self.url.host_str().unwrap_or("file").to_ascii_lowercase()
+        match self.url.host() {
+            Some(url::Host::Domain(d)) => {
+                let d = d.trim_end_matches('.').to_ascii_lowercase();
+                psl::domain_str(&d).map_or_else(|| d.clone(), str::to_owned)
+            }
+            Some(ip) => ip.to_string(),
+            None => "file".to_owned(),
+        }
     }
 }
 

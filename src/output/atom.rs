@@ -158,7 +158,8 @@ fn entry(o: &OutEntry) -> atom::Entry {
         }
     }
     let s = &o.source;
-    // atom:entry takes no xml:lang in atom_syndication: its text elements carry it.
+    // atom:entry takes no xml:lang in atom_syndication: its summary and content (every
+    // entry has one of them) carry it; the title stays plain `<title>`, as readers match it.
     let lang = |mut t: atom::Text| {
         t.lang.clone_from(&e.language);
         t
@@ -168,7 +169,7 @@ fn entry(o: &OutEntry) -> atom::Entry {
         c.lang.clone_from(&e.language);
     }
     atom::Entry {
-        title: lang(atom::Text::plain(e.title.clone())),
+        title: atom::Text::plain(e.title.clone()),
         id: e.id.urn(),
         updated: time(e.updated),
         published: Some(time(e.published)),

@@ -22,6 +22,7 @@ mod output;
 mod packaging;
 mod pipeline;
 mod showtags;
+mod site_limits;
 mod stories;
 mod story_classes;
 mod support;
