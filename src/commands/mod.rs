@@ -109,6 +109,16 @@ fn check(config: &Config, path: &std::path::Path) {
         config.shows.len(),
         config.views.len()
     );
+    // Secrets live outside the file: say which ones this environment cannot read (the
+    // daemon's may differ, so a warning, not an error).
+    for f in &config.feeds {
+        if let Some(Err(why)) = f.http.auth.as_ref().map(|a| a.password.read()) {
+            println!(
+                "warning: feed `{}`: {why} (the daemon needs it when it polls)",
+                f.id
+            );
+        }
+    }
     match client::running_config(config) {
         Ok(Some(running)) => println!(
             "against the running daemon:\n{}",

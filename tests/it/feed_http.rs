@@ -115,6 +115,19 @@ async fn headers_cookie_and_auth_reach_the_site_and_secrets_stay_hidden() {
     .unwrap();
     let config = setup.config.to_str().unwrap();
 
+    // `check` says which secret this environment cannot read, never a value.
+    let out = showfeed()
+        .args(["--config", config, "check"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("warning: feed `members`: password_env: $SHOWFEED_TEST_PASSWORD is not set"),
+        "{said}"
+    );
+    assert!(!said.contains("filed`"), "the file is readable: {said}");
+
     // Without the variable: the feed fails and says which variable, the others poll.
     let out = showfeed()
         .args(["--config", config, "poll"])
