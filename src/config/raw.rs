@@ -48,6 +48,9 @@ pub struct RawView {
     /// News kinds, any of.
     #[serde(default)]
     pub kind: Vec<Spanned<String>>,
+    /// Language tags, any of (`en`, `pt-br`).
+    #[serde(default)]
+    pub lang: Vec<Spanned<String>>,
     /// Feed ids, any of.
     #[serde(default)]
     pub source: Vec<Spanned<String>>,
@@ -239,6 +242,7 @@ pub const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "exclude_show",
             "season",
             "kind",
+            "lang",
             "source",
             "tag",
             "q",

@@ -266,6 +266,12 @@ fn view_query(
             format!("`kind` = {v:?} must be one of {}", known.kinds.join(", "))
         });
     }
+    for lang in &view.lang {
+        let valid = crate::normalize::lang::bcp47(lang.get_ref()).is_some();
+        q.check("lang", lang, valid, |v| {
+            format!("`lang` = {v:?} must be a language tag like en, pt-br or ko")
+        });
+    }
     for source in &view.source {
         q.check("source", source, (known.sources)(source.get_ref()), |v| {
             format!("`source`: no feed with id {v:?} is configured")

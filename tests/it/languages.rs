@@ -69,7 +69,11 @@ async fn languages_are_declared_or_detected_served_and_filtered() {
         .zip(["/en.rss", "/fr.atom", "/ja.json", "/mixed.rss"])
         .map(|(id, p)| (*id, server.url(p)))
         .collect();
-    let setup = write_config(&feeds, free_port(), "[dedup]\nmode = \"off\"\n");
+    let setup = write_config(
+        &feeds,
+        free_port(),
+        "[dedup]\nmode = \"off\"\n\n[[view]]\nname = \"german\"\nlang = [\"de\"]\n",
+    );
     let h = Harness::open(&setup);
     h.poll().await;
     let doc =
@@ -131,6 +135,26 @@ async fn languages_are_declared_or_detected_served_and_filtered() {
     assert_eq!(
         only("lang=de&lang=fr"),
         ["Die zweite Staffel kommt", "La saison deux arrive"]
+    );
+    let view = render(
+        &h.config,
+        &h.store,
+        DocKind::View("german".into()),
+        Format::Json,
+        "",
+        100,
+    );
+    assert_eq!(
+        titles(&view),
+        [("Die zweite Staffel kommt".to_owned(), Some("de".to_owned()))]
+    );
+    let bad_view = "[[feed]]\nid = \"a\"\nurl = \"https://a.example/\"\n[[view]]\nname = \"x\"\nlang = [\"Deutsch!\"]\n";
+    let err = showfeed::config::Config::parse(bad_view, std::path::Path::new("feeds.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("`lang` = \"Deutsch!\" must be a language tag"),
+        "{err}"
     );
     let bad = showfeed::output::resolve_query(
         &h.config,
