@@ -59,6 +59,10 @@ pub enum Command {
         #[arg(long, default_value_t = 30)]
         max: usize,
     },
+    /// Find the feeds of a site or page (or take a feed URL), fetch each to confirm it is
+    /// one, list them, and add the first to the config file (comments kept). A running
+    /// daemon picks it up like any other save.
+    Add(AddArgs),
     /// Import or export the source list as OPML.
     #[command(subcommand)]
     Opml(OpmlCommand),
@@ -106,6 +110,27 @@ pub enum RulesCommand {
     },
 }
 
+/// Options of `add`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct AddArgs {
+    /// A site, a page (a YouTube channel or playlist too) or a feed URL; `https://` when
+    /// no scheme is given.
+    pub url: String,
+    /// The new feed's id (default: made from its title, like `opml import`).
+    #[arg(long)]
+    pub id: Option<String>,
+    /// A title to show it under instead of its own.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Print what would be added; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Let the site's host name resolve to a private or loopback address (and write
+    /// `allow_private = true` for the feed).
+    #[arg(long)]
+    pub allow_private: bool,
+}
+
 /// Options of `feed`: the HTTP query's filters as flags.
 #[derive(Debug, clap::Args)]
 pub struct FeedArgs {
@@ -127,6 +152,9 @@ pub struct FeedArgs {
     /// News kind (trailer, casting, renewal, ...; repeatable).
     #[arg(long)]
     pub kind: Vec<String>,
+    /// Entries in this language, declared or detected (`en`, `pt-br`; repeatable).
+    #[arg(long)]
+    pub lang: Vec<String>,
     /// Entries from these feeds (feed id; repeatable).
     #[arg(long)]
     pub source: Vec<String>,
@@ -157,6 +185,7 @@ impl FeedArgs {
             ("exclude_show", &self.exclude_show),
             ("season", &self.season),
             ("kind", &self.kind),
+            ("lang", &self.lang),
             ("source", &self.source),
             ("tag", &self.tag),
         ] {

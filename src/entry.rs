@@ -142,6 +142,11 @@ pub struct Entry {
     /// Another feed's copy of the same URL: hidden in every dedup mode, its outlet listed
     /// on the story's entry.
     pub exact_copy: bool,
+    /// BCP 47 language tag: declared by the source, else detected (normalize stage).
+    /// Stored beside the entry (the store's version 2 of an entry), not in the version 1
+    /// shape that serde writes here, so stores written before it still read.
+    #[serde(skip)]
+    pub language: Option<String>,
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use reqwest::header::{self, HeaderMap};
 use reqwest::StatusCode;
 use url::Url;
 
-use crate::config::Polling;
+use crate::config::{FeedHttp, Polling};
 
 /// At most this many redirects are followed.
 pub const MAX_REDIRECTS: usize = 5;
@@ -152,6 +152,10 @@ pub enum FetchError {
         /// What the server said it is.
         content_type: String,
     },
+    /// The basic auth password could not be read (the message names where it should be,
+    /// never the value).
+    #[error("{0}")]
+    Secret(String),
 }
 
 impl FetchError {
@@ -172,6 +176,7 @@ impl FetchError {
             FetchError::PrivateTarget { .. } => "private",
             FetchError::NotWeb { .. } => "not_web",
             FetchError::NotHtml { .. } => "not_html",
+            FetchError::Secret(_) => "secret",
         }
     }
 
@@ -191,8 +196,34 @@ pub struct Fetcher {
     guarded: reqwest::Client,
     /// For feeds with `allow_private = true`.
     open: reqwest::Client,
+    /// Clients of the feeds with a proxy or HTTP/1.1 only (a reqwest client holds both for
+    /// all its requests), one per distinct setting, made on first use.
+    own: std::sync::Arc<parking_lot::Mutex<std::collections::HashMap<ClientKey, reqwest::Client>>>,
     timeout: Duration,
     max_body: u64,
+}
+
+/// The settings that need a client of their own.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct ClientKey {
+    allow_private: bool,
+    proxy: Option<Url>,
+    http1_only: bool,
+}
+
+/// A client builder with showfeed's defaults: user agent, timeouts, no redirects (they are
+/// followed by hand), decompression, a small idle pool.
+fn client_builder(timeout: Duration) -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .user_agent(user_agent())
+        .connect_timeout(CONNECT_TIMEOUT)
+        .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .gzip(true)
+        .brotli(true)
+        .deflate(true)
+        .pool_idle_timeout(Duration::from_secs(30))
+        .pool_max_idle_per_host(2)
 }
 
 /// Whether `ip` is private, loopback, link-local, shared (CGNAT), unspecified or otherwise
@@ -275,49 +306,85 @@ pub fn user_agent() -> String {
 impl Fetcher {
     /// A fetcher with the timeouts and caps of `polling`.
     pub fn new(polling: &Polling) -> Result<Fetcher, FetchError> {
-        let builder = || {
-            reqwest::Client::builder()
-                .user_agent(user_agent())
-                .connect_timeout(CONNECT_TIMEOUT)
-                .timeout(polling.timeout)
-                .redirect(reqwest::redirect::Policy::none())
-                .gzip(true)
-                .brotli(true)
-                .deflate(true)
-                .pool_idle_timeout(Duration::from_secs(30))
-                .pool_max_idle_per_host(2)
-        };
+        let builder = || client_builder(polling.timeout);
         Ok(Fetcher {
             guarded: builder()
                 .dns_resolver(std::sync::Arc::new(GuardedResolver))
                 .build()
                 .map_err(FetchError::Client)?,
             open: builder().build().map_err(FetchError::Client)?,
+            own: Default::default(),
             timeout: polling.timeout,
             max_body: polling.max_body,
         })
     }
 
-    /// Fetches `url`, conditionally when `validators` are known. Unless `allow_private`, a
-    /// host name that resolves to a private address is refused at connect time; a literal
-    /// IP address in the configured URL is the admin's explicit intent and is allowed.
+    /// Fetches `url`, conditionally when `validators` are known, with the feed's own HTTP
+    /// settings `http`. Unless `allow_private`, a host name that resolves to a private
+    /// address is refused at connect time; a literal IP address in the configured URL is
+    /// the admin's explicit intent and is allowed. Through a proxy, the proxy resolves
+    /// names (the admin chose it): only literal addresses of redirects are checked then.
     pub async fn fetch(
         &self,
         url: &Url,
         validators: &Validators,
         allow_private: bool,
+        http: &FeedHttp,
     ) -> Result<Fetched, FetchError> {
+        let timeout = http.timeout.unwrap_or(self.timeout);
         // reqwest's timeout covers the body too; this outer one also bounds file reads.
         let work = async {
             if url.scheme() == "file" {
                 self.fetch_file(url, validators).await
             } else {
-                self.fetch_http(url, validators, allow_private).await
+                self.fetch_http(url, validators, allow_private, http).await
             }
         };
-        tokio::time::timeout(self.timeout + Duration::from_secs(1), work)
+        tokio::time::timeout(timeout + Duration::from_secs(1), work)
             .await
-            .unwrap_or(Err(FetchError::Timeout(self.timeout)))
+            .unwrap_or(Err(FetchError::Timeout(timeout)))
+            .map_err(|e| match e {
+                // The message names the timeout that applied.
+                FetchError::Timeout(_) => FetchError::Timeout(timeout),
+                e => e,
+            })
+    }
+
+    /// The client for a feed: the shared ones, or one made for its proxy or HTTP/1.1.
+    fn client(&self, allow_private: bool, http: &FeedHttp) -> Result<reqwest::Client, FetchError> {
+        if !http.own_client() {
+            return Ok(if allow_private {
+                self.open.clone()
+            } else {
+                self.guarded.clone()
+            });
+        }
+        let key = ClientKey {
+            allow_private,
+            proxy: http.proxy.clone(),
+            http1_only: http.http1_only,
+        };
+        let mut own = self.own.lock();
+        if let Some(client) = own.get(&key) {
+            return Ok(client.clone());
+        }
+        let mut builder = client_builder(self.timeout);
+        match &key.proxy {
+            Some(proxy) => {
+                let proxy = reqwest::Proxy::all(proxy.as_str()).map_err(FetchError::Client)?;
+                builder = builder.proxy(proxy);
+            }
+            None if !allow_private => {
+                builder = builder.dns_resolver(std::sync::Arc::new(GuardedResolver));
+            }
+            None => {}
+        }
+        if key.http1_only {
+            builder = builder.http1_only();
+        }
+        let client = builder.build().map_err(FetchError::Client)?;
+        own.insert(key, client.clone());
+        Ok(client)
     }
 
     /// Fetches the web page at `url` (an entry's article): http(s) only, HTML only, within
@@ -337,7 +404,9 @@ impl Fetcher {
         }
         let work = async {
             let none = Validators::default();
-            let (resp, _) = self.send(url, &none, allow_private, PAGE_ACCEPT).await?;
+            let (resp, _) = self
+                .send(url, &none, allow_private, PAGE_ACCEPT, &FeedHttp::default())
+                .await?;
             let status = resp.status();
             if !status.is_success() {
                 return Err(FetchError::Status {
@@ -369,9 +438,10 @@ impl Fetcher {
         url: &Url,
         validators: &Validators,
         allow_private: bool,
+        http: &FeedHttp,
     ) -> Result<Fetched, FetchError> {
         let (resp, moved_to) = self
-            .send(url, validators, allow_private, FEED_ACCEPT)
+            .send(url, validators, allow_private, FEED_ACCEPT, http)
             .await?;
         let hints = Hints {
             max_age: max_age(resp.headers()),
@@ -406,15 +476,19 @@ impl Fetcher {
         validators: &Validators,
         allow_private: bool,
         accept: &str,
+        http: &FeedHttp,
     ) -> Result<(reqwest::Response, Option<Url>), FetchError> {
-        let client = if allow_private {
-            &self.open
-        } else {
-            &self.guarded
+        let client = self.client(allow_private, http)?;
+        let password = match &http.auth {
+            Some(auth) => Some(auth.password.read().map_err(FetchError::Secret)?),
+            None => None,
         };
         let mut trail = Redirects::new(url, allow_private);
         loop {
-            let resp = conditional_get(client, &trail.current, validators, accept)
+            let req = conditional_get(&client, &trail.current, validators, accept);
+            let same_site = trail.current.host() == url.host()
+                && trail.current.port_or_known_default() == url.port_or_known_default();
+            let resp = with_settings(req, http, password.as_deref(), same_site)
                 .send()
                 .await
                 .map_err(|e| self.classify(e))?;
@@ -552,6 +626,40 @@ fn conditional_get(
         }
     }
     req.headers(typed)
+}
+
+/// `req` with the feed's own settings: its user agent and timeout always; its headers,
+/// cookie and credentials only on requests to the configured host and port (`same_site`),
+/// so a redirect to another site never carries them (as curl does with credentials).
+fn with_settings(
+    mut req: reqwest::RequestBuilder,
+    http: &FeedHttp,
+    password: Option<&str>,
+    same_site: bool,
+) -> reqwest::RequestBuilder {
+    if let Some(ua) = &http.user_agent {
+        req = req.header(header::USER_AGENT, ua);
+    }
+    if let Some(t) = http.timeout {
+        req = req.timeout(t);
+    }
+    if !same_site {
+        return req;
+    }
+    for (name, value) in &http.headers {
+        req = req.header(name, value);
+    }
+    if let Some(cookie) = &http.cookie {
+        // Marked sensitive: never shown by the HTTP client's debug output.
+        if let Ok(mut v) = header::HeaderValue::from_str(cookie) {
+            v.set_sensitive(true);
+            req = req.header(header::COOKIE, v);
+        }
+    }
+    if let Some(auth) = &http.auth {
+        req = req.basic_auth(&auth.username, password);
+    }
+    req
 }
 
 /// A stored ETag as `headers` reads one: quoted (or `W/` and quoted), no `"` inside.

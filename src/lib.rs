@@ -57,6 +57,7 @@ pub mod commands;
 pub mod config;
 pub mod daemon;
 pub mod dedup;
+pub mod discover;
 pub mod entry;
 pub mod errors;
 pub mod fetch;

@@ -6,6 +6,8 @@
 //! dropped); dates are clamped (absent -> first seen, future -> now); and each item gets its
 //! stable id from its guid, else its canonical link, else a hash of its text, scoped by feed.
 
+pub mod lang;
+
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -82,6 +84,8 @@ struct Document<'a> {
     base: Url,
     /// Stand-in for items that name no author.
     authors: Vec<String>,
+    /// The feed's declared language, as feed-rs read it.
+    language: Option<String>,
     now: i64,
 }
 
@@ -91,6 +95,7 @@ impl<'a> Document<'a> {
             feed_id,
             base,
             authors: names(&feed.authors),
+            language: feed.language.clone(),
             now,
         }
     }
@@ -131,7 +136,9 @@ impl<'a> Document<'a> {
             kinds: Vec::new(),
             story: EntryId([0; 16]),
             exact_copy: false,
+            language: None,
         };
+        entry.language = self.language_of(item, &entry);
         entry.content_hash = content_hash(&entry);
         let key = unique_key(keys, &item.id, &entry)?;
         entry.id = EntryId::derive(self.feed_id, &key);
@@ -161,6 +168,15 @@ impl<'a> Document<'a> {
             .map(|b| clean_html(base, b))
             .filter(|s| !s.trim().is_empty());
         (summary, content)
+    }
+
+    /// The item's declared language, else the feed's, else the one its title and summary
+    /// are written in, when detection is sure.
+    fn language_of(&self, item: &Item, entry: &Entry) -> Option<String> {
+        lang::declared(item.language.as_deref(), self.language.as_deref()).or_else(|| {
+            let body = entry.summary.as_deref().or(entry.content.as_deref());
+            lang::detect_entry(&entry.title, body)
+        })
     }
 
     /// The item's authors (repeats in a row dropped), else the feed's.

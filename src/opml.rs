@@ -483,6 +483,8 @@ pub struct NewFeed {
     pub title: Option<String>,
     /// Tags from its folders and `category`, outermost folder first.
     pub tags: Vec<String>,
+    /// Written as `allow_private = true` (`showfeed add --allow-private`).
+    pub allow_private: bool,
 }
 
 /// Why a feed of an OPML file is not added.
@@ -566,6 +568,7 @@ pub fn plan(config: &Config, outlines: Vec<Outline>) -> Imported {
             url,
             title: kept_title(&o),
             tags,
+            allow_private: false,
         });
     }
     result
@@ -830,7 +833,7 @@ pub enum ImportError {
         path: PathBuf,
     },
     /// The file with the new feeds would not validate (a bug: nothing is written).
-    #[error("the config with the imported feeds would not validate, so nothing was written: {0}")]
+    #[error("the config with the new feeds would not validate, so nothing was written: {0}")]
     WouldNotValidate(Diagnostics),
     /// The new file could not be written.
     #[error("cannot write {}", path.display())]
@@ -854,34 +857,56 @@ pub fn import(
     dry_run: bool,
 ) -> Result<Imported, ImportError> {
     let outlines = outlines(opml)?;
-    // The file as it is now, which is what gets edited (not an older load of it).
+    let (text, config) = current(config_path)?;
+    let mut result = plan(&config, outlines);
+    let from: String = from.chars().filter(|c| !c.is_control()).collect();
+    let note = format!("imported from {from}");
+    result.written = write_feeds(config_path, &text, &note, &result.added, dry_run)?;
+    Ok(result)
+}
+
+/// The config file at `config_path` as it is now, which is what gets edited (not an older
+/// load of it): its text, and validated.
+pub fn current(config_path: &Path) -> Result<(String, Config), ImportError> {
     let text = std::fs::read_to_string(config_path).map_err(|source| ImportError::Read {
         path: config_path.to_path_buf(),
         source,
     })?;
     let config = Config::parse(&text, config_path).map_err(ImportError::Invalid)?;
-    let mut result = plan(&config, outlines);
-    if result.added.is_empty() {
-        return Ok(result);
+    Ok((text, config))
+}
+
+/// Appends `feeds` to `text` (the config file at `config_path` as it is now) under a
+/// `# NOTE on DATE` comment, checks that the result validates, and unless `dry_run` replaces
+/// the file with it. Whether the file was written.
+pub fn write_feeds(
+    config_path: &Path,
+    text: &str,
+    note: &str,
+    feeds: &[NewFeed],
+    dry_run: bool,
+) -> Result<bool, ImportError> {
+    if feeds.is_empty() {
+        return Ok(false);
     }
-    let new_text = with_feeds(&text, config_path, from, &result.added)?;
+    let new_text = with_feeds(text, config_path, note, feeds)?;
     // Never a file the daemon would refuse.
     if let Err(ConfigError::Invalid(d)) = Config::parse(&new_text, config_path) {
         return Err(ImportError::WouldNotValidate(d));
     }
-    if !dry_run {
-        replace(config_path, &new_text)?;
-        result.written = true;
+    if dry_run {
+        return Ok(false);
     }
-    Ok(result)
+    replace(config_path, &new_text)?;
+    Ok(true)
 }
 
 /// `text` with `feeds` appended as `[[feed]]` tables after its last one, the first under a
-/// comment naming the OPML file and the date.
+/// comment: `note` (where they come from) and the date.
 fn with_feeds(
     text: &str,
     path: &Path,
-    from: &str,
+    note: &str,
     feeds: &[NewFeed],
 ) -> Result<String, ImportError> {
     let not_tables = || ImportError::NotFeedTables {
@@ -893,7 +918,6 @@ fn with_feeds(
         .or_insert_with(|| toml_edit::Item::ArrayOfTables(toml_edit::ArrayOfTables::new()))
         .as_array_of_tables_mut()
         .ok_or_else(not_tables)?;
-    let from: String = from.chars().filter(|c| !c.is_control()).collect();
     let today = chrono::Utc::now().format("%Y-%m-%d");
     for (i, f) in feeds.iter().enumerate() {
         let mut table = toml_edit::Table::new();
@@ -906,8 +930,11 @@ fn with_feeds(
             let tags: toml_edit::Array = f.tags.iter().map(String::as_str).collect();
             table.insert("tags", toml_edit::value(tags));
         }
+        if f.allow_private {
+            table.insert("allow_private", toml_edit::value(true));
+        }
         let prefix = if i == 0 {
-            format!("\n# imported from {from} on {today}\n")
+            format!("\n# {note} on {today}\n")
         } else {
             "\n".to_owned()
         };

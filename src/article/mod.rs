@@ -191,10 +191,10 @@ async fn unseen(
     .await
 }
 
-/// One article: its host's slot (unless it is the feed's own host, whose slot the poll
+/// One article: its site's slot (unless it is the feed's own site, whose slot the poll
 /// holds), the page, and its extraction off the async workers.
 async fn article(stage: &Stage<'_>, url: &Url) -> Result<Article, ArticleError> {
-    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    let host = crate::config::site_key(url);
     let _permit = if host == stage.feed.host_key() {
         None
     } else {

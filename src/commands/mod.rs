@@ -2,6 +2,7 @@
 //! one-shot. Commands that read the store work on it directly, or, while the daemon holds
 //! it, ask the daemon over HTTP ([`client`]) and print the same thing.
 
+mod add;
 pub mod client;
 mod feed;
 mod opml;
@@ -65,6 +66,7 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Status => status::status(config).await,
             Command::Opml(cmd) => opml::opml(config, cmd).await,
             Command::Rules(cmd) => rules::rules(config, cmd).await,
+            Command::Add(args) => add::add(&config, &args).await,
             Command::Suggest { days, max } => suggest::suggest(config, days, max).await,
             Command::Check | Command::Completions { .. } | Command::Man => Ok(()),
         };
@@ -118,6 +120,16 @@ fn check(config: &Config, path: &std::path::Path) {
         config.shows.len(),
         config.views.len()
     );
+    // Secrets live outside the file: say which ones this environment cannot read (the
+    // daemon's may differ, so a warning, not an error).
+    for f in &config.feeds {
+        if let Some(Err(why)) = f.http.auth.as_ref().map(|a| a.password.read()) {
+            println!(
+                "warning: feed `{}`: {why} (the daemon needs it when it polls)",
+                f.id
+            );
+        }
+    }
     match client::running_config(config) {
         Ok(Some(running)) => println!(
             "against the running daemon:\n{}",

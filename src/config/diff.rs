@@ -185,6 +185,13 @@ fn feed_changes(o: &Feed, f: &Feed) -> Vec<String> {
         };
         what.push(format!("tags {} -> {}", list(&o.tags), list(&f.tags)));
     }
+    // Named, never shown: the values may be credentials.
+    if o.http != f.http {
+        what.push("HTTP settings".into());
+    }
+    if o.allow_private != f.allow_private {
+        what.push(format!("allow_private -> {}", f.allow_private));
+    }
     what
 }
 
@@ -348,7 +355,7 @@ name = "added"
             "~ feed kept: interval 30m -> 20m",
             "~ feed moved: url https://b.example/feed -> https://b2.example/feed, interval 1h -> 2h, title",
             // allow_private is not described, only counted.
-            "~ feed private: ",
+            "~ feed private: allow_private -> true",
             "~ feed tagged: tags anime, old -> anime, k-drama",
             "+ tag k-drama (tagged)",
             "- tag old",

@@ -8,12 +8,14 @@
 
 mod diff;
 pub mod full_text;
+pub mod http;
 mod listen;
 pub mod raw;
 mod validate;
 
 pub use diff::{diff, ConfigDiff};
 pub use full_text::{FullText, FullTextMode};
+pub use http::{BasicAuth, FeedHttp, Password};
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -167,6 +169,8 @@ pub struct Feed {
     /// Tags (`[a-z0-9-]`, no repeats), in file order: the feed's stories are in
     /// `/tags/<tag>.<format>` and answer `?tag=<tag>`.
     pub tags: Vec<String>,
+    /// Its own HTTP settings (user agent, headers, cookie, auth, proxy, HTTP/1.1, timeout).
+    pub http: FeedHttp,
     /// Whether and how each entry's article is fetched (`full_text`, `content_selector`,
     /// `exclude_selector`).
     pub full_text: FullText,
@@ -194,9 +198,25 @@ pub struct Rules {
 }
 
 impl Feed {
-    /// Host used for per-host concurrency limits (`file` for local files).
+    /// The site that per-host concurrency limits count by: the registrable domain of the
+    /// URL's host (public suffix list: `a.tumblr.com` and `b.tumblr.com` are `tumblr.com`,
+    /// `news.bbc.co.uk` is `bbc.co.uk`, while `a.github.io` stays itself, `github.io` being
+    /// a suffix), an IP address as it is, `file` for local files.
     pub fn host_key(&self) -> String {
-        self.url.host_str().unwrap_or("file").to_ascii_lowercase()
+        site_key(&self.url)
+    }
+}
+
+/// The site of a URL as per-host limits count it (see [`Feed::host_key`]): feeds and the
+/// articles they link to share one budget per site.
+pub fn site_key(url: &Url) -> String {
+    match url.host() {
+        Some(url::Host::Domain(d)) => {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            psl::domain_str(&d).map_or_else(|| d.clone(), str::to_owned)
+        }
+        Some(ip) => ip.to_string(),
+        None => "file".to_owned(),
     }
 }
 

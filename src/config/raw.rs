@@ -59,6 +59,9 @@ pub struct RawView {
     /// News kinds, any of.
     #[serde(default)]
     pub kind: Vec<Spanned<String>>,
+    /// Language tags, any of (`en`, `pt-br`).
+    #[serde(default)]
+    pub lang: Vec<Spanned<String>>,
     /// Feed ids, any of.
     #[serde(default)]
     pub source: Vec<Spanned<String>>,
@@ -157,6 +160,27 @@ pub struct RawFeed {
     pub block: Option<Spanned<String>>,
     /// This feed's `keep` rule.
     pub keep: Option<Spanned<String>>,
+    // The feed's own HTTP settings (see `crate::config::FeedHttp`).
+    /// `User-Agent` instead of showfeed's.
+    pub user_agent: Option<Spanned<String>>,
+    /// Extra request headers: `headers = { Referer = "https://site/" }`.
+    pub headers: Option<Spanned<std::collections::BTreeMap<String, Spanned<String>>>>,
+    /// A `Cookie` header.
+    pub cookie: Option<Spanned<String>>,
+    /// Basic auth user name.
+    pub username: Option<Spanned<String>>,
+    /// Not accepted (secrets stay out of the file): only here to say so precisely.
+    pub password: Option<Spanned<toml::Value>>,
+    /// Environment variable holding the basic auth password.
+    pub password_env: Option<Spanned<String>>,
+    /// File holding the basic auth password.
+    pub password_file: Option<Spanned<String>>,
+    /// Proxy URL.
+    pub proxy: Option<Spanned<String>>,
+    /// `false`: HTTP/1.1 only.
+    pub http2: Option<Spanned<bool>>,
+    /// Whole-fetch timeout for this feed.
+    pub timeout: Option<Spanned<String>>,
 }
 
 /// One `[[show]]`.
@@ -227,6 +251,16 @@ pub const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "exclude_selector",
             "block",
             "keep",
+            "user_agent",
+            "headers",
+            "cookie",
+            "username",
+            "password",
+            "password_env",
+            "password_file",
+            "proxy",
+            "http2",
+            "timeout",
         ],
     ),
     ("rules", &["block", "keep"]),
@@ -243,6 +277,7 @@ pub const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "exclude_show",
             "season",
             "kind",
+            "lang",
             "source",
             "tag",
             "q",

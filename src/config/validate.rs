@@ -9,6 +9,8 @@ use std::time::Duration;
 use toml::Spanned;
 use url::Url;
 
+mod feed_http;
+
 use super::raw::{RawConfig, RawFeed, RawServer, RawShow, RawView, KNOWN_KEYS};
 use super::{
     Config, Dedup, DedupMode, Diagnostic, Diagnostics, Feed, Polling, Server, Show, Storage,
@@ -127,7 +129,7 @@ fn check(text: &str, file: &Path, c: &mut Collector<'_>) -> Option<Config> {
     let storage = storage(&raw, base, c);
     let polling = polling(&raw, c);
     let dedup = dedup(&raw, c);
-    let mut feeds = feeds(&raw, polling.as_ref(), c);
+    let mut feeds = feeds(&raw, polling.as_ref(), base, c);
     let tags = tag_index(&feeds);
     let shows = shows(&raw, c);
     let views = views(&raw, &feeds, &tags, &shows, c);
@@ -270,6 +272,12 @@ fn view_query(
         let valid = known.kinds.contains(&kind.get_ref().as_str());
         q.check("kind", kind, valid, |v| {
             format!("`kind` = {v:?} must be one of {}", known.kinds.join(", "))
+        });
+    }
+    for lang in &view.lang {
+        let valid = crate::normalize::lang::bcp47(lang.get_ref()).is_some();
+        q.check("lang", lang, valid, |v| {
+            format!("`lang` = {v:?} must be a language tag like en, pt-br or ko")
         });
     }
     for source in &view.source {
@@ -760,7 +768,12 @@ fn valid_id(id: &str) -> bool {
 }
 
 /// `[[feed]]`: every feed whose keys all pass; each problem of the others is reported.
-fn feeds(raw: &RawConfig, polling: Option<&Polling>, c: &mut Collector<'_>) -> Vec<Feed> {
+fn feeds(
+    raw: &RawConfig,
+    polling: Option<&Polling>,
+    base: &Path,
+    c: &mut Collector<'_>,
+) -> Vec<Feed> {
     if raw.feed.is_empty() {
         c.at(
             None,
@@ -771,6 +784,7 @@ fn feeds(raw: &RawConfig, polling: Option<&Polling>, c: &mut Collector<'_>) -> V
     let defaults = FeedDefaults {
         interval: polling.map_or(30 * MINUTE, |p| p.interval),
         allow_private: polling.is_some_and(|p| p.allow_private),
+        base: base.to_path_buf(),
     };
     let mut seen = SeenFeeds::default();
     raw.feed
@@ -793,6 +807,8 @@ struct SeenFeeds {
 struct FeedDefaults {
     interval: Duration,
     allow_private: bool,
+    /// The config file's directory (`password_file` is relative to it).
+    base: std::path::PathBuf,
 }
 
 /// The `n`th feed; every key is checked, so all of its problems are reported at once.
@@ -830,6 +846,7 @@ fn one_feed(
         Some(i) => duration(i, subject, "interval", (MINUTE, 7 * DAY), c),
         None => Some(defaults.interval),
     };
+    let http = feed_http::feed_http(f, &defaults.base, subject, c);
     Some(Feed {
         id: id?,
         url: url?,
@@ -842,6 +859,7 @@ fn one_feed(
         tags: tags?,
         full_text: full_text?,
         rules: super::Rules::default(),
+        http: http?,
     })
 }
 

@@ -96,6 +96,7 @@ pub fn render(doc: &Doc) -> Result<Vec<u8>, String> {
             ..Default::default()
         }),
         links,
+        lang: doc.language().map(str::to_owned),
         entries: doc.entries.iter().map(entry).collect(),
         ..Default::default()
     };
@@ -157,6 +158,16 @@ fn entry(o: &OutEntry) -> atom::Entry {
         }
     }
     let s = &o.source;
+    // atom:entry takes no xml:lang in atom_syndication: its summary and content (every
+    // entry has one of them) carry it; the title stays plain `<title>`, as readers match it.
+    let lang = |mut t: atom::Text| {
+        t.lang.clone_from(&e.language);
+        t
+    };
+    let mut content = content(e);
+    if let Some(c) = &mut content {
+        c.lang.clone_from(&e.language);
+    }
     atom::Entry {
         title: atom::Text::plain(e.title.clone()),
         id: e.id.urn(),
@@ -180,8 +191,8 @@ fn entry(o: &OutEntry) -> atom::Entry {
             })
             .collect(),
         links,
-        summary: e.summary.clone().map(atom::Text::html),
-        content: content(e),
+        summary: e.summary.clone().map(atom::Text::html).map(lang),
+        content,
         source: Some(atom::Source {
             id: s.iri.clone(),
             title: atom::Text::plain(xml_safe(&s.title).into_owned()),

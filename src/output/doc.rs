@@ -86,6 +86,18 @@ pub struct Doc {
     pub entries: Vec<OutEntry>,
 }
 
+impl Doc {
+    /// The language of the whole document: the one every entry has, when they all have
+    /// the same (RSS `<language>`, the feed's `xml:lang`, JSON Feed `language`).
+    pub fn language(&self) -> Option<&str> {
+        let first = self.entries.first()?.entry.language.as_deref()?;
+        self.entries
+            .iter()
+            .all(|o| o.entry.language.as_deref() == Some(first))
+            .then_some(first)
+    }
+}
+
 /// Source infos of the configured feeds among `states`.
 pub fn sources(
     config: &Config,

@@ -17,6 +17,8 @@ struct Feed<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     next_url: Option<&'a str>,
     description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    language: Option<&'a str>,
     items: Vec<Item<'a>>,
 }
 
@@ -79,6 +81,8 @@ struct Item<'a> {
     tags: Vec<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     attachments: Vec<Attachment<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    language: Option<&'a str>,
     _showfeed: Ext<'a>,
 }
 
@@ -126,6 +130,7 @@ fn item(o: &OutEntry) -> Item<'_> {
                 size_in_bytes: x.length,
             })
             .collect(),
+        language: e.language.as_deref(),
         _showfeed: Ext {
             source: Source {
                 id: &s.id,
@@ -168,6 +173,7 @@ pub fn render(doc: &Doc) -> Result<Vec<u8>, String> {
             "{}: entertainment news by show, merged by showfeed",
             doc.title
         ),
+        language: doc.language(),
         items: doc.entries.iter().map(item).collect(),
     };
     serde_json::to_vec_pretty(&feed).map_err(|e| e.to_string())

@@ -42,6 +42,7 @@ pub fn render(doc: &Doc) -> Result<Vec<u8>, String> {
         generator: Some(format!("showfeed {}", env!("CARGO_PKG_VERSION"))),
         last_build_date: Some(rfc2822(doc.updated)),
         atom_ext: Some(AtomExtension { links }),
+        language: doc.language().map(str::to_owned),
         items: doc.entries.iter().map(item).collect(),
         ..Default::default()
     };
@@ -134,9 +135,13 @@ fn item(o: &OutEntry) -> rss::Item {
             url: s.feed_url.clone(),
             title: Some(xml_safe(&s.title).into_owned()),
         }),
-        dublin_core_ext: (!e.authors.is_empty()).then(|| DublinCoreExtension {
-            creators: e.authors.clone(),
-            ..Default::default()
+        // RSS 2.0 items have no language element: Dublin Core's, as RSS 1.0 has it.
+        dublin_core_ext: (!e.authors.is_empty() || e.language.is_some()).then(|| {
+            DublinCoreExtension {
+                creators: e.authors.clone(),
+                languages: e.language.iter().cloned().collect(),
+                ..Default::default()
+            }
         }),
         atom_ext: (!atom_links.is_empty()).then_some(AtomExtension { links: atom_links }),
         ..Default::default()

@@ -61,6 +61,20 @@ fn merged<'a>(
     })
 }
 
+/// Whether an entry in `language` is in one of `langs` (lower-case tags): the same tag, or
+/// a primary-only one (`en`) with the entry's primary language (`en-US`, folded as
+/// [`crate::normalize::lang::primary`] folds it).
+fn in_languages(langs: &std::collections::BTreeSet<String>, language: Option<&str>) -> bool {
+    use crate::normalize::lang::primary;
+    let Some(language) = language else {
+        return false;
+    };
+    let lower = language.to_ascii_lowercase();
+    langs
+        .iter()
+        .any(|l| *l == lower || (!l.contains('-') && primary(l) == primary(&lower)))
+}
+
 /// Whether `e` passes every filter that the index walk did not already apply.
 fn matches(q: &FeedQuery, e: &Entry) -> bool {
     if !q.shows.is_empty() && !e.shows.iter().any(|s| q.shows.contains(&s.slug)) {
@@ -79,6 +93,9 @@ fn matches(q: &FeedQuery, e: &Entry) -> bool {
         return false;
     }
     if !q.kinds.is_empty() && !e.kinds.iter().any(|k| q.kinds.contains(k)) {
+        return false;
+    }
+    if !q.langs.is_empty() && !in_languages(&q.langs, e.language.as_deref()) {
         return false;
     }
     if !q.sources.is_empty() && !q.sources.contains(&e.feed_id) {

@@ -347,6 +347,7 @@ mod tests {
             link: None,
             summary: Some(summary.into()),
             content: content.map(str::to_owned),
+            language: None,
             authors: Vec::new(),
             published: 0,
             updated: 0,

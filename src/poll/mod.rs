@@ -229,7 +229,7 @@ pub async fn refresh(
     let mut poll = load_state(ctx, feed).await?;
     let validators = poll.validators();
     let fetched = tokio::select! {
-        r = ctx.fetcher.fetch(&feed.url, &validators, feed.allow_private) => r,
+        r = ctx.fetcher.fetch(&feed.url, &validators, feed.allow_private, &feed.http) => r,
         () = cancel.cancelled() => return Ok(report(feed, Outcome::Cancelled, &poll)),
     };
     let now = now();

@@ -38,6 +38,7 @@ fn entry(title: &str, summary: &str) -> Entry {
         summary: Some(summary.into()),
         content: None,
         authors: vec!["Joe Otterson".into()],
+        language: None,
         published: 1_780_272_000 + 3600, // 2026-06-01T01:00Z
         updated: 0,
         first_seen: 0,

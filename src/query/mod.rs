@@ -9,6 +9,7 @@
 //! | `exclude_show=<slug>` | but none about these (repeatable) |
 //! | `season=<slug>/s<N>` | entries naming that season (repeatable, any of) |
 //! | `kind=<kind>` | news kind from tagging: trailer, casting, ... (repeatable, any of) |
+//! | `lang=<tag>` | entries in that language, declared or detected: `en` (any English), `pt-br` (repeatable, any of) |
 //! | `source=<feed id>` | entries from these feeds (repeatable, any of) |
 //! | `tag=<tag>` | entries from the feeds with any of these tags (repeatable) |
 //! | `q=<expression>` | the query language (below): words, "phrases", `-`, `OR`, `( )`, fields, /regex/ |
@@ -67,6 +68,9 @@ pub struct FeedQuery {
     pub seasons: BTreeSet<(String, u32)>,
     /// Any of these news kinds.
     pub kinds: BTreeSet<String>,
+    /// Any of these languages (BCP 47 tags, lower case): `en` is every English entry,
+    /// `en-us` only those tagged `en-US`.
+    pub langs: BTreeSet<String>,
     /// Any of these feed ids.
     pub sources: BTreeSet<String>,
     /// Any of these feed tags.
@@ -294,7 +298,7 @@ impl FeedQuery {
             }
             // Slugs and feed ids are lower case; a link typed by hand may not be.
             let value = match key {
-                "show" | "exclude_show" | "season" | "source" | "tag" | "kind" => {
+                "show" | "exclude_show" | "season" | "source" | "tag" | "kind" | "lang" => {
                     value.trim().to_ascii_lowercase()
                 }
                 _ => value.trim().to_owned(),
@@ -355,6 +359,15 @@ impl FeedQuery {
                     )));
                 }
                 self.kinds.insert(value.to_owned());
+            }
+            "lang" => {
+                if crate::normalize::lang::bcp47(value).is_none() {
+                    return Err(bad(format!(
+                        "parameter `lang` must be a language tag like en, pt-br or ko, got {:?}",
+                        truncate(value)
+                    )));
+                }
+                self.langs.insert(value.to_owned());
             }
             "source" => {
                 if !(known.sources)(value) {
@@ -419,7 +432,7 @@ impl FeedQuery {
             "after" => self.after = Some(parse_cursor(key, value)?),
             other => {
                 return Err(bad(format!(
-                    "unknown query parameter `{}` (supported: show, exclude_show, season, kind, source, tag, q, since, until, limit, before, after)",
+                    "unknown query parameter `{}` (supported: show, exclude_show, season, kind, lang, source, tag, q, since, until, limit, before, after)",
                     truncate(other)
                 )))
             }
@@ -442,6 +455,9 @@ impl FeedQuery {
         }
         for v in &self.kinds {
             s.append_pair("kind", v);
+        }
+        for v in &self.langs {
+            s.append_pair("lang", v);
         }
         for v in &self.sources {
             s.append_pair("source", v);

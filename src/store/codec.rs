@@ -14,8 +14,11 @@ use crate::store::{FeedState, HealthEvent};
 /// Stored form of an [`Entry`].
 #[derive(Serialize, Deserialize)]
 pub enum StoredEntry {
-    /// First version.
+    /// First version, without a language.
     V1(Entry),
+    /// Second version: the entry and its language (which [`Entry`]'s serde form leaves
+    /// out, so that form stays the first version's).
+    V2(Entry, Option<String>),
 }
 
 /// Stored form of a [`FeedState`].
@@ -78,7 +81,9 @@ pub enum StoredEvent {
 /// [`StoredEntry`], borrowing: the same encoding.
 #[derive(Serialize)]
 enum StoredEntryRef<'a> {
+    #[allow(dead_code)]
     V1(&'a Entry),
+    V2(&'a Entry, &'a Option<String>),
 }
 
 /// [`StoredFeedState`], borrowing: the same encoding.
@@ -104,12 +109,16 @@ fn decode<T: DeserializeOwned>(what: &'static str, bytes: &[u8]) -> Result<T, St
 }
 
 pub(super) fn encode_entry(entry: &Entry) -> Result<Vec<u8>, StoreError> {
-    encode(&StoredEntryRef::V1(entry))
+    encode(&StoredEntryRef::V2(entry, &entry.language))
 }
 
 pub(super) fn decode_entry(bytes: &[u8]) -> Result<Entry, StoreError> {
     match decode("entry", bytes)? {
         StoredEntry::V1(e) => Ok(e),
+        StoredEntry::V2(mut e, language) => {
+            e.language = language;
+            Ok(e)
+        }
     }
 }
 
@@ -137,6 +146,23 @@ pub(super) fn decode_state(bytes: &[u8]) -> Result<FeedState, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn version_1_entries_read_without_a_language() {
+        let xml = b"<rss version=\"2.0\"><channel><title>t</title><language>fr-fr</language>\
+            <item><title>Un titre</title><link>https://a.example/1</link></item></channel></rss>";
+        let feed = crate::parse::parse(xml, None).unwrap();
+        let url = url::Url::parse("https://a.example/feed").unwrap();
+        let mut entry = crate::normalize::normalize("a", feed, &url, 1_700_000_000)
+            .entries
+            .remove(0);
+        assert_eq!(entry.language.as_deref(), Some("fr-FR"));
+        assert_eq!(decode_entry(&encode_entry(&entry).unwrap()).unwrap(), entry);
+        // What the previous version wrote: the same bytes as the entry without a language.
+        let v1 = encode(&StoredEntryRef::V1(&entry)).unwrap();
+        entry.language = None;
+        assert_eq!(decode_entry(&v1).unwrap(), entry);
+    }
 
     #[test]
     fn version_1_feed_states_are_upgraded() {

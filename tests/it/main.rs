@@ -2,6 +2,7 @@
 //! a temp dir, and the real binary where it matters.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod add_feed;
 mod admin;
 mod cli;
 mod conformance;
@@ -10,10 +11,12 @@ mod crash;
 mod daemon;
 mod dedup_pairs;
 mod disk;
+mod feed_http;
 mod first_hour;
 mod full_text;
 mod fuzz_regressions;
 mod hostile;
+mod languages;
 mod operations;
 mod opml_import;
 mod output;
@@ -22,6 +25,7 @@ mod pipeline;
 mod query_lang;
 mod rules;
 mod showtags;
+mod site_limits;
 mod stories;
 mod story_classes;
 mod support;

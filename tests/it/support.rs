@@ -90,6 +90,8 @@ pub struct Seen {
     pub if_modified_since: Option<String>,
     pub user_agent: Option<String>,
     pub status: u16,
+    /// Every request header, names lower-case.
+    pub headers: Vec<(String, String)>,
 }
 
 #[derive(Default)]
@@ -183,6 +185,10 @@ async fn respond(state: &Arc<Mutex<State>>, req: Request<Body>) -> Response<Body
         if_modified_since: ims,
         user_agent: header(h, "user-agent"),
         status,
+        headers: h
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+            .collect(),
     });
     let mut resp = Response::builder().status(StatusCode::from_u16(status).unwrap());
     if let Some(e) = &route.etag {
