@@ -138,7 +138,9 @@ impl<'a> Document<'a> {
             exact_copy: false,
             language: None,
         };
-        entry.language = self.language_of(item, &entry);
+        // Detection, when nothing is declared, waits for ingest: only new and changed
+        // entries need it, and it costs more than the rest of normalizing.
+        entry.language = lang::declared(item.language.as_deref(), self.language.as_deref());
         entry.content_hash = content_hash(&entry);
         let key = unique_key(keys, &item.id, &entry)?;
         entry.id = EntryId::derive(self.feed_id, &key);
@@ -168,15 +170,6 @@ impl<'a> Document<'a> {
             .map(|b| clean_html(base, b))
             .filter(|s| !s.trim().is_empty());
         (summary, content)
-    }
-
-    /// The item's declared language, else the feed's, else the one its title and summary
-    /// are written in, when detection is sure.
-    fn language_of(&self, item: &Item, entry: &Entry) -> Option<String> {
-        lang::declared(item.language.as_deref(), self.language.as_deref()).or_else(|| {
-            let body = entry.summary.as_deref().or(entry.content.as_deref());
-            lang::detect_entry(&entry.title, body)
-        })
     }
 
     /// The item's authors (repeats in a row dropped), else the feed's.

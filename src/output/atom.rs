@@ -128,7 +128,8 @@ fn content(e: &crate::entry::Entry) -> Option<atom::Content> {
     }
 }
 
-fn entry(o: &OutEntry) -> atom::Entry {
+/// An entry's links: its page, the other outlets of its story, enclosures, its image.
+fn links(o: &OutEntry) -> Vec<atom::Link> {
     let e = &o.entry;
     let mut links = Vec::new();
     if let Some(l) = &e.link {
@@ -157,6 +158,12 @@ fn entry(o: &OutEntry) -> atom::Entry {
             links.push(link(img, "enclosure", image_mime(img), None, None));
         }
     }
+    links
+}
+
+fn entry(o: &OutEntry) -> atom::Entry {
+    let e = &o.entry;
+    let links = links(o);
     let s = &o.source;
     // atom:entry takes no xml:lang in atom_syndication: its summary and content (every
     // entry has one of them) carry it; the title stays plain `<title>`, as readers match it.

@@ -165,8 +165,13 @@ fn prepare(ctx: &Context, feed_id: &str, entries: Vec<Entry>) -> Result<Vec<Prep
                 // The same item: what was stored stays, a fetched article included (the
                 // hash is the feed item's, so the article is fetched once).
                 entry.content.clone_from(&old.content);
+                entry.language.clone_from(&old.language);
             }
             _ => {
+                if entry.language.is_none() {
+                    let body = entry.summary.as_deref().or(entry.content.as_deref());
+                    entry.language = crate::normalize::lang::detect_entry(&entry.title, body);
+                }
                 (entry.shows, entry.kinds) = tag(&ctx.tagger, &entry);
                 if !passes_rules(ctx, feed_id, &entry, old.is_some())? {
                     continue;
