@@ -182,12 +182,12 @@ impl Scheduler {
     fn spawn(&mut self, ctx: Arc<Context>) {
         let limits = ctx.limits.clone();
         let mut channels = HashMap::new();
-        for feed in ctx.config.feeds.clone() {
+        for (index, feed) in ctx.config.feeds.iter().enumerate() {
             let asks = Arc::new(Asks::default());
             channels.insert(feed.id.clone(), asks.clone());
             let task = FeedTask {
                 ctx: ctx.clone(),
-                feed,
+                index,
                 limits: limits.clone(),
                 cancel: self.token.clone(),
                 requests: asks,
@@ -336,7 +336,9 @@ async fn first_due(ctx: &Arc<Context>, feed: &Feed) -> Option<i64> {
 /// One feed's task: its poll loop and the requests to poll it now.
 struct FeedTask {
     ctx: Arc<Context>,
-    feed: Feed,
+    /// Its feed in `ctx.config.feeds`: not a copy, which each of ten thousand idle tasks
+    /// would hold (a feed's settings are about a kilobyte).
+    index: usize,
     limits: Arc<Limits>,
     cancel: CancellationToken,
     requests: Arc<Asks>,
@@ -350,13 +352,17 @@ enum Wake {
 }
 
 impl FeedTask {
+    fn feed(&self) -> &Feed {
+        &self.ctx.config.feeds[self.index]
+    }
+
     /// One feed's life: sleep until due (or asked), poll within the limits, repeat. Only the
     /// due time is kept across the sleep, where ten thousand idle feeds wait; each poll
     /// reports the next. A feed disabled by HTTP 410 sleeps until asked.
     async fn run(mut self) {
-        let mut due = first_due(&self.ctx, &self.feed).await;
+        let mut due = first_due(&self.ctx, self.feed()).await;
         if due.is_none() {
-            info!(feed = %self.feed.id, "not polling: disabled after HTTP 410 (change its URL to resume)");
+            info!(feed = %self.feed().id, "not polling: disabled after HTTP 410 (change its URL to resume)");
         }
         loop {
             let wake = Box::pin(self.wake(due)).await;
@@ -374,17 +380,17 @@ impl FeedTask {
                 crate::metrics::get().polls_skipped.inc();
                 let why = format!("the store cannot be written ({})", why.reason);
                 for w in waiters {
-                    let _ = w.send(PollSummary::skipped(&self.feed.id, &why));
+                    let _ = w.send(PollSummary::skipped(&self.feed().id, &why));
                 }
                 due = None;
                 continue;
             }
             let Some(report) = self.poll().await else {
                 // Storage failed: try again after the interval rather than spinning.
-                due = Some(now().saturating_add(self.feed.interval.as_secs() as i64));
+                due = Some(now().saturating_add(self.feed().interval.as_secs() as i64));
                 continue;
             };
-            let summary = PollSummary::of(&self.feed.id, Some(&report));
+            let summary = PollSummary::of(&self.feed().id, Some(&report));
             for w in waiters {
                 let _ = w.send(summary.clone());
             }
@@ -410,18 +416,18 @@ impl FeedTask {
 
     /// One poll within the limits; `None` when it could not be stored (logged).
     async fn poll(&self) -> Option<Report> {
-        let host = self.feed.host_key();
+        let host = self.feed().host_key();
         // Boxed: the idle loop is what ten thousand feeds hold in memory, so the larger
         // states of a poll live on the heap only while it runs.
         let permits = tokio::select! {
             p = Box::pin(self.limits.acquire(&host)) => p,
             () = self.cancel.cancelled() => return Some(Report {
-                feed_id: self.feed.id.clone(),
+                feed_id: self.feed().id.clone(),
                 outcome: Outcome::Cancelled,
                 next_poll: 0,
             }),
         };
-        let report = Box::pin(refresh_guarded(&self.ctx, &self.feed, &self.cancel)).await;
+        let report = Box::pin(refresh_guarded(&self.ctx, self.feed(), &self.cancel)).await;
         drop(permits);
         report
     }

@@ -94,8 +94,15 @@ pub fn detect_entry(title: &str, body_html: Option<&str>) -> Option<String> {
     if let Some(body) = body_html {
         text.push_str(". ");
         // Sanitized HTML: a tag strip of a prefix is exact enough, and no HTML parse.
-        let end = body.char_indices().nth(8 * BODY_CHARS).map_or(body.len(), |(i, _)| i);
-        text.extend(crate::text::strip_tags(&body[..end]).chars().take(BODY_CHARS));
+        let end = body
+            .char_indices()
+            .nth(8 * BODY_CHARS)
+            .map_or(body.len(), |(i, _)| i);
+        text.extend(
+            crate::text::strip_tags(&body[..end])
+                .chars()
+                .take(BODY_CHARS),
+        );
     }
     detect(&text)
 }
