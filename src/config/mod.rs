@@ -126,8 +126,14 @@ pub struct Polling {
     pub timeout: Duration,
     /// Body cap in bytes, counted after decompression.
     pub max_body: u64,
-    /// Upper bound for server hints (Cache-Control max-age, RSS ttl) that stretch an interval.
+    /// Upper bound for server hints (Cache-Control max-age, RSS ttl) that stretch an interval,
+    /// and for adaptive intervals.
     pub max_interval: Duration,
+    /// Lower bound for adaptive intervals.
+    pub min_interval: Duration,
+    /// Whether feeds without an `interval` of their own poll adaptively (`interval = "auto"`
+    /// or `adaptive = true` in `[polling]`).
+    pub adaptive: bool,
     /// Default of each feed's `allow_private`.
     pub allow_private: bool,
 }
@@ -161,8 +167,12 @@ pub struct Feed {
     pub url: Url,
     /// Title override for the output.
     pub title: Option<String>,
-    /// Interval between polls of this feed.
+    /// Interval between polls of this feed; with `adaptive`, the one used while its posting
+    /// rate is unknown.
     pub interval: Duration,
+    /// `interval = "auto"`: the interval follows the feed's posting rate (see
+    /// [`crate::poll::cadence`]), within `[polling] min_interval` / `max_interval`.
+    pub adaptive: bool,
     /// May reach private, loopback and link-local addresses through its host name (SSRF
     /// guard off for this feed).
     pub allow_private: bool,

@@ -119,8 +119,13 @@ pub struct RawPolling {
     pub timeout: Option<Spanned<String>>,
     /// Body cap, counted after decompression.
     pub max_body: Option<Spanned<String>>,
-    /// Longest interval a server hint (Cache-Control, ttl) may stretch a feed's interval to.
+    /// Longest interval a server hint (Cache-Control, ttl) may stretch a feed's interval to,
+    /// and the longest adaptive interval.
     pub max_interval: Option<Spanned<String>>,
+    /// Shortest adaptive interval.
+    pub min_interval: Option<Spanned<String>>,
+    /// Feeds without an `interval` of their own poll adaptively.
+    pub adaptive: Option<Spanned<bool>>,
     /// Let feeds reach private, loopback and link-local addresses through host names.
     pub allow_private: Option<Spanned<bool>>,
 }
@@ -233,6 +238,8 @@ pub const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "timeout",
             "max_body",
             "max_interval",
+            "min_interval",
+            "adaptive",
             "allow_private",
         ],
     ),

@@ -10,6 +10,7 @@
 //! error, consecutive failures, backoff) and are stored like a success would be. Only a
 //! storage failure makes [`refresh`] return `Err`.
 
+pub mod cadence;
 pub mod ingest;
 pub mod retag;
 pub mod rules;
@@ -270,8 +271,7 @@ async fn load_state(ctx: &Arc<Context>, feed: &Feed) -> Result<FeedPoll, StoreEr
             store::blocking("read the feed state", move || st.feed_state(&id)).await?
         }
     };
-    let max_interval = ctx.config.polling.max_interval;
-    Ok(FeedPoll::begin(stored, feed, max_interval, now()))
+    Ok(FeedPoll::begin(stored, feed, &ctx.config.polling, now()))
 }
 
 /// Parsing is CPU work: off the async workers, and a panic in it is this feed's failure,
@@ -295,7 +295,13 @@ async fn parse_off_thread(
 fn parse_body(feed_id: &str, body: Body) -> Result<Response, PollError> {
     failpoint(feed_id, &body.bytes);
     let parsed = parse::parse(&body.bytes, body.content_type.as_deref())?;
-    let normalized = normalize::normalize(feed_id, parsed, &body.final_url, now());
+    let now = now();
+    let dates = parsed
+        .entries
+        .iter()
+        .filter_map(|e| e.published.or(e.updated));
+    let rate = cadence::posting_rate(dates.map(|d| d.timestamp()), now);
+    let normalized = normalize::normalize(feed_id, parsed, &body.final_url, now);
     let hint = match (body.hints.max_age, normalized.ttl) {
         (Some(a), Some(b)) => Some(a.max(b)),
         (a, b) => a.or(b),
@@ -305,6 +311,7 @@ fn parse_body(feed_id: &str, body: Body) -> Result<Response, PollError> {
         title: normalized.title.clone(),
         site_link: normalized.site_link.clone(),
         moved_to: body.moved_to.map(|u| u.to_string()),
+        rate: Some(rate),
     };
     Ok(Response::Feed(Box::new(Parsed {
         normalized,

@@ -103,12 +103,19 @@ impl Rendered {
 }
 
 /// `Cache-Control: max-age`: clients may come back about as often as feeds change, a
-/// quarter of the shortest poll interval, within one minute and fifteen.
+/// quarter of the shortest poll interval (an adaptive feed's may go down to
+/// `min_interval`), within one minute and fifteen.
 fn cache_max_age(config: &Config) -> u64 {
     let shortest = config
         .feeds
         .iter()
-        .map(|f| f.interval)
+        .map(|f| {
+            if f.adaptive {
+                f.interval.min(config.polling.min_interval)
+            } else {
+                f.interval
+            }
+        })
         .min()
         .unwrap_or(config.polling.interval);
     (shortest.as_secs() / 4).clamp(60, 900)

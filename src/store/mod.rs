@@ -48,7 +48,7 @@ pub use error::{cannot_write, is_disk_error, StoreError};
 pub use events::{HealthEvent, MAX_EVENTS};
 pub use hidden::HideStats;
 pub use retention::PruneStats;
-pub use states::FeedState;
+pub use states::{Cadence, FeedState};
 pub use writable::Unwritable;
 
 const SCHEMA_VERSION: u64 = 1;

@@ -2,6 +2,7 @@
 //! a temp dir, and the real binary where it matters.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod adaptive;
 mod add_feed;
 mod admin;
 mod cli;
