@@ -160,6 +160,8 @@ pub struct Scheduler {
     tasks: JoinSet<()>,
     heartbeat: Arc<AtomicI64>,
     requests: Arc<PollRequests>,
+    /// The limits this generation polls under (a reload hands their site holds on).
+    limits: Arc<Limits>,
 }
 
 /// How often the scheduler proves it is alive (for the systemd watchdog).
@@ -174,6 +176,7 @@ impl Scheduler {
             tasks: JoinSet::new(),
             heartbeat: Arc::new(AtomicI64::new(now())),
             requests: Arc::default(),
+            limits: ctx.limits.clone(),
         };
         s.spawn(ctx);
         s
@@ -284,6 +287,8 @@ impl Scheduler {
     pub async fn restart(&mut self, ctx: Arc<Context>, grace: Duration) {
         self.token.cancel();
         self.drain(grace).await;
+        ctx.limits.carry_holds_from(&self.limits);
+        self.limits = ctx.limits.clone();
         self.token = self.shutdown.child_token();
         self.spawn(ctx);
     }
@@ -383,6 +388,20 @@ impl FeedTask {
                     let _ = w.send(PollSummary::skipped(&self.feed().id, &why));
                 }
                 due = None;
+                continue;
+            }
+            if let Some(wait) = self.ctx.limits.held(&self.feed().host_key()) {
+                // Another feed of this site got a 429 (or a 503 with Retry-After): asking
+                // again before it ends would only earn another.
+                crate::metrics::get().polls_skipped.inc();
+                let why = format!(
+                    "its site asked to slow down (HTTP 429/503 on another of its feeds); next try in {}",
+                    crate::poll::cadence::round(wait)
+                );
+                for w in waiters {
+                    let _ = w.send(PollSummary::skipped(&self.feed().id, &why));
+                }
+                due = Some(now().saturating_add(wait.as_secs() as i64 + 1));
                 continue;
             }
             let Some(report) = self.poll().await else {

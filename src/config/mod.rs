@@ -120,8 +120,10 @@ pub struct Polling {
     pub interval: Duration,
     /// Polls in flight at once.
     pub concurrency: usize,
-    /// Polls in flight at once against one host.
+    /// Polls in flight at once against one site.
     pub per_host: usize,
+    /// Least time between the starts of two requests to one site (feeds and articles).
+    pub min_gap: Duration,
     /// Total time allowed for one fetch, body included.
     pub timeout: Duration,
     /// Body cap in bytes, counted after decompression.

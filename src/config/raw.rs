@@ -124,6 +124,8 @@ pub struct RawPolling {
     pub max_interval: Option<Spanned<String>>,
     /// Shortest adaptive interval.
     pub min_interval: Option<Spanned<String>>,
+    /// Least time between two request starts to one site.
+    pub min_gap: Option<Spanned<String>>,
     /// Feeds without an `interval` of their own poll adaptively.
     pub adaptive: Option<Spanned<bool>>,
     /// Let feeds reach private, loopback and link-local addresses through host names.
@@ -239,6 +241,7 @@ pub const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "max_body",
             "max_interval",
             "min_interval",
+            "min_gap",
             "adaptive",
             "allow_private",
         ],

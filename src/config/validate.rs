@@ -650,6 +650,7 @@ fn storage(raw: &RawConfig, base: &Path, c: &mut Collector<'_>) -> Option<Storag
 /// The interval keys of `[polling]`.
 struct Intervals {
     interval: Duration,
+    min_gap: Duration,
     adaptive: bool,
     timeout: Duration,
     min_interval: Duration,
@@ -703,6 +704,13 @@ fn intervals(p: Option<&RawPolling>, c: &mut Collector<'_>) -> Option<Intervals>
         (MINUTE, 7 * DAY),
         c,
     );
+    let min_gap = dur(
+        p.and_then(|p| p.min_gap.as_ref()),
+        "min_gap",
+        Duration::ZERO,
+        (Duration::ZERO, MINUTE),
+        c,
+    );
     if let Some(v) = p.and_then(|p| p.min_interval.as_ref()) {
         if ok && min_interval > max_interval {
             c.spanned(
@@ -722,6 +730,7 @@ fn intervals(p: Option<&RawPolling>, c: &mut Collector<'_>) -> Option<Intervals>
             .is_some_and(|b| *b.get_ref());
     ok.then_some(Intervals {
         interval,
+        min_gap,
         adaptive,
         timeout,
         min_interval,
@@ -800,6 +809,7 @@ fn polling(raw: &RawConfig, c: &mut Collector<'_>) -> Option<Polling> {
         adaptive: times.adaptive,
         concurrency: concurrency as usize,
         per_host: per_host as usize,
+        min_gap: times.min_gap,
         timeout: times.timeout,
         max_body,
         min_interval: times.min_interval,

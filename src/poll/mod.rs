@@ -71,10 +71,10 @@ impl Context {
             fetcher: Fetcher::new(&config.polling)?,
             tagger: Arc::new(Tagger::new(&config.shows)),
             dedup: Mutex::new(index),
-            limits: Arc::new(Limits::new(
-                config.polling.concurrency,
-                config.polling.per_host,
-            )),
+            limits: Arc::new(
+                Limits::new(config.polling.concurrency, config.polling.per_host)
+                    .with_min_gap(config.polling.min_gap),
+            ),
             config,
         })
     }
@@ -246,7 +246,10 @@ pub async fn refresh(
             }
             store_entries(ctx, feed, &mut poll, *parsed, now).await?
         }
-        Err(e) => failed(feed, &mut poll, &e, now),
+        Err(e) => {
+            hold_site(ctx, feed, &e);
+            failed(feed, &mut poll, &e, now)
+        }
     };
     persist(ctx, feed, &poll, &ending, now).await?;
     record(&feed.id, &ending, started.elapsed());
@@ -399,6 +402,24 @@ async fn store_entries(
         events,
         label: "200",
     })
+}
+
+/// A site that asked us to slow down (429, or 503 with `Retry-After`) holds its other feeds
+/// and articles back too ([`Limits::hold`]); a 503 without a time may be one URL's trouble.
+fn hold_site(ctx: &Context, feed: &Feed, e: &PollError) {
+    let PollError::Fetch(f) = e else {
+        return;
+    };
+    let Some(wait) = f.site_hold() else {
+        return;
+    };
+    let site = feed.host_key();
+    ctx.limits.hold(&site, wait);
+    info!(
+        site = %site,
+        wait = %humantime::format_duration(wait.min(crate::limits::MAX_SITE_HOLD)),
+        "the site asked to slow down: its other feeds wait too"
+    );
 }
 
 /// A failed fetch or parse: the feed backs off (or, on 410, stops).
