@@ -315,6 +315,8 @@ fn parse_body(feed_id: &str, body: Body) -> Result<Response, PollError> {
         site_link: normalized.site_link.clone(),
         moved_to: body.moved_to.map(|u| u.to_string()),
         rate: Some(rate),
+        icon: normalized.icon.clone(),
+        logo: normalized.logo.clone(),
     };
     Ok(Response::Feed(Box::new(Parsed {
         normalized,

@@ -188,6 +188,10 @@ pub struct FetchedFeed {
     pub moved_to: Option<String>,
     /// How often the feed posts, by its items' dates (for `interval = "auto"`).
     pub rate: Option<PostingRate>,
+    /// The feed's small icon.
+    pub icon: Option<String>,
+    /// The feed's larger image.
+    pub logo: Option<String>,
 }
 
 /// One feed's state during one poll.
@@ -343,6 +347,8 @@ impl FeedPoll {
         self.state.last_modified = feed.validators.last_modified;
         self.state.title = feed.title;
         self.state.site_link = feed.site_link;
+        self.state.icon = feed.icon;
+        self.state.logo = feed.logo;
         events
     }
 

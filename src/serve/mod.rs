@@ -10,6 +10,7 @@
 
 pub mod error;
 pub mod html;
+pub mod icons;
 pub mod server;
 
 use std::sync::Arc;
@@ -244,6 +245,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         ));
     Router::new()
         .route("/", get(index))
+        .route(crate::output::doc::OWN_ICON, get(icons::favicon))
+        .route("/favicon.ico", get(icons::favicon))
+        .route(crate::output::doc::OWN_LOGO, get(icons::icon))
         .route("/{file}", get(top_document))
         .route("/{section}/{file}", get(sliced_document))
         .route("/opml", get(opml))

@@ -28,9 +28,9 @@ pub enum StoredFeedState {
     V1(FeedStateV1),
     /// Second version: [`FeedState`] without its cadence.
     V2(FeedState),
-    /// Third version: the state and its cadence (which [`FeedState`]'s serde form leaves
-    /// out, so that form stays the second version's).
-    V3(FeedState, Option<Cadence>),
+    /// Third version: the state, its cadence, icon and logo (which [`FeedState`]'s serde
+    /// form leaves out, so that form stays the second version's).
+    V3(FeedState, Option<Cadence>, Option<String>, Option<String>),
 }
 
 /// A [`FeedState`] as version 1 wrote it; upgraded on read.
@@ -71,6 +71,8 @@ impl From<FeedStateV1> for FeedState {
             moved_to: v.moved_to,
             last_error_kind: None,
             cadence: None,
+            icon: None,
+            logo: None,
         }
     }
 }
@@ -97,7 +99,12 @@ enum StoredFeedStateRef<'a> {
     V1(&'a FeedStateV1),
     #[allow(dead_code)]
     V2(&'a FeedState),
-    V3(&'a FeedState, &'a Option<Cadence>),
+    V3(
+        &'a FeedState,
+        &'a Option<Cadence>,
+        &'a Option<String>,
+        &'a Option<String>,
+    ),
 }
 
 /// [`StoredEvent`], borrowing: the same encoding.
@@ -129,7 +136,12 @@ pub(super) fn decode_entry(bytes: &[u8]) -> Result<Entry, StoreError> {
 }
 
 pub(super) fn encode_state(state: &FeedState) -> Result<Vec<u8>, StoreError> {
-    encode(&StoredFeedStateRef::V3(state, &state.cadence))
+    encode(&StoredFeedStateRef::V3(
+        state,
+        &state.cadence,
+        &state.icon,
+        &state.logo,
+    ))
 }
 
 pub(super) fn encode_event(event: &HealthEvent) -> Result<Vec<u8>, StoreError> {
@@ -146,8 +158,8 @@ pub(super) fn decode_state(bytes: &[u8]) -> Result<FeedState, StoreError> {
     match decode("feed state", bytes)? {
         StoredFeedState::V1(s) => Ok(s.into()),
         StoredFeedState::V2(s) => Ok(s),
-        StoredFeedState::V3(mut s, cadence) => {
-            s.cadence = cadence;
+        StoredFeedState::V3(mut s, cadence, icon, logo) => {
+            (s.cadence, s.icon, s.logo) = (cadence, icon, logo);
             Ok(s)
         }
     }
@@ -204,7 +216,7 @@ mod tests {
     }
 
     #[test]
-    fn version_2_feed_states_read_without_a_cadence() {
+    fn version_2_feed_states_read_without_a_cadence_or_images() {
         let mut s = FeedState {
             url: "https://a/feed".into(),
             next_poll: 42,
@@ -213,11 +225,13 @@ mod tests {
                 interval_secs: 7_200,
                 reason: "auto: 3 posts".into(),
             }),
+            icon: Some("https://a/favicon.png".into()),
+            logo: Some("https://a/logo.png".into()),
             ..FeedState::default()
         };
         assert_eq!(decode_state(&encode_state(&s).unwrap()).unwrap(), s);
         let v2 = encode(&StoredFeedStateRef::V2(&s)).unwrap();
-        s.cadence = None;
+        (s.cadence, s.icon, s.logo) = (None, None, None);
         assert_eq!(decode_state(&v2).unwrap(), s);
     }
 }

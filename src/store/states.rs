@@ -46,6 +46,12 @@ pub struct FeedState {
     /// (version 3 of the encoding), so that form stays version 2's.
     #[serde(skip)]
     pub cadence: Option<Cadence>,
+    /// The feed's small icon, absolute (version 3, like `cadence`).
+    #[serde(skip)]
+    pub icon: Option<String>,
+    /// The feed's larger image, absolute (version 3, like `cadence`).
+    #[serde(skip)]
+    pub logo: Option<String>,
 }
 
 /// The interval a poll chose for its feed, and why: what `/status` shows.

@@ -17,6 +17,7 @@ mod first_hour;
 mod full_text;
 mod fuzz_regressions;
 mod hostile;
+mod icons;
 mod languages;
 mod operations;
 mod opml_import;
