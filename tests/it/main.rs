@@ -11,6 +11,7 @@ mod corpus;
 mod crash;
 mod daemon;
 mod dedup_pairs;
+mod discovery_pages;
 mod disk;
 mod feed_http;
 mod first_hour;
