@@ -147,6 +147,21 @@ pub async fn fill(
     Ok(filled)
 }
 
+/// One entry's article outside a poll (`showfeed fetch-text`): its HTML, sanitized, or why
+/// not; counted like the poll stage's.
+pub async fn fetch_one(stage: &Stage<'_>, url: &Url) -> Result<String, ArticleError> {
+    match article(stage, url).await {
+        Ok(a) => {
+            record_ok(&stage.feed.id, url);
+            Ok(a.html)
+        }
+        Err(e) => {
+            record_failure(&stage.feed.id, url, &e);
+            Err(e)
+        }
+    }
+}
+
 /// The entries the feed's mode wants an article for, with their links: every entry with
 /// a web link, or under `"auto"` those with no content and a short summary.
 fn wanted(entries: &[Entry], mode: FullTextMode) -> Vec<(usize, EntryId, u64, Url)> {

@@ -172,8 +172,8 @@ pub struct Feed {
     /// Interval between polls of this feed; with `adaptive`, the one used while its posting
     /// rate is unknown.
     pub interval: Duration,
-    /// `interval = "auto"`: the interval follows the feed's posting rate (see
-    /// [`crate::poll::cadence`]), within `[polling] min_interval` / `max_interval`.
+    /// `interval = "auto"`: the interval follows the feed's posting rate (the poll stage's
+    /// cadence), within `[polling] min_interval` / `max_interval`.
     pub adaptive: bool,
     /// May reach private, loopback and link-local addresses through its host name (SSRF
     /// guard off for this feed).
@@ -189,6 +189,11 @@ pub struct Feed {
     /// `block` / `keep`: this feed's own ingest rules.
     pub rules: Rules,
 }
+
+/// A feed id that names no configured feed (`poll --feed`, `fetch-text --feed`).
+#[derive(Debug, thiserror::Error)]
+#[error("no feed with id {0:?} is configured")]
+pub struct UnknownFeed(pub String);
 
 /// An ingest rule: an expression of the query language (see [`crate::query`]) and its text.
 #[derive(Debug, Clone, PartialEq)]

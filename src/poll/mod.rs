@@ -10,6 +10,7 @@
 //! error, consecutive failures, backoff) and are stored like a success would be. Only a
 //! storage failure makes [`refresh`] return `Err`.
 
+pub mod backfill;
 pub mod cadence;
 pub mod ingest;
 pub mod retag;
