@@ -405,7 +405,12 @@ impl Fetcher {
     /// the same timeouts, body cap and redirect rules as a feed. Unlike a feed's configured
     /// URL, a literal private address is refused too unless `allow_private`: the URL comes
     /// from the publisher, not the admin.
-    pub async fn fetch_page(&self, url: &Url, allow_private: bool) -> Result<Body, FetchError> {
+    pub async fn fetch_page(
+        &self,
+        url: &Url,
+        validators: &Validators,
+        allow_private: bool,
+    ) -> Result<Fetched, FetchError> {
         if !matches!(url.scheme(), "http" | "https") {
             return Err(FetchError::NotWeb {
                 url: url.to_string(),
@@ -417,11 +422,19 @@ impl Fetcher {
             });
         }
         let work = async {
-            let none = Validators::default();
             let (resp, _) = self
-                .send(url, &none, allow_private, PAGE_ACCEPT, &FeedHttp::default())
+                .send(
+                    url,
+                    validators,
+                    allow_private,
+                    PAGE_ACCEPT,
+                    &FeedHttp::default(),
+                )
                 .await?;
             let status = resp.status();
+            if status == StatusCode::NOT_MODIFIED {
+                return Ok(Fetched::NotModified(Hints::default()));
+            }
             if !status.is_success() {
                 return Err(FetchError::Status {
                     status,
@@ -437,10 +450,7 @@ impl Fetcher {
             if !is_html(&content_type) {
                 return Err(FetchError::NotHtml { content_type });
             }
-            match self.read_body(resp, Hints::default(), None).await? {
-                Fetched::Body(body) => Ok(*body),
-                Fetched::NotModified(_) => Err(FetchError::UnexpectedNotModified),
-            }
+            self.read_body(resp, Hints::default(), None).await
         };
         tokio::time::timeout(self.timeout + Duration::from_secs(1), work)
             .await

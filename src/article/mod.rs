@@ -27,12 +27,12 @@ use url::Url;
 use crate::config::{Feed, FullTextMode};
 use crate::entry::{Entry, EntryId};
 use crate::errors::error_chain;
-use crate::fetch::{FetchError, Fetcher};
+use crate::fetch::{FetchError, Fetched, Fetcher, Validators};
 use crate::limits::Limits;
 use crate::metrics::FeedOutcome;
-use crate::store::{self, Store, StoreError};
+use crate::store::{self, ArticleValidators, Store, StoreError};
 
-use extract::{Article, ExtractError};
+use extract::ExtractError;
 use ledger::ArticleFailure;
 
 /// At most this many articles are fetched in one poll, newest entries first (a feed's first
@@ -122,39 +122,71 @@ pub async fn fill(
         return Ok(filled);
     }
     let mut todo = unseen(stage.store, wanted(entries, stage.feed.full_text.mode)).await?;
-    todo.sort_by_key(|&(i, _)| std::cmp::Reverse(entries[i].published));
-    for (n, (i, url)) in todo.into_iter().enumerate() {
+    todo.sort_by_key(|t| std::cmp::Reverse(entries[t.index].published));
+    for (n, t) in todo.into_iter().enumerate() {
         let result = if n >= MAX_PER_POLL {
             Err(ArticleError::Limit)
         } else {
             tokio::select! {
-                r = article(stage, &url) => r,
+                r = article(stage, &entries[t.index].id, &t.url, t.before.as_ref()) => r,
                 () = cancel.cancelled() => return Err(StageError::Cancelled),
             }
         };
         match result {
-            Ok(a) => {
-                entries[i].content = Some(a.html);
+            Ok(Fetch::Fresh(html)) => {
+                entries[t.index].content = Some(html);
                 filled.fetched += 1;
-                record_ok(&stage.feed.id, &url);
+                record_ok(&stage.feed.id, &t.url, "fetched");
+            }
+            Ok(Fetch::Unchanged) => {
+                // 304: the page is the one stored; the changed item keeps its article.
+                entries[t.index].content = t.before.map(|b| b.content);
+                filled.fetched += 1;
+                record_ok(&stage.feed.id, &t.url, "not_modified");
             }
             Err(e) => {
                 filled.failed += 1;
-                record_failure(&stage.feed.id, &url, &e);
+                record_failure(&stage.feed.id, &t.url, &e);
             }
         }
     }
     Ok(filled)
 }
 
+/// An entry whose article is to be fetched: new, or its item changed.
+struct Todo {
+    /// Its place in the poll's entries.
+    index: usize,
+    /// The article's URL.
+    url: Url,
+    /// For a changed entry whose stored article came from this URL with validators: the
+    /// article and the validators, for a conditional request.
+    before: Option<Before>,
+}
+
+/// A stored article and its page's validators.
+struct Before {
+    content: String,
+    validators: Validators,
+}
+
+/// What fetching an article gave.
+enum Fetch {
+    /// A new page, extracted and sanitized.
+    Fresh(String),
+    /// 304: the stored article stands.
+    Unchanged,
+}
+
 /// One entry's article outside a poll (`showfeed fetch-text`): its HTML, sanitized, or why
 /// not; counted like the poll stage's.
-pub async fn fetch_one(stage: &Stage<'_>, url: &Url) -> Result<String, ArticleError> {
-    match article(stage, url).await {
-        Ok(a) => {
-            record_ok(&stage.feed.id, url);
-            Ok(a.html)
+pub async fn fetch_one(stage: &Stage<'_>, id: &EntryId, url: &Url) -> Result<String, ArticleError> {
+    match article(stage, id, url, None).await {
+        Ok(Fetch::Fresh(html)) => {
+            record_ok(&stage.feed.id, url, "fetched");
+            Ok(html)
         }
+        Ok(Fetch::Unchanged) => Err(ArticleError::Fetch(FetchError::UnexpectedNotModified)),
         Err(e) => {
             record_failure(&stage.feed.id, url, &e);
             Err(e)
@@ -190,21 +222,37 @@ fn short_summary(e: &Entry) -> bool {
 }
 
 /// Of `wanted`, the entries not stored yet or whose item changed (by content hash): the
-/// others had their one fetch already. A store scan, on a blocking thread.
+/// others had their one fetch already. A changed one whose article is stored with its
+/// page's validators gets them, for a conditional request. Store reads, on a blocking thread.
 async fn unseen(
     store: &Arc<Store>,
     wanted: Vec<(usize, EntryId, u64, Url)>,
-) -> Result<Vec<(usize, Url)>, StoreError> {
+) -> Result<Vec<Todo>, StoreError> {
     if wanted.is_empty() {
         return Ok(Vec::new());
     }
     let st = store.clone();
     store::blocking("read stored entries for their articles", move || {
         let mut out = Vec::new();
-        for (i, id, hash, url) in wanted {
-            if st.entry(&id)?.is_none_or(|old| old.content_hash != hash) {
-                out.push((i, url));
+        for (index, id, hash, url) in wanted {
+            let old = st.entry(&id)?;
+            if old.as_ref().is_some_and(|old| old.content_hash == hash) {
+                continue;
             }
+            let before = match old.and_then(|o| o.content) {
+                Some(content) => st
+                    .article_validators(&id)?
+                    .filter(|v| v.url == url.as_str())
+                    .map(|v| Before {
+                        content,
+                        validators: Validators {
+                            etag: v.etag,
+                            last_modified: v.last_modified,
+                        },
+                    }),
+                None => None,
+            };
+            out.push(Todo { index, url, before });
         }
         Ok(out)
     })
@@ -212,8 +260,14 @@ async fn unseen(
 }
 
 /// One article: its site's slot (unless it is the feed's own site, whose slot the poll
-/// holds), the page, and its extraction off the async workers.
-async fn article(stage: &Stage<'_>, url: &Url) -> Result<Article, ArticleError> {
+/// holds), the page (conditionally, with `before`'s validators), its extraction off the
+/// async workers, and the page's validators recorded under the entry's id.
+async fn article(
+    stage: &Stage<'_>,
+    id: &EntryId,
+    url: &Url,
+    before: Option<&Before>,
+) -> Result<Fetch, ArticleError> {
     let host = crate::config::site_key(url);
     if stage.limits.held(&host).is_some() {
         return Err(ArticleError::SiteHeld);
@@ -227,12 +281,14 @@ async fn article(stage: &Stage<'_>, url: &Url) -> Result<Article, ArticleError> 
         let slot = tokio::time::timeout(stage.wait, stage.limits.acquire_host(&host));
         Some(slot.await.map_err(|_| ArticleError::HostBusy)?)
     };
+    let validators = before.map(|b| b.validators.clone()).unwrap_or_default();
     let body = match stage
         .fetcher
-        .fetch_page(url, stage.feed.allow_private)
+        .fetch_page(url, &validators, stage.feed.allow_private)
         .await
     {
-        Ok(body) => body,
+        Ok(Fetched::Body(body)) => body,
+        Ok(Fetched::NotModified(_)) => return Ok(Fetch::Unchanged),
         Err(e) => {
             if let Some(wait) = e.site_hold() {
                 stage.limits.hold(&host, wait);
@@ -243,6 +299,7 @@ async fn article(stage: &Stage<'_>, url: &Url) -> Result<Article, ArticleError> 
     crate::metrics::get()
         .article_bytes
         .inc_by(body.bytes.len() as u64);
+    let page_validators = body.validators.clone();
     let rules = stage.feed.full_text.clone();
     let started = Instant::now();
     let result = tokio::task::spawn_blocking(move || {
@@ -257,16 +314,31 @@ async fn article(stage: &Stage<'_>, url: &Url) -> Result<Article, ArticleError> 
     crate::metrics::get()
         .article_extract_seconds
         .observe(started.elapsed().as_secs_f64());
-    match result {
-        Ok(r) => Ok(r?),
-        Err(join) => Err(ArticleError::Panic(join.to_string())),
+    let html = match result {
+        Ok(r) => r?.html,
+        Err(join) => return Err(ArticleError::Panic(join.to_string())),
+    };
+    let (st, id) = (stage.store.clone(), *id);
+    let v = ArticleValidators {
+        url: url.to_string(),
+        etag: page_validators.etag,
+        last_modified: page_validators.last_modified,
+    };
+    // Only the next conditional request needs them: a failure costs a full fetch then.
+    let recorded = store::blocking("record the article's validators", move || {
+        st.put_article_validators(&id, &v)
+    })
+    .await;
+    if let Err(e) = recorded {
+        warn!(%url, "cannot record the article's validators: {}", error_chain(&e));
     }
+    Ok(Fetch::Fresh(html))
 }
 
-fn record_ok(feed: &str, url: &Url) {
-    debug!(feed, %url, "article stored");
+fn record_ok(feed: &str, url: &Url, outcome: &'static str) {
+    debug!(feed, %url, outcome, "article stored");
     ledger::fetched(feed);
-    count(feed, "fetched");
+    count(feed, outcome);
 }
 
 fn record_failure(feed: &str, url: &Url, e: &ArticleError) {

@@ -159,7 +159,7 @@ async fn one(
         // The feed's slot, as its poll would hold: an article on another site takes that
         // site's slot in the stage.
         let _slot = ctx.limits.acquire(&feed.host_key()).await;
-        article::fetch_one(&stage, &url).await
+        article::fetch_one(&stage, &entry.id, &url).await
     };
     let html = match html {
         Ok(h) => h,

@@ -10,6 +10,7 @@
 //! - `events`: time + sequence -> versioned [`HealthEvent`] (source failures, recoveries...)
 //! - `feeds`: feed id -> versioned [`FeedState`] (validators, next poll, health)
 //! - `hidden`: entry id -> the ingest rule that hides it (see `hidden`)
+//! - `articles`: entry id -> its article page's validators (see `articles`)
 //! - `meta`: schema version, the retention floor, tagger and rule-set fingerprints
 //!
 //! A poll's new entries and its new validators are written in one transaction
@@ -25,6 +26,7 @@
 //! refused, health events are kept in memory, and once the directory can be written again
 //! the daemon restarts onto the real store.
 
+mod articles;
 mod batches;
 mod codec;
 mod entries;
@@ -43,6 +45,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use parking_lot::Mutex;
 
+pub use articles::ArticleValidators;
 pub use entries::IngestStats;
 pub use error::{cannot_write, is_disk_error, StoreError};
 pub use events::{HealthEvent, MAX_EVENTS};
@@ -71,6 +74,7 @@ pub struct Store {
     events: sled::Tree,
     feeds: sled::Tree,
     hidden: sled::Tree,
+    articles: sled::Tree,
     meta: sled::Tree,
     generation: AtomicU64,
     /// Writes done / writes known durable, for group commit in [`Store::flush`].
@@ -147,6 +151,7 @@ impl Store {
             events: db.open_tree("events")?,
             feeds: db.open_tree("feeds")?,
             hidden: db.open_tree("hidden")?,
+            articles: db.open_tree("articles")?,
             meta,
             db,
             generation: AtomicU64::new(1),

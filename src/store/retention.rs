@@ -108,6 +108,13 @@ impl Store {
             b.entries.remove(&id.0);
             b.time.remove(k);
         }
-        self.apply(&b, None)
+        self.apply(&b, None)?;
+        // What hangs on the entries' ids goes with them (not in the transaction: a leftover
+        // is harmless and the next pass would not see it, so it is removed here at once).
+        for (_, id) in chunk {
+            self.articles.remove(id.0)?;
+            self.hidden.remove(id.0)?;
+        }
+        Ok(())
     }
 }

@@ -565,3 +565,55 @@ async fn fetch_text_backfills_stored_entries() {
     );
     assert_eq!(site.seen("/a/2").len(), 1, "each article once");
 }
+
+/// An article page that sent validators is asked for conditionally when its item changes:
+/// a 304 keeps the stored article (and counts as `not_modified`), a new page replaces it.
+#[tokio::test]
+async fn a_changed_item_asks_for_its_article_conditionally() {
+    let site = core_site().await;
+    let lead = format!("{WHOLE} starts filming in Seoul next month, Netflix said on Tuesday.");
+    site.route(
+        "/a/1",
+        Route::ok(page("Filming news", &prose(&lead, 6)), "text/html")
+            .with_validators("\"page-1\"", "Mon, 30 Nov 2026 09:00:00 GMT"),
+    );
+    let feeds = format!(
+        "[[feed]]\nid = \"ft-cond\"\nurl = \"{}\"\nfull_text = true\nallow_private = true\n",
+        site.url("/feed.rss")
+    );
+    let setup = config(&feeds, "");
+    let h = Harness::open(&setup);
+    h.poll().await;
+    let first = site.seen("/a/1");
+    assert_eq!(first.len(), 1);
+    assert_eq!(
+        first[0].if_none_match, None,
+        "a new entry's article: unconditional"
+    );
+
+    // The item changes in the feed; the page did not.
+    site.route(
+        "/feed.rss",
+        core_feed(&site, "A big drama returns, updated."),
+    );
+    h.poll().await;
+    let seen = site.seen("/a/1");
+    assert_eq!(seen.len(), 2, "a changed item asks again");
+    assert_eq!(seen[1].if_none_match.as_deref(), Some("\"page-1\""));
+    assert_eq!(
+        seen[1].if_modified_since.as_deref(),
+        Some("Mon, 30 Nov 2026 09:00:00 GMT")
+    );
+    assert_eq!(seen[1].status, 304);
+    let atom = String::from_utf8(h.atom(100)).unwrap();
+    assert!(atom.contains(WHOLE), "the stored article stays: {atom}");
+    assert!(
+        atom.contains("A big drama returns, updated."),
+        "the new summary"
+    );
+    let metrics = showfeed::metrics::get().encode();
+    assert!(
+        metrics.contains("outcome=\"not_modified\""),
+        "counted: {metrics}"
+    );
+}

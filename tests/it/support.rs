@@ -470,7 +470,7 @@ pub async fn try_status(base: &str) -> Option<serde_json::Value> {
 }
 
 pub async fn wait_until<F: AsyncFnMut() -> bool>(what: &str, mut f: F) {
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + Duration::from_secs(60);
     while !f().await {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         tokio::time::sleep(Duration::from_millis(100)).await;
