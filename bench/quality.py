@@ -20,6 +20,7 @@ Only the standard library is used (Python 3.11+ for tomllib).
 """
 
 import argparse
+import summary_only
 import html
 import json
 import os
@@ -357,7 +358,7 @@ class Output:
 # --- running showfeed ------------------------------------------------------------------------
 
 
-def write_config(s, paths, work, mode="mark", concurrency=None):
+def write_config(s, paths, work, mode="mark", concurrency=None, full_text=False):
     lines = [
         "# written by bench/quality.py",
         "[server]", 'listen = "127.0.0.1:0"', "",
@@ -370,19 +371,30 @@ def write_config(s, paths, work, mode="mark", concurrency=None):
     for f in s.files:
         # The title is the id, so related links (titled by outlet) name the file.
         lines += ["[[feed]]", f'id = "{f["id"]}"', f'url = "{paths[f["id"]].as_uri()}"',
-                  f'title = "{f["id"]}"', ""]
+                  f'title = "{f["id"]}"'] + (["full_text = true"] if full_text else []) + [""]
     cfg = Path(work) / "feeds.toml"
     cfg.write_text("\n".join(lines) + "\n" + s.shows_text, encoding="utf-8")
     return cfg
 
 
-def run_showfeed(binary, s, paths, work, mode="mark", concurrency=None):
+def run_showfeed(binary, s, paths, work, mode="mark", concurrency=None, proxy=None):
+    """Polls the set and reads the merged output; with `proxy` (the article proxy of
+    --summary-only articles), every feed has full_text, articles go through the proxy, and
+    `fetch-text` then fetches those beyond the per-poll limit."""
     work = Path(work)
     if (work / "store").exists():
         shutil.rmtree(work / "store")
-    cfg = write_config(s, paths, work, mode, concurrency)
+    cfg = write_config(s, paths, work, mode, concurrency, full_text=proxy is not None)
+    env = dict(os.environ)
+    if proxy:
+        env.update(http_proxy=proxy, HTTP_PROXY=proxy, no_proxy="", NO_PROXY="")
     poll = subprocess.run([binary, "--config", str(cfg), "poll"], capture_output=True,
-                          text=True)
+                          text=True, env=env)
+    if proxy:
+        more = subprocess.run([binary, "--config", str(cfg), "fetch-text", "--since",
+                               "36500d"], capture_output=True, text=True, env=env)
+        print(f"quality: fetch-text: {[l for l in more.stderr.splitlines() if 'WARN' not in l][-2:]}",
+              file=sys.stderr)
     if poll.returncode != 0:
         die(f"showfeed poll failed ({poll.returncode}):\n{poll.stderr}")
     # `poll` exits 0 even when feeds fail; it lists them on stderr after "N failed".
@@ -632,6 +644,21 @@ def cmd_items(args, sets):
                           'story = ""\ndoubt = ""')
 
 
+def summary_only_files(s, paths, how):
+    """--summary-only: rewrites the materialized files as summary-only feeds (`cut`), and
+    for `articles` returns a proxy serving each item's original text as its article page."""
+    if how == "off":
+        return None
+    pages = {}
+    for f in s.files:
+        p = paths[f["id"]]
+        data = p.read_bytes()
+        if how == "articles":
+            pages.update(summary_only.articles(data, f["format"]))
+        p.write_bytes(summary_only.cut(data, f["format"]))
+    return summary_only.ArticleProxy(pages) if how == "articles" else None
+
+
 def cmd_score(args, sets):
     if not args.bin or not os.access(args.bin, os.X_OK):
         die(f"no showfeed binary at {args.bin!r}: run bench/quality.sh or set SHOWFEED_BIN")
@@ -642,7 +669,14 @@ def cmd_score(args, sets):
             work = Path(tmp) / s.name
             (work / "files").mkdir(parents=True)
             paths = materialize([s], args.mirrors, work / "files")
-            out, failed = run_showfeed(args.bin, s, paths, work)
+            proxy = summary_only_files(s, paths, args.summary_only)
+            try:
+                out, failed = run_showfeed(args.bin, s, paths, work,
+                                           proxy=proxy.url if proxy else None)
+            finally:
+                if proxy:
+                    print(f"quality: {proxy.hits} article pages served", file=sys.stderr)
+                    proxy.close()
             for ln in failed:
                 print(f"quality: {s.name}: {ln}", file=sys.stderr)
             labelled = set()
@@ -685,6 +719,10 @@ def main():
                     help="also run collapse mode (every item shown once) and a serial poll "
                          "(stories independent of poll order)")
     ap.add_argument("--no-misses", action="store_true", help="figures only")
+    ap.add_argument("--summary-only", default="off", choices=["off", "cut", "articles"],
+                    help="cut: every item reduced to its first sentence (a summary-only "
+                         "feed); articles: the same, with full_text and each item's original "
+                         "text served as its article page (bench/summary_only.py)")
     ap.add_argument("--by-file", action="store_true",
                     help="also show-tag precision/recall per file of the part")
     ap.add_argument("--skip-doubt", action="store_true", help="leave out doubtful items")
