@@ -80,6 +80,8 @@ pub struct Doc {
     pub prev_url: Option<String>,
     /// The index page.
     pub home_url: String,
+    /// `[websub] hub`: the hubs this document names next to its self link.
+    pub hubs: Vec<String>,
     /// Newest `updated` among the entries (Unix seconds), 0 when empty.
     pub updated: i64,
     /// The entries.
@@ -261,6 +263,7 @@ pub fn build(
             .prev
             .map(|c| clean::link(urls.url(Some(format!("after={}", cursor(&c)))))),
         home_url: clean::link(format!("{}/", urls.base)),
+        hubs: config.websub.hubs.iter().map(|h| h.to_string()).collect(),
         updated,
         entries,
     })

@@ -19,7 +19,17 @@ struct Feed<'a> {
     description: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     language: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hubs: Vec<Hub<'a>>,
     items: Vec<Item<'a>>,
+}
+
+/// A JSON Feed 1.1 `hubs` item: `[websub] hub`.
+#[derive(Serialize)]
+struct Hub<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    url: &'a str,
 }
 
 #[derive(Serialize)]
@@ -174,6 +184,14 @@ pub fn render(doc: &Doc) -> Result<Vec<u8>, String> {
             doc.title
         ),
         language: doc.language(),
+        hubs: doc
+            .hubs
+            .iter()
+            .map(|url| Hub {
+                kind: "WebSub",
+                url,
+            })
+            .collect(),
         items: doc.entries.iter().map(item).collect(),
     };
     serde_json::to_vec_pretty(&feed).map_err(|e| e.to_string())

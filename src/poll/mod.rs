@@ -207,6 +207,8 @@ struct Ending {
 /// A fetched body, parsed and normalized, with the server's interval hint.
 struct Parsed {
     normalized: Normalized,
+    /// The hub and self links it advertises (WebSub discovery).
+    hubs: crate::store::HubLinks,
     feed: FetchedFeed,
     hint: Option<Duration>,
 }
@@ -271,7 +273,11 @@ async fn load_state(ctx: &Arc<Context>, feed: &Feed) -> Result<FeedPoll, StoreEr
         }
     };
     let max_interval = ctx.config.polling.max_interval;
-    Ok(FeedPoll::begin(stored, feed, max_interval, now()))
+    let mut poll = FeedPoll::begin(stored, feed, max_interval, now());
+    if ctx.store.websub_live(&feed.id) {
+        poll.at_most_every(ctx.config.websub.fallback_interval);
+    }
+    Ok(poll)
 }
 
 /// Parsing is CPU work: off the async workers, and a panic in it is this feed's failure,
@@ -295,6 +301,11 @@ async fn parse_off_thread(
 fn parse_body(feed_id: &str, body: Body) -> Result<Response, PollError> {
     failpoint(feed_id, &body.bytes);
     let parsed = parse::parse(&body.bytes, body.content_type.as_deref())?;
+    let hubs = parse::hubs::discover(
+        &body.links,
+        &String::from_utf8_lossy(&body.bytes),
+        &body.final_url,
+    );
     let normalized = normalize::normalize(feed_id, parsed, &body.final_url, now());
     let hint = match (body.hints.max_age, normalized.ttl) {
         (Some(a), Some(b)) => Some(a.max(b)),
@@ -308,6 +319,7 @@ fn parse_body(feed_id: &str, body: Body) -> Result<Response, PollError> {
     };
     Ok(Response::Feed(Box::new(Parsed {
         normalized,
+        hubs,
         feed,
         hint,
     })))
@@ -372,8 +384,9 @@ async fn store_entries(
     let retention = i64::try_from(ctx.config.storage.retention.as_secs()).unwrap_or(i64::MAX);
     let cutoff = now.saturating_sub(retention);
     let (c, feed_id, mut state) = (ctx.clone(), feed.id.clone(), poll.state.clone());
-    let entries = parsed.normalized.entries;
+    let (entries, hubs) = (parsed.normalized.entries, parsed.hubs);
     let (stats, state) = store::blocking("commit the poll", move || {
+        c.store.put_hub_links(&feed_id, &hubs)?;
         ingest::ingest(&c, &feed_id, entries, &mut state, now, cutoff).map(|s| (s, state))
     })
     .await?;

@@ -210,6 +210,13 @@ impl FeedPoll {
         }
     }
 
+    /// Polls no more often than `interval` after this one (a feed whose hub pushes its
+    /// content is polled at `[websub] fallback_interval`, never more often than before).
+    pub fn at_most_every(&mut self, interval: Duration) {
+        self.interval = self.interval.max(interval);
+        self.max_interval = self.max_interval.max(interval);
+    }
+
     /// The validators for a conditional request.
     pub fn validators(&self) -> Validators {
         Validators {

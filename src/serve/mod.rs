@@ -72,7 +72,21 @@ impl Rendered {
     /// `doc` with its validators and response headers.
     fn new(config: &Config, doc: output::Document, format: Format) -> Rendered {
         let max_age = cache_max_age(config);
-        Rendered::of(doc.body, doc.updated, format.content_type(), max_age, true)
+        let mut r = Rendered::of(doc.body, doc.updated, format.content_type(), max_age, true);
+        // WebSub discovery (4): the hubs and the topic, where a hub looks first.
+        if !config.websub.hubs.is_empty() {
+            let mut links: Vec<String> = config
+                .websub
+                .hubs
+                .iter()
+                .map(|h| format!("<{h}>; rel=\"hub\""))
+                .collect();
+            links.push(format!("<{}>; rel=\"self\"", doc.self_url));
+            if let Ok(v) = HeaderValue::from_str(&links.join(", ")) {
+                r.headers.insert(header::LINK, v);
+            }
+        }
+        r
     }
 
     /// `body` with a strong ETag (a digest of the bytes), Last-Modified `updated`, and
@@ -157,6 +171,8 @@ pub struct AppState {
     reloads: std::sync::atomic::AtomicU64,
     /// Whether the config file is watched, for `/status`.
     watching: std::sync::atomic::AtomicBool,
+    /// The WebSub callback's side of the daemon (absent without one: 404).
+    websub: std::sync::OnceLock<Arc<crate::websub::WebSub>>,
 }
 
 impl AppState {
@@ -170,7 +186,18 @@ impl AppState {
             poll_requests: std::sync::OnceLock::new(),
             reloads: Default::default(),
             watching: Default::default(),
+            websub: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The daemon's WebSub side, once set.
+    pub fn websub(&self) -> Option<Arc<crate::websub::WebSub>> {
+        self.websub.get().cloned()
+    }
+
+    /// Lets `/websub/<feed>/<token>` answer hubs (the daemon's WebSub side).
+    pub fn set_websub(&self, ws: Arc<crate::websub::WebSub>) {
+        let _ = self.websub.set(ws);
     }
 
     /// Lets `/admin/poll` ask `requests` for polls (the daemon's scheduler).
@@ -241,6 +268,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/{section}/{file}", get(sliced_document))
         .route("/opml", get(opml))
         .route("/healthz", get(healthz))
+        .route(
+            "/websub/{feed}/{token}",
+            get(websub_verify).post(websub_push),
+        )
         .merge(admin)
         .fallback(not_found)
         .route_layer(axum::middleware::from_fn(crate::metrics::track))
@@ -279,6 +310,68 @@ fn same_secret(a: &str, b: &str) -> bool {
         .zip(b.iter())
         .fold(0u8, |acc, (x, y)| acc | (x ^ y))
         == 0
+}
+
+/// A hub's verification of intent (WebSub 5.3): the challenge, or 404.
+async fn websub_verify(
+    State(state): State<Arc<AppState>>,
+    Path((feed, token)): Path<(String, String)>,
+    axum::extract::Query(params): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Result<Response, ServeError> {
+    let ws = state.websub.get().cloned().ok_or(ServeError::WebSub(
+        crate::websub::callback::PushError::UnknownToken,
+    ))?;
+    let answer = blocking(move || {
+        Ok(crate::websub::callback::verify_intent(
+            &ws, &feed, &token, &params,
+        )?)
+    })
+    .await?;
+    match answer {
+        Some(challenge) => Ok((
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            challenge,
+        )
+            .into_response()),
+        None => Err(ServeError::WebSub(
+            crate::websub::callback::PushError::UnknownToken,
+        )),
+    }
+}
+
+/// A hub's content distribution (WebSub 7): read within `[polling] max_body`, checked and
+/// ingested before the answer, which comes as soon as the entries are stored.
+async fn websub_push(
+    State(state): State<Arc<AppState>>,
+    Path((feed, token)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Result<Response, ServeError> {
+    use crate::websub::callback::{push, reject, PushError};
+    let ws = state
+        .websub
+        .get()
+        .cloned()
+        .ok_or(ServeError::WebSub(PushError::UnknownToken))?;
+    let cap = ws.config().polling.max_body;
+    let bytes = match axum::body::to_bytes(body, usize::try_from(cap).unwrap_or(usize::MAX)).await {
+        Ok(b) => b,
+        Err(_) => {
+            let e = PushError::TooLarge(cap);
+            reject(&feed, &e);
+            return Err(e.into());
+        }
+    };
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let (signature, content_type) = (text("x-hub-signature"), text("content-type"));
+    push(ws, feed, token, signature, content_type, bytes).await?;
+    Ok((StatusCode::OK, "ok\n").into_response())
 }
 
 async fn not_found() -> ServeError {
@@ -327,6 +420,7 @@ async fn status(State(state): State<Arc<AppState>>) -> Result<Json<Status>, Serv
             reloads: st.reloads.load(std::sync::atomic::Ordering::Acquire),
             watching_config: st.watching.load(std::sync::atomic::Ordering::Acquire),
             feeds: status_rows(&config, &st.store)?,
+            websub: crate::output::status::websub_rows(&st.store)?,
         })
     })
     .await
