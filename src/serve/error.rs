@@ -59,7 +59,7 @@ fn websub_status(e: &crate::websub::callback::PushError) -> StatusCode {
         PushError::UnknownToken => StatusCode::NOT_FOUND,
         PushError::Signature(_) => StatusCode::FORBIDDEN,
         PushError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-        PushError::Parse(_) => StatusCode::BAD_REQUEST,
+        PushError::Parse(_) | PushError::Body(_) => StatusCode::BAD_REQUEST,
         PushError::Store(_) => {
             error!("websub delivery failed: {}", error_chain(e));
             StatusCode::INTERNAL_SERVER_ERROR

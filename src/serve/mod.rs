@@ -357,8 +357,13 @@ async fn websub_push(
     let cap = ws.config().polling.max_body;
     let bytes = match axum::body::to_bytes(body, usize::try_from(cap).unwrap_or(usize::MAX)).await {
         Ok(b) => b,
-        Err(_) => {
-            let e = PushError::TooLarge(cap);
+        Err(e) => {
+            let why = crate::errors::error_chain(&e);
+            let e = if why.contains("length limit exceeded") {
+                PushError::TooLarge(cap)
+            } else {
+                PushError::Body(why)
+            };
             reject(&feed, &e);
             return Err(e.into());
         }

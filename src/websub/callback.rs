@@ -34,6 +34,9 @@ pub enum PushError {
     /// The body is larger than `[polling] max_body`.
     #[error("refused: the body is larger than {0} bytes ([polling] max_body)")]
     TooLarge(u64),
+    /// The body could not be read (a broken or aborted request).
+    #[error("cannot read the body: {0}")]
+    Body(String),
     /// The body is not a feed.
     #[error("the body is not a feed")]
     Parse(#[from] ParseError),
@@ -50,6 +53,7 @@ impl PushError {
             PushError::Signature(SignatureError::Missing) => "no_signature",
             PushError::Signature(_) => "bad_signature",
             PushError::TooLarge(_) => "too_large",
+            PushError::Body(_) => "body",
             PushError::Parse(_) => "parse",
             PushError::Store(_) => "store",
         }

@@ -40,9 +40,19 @@ def record(entry):
 real_request_url = hub_tasks.request_url
 
 
+# flask-websub forwards the topic response's headers with each delivery, hop-by-hop ones
+# included (`Transfer-Encoding: chunked` with a body it re-frames with Content-Length, and
+# `Content-Encoding` of a body requests already decoded): a strict HTTP/1.1 server refuses
+# such a request. Intermediaries must drop them (RFC 9110 7.6.1), so this hub does.
+HOP_BY_HOP = {"transfer-encoding", "content-encoding", "content-length", "connection", "keep-alive"}
+
+
 def logged_request_url(config, method, url, **kwargs):
     params = kwargs.get("params") or {}
     headers = kwargs.get("headers") or {}
+    if headers:
+        headers = {k: v for k, v in headers.items() if k.lower() not in HOP_BY_HOP}
+        kwargs["headers"] = headers
     entry = {
         "dir": "out",
         "method": method,

@@ -150,9 +150,14 @@ async fn get_text(url: &str) -> String {
     reqwest::get(url).await.unwrap().text().await.unwrap()
 }
 
+/// A counter's value (0 while the daemon does not answer yet).
 async fn metric(base: &str, line_start: &str) -> u64 {
-    get_text(&format!("{base}/metrics"))
+    let Ok(r) = reqwest::get(format!("{base}/metrics")).await else {
+        return 0;
+    };
+    r.text()
         .await
+        .unwrap_or_default()
         .lines()
         .find(|l| l.starts_with(line_start))
         .and_then(|l| l.rsplit(' ').next())
@@ -358,4 +363,254 @@ async fn subscriber_discovers_subscribes_verifies_and_ingests_signed_pushes_only
         let now = get_text(&format!("{}/feed.atom", d.base)).await;
         assert!(now.contains(title), "{method}: {now}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leases_renew_denials_back_off_restarts_keep_and_removal_unsubscribes() {
+    let Some(hub) = Hub::start() else { return };
+    let fixtures = FixtureServer::start().await;
+    let topic = fixtures.url("/news.atom");
+    let refused = fixtures.url("/deny.atom");
+    fixtures.route(
+        "/news.atom",
+        feed_route(&hub.endpoint(), &topic, &[("a", "Squid Game renewed")]),
+    );
+    fixtures.route(
+        "/deny.atom",
+        feed_route(&hub.endpoint(), &refused, &[("z", "Moving casting call")]),
+    );
+    let port = free_port();
+    let feed = |id: &str, url: &str| {
+        format!("[[feed]]\nid = \"{id}\"\nurl = \"{url}\"\nallow_private = true\n\n")
+    };
+    let head = "[websub]\nenabled = true\nlease = \"3s\"\n\n";
+    let setup = write_config(
+        &[],
+        port,
+        &format!(
+            "{head}{}{}",
+            feed("pushed", &topic),
+            feed("refused", &refused)
+        ),
+    );
+    let mut d = Daemon::start(&setup, port);
+
+    // A denial is shown in /status and the health feed, and backs off.
+    let denied = wait_state(&d.base, "refused", "denied").await;
+    assert_eq!(denied["failures"], 1);
+    assert!(denied["last_error"]
+        .as_str()
+        .unwrap()
+        .contains("topic refused by the test hub"));
+    let retry = chrono::DateTime::parse_from_rfc3339(denied["retry_at"].as_str().unwrap()).unwrap();
+    assert!(retry.timestamp() > showfeed::clock::now());
+    let health = get_text(&format!("{}/admin/health.atom", d.base)).await;
+    assert!(
+        health.contains("WebSub subscription denied: refused"),
+        "{health}"
+    );
+
+    // A short lease is renewed before it ends, under the same callback.
+    wait_until("a renewal", async || {
+        websub_status(&d.base)
+            .await
+            .iter()
+            .any(|s| s["feed"] == "pushed" && s["renewals"].as_u64() >= Some(1))
+    })
+    .await;
+    let asked = hub.seen("in", "subscribe").await;
+    let ours: Vec<_> = asked.iter().filter(|e| e["topic"] == topic).collect();
+    assert!(ours.len() >= 2, "{ours:?}");
+    assert!(ours.iter().all(|e| e["callback"] == ours[0]["callback"]));
+    let callback = ours[0]["callback"].as_str().unwrap().to_owned();
+
+    // A restart keeps the subscription: same callback (token and secret), pushes still land.
+    assert!(d.sigterm().success());
+    let mut d = Daemon::start(&setup, port);
+    wait_state(&d.base, "pushed", "live").await;
+    fixtures.route(
+        "/news.atom",
+        feed_route(
+            &hub.endpoint(),
+            &topic,
+            &[("b", "Trailer drop for Kingdom")],
+        ),
+    );
+    hub.publish(&topic).await;
+    wait_until("the push after the restart", async || {
+        get_text(&format!("{}/feed.atom", d.base))
+            .await
+            .contains("Trailer drop for Kingdom")
+    })
+    .await;
+    let subs = hub.subs().await;
+    let ours: Vec<_> = subs.iter().filter(|s| s["topic_url"] == topic).collect();
+    assert_eq!(ours.len(), 1, "{subs:?}");
+    assert_eq!(
+        ours[0]["callback_url"], callback,
+        "no new subscription after the restart"
+    );
+
+    // Removing the feed from the config unsubscribes it at the hub.
+    std::fs::write(
+        &setup.config,
+        std::fs::read_to_string(&setup.config)
+            .unwrap()
+            .replace(&feed("pushed", &topic), ""),
+    )
+    .unwrap();
+    d.signal("-HUP");
+    wait_until("the unsubscription", async || {
+        !websub_status(&d.base)
+            .await
+            .iter()
+            .any(|s| s["feed"] == "pushed")
+    })
+    .await;
+    let gone = hub.seen("in", "unsubscribe").await;
+    assert_eq!(gone.len(), 1);
+    assert_eq!(gone[0]["callback"], callback);
+    let verified = hub.seen("out", "unsubscribe").await;
+    assert_eq!(verified[0]["status"], 200);
+    wait_until("the hub forgets it", async || {
+        !hub.subs().await.iter().any(|s| s["topic_url"] == topic)
+    })
+    .await;
+    assert!(d.sigterm().success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn publisher_advertises_and_pings_and_a_second_daemon_gets_the_push() {
+    let Some(hub) = Hub::start() else { return };
+    let fixtures = FixtureServer::start().await;
+    let plain = |entries: &[(&str, &str)]| {
+        let mut xml = atom_with_hub("", "", entries);
+        // No hub in the source: only showfeed's own documents name one.
+        let text = String::from_utf8(xml.clone()).unwrap().replace(
+            "<link rel=\"hub\" href=\"\"/><link rel=\"self\" href=\"\"/>",
+            "",
+        );
+        xml = text.into_bytes();
+        Route::ok(xml, "application/atom+xml")
+    };
+    fixtures.route("/src.atom", plain(&[("a", "Squid Game season 3 date set")]));
+    let (pa, pb) = (free_port(), free_port());
+    let a = write_config(
+        &[("src", fixtures.url("/src.atom"))],
+        pa,
+        &format!(
+            "[websub]\nhub = [\"{}\"]\n\n[[show]]\nname = \"Squid Game\"\n",
+            hub.endpoint()
+        ),
+    );
+    let da = Daemon::start(&a, pa);
+    let base_a = da.base.clone();
+    // The first ingest is announced: every format of the merged feed, the source and the show.
+    let per_round = 9;
+    wait_until("the first round of pings", async || {
+        metric(&base_a, "showfeed_websub_pings_total{outcome=\"ok\"}").await >= per_round
+    })
+    .await;
+    let pinged: Vec<String> = hub
+        .seen("in", "publish")
+        .await
+        .iter()
+        .map(|e| e["topic"].as_str().unwrap().to_owned())
+        .collect();
+    for path in [
+        "/feed.atom",
+        "/feed.rss",
+        "/feed.json",
+        "/sources/src.atom",
+        "/sources/src.rss",
+        "/sources/src.json",
+        "/shows/squid-game.atom",
+        "/shows/squid-game.rss",
+        "/shows/squid-game.json",
+    ] {
+        assert!(
+            pinged.contains(&format!("{base_a}{path}")),
+            "{path} in {pinged:?}"
+        );
+    }
+    assert!(hub
+        .seen("in", "publish")
+        .await
+        .iter()
+        .all(|e| e["url"] == e["topic"]));
+
+    // Every document advertises the hub beside its self link, which is the URL pinged.
+    let r = reqwest::get(format!("{base_a}/feed.atom")).await.unwrap();
+    let link = r.headers()["link"].to_str().unwrap().to_owned();
+    assert_eq!(
+        link,
+        format!(
+            "<{}>; rel=\"hub\", <{base_a}/feed.atom>; rel=\"self\"",
+            hub.endpoint()
+        )
+    );
+    let atom = r.text().await.unwrap();
+    assert!(
+        atom.contains(&format!("<link href=\"{}\" rel=\"hub\"/>", hub.endpoint())),
+        "{atom}"
+    );
+    let rss = get_text(&format!("{base_a}/shows/squid-game.rss")).await;
+    assert!(
+        rss.contains(&format!(
+            "<atom:link href=\"{}\" rel=\"hub\"/>",
+            hub.endpoint()
+        )),
+        "{rss}"
+    );
+    let json: Value = reqwest::get(format!("{base_a}/sources/src.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json["hubs"][0]["type"], "WebSub");
+    assert_eq!(json["hubs"][0]["url"], hub.endpoint());
+    assert_eq!(json["feed_url"], format!("{base_a}/sources/src.json"));
+
+    // A second daemon follows the first one's merged feed, and subscribes through the hub.
+    let b = write_config(
+        &[],
+        pb,
+        &format!("[websub]\nenabled = true\n\n[[feed]]\nid = \"merged\"\nurl = \"{base_a}/feed.atom\"\nallow_private = true\n"),
+    );
+    let db = Daemon::start(&b, pb);
+    let live = wait_state(&db.base, "merged", "live").await;
+    assert_eq!(live["topic"], format!("{base_a}/feed.atom"));
+
+    // A new story at the source: A ingests it, pings, the hub pushes A's feed to B.
+    fixtures.route(
+        "/src.atom",
+        plain(&[
+            ("a", "Squid Game season 3 date set"),
+            ("c", "Squid Game spinoff cast revealed"),
+        ]),
+    );
+    let polled = admin_poll(&base_a, "src").await;
+    assert_eq!(polled[0]["new"], 1, "{polled}");
+    wait_until("B has the pushed story", async || {
+        get_text(&format!("{}/feed.atom", db.base))
+            .await
+            .contains("Squid Game spinoff cast revealed")
+    })
+    .await;
+    assert!(metric(&db.base, "showfeed_websub_pushes_total{feed=\"merged\"}").await >= 1);
+    wait_until("the second round of pings", async || {
+        metric(&base_a, "showfeed_websub_pings_total{outcome=\"ok\"}").await >= 2 * per_round
+    })
+    .await;
+
+    // A poll that changes nothing pings nothing.
+    let polled = admin_poll(&base_a, "src").await;
+    assert_eq!(polled[0]["new"], 0, "{polled}");
+    assert_eq!(polled[0]["updated"], 0, "{polled}");
+    assert_eq!(
+        metric(&base_a, "showfeed_websub_pings_total{outcome=\"ok\"}").await,
+        2 * per_round
+    );
+    assert_eq!(hub.seen("in", "publish").await.len() as u64, 2 * per_round);
 }
