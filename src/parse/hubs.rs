@@ -8,7 +8,15 @@
 use quick_xml::events::{BytesStart, Event};
 use url::Url;
 
-use crate::store::HubLinks;
+/// The hub and self links a feed advertises (the poll stores them as
+/// [`crate::store::HubLinks`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HubLinks {
+    /// `rel="hub"` URLs, HTTP `Link:` header first.
+    pub hubs: Vec<String>,
+    /// The `rel="self"` URL: the topic to subscribe to.
+    pub self_url: Option<String>,
+}
 
 /// Hubs kept per feed at most: a feed listing more is not playing fair.
 const MAX_HUBS: usize = 4;

@@ -208,7 +208,7 @@ struct Ending {
 struct Parsed {
     normalized: Normalized,
     /// The hub and self links it advertises (WebSub discovery).
-    hubs: crate::store::HubLinks,
+    hubs: parse::hubs::HubLinks,
     feed: FetchedFeed,
     hint: Option<Duration>,
 }
@@ -384,7 +384,11 @@ async fn store_entries(
     let retention = i64::try_from(ctx.config.storage.retention.as_secs()).unwrap_or(i64::MAX);
     let cutoff = now.saturating_sub(retention);
     let (c, feed_id, mut state) = (ctx.clone(), feed.id.clone(), poll.state.clone());
-    let (entries, hubs) = (parsed.normalized.entries, parsed.hubs);
+    let entries = parsed.normalized.entries;
+    let hubs = store::HubLinks {
+        hubs: parsed.hubs.hubs,
+        self_url: parsed.hubs.self_url,
+    };
     let (stats, state) = store::blocking("commit the poll", move || {
         c.store.put_hub_links(&feed_id, &hubs)?;
         ingest::ingest(&c, &feed_id, entries, &mut state, now, cutoff).map(|s| (s, state))

@@ -144,3 +144,33 @@ fn count(outcome: &str) {
         })
         .inc();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn topics_are_the_self_urls_of_every_changed_document_in_every_format() {
+        let text = "[server]\npublic_url = \"https://news.example/base/\"\n\n\
+                    [[feed]]\nid = \"a\"\nurl = \"https://a.example/f\"\ntags = [\"trades\"]\n\n\
+                    [[feed]]\nid = \"b\"\nurl = \"https://b.example/f\"\n\n\
+                    [[show]]\nname = \"Squid Game\"\n\n[[view]]\nname = \"v\"\nq = \"season\"\n";
+        let config = Config::parse(text, std::path::Path::new("feeds.toml")).unwrap();
+        let changes = Changes {
+            feeds: ["a".to_owned(), "gone".to_owned()].into(),
+            shows: ["squid-game".to_owned(), "unknown".to_owned()].into(),
+        };
+        let t = topics(&config, &changes);
+        let want: Vec<String> = [
+            "/feed",
+            "/sources/a",
+            "/shows/squid-game",
+            "/tags/trades",
+            "/views/v",
+        ]
+        .iter()
+        .flat_map(|p| ["atom", "rss", "json"].map(|f| format!("https://news.example/base{p}.{f}")))
+        .collect();
+        assert_eq!(t, want);
+    }
+}

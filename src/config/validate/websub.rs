@@ -71,3 +71,45 @@ fn hubs(value: &toml::Spanned<toml::Value>, c: &mut Collector<'_>) -> Option<Vec
     }
     Some(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+    use std::path::Path;
+    use std::time::Duration;
+
+    const FEED: &str = "[[feed]]\nid = \"a\"\nurl = \"https://a.example/f\"\n";
+
+    #[test]
+    fn defaults_one_hub_or_many_and_precise_errors() {
+        let c = Config::parse(FEED, Path::new("feeds.toml")).unwrap();
+        assert!(!c.websub.enabled && c.websub.hubs.is_empty());
+        assert_eq!(c.websub.fallback_interval, Duration::from_secs(6 * 3600));
+        let one = format!(
+            "[websub]\nenabled = true\nhub = \"https://hub.example/\"\nlease = \"1d\"\n{FEED}"
+        );
+        let c = Config::parse(&one, Path::new("feeds.toml")).unwrap();
+        assert!(c.websub.enabled);
+        assert_eq!(c.websub.hubs[0].as_str(), "https://hub.example/");
+        assert_eq!(c.websub.lease, Duration::from_secs(86_400));
+        let many =
+            format!("[websub]\nhub = [\"https://a.example/\", \"http://b.example/h\"]\n{FEED}");
+        let c = Config::parse(&many, Path::new("feeds.toml")).unwrap();
+        assert_eq!(c.websub.hubs.len(), 2);
+        let bad = format!(
+            "[websub]\nhub = [\"ftp://x\"]\nfallback_interval = \"soon\"\nlaese = \"1d\"\n{FEED}"
+        );
+        let e = Config::parse(&bad, Path::new("feeds.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("feeds.toml:2:7") && e.contains("must be an absolute http(s) URL"),
+            "{e}"
+        );
+        assert!(
+            e.contains("`fallback_interval` = \"soon\" is not a duration"),
+            "{e}"
+        );
+        assert!(e.contains("unknown key `laese` in [websub]"), "{e}");
+    }
+}
