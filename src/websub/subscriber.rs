@@ -69,11 +69,15 @@ async fn tend(ws: &WebSub, shutdown: &CancellationToken) -> Result<Duration, Sto
     let at = now();
     let (st, config) = (ctx.store.clone(), ctx.config.clone());
     let (actions, next) = store::blocking("plan websub", move || plan(&st, &config, at)).await?;
-    for action in actions {
-        if shutdown.is_cancelled() {
-            break;
+    if !actions.is_empty() {
+        for action in actions {
+            if shutdown.is_cancelled() {
+                break;
+            }
+            act(&ctx, action).await?;
         }
-        act(&ctx, action).await?;
+        // What was done set new due times (a lease to renew, a retry): plan again.
+        return Ok(Duration::from_millis(50));
     }
     Ok(Duration::from_secs(
         next.saturating_sub(now()).clamp(1, MAX_SLEEP) as u64,
@@ -85,6 +89,18 @@ pub fn renew_at(s: &Subscription) -> i64 {
     let lease = s.lease_seconds as i64;
     let verified = s.verified_at.unwrap_or(s.requested_at);
     s.expires.unwrap_or(verified + lease) - (lease / 4).max(1)
+}
+
+/// When to ask for a renewal of a live subscription: at [`renew_at`], and once asked, again
+/// only after the hub had time to verify (a quarter of the lease, at most [`VERIFY_WAIT`]),
+/// so a hub that verifies later is not asked over and over.
+fn renewal_due(s: &Subscription) -> i64 {
+    let renew = renew_at(s);
+    if s.requested_at < renew {
+        return renew;
+    }
+    let wait = (s.lease_seconds as i64 / 4).clamp(1, VERIFY_WAIT);
+    s.requested_at + wait
 }
 
 /// Decides what is due; returns the actions and when to look next (Unix seconds).
@@ -114,7 +130,12 @@ fn plan(store: &Store, config: &Config, at: i64) -> Result<(Vec<Action>, i64), S
             }
         };
         let due = match s.state {
-            SubState::Live => renew_at(&s),
+            SubState::Live if s.expires.is_some_and(|e| e <= at) => {
+                // The lease ended before the hub verified a renewal.
+                actions.push(Action::Unverified(feed.id.clone(), s));
+                continue;
+            }
+            SubState::Live => renewal_due(&s),
             SubState::Requested => s.requested_at + VERIFY_WAIT,
             SubState::Denied | SubState::Failed => s.retry_at,
             SubState::Unsubscribing => at,
@@ -170,7 +191,7 @@ async fn act(ctx: &Context, action: Action) -> Result<(), StoreError> {
         Action::Unsubscribe(feed_id, s) => request(ctx, feed_id, s, "unsubscribe").await,
         Action::Unverified(feed_id, s) => {
             let why = format!(
-                "the hub {} did not verify the subscription within {VERIFY_WAIT} s",
+                "the hub {} did not verify the request in time ({VERIFY_WAIT} s, or before the lease ended)",
                 s.hub
             );
             store::blocking("record a websub failure", move || {

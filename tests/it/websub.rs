@@ -384,8 +384,19 @@ async fn leases_renew_denials_back_off_restarts_keep_and_removal_unsubscribes() 
         format!("[[feed]]\nid = \"{id}\"\nurl = \"{url}\"\nallow_private = true\n\n")
     };
     let head = "[websub]\nenabled = true\nlease = \"3s\"\n\n";
+    // A feed without allow_private: its own literal loopback URL is the admin's choice, but
+    // the hub its document names is the publisher's, and the SSRF guard refuses it.
+    let guarded = fixtures.url("/guarded.atom");
+    fixtures.route(
+        "/guarded.atom",
+        feed_route(
+            &hub.endpoint(),
+            &guarded,
+            &[("g", "Arcane finale reviewed")],
+        ),
+    );
     let setup = write_config(
-        &[],
+        &[("guarded", guarded.clone())],
         port,
         &format!(
             "{head}{}{}",
@@ -408,6 +419,17 @@ async fn leases_renew_denials_back_off_restarts_keep_and_removal_unsubscribes() 
     assert!(
         health.contains("WebSub subscription denied: refused"),
         "{health}"
+    );
+
+    let failed = wait_state(&d.base, "guarded", "failed").await;
+    let why = failed["last_error"].as_str().unwrap();
+    assert!(why.contains("private, loopback or link-local"), "{why}");
+    assert!(
+        !hub.seen("in", "subscribe")
+            .await
+            .iter()
+            .any(|e| e["topic"] == guarded),
+        "the guard stopped the request before the hub"
     );
 
     // A short lease is renewed before it ends, under the same callback.
