@@ -11,6 +11,7 @@
 pub mod error;
 pub mod html;
 pub mod server;
+mod websub;
 
 use std::sync::Arc;
 
@@ -270,7 +271,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/healthz", get(healthz))
         .route(
             "/websub/{feed}/{token}",
-            get(websub_verify).post(websub_push),
+            get(websub::verify).post(websub::push),
         )
         .merge(admin)
         .fallback(not_found)
@@ -310,73 +311,6 @@ fn same_secret(a: &str, b: &str) -> bool {
         .zip(b.iter())
         .fold(0u8, |acc, (x, y)| acc | (x ^ y))
         == 0
-}
-
-/// A hub's verification of intent (WebSub 5.3): the challenge, or 404.
-async fn websub_verify(
-    State(state): State<Arc<AppState>>,
-    Path((feed, token)): Path<(String, String)>,
-    axum::extract::Query(params): axum::extract::Query<std::collections::HashMap<String, String>>,
-) -> Result<Response, ServeError> {
-    let ws = state.websub.get().cloned().ok_or(ServeError::WebSub(
-        crate::websub::callback::PushError::UnknownToken,
-    ))?;
-    let answer = blocking(move || {
-        Ok(crate::websub::callback::verify_intent(
-            &ws, &feed, &token, &params,
-        )?)
-    })
-    .await?;
-    match answer {
-        Some(challenge) => Ok((
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            challenge,
-        )
-            .into_response()),
-        None => Err(ServeError::WebSub(
-            crate::websub::callback::PushError::UnknownToken,
-        )),
-    }
-}
-
-/// A hub's content distribution (WebSub 7): read within `[polling] max_body`, checked and
-/// ingested before the answer, which comes as soon as the entries are stored.
-async fn websub_push(
-    State(state): State<Arc<AppState>>,
-    Path((feed, token)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: axum::body::Body,
-) -> Result<Response, ServeError> {
-    use crate::websub::callback::{push, reject, PushError};
-    let ws = state
-        .websub
-        .get()
-        .cloned()
-        .ok_or(ServeError::WebSub(PushError::UnknownToken))?;
-    let cap = ws.config().polling.max_body;
-    let bytes = match axum::body::to_bytes(body, usize::try_from(cap).unwrap_or(usize::MAX)).await {
-        Ok(b) => b,
-        Err(e) => {
-            let why = crate::errors::error_chain(&e);
-            let e = if why.contains("length limit exceeded") {
-                PushError::TooLarge(cap)
-            } else {
-                PushError::Body(why)
-            };
-            reject(&feed, &e);
-            return Err(e.into());
-        }
-    };
-    let text = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
-    let (signature, content_type) = (text("x-hub-signature"), text("content-type"));
-    push(ws, feed, token, signature, content_type, bytes).await?;
-    Ok((StatusCode::OK, "ok\n").into_response())
 }
 
 async fn not_found() -> ServeError {
