@@ -17,6 +17,8 @@ struct Feed<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     next_url: Option<&'a str>,
     description: String,
+    icon: &'a str,
+    favicon: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     language: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -183,6 +185,8 @@ pub fn render(doc: &Doc) -> Result<Vec<u8>, String> {
             "{}: entertainment news by show, merged by showfeed",
             doc.title
         ),
+        icon: &doc.logo,
+        favicon: &doc.icon,
         language: doc.language(),
         hubs: doc
             .hubs

@@ -50,7 +50,7 @@ pub use error::{cannot_write, is_disk_error, StoreError};
 pub use events::{HealthEvent, MAX_EVENTS};
 pub use hidden::HideStats;
 pub use retention::PruneStats;
-pub use states::FeedState;
+pub use states::{Cadence, FeedState};
 pub use websub::{Changes, HubLinks, SubState, Subscription};
 pub use writable::Unwritable;
 
