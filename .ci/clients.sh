@@ -4,7 +4,8 @@
 # (check_feedparser.py), lxml + html5lib + rdflib (what the W3C feed validator
 # in ../shared/feedvalidator needs, check_feedvalidator.py), jsonschema (the
 # JSON Feed 1.1 schema, check_jsonfeed.py), chromium (the index page in a real
-# browser) and systemd (systemd-analyze verify / security on the unit).
+# browser), systemd (systemd-analyze verify / security on the unit) and flask-websub
+# + celery (a real WebSub hub, websub_hub.py).
 # Idempotent: installs only what is missing.
 # Quiet on success; on failure prints the failing command's output and exits 1.
 set -euo pipefail
@@ -71,3 +72,14 @@ for spec in lxml:python3-lxml html5lib:python3-html5lib rdflib:python3-rdflib js
         exit 1
     fi
 done
+
+# flask-websub, a real WebSub hub (tests/clients/websub_hub.py, tests/it/websub.rs), with
+# Celery, whose tasks it runs (eagerly there: no broker). PyPI only: Debian has neither
+# at a usable version.
+if ! has_modules "flask_websub, celery"; then
+    run python3 -m pip install --quiet flask-websub celery
+    if ! has_modules "flask_websub, celery"; then
+        echo "clients.sh: flask_websub and celery still not importable by $(command -v python3)" >&2
+        exit 1
+    fi
+fi

@@ -122,6 +122,8 @@ struct Daemon {
     shutdown: CancellationToken,
     reopen: Arc<AtomicBool>,
     triggers: tokio::sync::mpsc::Receiver<reload::Trigger>,
+    /// The WebSub subscriber and publisher loops.
+    websub: Vec<tokio::task::JoinHandle<()>>,
 }
 
 /// The daemon: until SIGINT/SIGTERM, poll on schedule and serve; reload the config on
@@ -154,9 +156,12 @@ impl Daemon {
         let ctx = Arc::new(Context::build(store.clone(), config.clone()).await?);
         let mut scheduler = Scheduler::start(ctx.clone(), shutdown.clone());
         scheduler.retag_if_stale(ctx.clone());
-        scheduler.reapply_rules_if_stale(ctx);
+        scheduler.reapply_rules_if_stale(ctx.clone());
         let state = AppState::new(store.clone(), config.clone());
         state.set_poll_requests(scheduler.requests());
+        let ws = crate::websub::WebSub::new(ctx);
+        state.set_websub(ws.clone());
+        let websub = crate::websub::start(&ws, &shutdown);
         let app = serve::router(state.clone());
         let addr = listener.local_addr().unwrap_or(config.server.listen);
         let server = tokio::spawn(serve::server::run(listener, app, shutdown.clone(), GRACE));
@@ -185,6 +190,7 @@ impl Daemon {
             shutdown,
             reopen,
             triggers,
+            websub,
         })
     }
 
@@ -209,6 +215,9 @@ impl Daemon {
             None => self.server.await,
         };
         self.scheduler.join(GRACE).await;
+        for task in self.websub {
+            let _ = tokio::time::timeout(GRACE, task).await;
+        }
         match self.store.unwritable() {
             None => {
                 let st = self.store.clone();
@@ -333,6 +342,9 @@ async fn apply_config(
             scheduler.restart(ctx.clone(), GRACE).await;
             if diff.shows_changed() {
                 scheduler.retag(ctx.clone());
+            }
+            if let Some(ws) = state.websub() {
+                ws.set_context(ctx.clone());
             }
             scheduler.reapply_rules_if_stale(ctx);
         }

@@ -60,6 +60,8 @@ pub struct Body {
     pub hints: Hints,
     /// Where the feed now lives, when every redirect on the way was permanent (301/308).
     pub moved_to: Option<Url>,
+    /// The `Link:` header values (WebSub discovery reads them).
+    pub links: Vec<String>,
 }
 
 /// Result of a successful fetch.
@@ -457,6 +459,56 @@ impl Fetcher {
             .unwrap_or(Err(FetchError::Timeout(self.timeout)))
     }
 
+    /// POSTs `form` (`application/x-www-form-urlencoded`) to `url`: a WebSub hub request.
+    /// The same clients, SSRF guard and timeouts as a feed of these settings; a literal
+    /// private address is refused unless `allow_private` (a hub URL comes from a feed's
+    /// publisher, not the admin). Redirects are not followed. Returns the status and the
+    /// start of the body (for the log).
+    pub async fn post_form(
+        &self,
+        url: &Url,
+        form: &[(&str, &str)],
+        allow_private: bool,
+        http: &FeedHttp,
+    ) -> Result<(StatusCode, String), FetchError> {
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(FetchError::NotWeb {
+                url: url.to_string(),
+            });
+        }
+        if !allow_private && literal_ip(url).is_some_and(is_private) {
+            return Err(FetchError::PrivateTarget {
+                url: url.to_string(),
+            });
+        }
+        let client = self.client(allow_private, http)?;
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let work = async {
+            let mut resp = client
+                .post(url.clone())
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+                .await
+                .map_err(|e| self.classify(e))?;
+            let status = resp.status();
+            let mut text = Vec::new();
+            while let Some(chunk) = resp.chunk().await.map_err(|e| self.classify(e))? {
+                text.extend_from_slice(&chunk);
+                if text.len() > 4096 {
+                    text.truncate(4096);
+                    break;
+                }
+            }
+            Ok((status, String::from_utf8_lossy(&text).trim().to_owned()))
+        };
+        tokio::time::timeout(self.timeout + Duration::from_secs(1), work)
+            .await
+            .unwrap_or(Err(FetchError::Timeout(self.timeout)))
+    }
+
     async fn fetch_http(
         &self,
         url: &Url,
@@ -543,6 +595,12 @@ impl Fetcher {
             last_modified: header_str(header::LAST_MODIFIED),
         };
         let content_type = header_str(header::CONTENT_TYPE);
+        let links = resp
+            .headers()
+            .get_all(header::LINK)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect();
         let final_url = resp.url().clone();
         // Chunks arrive decompressed, so the cap counts what we would hold in memory.
         let mut bytes = Vec::new();
@@ -561,6 +619,7 @@ impl Fetcher {
             validators,
             hints,
             moved_to,
+            links,
         })))
     }
 
@@ -604,6 +663,7 @@ impl Fetcher {
             },
             hints: Hints::default(),
             moved_to: None,
+            links: Vec::new(),
         })))
     }
 

@@ -37,6 +37,9 @@
 //! - [`output`]: what is shown, to HTTP and the CLI alike: selection over the indexes, the
 //!   document model, the Atom/RSS/JSON writers, the health feed, status rows, suggestions
 //!   and story counts.
+//! - [`websub`]: WebSub, above the poll and below serve: subscriptions to the hubs feeds
+//!   advertise (found by [`parse::hubs`]), the callback that verifies them and ingests
+//!   signed pushes like a poll, and the pings that announce our own changed documents.
 //! - [`serve`]: HTTP only: the axum router, caching, ETags and 304s, the index page, and
 //!   the one place errors become statuses.
 //!
@@ -78,3 +81,4 @@ pub mod systemd;
 pub mod tag;
 pub mod text;
 pub mod vocab;
+pub mod websub;

@@ -17,6 +17,10 @@
 //! | `showfeed_articles_total{feed,outcome}` | entries' articles fetched (`fetched`) or not, by reason (`status`, `timeout`, `too_large`, `not_html`, `private`, `paywall`, `too_short`...) |
 //! | `showfeed_article_bytes_total` | bytes of article pages read |
 //! | `showfeed_article_extract_seconds` | time to extract one article from its page |
+//! | `showfeed_websub_pushes_total{feed}` | content deliveries from a hub accepted and ingested |
+//! | `showfeed_websub_rejects_total{feed,outcome}` | deliveries refused: `unknown_token`, `no_signature`, `bad_signature`, `too_large`, `parse` |
+//! | `showfeed_websub_hub_requests_total{feed,outcome}` | subscribe/unsubscribe requests to hubs: `subscribe`, `unsubscribe`, `failed`, `denied` |
+//! | `showfeed_websub_pings_total{outcome}` | publish pings to `[websub] hub`: `ok`, `retry`, `failed` |
 //! | `showfeed_http_requests_total{route,status}` | HTTP requests |
 //! | `showfeed_http_request_duration_seconds{route}` | HTTP latency |
 //!
@@ -59,6 +63,13 @@ pub struct FeedRule {
     pub feed: String,
     /// Ingest rule ([`crate::vocab::RULE_NAMES`]).
     pub rule: String,
+}
+
+/// Labels of outcome-only counters.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OutcomeLabel {
+    /// Outcome.
+    pub outcome: String,
 }
 
 /// Labels of HTTP counters.
@@ -114,6 +125,14 @@ pub struct Metrics {
     pub article_bytes: Counter,
     /// Extraction time per article.
     pub article_extract_seconds: Histogram,
+    /// WebSub deliveries accepted.
+    pub websub_pushes: Family<FeedLabel, Counter>,
+    /// WebSub deliveries refused, by reason.
+    pub websub_rejects: Family<FeedOutcome, Counter>,
+    /// Requests to hubs (subscribe, unsubscribe) and their failures.
+    pub websub_hub_requests: Family<FeedOutcome, Counter>,
+    /// Publish pings.
+    pub websub_pings: Family<OutcomeLabel, Counter>,
     /// HTTP requests.
     pub http_requests: Family<RouteStatus, Counter>,
     /// HTTP latency.
@@ -196,6 +215,16 @@ impl Metrics {
                 "Time to extract one article from its page",
                 Histogram::new(exponential_buckets(0.0005, 2.0, 14)),
             ),
+            websub_pushes: r.add("websub_pushes", "WebSub content deliveries accepted"),
+            websub_rejects: r.add(
+                "websub_rejects",
+                "WebSub content deliveries refused, by reason",
+            ),
+            websub_hub_requests: r.add(
+                "websub_hub_requests",
+                "Subscribe and unsubscribe requests to hubs, and their failures",
+            ),
+            websub_pings: r.add("websub_pings", "Publish pings to [websub] hub, by outcome"),
             http_requests: r.add("http_requests", "HTTP requests by route and status"),
             http_seconds: r.register(
                 "http_request_duration_seconds",
@@ -287,6 +316,10 @@ mod tests {
                 "articles counter",
                 "article_bytes counter",
                 "article_extract_seconds histogram",
+                "websub_pushes counter",
+                "websub_rejects counter",
+                "websub_hub_requests counter",
+                "websub_pings counter",
                 "http_requests counter",
                 "http_request_duration_seconds histogram",
             ]

@@ -9,6 +9,8 @@
 //! forbids dropped. feed-rs's random ids for items with neither guid nor link are disabled:
 //! ids are derived in `normalize`.
 
+pub mod hubs;
+
 use std::borrow::Cow;
 
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};

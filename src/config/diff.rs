@@ -133,6 +133,9 @@ impl ConfigDiff {
         if old.rules != new.rules {
             self.sections.push("rules".into());
         }
+        if old.websub != new.websub {
+            self.sections.push("websub".into());
+        }
         if o.title != n.title || o.public_url != n.public_url {
             self.sections.push("server".into());
         }

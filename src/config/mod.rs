@@ -12,10 +12,12 @@ pub mod http;
 mod listen;
 pub mod raw;
 mod validate;
+pub mod websub;
 
 pub use diff::{diff, ConfigDiff};
 pub use full_text::{FullText, FullTextMode};
 pub use http::{BasicAuth, FeedHttp, Password};
+pub use websub::WebSub;
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -64,6 +66,8 @@ pub struct Config {
     pub views: Vec<View>,
     /// `[rules]`: the ingest rules of every feed (each feed may add its own).
     pub rules: Rules,
+    /// `[websub]`
+    pub websub: WebSub,
     /// Feed id -> position in `feeds` (lookups per request with thousands of feeds).
     pub feed_index: std::collections::HashMap<String, usize>,
     /// Every tag some feed has -> the ids of the feeds that have it, in file order.

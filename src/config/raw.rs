@@ -29,6 +29,8 @@ pub struct RawConfig {
     pub view: Vec<Spanned<RawView>>,
     /// `[rules]`
     pub rules: Option<RawRules>,
+    /// `[websub]`
+    pub websub: Option<super::websub::RawWebSub>,
 }
 
 /// `[rules]`, and the same keys in a `[[feed]]`: ingest rules in the query language.
@@ -214,9 +216,10 @@ pub const KNOWN_KEYS: &[(&str, &[&str])] = &[
     (
         "",
         &[
-            "server", "storage", "polling", "dedup", "feed", "show", "view", "rules",
+            "server", "storage", "polling", "dedup", "feed", "show", "view", "rules", "websub",
         ],
     ),
+    ("websub", super::websub::KEYS),
     (
         "server",
         &["listen", "public_url", "title", "log_level", "admin_token"],

@@ -18,6 +18,7 @@ use super::{
 use crate::query::{parse_q, FeedQuery, Known};
 
 mod rules;
+mod websub;
 
 const MINUTE: Duration = Duration::from_secs(60);
 const HOUR: Duration = Duration::from_secs(3600);
@@ -134,6 +135,7 @@ fn check(text: &str, file: &Path, c: &mut Collector<'_>) -> Option<Config> {
     let shows = shows(&raw, c);
     let views = views(&raw, &feeds, &tags, &shows, c);
     let rules = rules::check(&raw, &mut feeds, &shows, c);
+    let websub = websub::websub(&raw, c);
     Some(Config {
         file: file.to_path_buf(),
         text: text.to_owned(),
@@ -141,6 +143,7 @@ fn check(text: &str, file: &Path, c: &mut Collector<'_>) -> Option<Config> {
         storage: storage?,
         polling: polling?,
         dedup: dedup?,
+        websub: websub?,
         feed_index: feeds
             .iter()
             .enumerate()
@@ -400,7 +403,7 @@ fn unknown_keys(root: &toml_edit::Table, c: &mut Collector<'_>) {
             }
         };
     check_table(root, "", None, c);
-    for section in ["server", "storage", "polling", "dedup"] {
+    for section in ["server", "storage", "polling", "dedup", "websub"] {
         if let Some(table) = root.get(section).and_then(|i| i.as_table()) {
             check_table(table, section, None, c);
         }

@@ -69,6 +69,7 @@ pub fn render(doc: &Doc) -> Result<Vec<u8>, String> {
         ),
         link(&doc.home_url, "alternate", Some("text/html"), None, None),
     ];
+    links.extend(doc.hubs.iter().map(|h| link(h, "hub", None, None, None)));
     if let Some(next) = &doc.next_url {
         links.push(link(next, "next", Some("application/atom+xml"), None, None));
     }

@@ -80,6 +80,8 @@ pub struct Doc {
     pub prev_url: Option<String>,
     /// The index page.
     pub home_url: String,
+    /// `[websub] hub`: the hubs this document names next to its self link.
+    pub hubs: Vec<String>,
     /// Newest `updated` among the entries (Unix seconds), 0 when empty.
     pub updated: i64,
     /// A small square icon (Atom `<icon>`, JSON Feed `favicon`, RSS `<image>`): the
@@ -267,6 +269,7 @@ pub fn build(
             .prev
             .map(|c| clean::link(urls.url(Some(format!("after={}", cursor(&c)))))),
         home_url: clean::link(format!("{}/", urls.base)),
+        hubs: config.websub.hubs.iter().map(|h| h.to_string()).collect(),
         updated,
         icon,
         logo,

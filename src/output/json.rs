@@ -21,7 +21,17 @@ struct Feed<'a> {
     favicon: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     language: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hubs: Vec<Hub<'a>>,
     items: Vec<Item<'a>>,
+}
+
+/// A JSON Feed 1.1 `hubs` item: `[websub] hub`.
+#[derive(Serialize)]
+struct Hub<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    url: &'a str,
 }
 
 #[derive(Serialize)]
@@ -178,6 +188,14 @@ pub fn render(doc: &Doc) -> Result<Vec<u8>, String> {
         icon: &doc.logo,
         favicon: &doc.icon,
         language: doc.language(),
+        hubs: doc
+            .hubs
+            .iter()
+            .map(|url| Hub {
+                kind: "WebSub",
+                url,
+            })
+            .collect(),
         items: doc.entries.iter().map(item).collect(),
     };
     serde_json::to_vec_pretty(&feed).map_err(|e| e.to_string())

@@ -115,6 +115,8 @@ pub struct Document {
     pub body: Vec<u8>,
     /// Newest `updated` among the entries (Unix seconds).
     pub updated: i64,
+    /// Its self link (the WebSub topic, sent in the `Link:` header too).
+    pub self_url: String,
 }
 
 /// A document request, resolved against the config.
@@ -214,5 +216,6 @@ pub fn render(
     Ok(Document {
         body,
         updated: doc.updated,
+        self_url: doc.self_url,
     })
 }

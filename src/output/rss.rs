@@ -26,6 +26,11 @@ pub fn render(doc: &Doc) -> Result<Vec<u8>, String> {
         atom_link(&doc.self_url, "self"),
         atom_link(&doc.first_url, "first"),
     ];
+    links.extend(doc.hubs.iter().map(|h| AtomLink {
+        href: h.clone(),
+        rel: "hub".to_owned(),
+        ..Default::default()
+    }));
     if let Some(next) = &doc.next_url {
         links.push(atom_link(next, "next"));
     }

@@ -109,6 +109,60 @@ pub struct Status {
     pub watching_config: bool,
     /// Per-feed health.
     pub feeds: Vec<StatusFeed>,
+    /// WebSub subscriptions, by feed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub websub: Vec<WebSubStatus>,
+}
+
+/// One feed's WebSub subscription in `/status` (never its token or secret).
+#[derive(Debug, Serialize, serde::Deserialize)]
+pub struct WebSubStatus {
+    /// Feed id.
+    pub feed: String,
+    /// The hub.
+    pub hub: String,
+    /// The topic.
+    pub topic: String,
+    /// `requested`, `live`, `denied`, `failed` or `unsubscribing`.
+    pub state: String,
+    /// When the lease ends (RFC 3339).
+    pub expires: Option<String>,
+    /// The lease granted, seconds.
+    pub lease_seconds: u64,
+    /// Leases renewed.
+    pub renewals: u32,
+    /// Deliveries accepted.
+    pub pushes: u64,
+    /// Deliveries refused.
+    pub rejects: u64,
+    /// Failed or denied attempts in a row.
+    pub failures: u32,
+    /// When a failed or denied subscription is tried again (RFC 3339).
+    pub retry_at: Option<String>,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+}
+
+/// Every stored WebSub subscription. Blocking (sled).
+pub fn websub_rows(store: &Store) -> Result<Vec<WebSubStatus>, StoreError> {
+    Ok(store
+        .subscriptions()?
+        .into_iter()
+        .map(|(feed, s)| WebSubStatus {
+            feed,
+            hub: s.hub,
+            topic: s.topic,
+            state: s.state.as_str().to_owned(),
+            expires: s.expires.map(rfc3339),
+            lease_seconds: s.lease_seconds,
+            renewals: s.renewals,
+            pushes: s.pushes,
+            rejects: s.rejects,
+            failures: s.failures,
+            retry_at: (s.failures > 0).then(|| rfc3339(s.retry_at)),
+            last_error: s.last_error,
+        })
+        .collect())
 }
 
 /// The store part of `/status`.

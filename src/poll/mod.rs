@@ -209,6 +209,8 @@ struct Ending {
 /// A fetched body, parsed and normalized, with the server's interval hint.
 struct Parsed {
     normalized: Normalized,
+    /// The hub and self links it advertises (WebSub discovery).
+    hubs: parse::hubs::HubLinks,
     feed: FetchedFeed,
     hint: Option<Duration>,
 }
@@ -275,7 +277,11 @@ async fn load_state(ctx: &Arc<Context>, feed: &Feed) -> Result<FeedPoll, StoreEr
             store::blocking("read the feed state", move || st.feed_state(&id)).await?
         }
     };
-    Ok(FeedPoll::begin(stored, feed, &ctx.config.polling, now()))
+    let mut poll = FeedPoll::begin(stored, feed, &ctx.config.polling, now());
+    if ctx.store.websub_live(&feed.id) {
+        poll.at_most_every(ctx.config.websub.fallback_interval);
+    }
+    Ok(poll)
 }
 
 /// Parsing is CPU work: off the async workers, and a panic in it is this feed's failure,
@@ -299,6 +305,11 @@ async fn parse_off_thread(
 fn parse_body(feed_id: &str, body: Body) -> Result<Response, PollError> {
     failpoint(feed_id, &body.bytes);
     let parsed = parse::parse(&body.bytes, body.content_type.as_deref())?;
+    let hubs = parse::hubs::discover(
+        &body.links,
+        &String::from_utf8_lossy(&body.bytes),
+        &body.final_url,
+    );
     let now = now();
     let dates = parsed
         .entries
@@ -321,6 +332,7 @@ fn parse_body(feed_id: &str, body: Body) -> Result<Response, PollError> {
     };
     Ok(Response::Feed(Box::new(Parsed {
         normalized,
+        hubs,
         feed,
         hint,
     })))
@@ -386,7 +398,12 @@ async fn store_entries(
     let cutoff = now.saturating_sub(retention);
     let (c, feed_id, mut state) = (ctx.clone(), feed.id.clone(), poll.state.clone());
     let entries = parsed.normalized.entries;
+    let hubs = store::HubLinks {
+        hubs: parsed.hubs.hubs,
+        self_url: parsed.hubs.self_url,
+    };
     let (stats, state) = store::blocking("commit the poll", move || {
+        c.store.put_hub_links(&feed_id, &hubs)?;
         ingest::ingest(&c, &feed_id, entries, &mut state, now, cutoff).map(|s| (s, state))
     })
     .await?;

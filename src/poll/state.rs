@@ -207,6 +207,8 @@ pub struct FeedPoll {
     configured: Duration,
     min_interval: Duration,
     max_interval: Duration,
+    /// No shorter than this ([`FeedPoll::at_most_every`]).
+    floor: Duration,
     url: String,
 }
 
@@ -235,8 +237,16 @@ impl FeedPoll {
             configured: feed.interval,
             min_interval: polling.min_interval,
             max_interval: polling.max_interval,
+            floor: Duration::ZERO,
             url: feed.url.to_string(),
         }
+    }
+
+    /// Polls no more often than `interval` after this one (a feed whose hub pushes its
+    /// content is polled at `[websub] fallback_interval`, never more often than before).
+    pub fn at_most_every(&mut self, interval: Duration) {
+        self.floor = interval;
+        self.max_interval = self.max_interval.max(interval);
     }
 
     /// The interval for the next poll and why: the configured one, or for an adaptive feed
@@ -261,6 +271,15 @@ impl FeedPoll {
                 self.configured,
                 "auto: no document read yet, so the default interval".to_owned(),
             ),
+        };
+        let (base, reason) = if self.floor > base {
+            let every = cadence::round(self.floor);
+            (
+                self.floor,
+                format!("{reason}; a WebSub hub pushes it, so polled every {every} as a fallback"),
+            )
+        } else {
+            (base, reason)
         };
         self.interval = base;
         let interval = stretched(base, hint, self.max_interval);

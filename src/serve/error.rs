@@ -29,6 +29,9 @@ pub enum ServeError {
     /// A document could not be rendered.
     #[error("cannot render the document: {0}")]
     Render(String),
+    /// A hub's request to the WebSub callback was refused.
+    #[error("{0}")]
+    WebSub(#[from] crate::websub::callback::PushError),
 }
 
 impl From<OutputError> for ServeError {
@@ -48,12 +51,29 @@ impl From<QueryError> for ServeError {
     }
 }
 
+/// A refused WebSub delivery: unknown token 404, bad or missing signature 403, too large
+/// 413, not a feed 400, a store failure 500.
+fn websub_status(e: &crate::websub::callback::PushError) -> StatusCode {
+    use crate::websub::callback::PushError;
+    match e {
+        PushError::UnknownToken => StatusCode::NOT_FOUND,
+        PushError::Signature(_) => StatusCode::FORBIDDEN,
+        PushError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        PushError::Parse(_) | PushError::Body(_) => StatusCode::BAD_REQUEST,
+        PushError::Store(_) => {
+            error!("websub delivery failed: {}", error_chain(e));
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+    }
+}
+
 impl IntoResponse for ServeError {
     fn into_response(self) -> Response {
         let status = match &self {
             ServeError::BadQuery(_) => StatusCode::BAD_REQUEST,
             ServeError::NotFound(_) => StatusCode::NOT_FOUND,
             ServeError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ServeError::WebSub(e) => websub_status(e),
             ServeError::Store(_) | ServeError::Render(_) => {
                 error!("request failed: {}", error_chain(&self));
                 StatusCode::INTERNAL_SERVER_ERROR

@@ -12,6 +12,7 @@ pub mod error;
 pub mod html;
 pub mod icons;
 pub mod server;
+mod websub;
 
 use std::sync::Arc;
 
@@ -73,7 +74,21 @@ impl Rendered {
     /// `doc` with its validators and response headers.
     fn new(config: &Config, doc: output::Document, format: Format) -> Rendered {
         let max_age = cache_max_age(config);
-        Rendered::of(doc.body, doc.updated, format.content_type(), max_age, true)
+        let mut r = Rendered::of(doc.body, doc.updated, format.content_type(), max_age, true);
+        // WebSub discovery (4): the hubs and the topic, where a hub looks first.
+        if !config.websub.hubs.is_empty() {
+            let mut links: Vec<String> = config
+                .websub
+                .hubs
+                .iter()
+                .map(|h| format!("<{h}>; rel=\"hub\""))
+                .collect();
+            links.push(format!("<{}>; rel=\"self\"", doc.self_url));
+            if let Ok(v) = HeaderValue::from_str(&links.join(", ")) {
+                r.headers.insert(header::LINK, v);
+            }
+        }
+        r
     }
 
     /// `body` with a strong ETag (a digest of the bytes), Last-Modified `updated`, and
@@ -165,6 +180,8 @@ pub struct AppState {
     reloads: std::sync::atomic::AtomicU64,
     /// Whether the config file is watched, for `/status`.
     watching: std::sync::atomic::AtomicBool,
+    /// The WebSub callback's side of the daemon (absent without one: 404).
+    websub: std::sync::OnceLock<Arc<crate::websub::WebSub>>,
 }
 
 impl AppState {
@@ -178,7 +195,18 @@ impl AppState {
             poll_requests: std::sync::OnceLock::new(),
             reloads: Default::default(),
             watching: Default::default(),
+            websub: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The daemon's WebSub side, once set.
+    pub fn websub(&self) -> Option<Arc<crate::websub::WebSub>> {
+        self.websub.get().cloned()
+    }
+
+    /// Lets `/websub/<feed>/<token>` answer hubs (the daemon's WebSub side).
+    pub fn set_websub(&self, ws: Arc<crate::websub::WebSub>) {
+        let _ = self.websub.set(ws);
     }
 
     /// Lets `/admin/poll` ask `requests` for polls (the daemon's scheduler).
@@ -253,6 +281,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/{section}/{file}", get(sliced_document))
         .route("/opml", get(opml))
         .route("/healthz", get(healthz))
+        .route(
+            "/websub/{feed}/{token}",
+            get(websub::verify).post(websub::push),
+        )
         .merge(admin)
         .fallback(not_found)
         .route_layer(axum::middleware::from_fn(crate::metrics::track))
@@ -339,6 +371,7 @@ async fn status(State(state): State<Arc<AppState>>) -> Result<Json<Status>, Serv
             reloads: st.reloads.load(std::sync::atomic::Ordering::Acquire),
             watching_config: st.watching.load(std::sync::atomic::Ordering::Acquire),
             feeds: status_rows(&config, &st.store)?,
+            websub: crate::output::status::websub_rows(&st.store)?,
         })
     })
     .await

@@ -106,6 +106,8 @@ impl Store {
         let floor = self.floor()?.max(cutoff);
         let mut stats = IngestStats::default();
         let mut b = Batches::default();
+        // Shows whose documents change, for the WebSub publisher.
+        let mut touched = std::collections::BTreeSet::new();
         for (entry, old) in entries.iter().zip(olds) {
             match old {
                 Some(old)
@@ -127,6 +129,8 @@ impl Store {
                             now.max(old.updated + 1)
                         };
                         stats.updated += 1;
+                        touched
+                            .extend(old.shows.iter().chain(&entry.shows).map(|t| t.slug.clone()));
                     } else {
                         // Only the tags changed (a new show list): no new `updated` for readers.
                         merged.updated = old.updated;
@@ -140,6 +144,7 @@ impl Store {
                     b.entries.insert(&entry.id.0, codec::encode_entry(entry)?);
                     b.index(entry, true);
                     stats.new += 1;
+                    touched.extend(entry.shows.iter().map(|t| t.slug.clone()));
                 }
             }
         }
@@ -152,6 +157,9 @@ impl Store {
         *state = next;
         if stats.new + stats.updated + stats.retagged > 0 {
             self.bump();
+        }
+        if stats.new + stats.updated > 0 {
+            self.note_change(feed_id, touched.iter().map(String::as_str));
         }
         Ok(stats)
     }

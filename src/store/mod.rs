@@ -11,6 +11,7 @@
 //! - `feeds`: feed id -> versioned [`FeedState`] (validators, next poll, health)
 //! - `hidden`: entry id -> the ingest rule that hides it (see `hidden`)
 //! - `articles`: entry id -> its article page's validators (see `articles`)
+//! - `websub`: hub links and subscriptions per feed (see `websub`)
 //! - `meta`: schema version, the retention floor, tagger and rule-set fingerprints
 //!
 //! A poll's new entries and its new validators are written in one transaction
@@ -37,6 +38,7 @@ mod hidden;
 pub mod keys;
 mod retention;
 mod states;
+mod websub;
 mod writable;
 
 use std::collections::{HashMap, VecDeque};
@@ -52,6 +54,7 @@ pub use events::{HealthEvent, MAX_EVENTS};
 pub use hidden::HideStats;
 pub use retention::PruneStats;
 pub use states::{Cadence, FeedState};
+pub use websub::{Changes, HubLinks, SubState, Subscription};
 pub use writable::Unwritable;
 
 const SCHEMA_VERSION: u64 = 1;
@@ -75,6 +78,7 @@ pub struct Store {
     feeds: sled::Tree,
     hidden: sled::Tree,
     articles: sled::Tree,
+    websub: sled::Tree,
     meta: sled::Tree,
     generation: AtomicU64,
     /// Writes done / writes known durable, for group commit in [`Store::flush`].
@@ -91,6 +95,14 @@ pub struct Store {
     went_unwritable: tokio::sync::Notify,
     /// Feed states not yet written ([`Store::put_feed_state_later`]).
     pending_states: Mutex<HashMap<String, FeedState>>,
+    /// Feeds with a live WebSub subscription.
+    websub_live: Mutex<std::collections::HashSet<String>>,
+    /// Woken when hub links change.
+    websub_wake: tokio::sync::Notify,
+    /// What ingests changed since the publisher last looked.
+    changes: Mutex<Changes>,
+    /// Woken by each change.
+    changed: tokio::sync::Notify,
 }
 
 impl Store {
@@ -140,8 +152,14 @@ impl Store {
                 meta.insert(META_SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
             }
         }
+        let websub = db.open_tree("websub")?;
         Ok(Store {
             path: path.to_path_buf(),
+            websub_live: Mutex::new(Store::load_websub_live(&websub)),
+            websub,
+            websub_wake: tokio::sync::Notify::new(),
+            changes: Mutex::new(Changes::default()),
+            changed: tokio::sync::Notify::new(),
             entries: db.open_tree("entries")?,
             by_time: db.open_tree("by_time")?,
             by_show: db.open_tree("by_show")?,

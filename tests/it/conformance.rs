@@ -184,7 +184,8 @@ async fn core_fixtures_pass_the_w3c_validator_and_the_json_feed_schema() {
     .collect();
     let port = free_port();
     let shows = "[[show]]\nname = \"Squid Game\"\n\n[[show]]\nname = \"All of Us Are Dead\"\n\n\
-                 [[view]]\nname = \"seasons\"\nq = \"season\"\n";
+                 [[view]]\nname = \"seasons\"\nq = \"season\"\n\n\
+                 [websub]\nhub = \"https://hub.example/\"\n";
     let setup = write_config(&feeds, port, shows);
     let h = Harness::open(&setup);
     h.poll().await;

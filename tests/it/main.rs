@@ -34,3 +34,4 @@ mod story_classes;
 mod support;
 mod tagging;
 mod under_load;
+mod websub;
