@@ -174,6 +174,10 @@ pub struct FeedArgs {
     /// A view from the config, as the base of the filters.
     #[arg(long)]
     pub view: Option<String>,
+    /// Entries under a spoiler embargo: hide (leave out, the default) or mask (a neutral
+    /// title, no summary or content).
+    #[arg(long, value_name = "hide|mask")]
+    pub spoilers: Option<String>,
 }
 
 impl FeedArgs {
@@ -197,6 +201,7 @@ impl FeedArgs {
             ("q", &self.q),
             ("since", &self.since),
             ("until", &self.until),
+            ("spoilers", &self.spoilers),
         ] {
             if let Some(v) = value {
                 s.append_pair(key, v);

@@ -74,6 +74,10 @@ pub struct RawView {
     pub since: Option<Spanned<String>>,
     /// Entries per page.
     pub limit: Option<Spanned<i64>>,
+    /// Spoiler embargo of the view's entries (see [`RawShow::spoilers`]).
+    pub spoilers: Option<Spanned<String>>,
+    /// Every entry of the view held until this date or time.
+    pub spoilers_until: Option<Spanned<toml::Value>>,
 }
 
 /// `[server]`
@@ -199,6 +203,11 @@ pub struct RawShow {
     /// Phrases that, where they contain the match, mean it is not the show ("bear market").
     #[serde(default)]
     pub exclude: Vec<Spanned<String>>,
+    /// Spoiler embargo: recaps, reviews and entries naming an episode are held this long
+    /// (humantime) after publication.
+    pub spoilers: Option<Spanned<String>>,
+    /// Every entry about the show held until this TOML date or date-time.
+    pub spoilers_until: Option<Spanned<toml::Value>>,
 }
 
 /// The keys each table accepts; anything else is an error. Kept beside the types above so a
@@ -266,7 +275,15 @@ pub const KNOWN_KEYS: &[(&str, &[&str])] = &[
     ("rules", &["block", "keep"]),
     (
         "show",
-        &["name", "aliases", "slug", "require_context", "exclude"],
+        &[
+            "name",
+            "aliases",
+            "slug",
+            "require_context",
+            "exclude",
+            "spoilers",
+            "spoilers_until",
+        ],
     ),
     (
         "view",
@@ -283,6 +300,8 @@ pub const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "q",
             "since",
             "limit",
+            "spoilers",
+            "spoilers_until",
         ],
     ),
 ];

@@ -18,6 +18,7 @@ use super::{
 use crate::query::{parse_q, FeedQuery, Known};
 
 mod rules;
+mod spoilers;
 
 const MINUTE: Duration = Duration::from_secs(60);
 const HOUR: Duration = Duration::from_secs(3600);
@@ -131,7 +132,7 @@ fn check(text: &str, file: &Path, c: &mut Collector<'_>) -> Option<Config> {
     let dedup = dedup(&raw, c);
     let mut feeds = feeds(&raw, polling.as_ref(), base, c);
     let tags = tag_index(&feeds);
-    let shows = shows(&raw, c);
+    let (shows, spoilers) = shows(&raw, c);
     let views = views(&raw, &feeds, &tags, &shows, c);
     let rules = rules::check(&raw, &mut feeds, &shows, c);
     Some(Config {
@@ -151,6 +152,7 @@ fn check(text: &str, file: &Path, c: &mut Collector<'_>) -> Option<Config> {
         shows,
         views,
         rules,
+        spoilers,
     })
 }
 
@@ -218,6 +220,7 @@ fn views(
                 .map(|t| t.get_ref().trim().to_owned())
                 .filter(|t| !t.is_empty()),
             query,
+            spoilers: spoilers::of(v.spoilers.as_ref(), v.spoilers_until.as_ref(), subject, c),
         });
     }
     out
@@ -1004,14 +1007,24 @@ pub fn slugify(name: &str) -> String {
     slug.trim_matches('-').to_owned()
 }
 
-/// `[[show]]`: every show whose keys all pass; each problem of the others is reported.
-fn shows(raw: &RawConfig, c: &mut Collector<'_>) -> Vec<Show> {
+/// `[[show]]`: every show whose keys all pass, and the spoiler embargoes of those that have
+/// one; each problem of the others is reported.
+fn shows(raw: &RawConfig, c: &mut Collector<'_>) -> (Vec<Show>, BTreeMap<String, super::Spoilers>) {
     let mut slugs = HashSet::new();
-    raw.show
+    let mut embargoes = BTreeMap::new();
+    let shows = raw
+        .show
         .iter()
         .enumerate()
-        .filter_map(|(n, show)| one_show(show, n, &mut slugs, c))
-        .collect()
+        .filter_map(|(n, show)| {
+            let (show, spoilers) = one_show(show, n, &mut slugs, c)?;
+            if spoilers.is_set() {
+                embargoes.insert(show.slug.clone(), spoilers);
+            }
+            Some(show)
+        })
+        .collect();
+    (shows, embargoes)
 }
 
 /// The `n`th show. Without a usable name nothing else is checked (the default slug comes
@@ -1021,7 +1034,7 @@ fn one_show(
     n: usize,
     slugs: &mut HashSet<String>,
     c: &mut Collector<'_>,
-) -> Option<Show> {
+) -> Option<(Show, super::Spoilers)> {
     let s = show.get_ref();
     let subject = entry_subject("show", s.name.as_ref(), n);
     let subject = Some(subject.as_str());
@@ -1037,13 +1050,15 @@ fn one_show(
         "`exclude` phrases must not be empty",
         c,
     );
-    Some(Show {
+    let spoilers = spoilers::of(s.spoilers.as_ref(), s.spoilers_until.as_ref(), subject, c);
+    let show = Show {
         name,
         aliases: aliases?,
         slug: slug?,
         require_context: s.require_context.as_ref().map(|b| *b.get_ref()),
         exclude: exclude?,
-    })
+    };
+    Some((show, spoilers))
 }
 
 /// A show's name, trimmed: present and not empty.

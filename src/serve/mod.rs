@@ -24,7 +24,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use sha2::{Digest, Sha256};
 
-use crate::clock::rfc3339;
+use crate::clock::{rfc3339, Clock};
 use crate::config::Config;
 use crate::output::rules_test::{rule_test, RuleTest};
 use crate::output::status::{status_rows, Status, StoreStatus};
@@ -66,13 +66,17 @@ pub struct Rendered {
     pub content_type: &'static str,
     /// Response headers, built once when rendered: a cached hit only clones them.
     pub headers: HeaderMap,
+    /// When a spoiler embargo in the document ends: from then on it is stale.
+    pub expires: Option<i64>,
 }
 
 impl Rendered {
     /// `doc` with its validators and response headers.
     fn new(config: &Config, doc: output::Document, format: Format) -> Rendered {
         let max_age = cache_max_age(config);
-        Rendered::of(doc.body, doc.updated, format.content_type(), max_age, true)
+        let mut r = Rendered::of(doc.body, doc.updated, format.content_type(), max_age, true);
+        r.expires = doc.expires;
+        r
     }
 
     /// `body` with a strong ETag (a digest of the bytes), Last-Modified `updated`, and
@@ -98,6 +102,7 @@ impl Rendered {
             etag,
             last_modified: updated,
             content_type,
+            expires: None,
         }
     }
 }
@@ -157,12 +162,21 @@ pub struct AppState {
     reloads: std::sync::atomic::AtomicU64,
     /// Whether the config file is watched, for `/status`.
     watching: std::sync::atomic::AtomicBool,
+    /// What documents read the time from (spoiler embargoes end by it).
+    clock: Clock,
 }
 
 impl AppState {
     /// State over `store` with `config`.
     pub fn new(store: Arc<Store>, config: Arc<Config>) -> Arc<AppState> {
+        AppState::with_clock(store, config, Clock::system())
+    }
+
+    /// State over `store` with `config` whose documents read the time from `clock` (a
+    /// test moves a manual one past an embargo's end).
+    pub fn with_clock(store: Arc<Store>, config: Arc<Config>, clock: Clock) -> Arc<AppState> {
         Arc::new(AppState {
+            clock,
             store,
             config: RwLock::new(config),
             config_error: RwLock::new(None),
@@ -209,8 +223,11 @@ impl AppState {
         self.config_error.read().clone()
     }
 
-    fn cached(&self, key: &str) -> Option<Arc<Rendered>> {
-        self.cache.get(&(self.store.generation(), key.to_owned()))
+    /// A cached document, unless an embargo in it has ended since (`now`).
+    fn cached(&self, key: &str, now: i64) -> Option<Arc<Rendered>> {
+        self.cache
+            .get(&(self.store.generation(), key.to_owned()))
+            .filter(|doc| doc.expires.is_none_or(|t| now < t))
     }
 
     fn remember(&self, key: String, generation: u64, doc: Arc<Rendered>) {
@@ -391,11 +408,11 @@ async fn document(
     raw: Option<String>,
     headers: HeaderMap,
 ) -> Result<Response, ServeError> {
-    let now = crate::clock::now();
+    let now = state.clock.now();
     let config = state.config();
     let request = resolve_query(&config, &kind, raw.as_deref(), now)?;
     let key = format!("{}?{}", kind.path(format), request.query.cache_key());
-    let doc = match state.cached(&key) {
+    let doc = match state.cached(&key, now) {
         Some(doc) => doc,
         None => {
             let st = state.clone();
@@ -412,7 +429,18 @@ async fn document(
             doc
         }
     };
-    Ok(respond(&doc, &headers))
+    let mut resp = respond(&doc, &headers);
+    if let Some(expires) = doc.expires {
+        // Nobody may keep the document past the end of an embargo in it.
+        let left = expires.saturating_sub(now).max(0);
+        if let Ok(v) = HeaderValue::from_str(&format!(
+            "public, max-age={}",
+            left.min(cache_max_age(&config) as i64)
+        )) {
+            resp.headers_mut().insert(header::CACHE_CONTROL, v);
+        }
+    }
+    Ok(resp)
 }
 
 /// Whether the client's validators match (RFC 9110 13.1: If-None-Match wins); the ETag the
@@ -643,7 +671,7 @@ async fn index(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
 ) -> Result<Response, ServeError> {
-    let now = crate::clock::now();
+    let now = state.clock.now();
     let error = state.config_error();
     let key = (
         state.store.generation(),

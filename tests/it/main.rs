@@ -26,6 +26,7 @@ mod query_lang;
 mod rules;
 mod showtags;
 mod site_limits;
+mod spoilers;
 mod stories;
 mod story_classes;
 mod support;
