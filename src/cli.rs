@@ -162,7 +162,7 @@ pub struct FeedArgs {
     #[arg(long)]
     pub tag: Vec<String>,
     /// A query-language expression: words, "phrases", -word, OR, ( ), fields (intitle:,
-    /// author:, inurl:, source:, show:, season:, kind:, date:), /regex/i.
+    /// author:, inurl:, source:, show:, season:, kind:, lang:, tag:, date:), /regex/i.
     #[arg(long)]
     pub q: Option<String>,
     /// Published at or after: RFC 3339, or a duration before now (7d).

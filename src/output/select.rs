@@ -73,18 +73,12 @@ fn merged<'a>(
     })
 }
 
-/// Whether an entry in `language` is in one of `langs` (lower-case tags): the same tag, or
-/// a primary-only one (`en`) with the entry's primary language (`en-US`, folded as
-/// [`crate::normalize::lang::primary`] folds it).
+/// Whether an entry in `language` is in one of `langs` (lower-case tags), as
+/// [`crate::query::eval::language_is`] reads each.
 fn in_languages(langs: &std::collections::BTreeSet<String>, language: Option<&str>) -> bool {
-    use crate::normalize::lang::primary;
-    let Some(language) = language else {
-        return false;
-    };
-    let lower = language.to_ascii_lowercase();
     langs
         .iter()
-        .any(|l| *l == lower || (!l.contains('-') && primary(l) == primary(&lower)))
+        .any(|l| crate::query::eval::language_is(l, language))
 }
 
 /// Whether `e` passes every filter that the index walk did not already apply.

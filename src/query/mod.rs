@@ -18,6 +18,9 @@
 //! | `before=`, `after=` | paging cursors (RFC 5005), from the `next` / `prev` links |
 //! | `spoilers=mask` | entries under a spoiler embargo shown with a neutral title instead of left out (`hide`, the default) |
 //!
+//! `q` may use `lang:` (the entry's language, as `lang=`) and `tag:` (the feed's config tag,
+//! as `tag=`) besides the other fields.
+//!
 //! `q` is an expression of the one query language that `[[view]] q`, `showfeed feed --q` and
 //! the ingest rules share ([`parse_expr`]; grammar in [`parser`], canonical form in [`ast`],
 //! matching and index plans in [`eval`], `date:` values in [`date`]).
