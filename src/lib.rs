@@ -64,6 +64,7 @@ pub mod fetch;
 pub mod limits;
 pub mod metrics;
 pub mod normalize;
+pub mod notify;
 pub mod opml;
 pub mod output;
 pub mod parse;

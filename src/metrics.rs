@@ -17,6 +17,7 @@
 //! | `showfeed_articles_total{feed,outcome}` | entries' articles fetched (`fetched`) or not, by reason (`status`, `timeout`, `too_large`, `not_html`, `private`, `paywall`, `too_short`...) |
 //! | `showfeed_article_bytes_total` | bytes of article pages read |
 //! | `showfeed_article_extract_seconds` | time to extract one article from its page |
+//! | `showfeed_notifications_total{view,outcome}` | notifications of new stories: `sent`, `retried` (a failed attempt tried again), `failed` (given up) |
 //! | `showfeed_http_requests_total{route,status}` | HTTP requests |
 //! | `showfeed_http_request_duration_seconds{route}` | HTTP latency |
 //!
@@ -59,6 +60,15 @@ pub struct FeedRule {
     pub feed: String,
     /// Ingest rule ([`crate::vocab::RULE_NAMES`]).
     pub rule: String,
+}
+
+/// Labels of per-view outcome counters.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ViewOutcome {
+    /// View name.
+    pub view: String,
+    /// Outcome.
+    pub outcome: String,
 }
 
 /// Labels of HTTP counters.
@@ -114,6 +124,8 @@ pub struct Metrics {
     pub article_bytes: Counter,
     /// Extraction time per article.
     pub article_extract_seconds: Histogram,
+    /// Notifications by view and outcome.
+    pub notifications: Family<ViewOutcome, Counter>,
     /// HTTP requests.
     pub http_requests: Family<RouteStatus, Counter>,
     /// HTTP latency.
@@ -195,6 +207,10 @@ impl Metrics {
                 "article_extract_seconds",
                 "Time to extract one article from its page",
                 Histogram::new(exponential_buckets(0.0005, 2.0, 14)),
+            ),
+            notifications: r.add(
+                "notifications",
+                "Notifications of new stories by view and outcome (sent, retried, failed)",
             ),
             http_requests: r.add("http_requests", "HTTP requests by route and status"),
             http_seconds: r.register(
@@ -287,6 +303,7 @@ mod tests {
                 "articles counter",
                 "article_bytes counter",
                 "article_extract_seconds histogram",
+                "notifications counter",
                 "http_requests counter",
                 "http_request_duration_seconds histogram",
             ]

@@ -10,12 +10,14 @@ mod diff;
 pub mod full_text;
 pub mod http;
 mod listen;
+pub mod notify;
 pub mod raw;
 mod validate;
 
 pub use diff::{diff, ConfigDiff};
 pub use full_text::{FullText, FullTextMode};
 pub use http::{BasicAuth, FeedHttp, Password};
+pub use notify::{NotifyKind, NotifyTarget};
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -103,6 +105,8 @@ pub struct View {
     pub query: String,
     /// The view's own spoiler embargo, on top of the shows' (`spoilers`, `spoilers_until`).
     pub spoilers: Spoilers,
+    /// Where each new story of the view is announced (`notify`).
+    pub notify: Vec<NotifyTarget>,
 }
 
 /// HTTP server settings.

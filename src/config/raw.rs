@@ -78,6 +78,9 @@ pub struct RawView {
     pub spoilers: Option<Spanned<String>>,
     /// Every entry of the view held until this date or time.
     pub spoilers_until: Option<Spanned<toml::Value>>,
+    /// Notification targets: URLs, or tables with `url`, `type`, `token_env`.
+    #[serde(default)]
+    pub notify: Vec<Spanned<toml::Value>>,
 }
 
 /// `[server]`
@@ -302,6 +305,7 @@ pub const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "limit",
             "spoilers",
             "spoilers_until",
+            "notify",
         ],
     ),
 ];

@@ -17,6 +17,7 @@ use super::{
 };
 use crate::query::{parse_q, FeedQuery, Known};
 
+mod notify;
 mod rules;
 mod spoilers;
 
@@ -221,6 +222,7 @@ fn views(
                 .filter(|t| !t.is_empty()),
             query,
             spoilers: spoilers::of(v.spoilers.as_ref(), v.spoilers_until.as_ref(), subject, c),
+            notify: notify::targets(&v.notify, subject, c),
         });
     }
     out

@@ -134,6 +134,12 @@ fn qualifies(q: &FeedQuery, e: &Entry) -> bool {
         && matches(q, e)
 }
 
+/// Whether `e` is in the documents of `q` on its own (filters and time bounds), as a new
+/// entry is checked before it is announced (`crate::notify`).
+pub fn admits(q: &FeedQuery, e: &Entry) -> bool {
+    qualifies(q, e)
+}
+
 /// What a matching entry found at `key` puts on the page: itself, or for a hidden copy
 /// the story it belongs to when this copy is where the story is placed (see the module
 /// docs); `None` when the story is placed elsewhere.

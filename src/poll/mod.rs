@@ -54,7 +54,13 @@ pub struct Context {
     /// Fetches in flight, globally and per host: taken by the scheduler for each poll and
     /// by the article stage for each other host it reaches.
     pub limits: Arc<Limits>,
+    /// Where each poll's new stories go once committed (the notifier, when one runs).
+    pub arrivals: Option<Arrivals>,
 }
+
+/// The sending side of the new stories each poll stores: entries that start a story, are
+/// new to the store, and are recent news (not a new feed's backlog).
+pub type Arrivals = tokio::sync::mpsc::UnboundedSender<Vec<crate::entry::Entry>>;
 
 impl Context {
     /// A context for `config` over `store`.
@@ -75,6 +81,7 @@ impl Context {
                 config.polling.per_host,
             )),
             config,
+            arrivals: None,
         })
     }
 

@@ -164,6 +164,8 @@ pub struct AppState {
     watching: std::sync::atomic::AtomicBool,
     /// What documents read the time from (spoiler embargoes end by it).
     clock: Clock,
+    /// The notifier whose targets `/status` lists (absent without one).
+    notifier: std::sync::OnceLock<Arc<crate::notify::Notifier>>,
 }
 
 impl AppState {
@@ -177,6 +179,7 @@ impl AppState {
     pub fn with_clock(store: Arc<Store>, config: Arc<Config>, clock: Clock) -> Arc<AppState> {
         Arc::new(AppState {
             clock,
+            notifier: std::sync::OnceLock::new(),
             store,
             config: RwLock::new(config),
             config_error: RwLock::new(None),
@@ -190,6 +193,11 @@ impl AppState {
     /// Lets `/admin/poll` ask `requests` for polls (the daemon's scheduler).
     pub fn set_poll_requests(&self, requests: Arc<PollRequests>) {
         let _ = self.poll_requests.set(requests);
+    }
+
+    /// Lists `notifier`'s targets in `/status`.
+    pub fn set_notifier(&self, notifier: Arc<crate::notify::Notifier>) {
+        let _ = self.notifier.set(notifier);
     }
 
     /// The config in force.
@@ -344,6 +352,10 @@ async fn status(State(state): State<Arc<AppState>>) -> Result<Json<Status>, Serv
             reloads: st.reloads.load(std::sync::atomic::Ordering::Acquire),
             watching_config: st.watching.load(std::sync::atomic::Ordering::Acquire),
             feeds: status_rows(&config, &st.store)?,
+            notifications: match st.notifier.get() {
+                Some(n) => n.status()?,
+                None => Vec::new(),
+            },
         })
     })
     .await

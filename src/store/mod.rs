@@ -10,6 +10,8 @@
 //! - `events`: time + sequence -> versioned [`HealthEvent`] (source failures, recoveries...)
 //! - `feeds`: feed id -> versioned [`FeedState`] (validators, next poll, health)
 //! - `hidden`: entry id -> the ingest rule that hides it (see `hidden`)
+//! - `notify_queue`, `notify_sent`: notifications of new stories to send, and sent (see
+//!   `notify`)
 //! - `meta`: schema version, the retention floor, tagger and rule-set fingerprints
 //!
 //! A poll's new entries and its new validators are written in one transaction
@@ -33,6 +35,7 @@ mod events;
 mod flush;
 mod hidden;
 pub mod keys;
+mod notify;
 mod retention;
 mod states;
 mod writable;
@@ -47,6 +50,7 @@ pub use entries::IngestStats;
 pub use error::{cannot_write, is_disk_error, StoreError};
 pub use events::{HealthEvent, MAX_EVENTS};
 pub use hidden::HideStats;
+pub use notify::{Ended as NoticeEnded, Notice, TargetKey};
 pub use retention::PruneStats;
 pub use states::FeedState;
 pub use writable::Unwritable;
@@ -71,6 +75,8 @@ pub struct Store {
     events: sled::Tree,
     feeds: sled::Tree,
     hidden: sled::Tree,
+    notify_queue: sled::Tree,
+    notify_sent: sled::Tree,
     meta: sled::Tree,
     generation: AtomicU64,
     /// Writes done / writes known durable, for group commit in [`Store::flush`].
@@ -147,6 +153,8 @@ impl Store {
             events: db.open_tree("events")?,
             feeds: db.open_tree("feeds")?,
             hidden: db.open_tree("hidden")?,
+            notify_queue: db.open_tree("notify_queue")?,
+            notify_sent: db.open_tree("notify_sent")?,
             meta,
             db,
             generation: AtomicU64::new(1),

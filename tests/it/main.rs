@@ -17,6 +17,7 @@ mod full_text;
 mod fuzz_regressions;
 mod hostile;
 mod languages;
+mod notify;
 mod operations;
 mod opml_import;
 mod output;
