@@ -37,6 +37,8 @@
 //! - [`output`]: what is shown, to HTTP and the CLI alike: selection over the indexes, the
 //!   document model, the Atom/RSS/JSON writers, the health feed, status rows, suggestions
 //!   and story counts.
+//! - [`notify`]: the new stories of views with `notify` targets, queued in the store and
+//!   sent (ntfy, JSON webhooks) in the background, downstream of the polls that found them.
 //! - [`serve`]: HTTP only: the axum router, caching, ETags and 304s, the index page, and
 //!   the one place errors become statuses.
 //!

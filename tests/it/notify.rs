@@ -20,7 +20,7 @@ struct Got {
 }
 
 /// A loopback HTTP server that records every request and answers 500 to the first
-/// `fail_first` requests to `/hook`, 200 otherwise; stops when dropped.
+/// `fail_first` requests to `/hook`, 404 to `/gone`, 200 otherwise; stops when dropped.
 struct Receiver {
     port: u16,
     got: Arc<Mutex<Vec<Got>>>,
@@ -44,6 +44,8 @@ impl Receiver {
                 let hooks = got.iter().filter(|r| r.path == "/hook").count();
                 let status = if uri.path() == "/hook" && hooks < fail_first {
                     StatusCode::INTERNAL_SERVER_ERROR
+                } else if uri.path() == "/gone" {
+                    StatusCode::NOT_FOUND
                 } else {
                     StatusCode::OK
                 };
@@ -279,4 +281,71 @@ async fn each_new_story_is_announced_once_per_target() {
     assert_eq!(receiver.ok("/hook").len(), 3);
     let last = receiver.ok("/ntfy/topic").pop().unwrap();
     assert_eq!(last.headers["title"], LATER.0);
+}
+
+/// The library path (no daemon): the notifier fed by a poll context, so its status and the
+/// health feed can be read in place.
+#[tokio::test]
+async fn a_refused_target_is_given_up_in_the_health_feed_and_spoilers_stay_hidden() {
+    use showfeed::notify::Notifier;
+    let receiver = Receiver::start(0).await;
+    let feeds = FixtureServer::start().await;
+    feeds.route("/a.xml", Route::ok(rss(&[OLD]), "application/rss+xml"));
+    let r = receiver.port;
+    let extra = format!(
+        "[[show]]\nname = \"Squid Game\"\nspoilers = \"48h\"\n\n[[view]]\nname = \"sg\"\nshow = [\"squid-game\"]\n\
+         notify = [\"http://127.0.0.1:{r}/ntfy\", {{ url = \"http://127.0.0.1:{r}/gone\", type = \"webhook\" }}]\n"
+    );
+    let setup = write_config(&[("a", feeds.url("/a.xml"))], 0, &extra);
+    let h = crate::support::Harness::open(&setup);
+    let notifier = Notifier::new(h.store.clone(), h.config.clone()).unwrap();
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let (arrivals, task) = notifier.spawn(cancel.clone());
+    let mut ctx = showfeed::poll::Context::new(h.store.clone(), h.config.clone()).unwrap();
+    ctx.arrivals = Some(arrivals);
+    let ctx = Arc::new(ctx);
+    showfeed::scheduler::poll_all(ctx.clone(), &h.config.feeds).await;
+    let recap = (
+        "Squid Game Season 3 Episode 1 Recap: Red Light",
+        "https://example.org/recap",
+        15,
+    );
+    feeds.route(
+        "/a.xml",
+        Route::ok(rss(&[OLD, recap]), "application/rss+xml"),
+    );
+    showfeed::scheduler::poll_all(ctx.clone(), &h.config.feeds).await;
+    wait_until(
+        "the recap sent to one target and given up at the other",
+        async || {
+            let rows = notifier.status().unwrap();
+            rows.len() == 2 && rows[0].sent == 1 && rows[1].failed == 1 && rows[1].queued == 0
+        },
+    )
+    .await;
+    // http://127.0.0.1 is no ntfy host: a plain URL there is a webhook. Under the embargo,
+    // the announcement says what the entry is, not what happens in it.
+    let sent = receiver.ok("/ntfy");
+    let item: serde_json::Value = serde_json::from_str(&sent[0].body).unwrap();
+    assert_eq!(item["title"], "Squid Game S3E1: recap (spoilers hidden)");
+    assert!(
+        item["content_text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Spoilers hidden until "),
+        "{item}"
+    );
+    assert_eq!(receiver.all("/gone"), 1, "a 404 is not retried");
+    let rows = notifier.status().unwrap();
+    assert_eq!(rows[1].last_error.as_deref(), Some("HTTP 404 Not Found"));
+    let health =
+        String::from_utf8(showfeed::output::health::render(&h.config, &h.store).unwrap()).unwrap();
+    assert!(
+        health.contains(&format!(
+            "notification to http://127.0.0.1:{r}/… (view sg) failed"
+        )),
+        "{health}"
+    );
+    cancel.cancel();
+    task.await.unwrap();
 }
