@@ -224,67 +224,45 @@ impl Notifier {
         notice: &mut Notice,
         outcome: Outcome,
     ) -> Result<(), StoreError> {
-        let m = crate::metrics::get();
+        let retry_in = match &outcome {
+            Outcome::Retry(after, _) => BACKOFF
+                .get(notice.attempts as usize)
+                .map(|d| (*d).max(after.unwrap_or_default())),
+            _ => None,
+        };
+        let error = self.record(key, &outcome, retry_in.is_some());
         let count = |outcome: &str| {
-            m.notifications
+            crate::metrics::get()
+                .notifications
                 .get_or_create(&crate::metrics::ViewOutcome {
                     view: view.name.clone(),
                     outcome: outcome.to_owned(),
                 })
                 .inc();
         };
-        let retry_at = match &outcome {
-            Outcome::Retry(after, _) => BACKOFF
-                .get(notice.attempts as usize)
-                .map(|d| (*d).max(after.unwrap_or_default())),
-            _ => None,
-        };
-        let error = {
-            let mut targets = self.targets.lock();
-            let s = targets.entry(key).or_default();
-            s.free_at = Some(Instant::now() + MIN_GAP);
-            match (&outcome, retry_at) {
-                (Outcome::Sent, _) => s.sent += 1,
-                (Outcome::Retry(after, _), Some(_)) => {
-                    s.retried += 1;
-                    if let Some(a) = after {
-                        s.free_at = Some(Instant::now() + (*a).max(MIN_GAP));
-                    }
-                }
-                _ => s.failed += 1,
-            }
-            let error = match &outcome {
-                Outcome::Sent => None,
-                Outcome::Retry(_, e) | Outcome::Fatal(e) => Some(e.clone()),
-            };
-            if let Some(e) = &error {
-                s.last_error = Some((now(), e.clone()));
-            }
-            error
-        };
         let st = self.store.clone();
-        match (outcome, retry_at) {
-            (Outcome::Sent, _) => {
+        match (error, retry_in) {
+            (None, _) => {
                 count("sent");
                 blocking("record a notification", move || {
                     st.end_notice(&key, &story, NoticeEnded::Sent)
                 })
                 .await
             }
-            (Outcome::Retry(..), Some(delay)) => {
+            (Some(why), Some(delay)) => {
                 count("retried");
                 notice.attempts += 1;
                 notice.next_at = now() + i64::try_from(delay.as_secs()).unwrap_or(i64::MAX / 2);
-                warn!(view = %view.name, target = %target.shown(), "notification failed, retried in {}: {}", humantime::format_duration(delay), error.unwrap_or_default());
+                let wait = humantime::format_duration(delay);
+                warn!(view = %view.name, target = %target.shown(), "notification failed, retried in {wait}: {why}");
                 let n = notice.clone();
                 blocking("requeue a notification", move || {
                     st.requeue_notice(&key, &story, &n)
                 })
                 .await
             }
-            _ => {
+            (Some(why), None) => {
                 count("failed");
-                let why = error.unwrap_or_default();
                 warn!(view = %view.name, target = %target.shown(), "notification given up: {why}");
                 let event = HealthEvent {
                     at: now(),
@@ -305,6 +283,33 @@ impl Notifier {
                 .await
             }
         }
+    }
+
+    /// Counts an attempt on its target and holds the target until its next allowed request
+    /// (the rate limit, or the server's `Retry-After`); the error, when it failed.
+    fn record(&self, key: TargetKey, outcome: &Outcome, retried: bool) -> Option<String> {
+        let mut targets = self.targets.lock();
+        let s = targets.entry(key).or_default();
+        s.free_at = Some(Instant::now() + MIN_GAP);
+        let error = match outcome {
+            Outcome::Sent => {
+                s.sent += 1;
+                return None;
+            }
+            Outcome::Retry(after, e) if retried => {
+                s.retried += 1;
+                if let Some(a) = after {
+                    s.free_at = Some(Instant::now() + (*a).max(MIN_GAP));
+                }
+                e.clone()
+            }
+            Outcome::Retry(_, e) | Outcome::Fatal(e) => {
+                s.failed += 1;
+                e.clone()
+            }
+        };
+        s.last_error = Some((now(), error.clone()));
+        Some(error)
     }
 
     /// `/status` rows: every configured target, with its counts and queue.
