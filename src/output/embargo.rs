@@ -87,6 +87,16 @@ impl Embargo {
         end.max(ends(&self.view, e.published, spoiler_kind || any_episode))
     }
 
+    /// When the `spoilers_until` of show `slug` ends, while it holds every entry about the
+    /// show: selection then leaves that show's index unwalked instead of passing over each
+    /// entry in it.
+    pub fn holds_show(&self, slug: &str) -> Option<i64> {
+        self.shows
+            .get(slug)
+            .and_then(|s| s.until)
+            .filter(|&t| t > self.now)
+    }
+
     /// When the embargo holding `e` now ends; `None` when it is not held.
     pub fn held_until(&self, e: &Entry) -> Option<i64> {
         self.ends(e).filter(|&t| t > self.now)

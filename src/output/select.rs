@@ -237,11 +237,23 @@ pub fn select(
     let plan = q.expr.as_ref().map(Expr::plan).unwrap_or_default();
     let newest_first = q.after.is_none();
     let (lower, upper) = bounds(q, &plan, newest_first);
+    let mut page = Page::default();
     let streams = indexes(q, &plan)
         .into_iter()
+        .filter(|i| match i {
+            // Every entry of a show under `spoilers_until` is held: nothing to walk for
+            // (a show whose entries are all held would otherwise be read to its end).
+            Index::Show(s) if q.spoilers == SpoilerMode::Hide => match embargo.holds_show(s) {
+                Some(until) => {
+                    page.expires = Some(page.expires.map_or(until, |t| t.min(until)));
+                    false
+                }
+                None => true,
+            },
+            _ => true,
+        })
         .map(|i| store.scan(i, lower, upper, newest_first).peekable())
         .collect();
-    let mut page = Page::default();
     let mut more = false;
     let any_hidden = store.any_hidden();
     for key in merged(streams, newest_first) {

@@ -280,6 +280,23 @@ async fn revealed_entries_take_their_place_in_the_pages() {
 }
 
 #[tokio::test]
+async fn a_show_held_until_a_date_is_empty_until_then() {
+    let s = serve().await;
+    let url = format!("{}/shows/the-bear.atom", s.base);
+    let held = get(&url, None).await;
+    assert!(held.entries.is_empty(), "{:?}", titles(&held.entries));
+    s.clock.set(BEAR_UNTIL - 1);
+    assert_eq!(get(&url, Some(&held.etag)).await.status, 304);
+    s.clock.set(BEAR_UNTIL);
+    let after = get(&url, Some(&held.etag)).await;
+    assert_eq!(after.status, 200);
+    assert_eq!(
+        titles(&after.entries),
+        ["The Bear Renewed for Season 5 at FX"]
+    );
+}
+
+#[tokio::test]
 async fn a_views_embargo_holds_its_entries_in_the_view_only() {
     let s = serve().await;
     s.clock.set(BEAR_UNTIL);
