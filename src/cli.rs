@@ -63,6 +63,10 @@ pub enum Command {
     /// one, list them, and add the first to the config file (comments kept). A running
     /// daemon picks it up like any other save.
     Add(AddArgs),
+    /// Fetch the whole article of stored entries that lack one (every feed with
+    /// `full_text`, or the ones named), with a progress bar and a summary. With the daemon
+    /// running, asks it to.
+    FetchText(FetchTextArgs),
     /// Import or export the source list as OPML.
     #[command(subcommand)]
     Opml(OpmlCommand),
@@ -220,6 +224,18 @@ pub struct PollArgs {
     /// Only feeds whose last poll failed.
     #[arg(long)]
     pub failing: bool,
+}
+
+/// What `showfeed fetch-text` covers.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FetchTextArgs {
+    /// Only this feed (repeatable; it need not have `full_text`); without, every feed
+    /// with `full_text` on or "auto".
+    #[arg(long = "feed", value_name = "ID")]
+    pub feeds: Vec<String>,
+    /// Entries published within this long before now ("7d", "36h").
+    #[arg(long, default_value = "7d", value_parser = humantime::parse_duration)]
+    pub since: std::time::Duration,
 }
 
 /// Output formats.

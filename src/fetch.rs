@@ -180,6 +180,20 @@ impl FetchError {
         }
     }
 
+    /// How long the whole site should be left alone after this answer: a 429, or a 503
+    /// with `Retry-After` (a 503 without a time may be one URL's trouble). See
+    /// [`crate::limits::Limits::hold`].
+    pub fn site_hold(&self) -> Option<Duration> {
+        let FetchError::Status { status, .. } = self else {
+            return None;
+        };
+        match (status.as_u16(), self.retry_after()) {
+            (429 | 503, Some(wait)) => Some(wait),
+            (429, None) => Some(crate::limits::BARE_429_HOLD),
+            _ => None,
+        }
+    }
+
     /// `Retry-After`, when the server gave one.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {

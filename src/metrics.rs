@@ -13,7 +13,7 @@
 //! | `showfeed_store_entries` / `showfeed_store_bytes` | entries stored / disk used by sled |
 //! | `showfeed_config_valid` | 0 while the file on disk failed to load (the previous config runs) |
 //! | `showfeed_store_writable` | 0 while the store cannot be written (disk full, read-only): stored entries are served, polling waits |
-//! | `showfeed_polls_skipped_total` | polls that were due but not made because the store cannot be written |
+//! | `showfeed_polls_skipped_total` | polls that were due but not made: the store cannot be written, or the feed's site asked to slow down (429) |
 //! | `showfeed_articles_total{feed,outcome}` | entries' articles fetched (`fetched`) or not, by reason (`status`, `timeout`, `too_large`, `not_html`, `private`, `paywall`, `too_short`...) |
 //! | `showfeed_article_bytes_total` | bytes of article pages read |
 //! | `showfeed_article_extract_seconds` | time to extract one article from its page |
@@ -196,7 +196,7 @@ impl Metrics {
             ),
             polls_skipped: r.add(
                 "polls_skipped",
-                "Due polls not made because the store cannot be written",
+                "Due polls not made: the store cannot be written, or the feed's site asked to slow down",
             ),
             articles: r.add(
                 "articles",

@@ -35,6 +35,10 @@ pub struct Normalized {
     pub site_link: Option<String>,
     /// RSS `<ttl>`.
     pub ttl: Option<Duration>,
+    /// The feed's small square icon (Atom `<icon>`, JSON Feed `favicon`), absolute.
+    pub icon: Option<String>,
+    /// The feed's larger image (Atom `<logo>`, RSS `<image>`, JSON Feed `icon`), absolute.
+    pub logo: Option<String>,
     /// The entries, at most [`MAX_ITEMS_PER_FEED`], in document order.
     pub entries: Vec<Entry>,
 }
@@ -64,8 +68,16 @@ pub fn normalize(feed_id: &str, feed: Feed, base: &Url, now: i64) -> Normalized 
             .filter(|t| !t.is_empty()),
         site_link: site.map(|u| xml_safe(u.as_str()).into_owned()),
         ttl: feed.ttl.map(|m| Duration::from_secs(u64::from(m) * 60)),
+        icon: image_url(base, feed.icon.as_ref()),
+        logo: image_url(base, feed.logo.as_ref()),
         entries,
     }
+}
+
+/// A feed image's URL, absolute (relative ones resolve against the feed's URL), http(s) only.
+fn image_url(base: &Url, image: Option<&feed_rs::model::Image>) -> Option<String> {
+    let url = web_url(base, &image?.uri)?;
+    Some(xml_safe(url.as_str()).into_owned())
 }
 
 /// At most [`MAX_ITEMS_PER_FEED`] items: the newest, undated ones sorting last.

@@ -24,6 +24,7 @@ use crate::clock::now;
 use crate::config::{Config, Feed};
 use crate::errors::error_chain;
 use crate::limits::Limits;
+use crate::poll::backfill::BackfillStats;
 use crate::poll::state::is_transient;
 use crate::poll::{self, retag, Context, Outcome, PollSummary, Report};
 use crate::store::FeedState;
@@ -80,10 +81,7 @@ pub async fn poll_all_with(
     out
 }
 
-/// A feed id that names no configured feed.
-#[derive(Debug, thiserror::Error)]
-#[error("no feed with id {0:?} is configured")]
-pub struct UnknownFeed(pub String);
+pub use crate::config::UnknownFeed;
 
 /// The feeds a poll on demand covers: every configured feed, the ones named (each must
 /// exist), or, with `failing`, those whose last poll failed.
@@ -128,12 +126,24 @@ impl Asks {
     }
 }
 
+/// A `showfeed fetch-text` asked of the running daemon: the feeds (all with `full_text`
+/// when empty), entries published since (Unix seconds), and where the answer goes.
+pub struct BackfillAsk {
+    /// Feed ids.
+    pub feeds: Vec<String>,
+    /// Entries published at or after this.
+    pub since: i64,
+    /// What the backfill did, or why it could not run.
+    pub reply: oneshot::Sender<Result<BackfillStats, String>>,
+}
+
 /// Polls asked for while the daemon runs (`showfeed poll` against a running daemon): each
 /// feed task of the current generation has its own [`Asks`], and answers every waiter when
-/// its poll is done.
+/// its poll is done. Backfills (`showfeed fetch-text`) go to the generation's backfill task.
 #[derive(Default)]
 pub struct PollRequests {
     feeds: RwLock<HashMap<String, Arc<Asks>>>,
+    backfills: Mutex<Option<tokio::sync::mpsc::UnboundedSender<BackfillAsk>>>,
 }
 
 impl PollRequests {
@@ -144,6 +154,23 @@ impl PollRequests {
         let asks = self.feeds.read().get(feed_id)?.clone();
         asks.waiters.lock().push(tx);
         asks.wake.notify_one();
+        Some(rx)
+    }
+
+    /// Asks the running generation to fetch the missing articles of `feeds` since `since`;
+    /// `None` when no scheduler runs.
+    pub fn fetch_text(
+        &self,
+        feeds: Vec<String>,
+        since: i64,
+    ) -> Option<oneshot::Receiver<Result<BackfillStats, String>>> {
+        let (reply, rx) = oneshot::channel();
+        let ask = BackfillAsk {
+            feeds,
+            since,
+            reply,
+        };
+        self.backfills.lock().as_ref()?.send(ask).ok()?;
         Some(rx)
     }
 
@@ -160,6 +187,8 @@ pub struct Scheduler {
     tasks: JoinSet<()>,
     heartbeat: Arc<AtomicI64>,
     requests: Arc<PollRequests>,
+    /// The limits this generation polls under (a reload hands their site holds on).
+    limits: Arc<Limits>,
 }
 
 /// How often the scheduler proves it is alive (for the systemd watchdog).
@@ -174,6 +203,7 @@ impl Scheduler {
             tasks: JoinSet::new(),
             heartbeat: Arc::new(AtomicI64::new(now())),
             requests: Arc::default(),
+            limits: ctx.limits.clone(),
         };
         s.spawn(ctx);
         s
@@ -195,6 +225,10 @@ impl Scheduler {
             self.tasks.spawn(task.run());
         }
         self.requests.replace(channels);
+        let (asks, backfills) = tokio::sync::mpsc::unbounded_channel();
+        *self.requests.backfills.lock() = Some(asks);
+        self.tasks
+            .spawn(backfill_loop(ctx.clone(), backfills, self.token.clone()));
         self.tasks
             .spawn(save_states_loop(ctx.clone(), self.token.clone()));
         self.tasks.spawn(prune_loop(ctx, self.token.clone()));
@@ -284,6 +318,8 @@ impl Scheduler {
     pub async fn restart(&mut self, ctx: Arc<Context>, grace: Duration) {
         self.token.cancel();
         self.drain(grace).await;
+        ctx.limits.carry_holds_from(&self.limits);
+        self.limits = ctx.limits.clone();
         self.token = self.shutdown.child_token();
         self.spawn(ctx);
     }
@@ -385,6 +421,20 @@ impl FeedTask {
                 due = None;
                 continue;
             }
+            if let Some(wait) = self.ctx.limits.held(&self.feed().host_key()) {
+                // Another feed of this site got a 429 (or a 503 with Retry-After): asking
+                // again before it ends would only earn another.
+                crate::metrics::get().polls_skipped.inc();
+                let why = format!(
+                    "its site asked to slow down (HTTP 429/503 on another of its feeds); next try in {}",
+                    crate::poll::cadence::round(wait)
+                );
+                for w in waiters {
+                    let _ = w.send(PollSummary::skipped(&self.feed().id, &why));
+                }
+                due = Some(now().saturating_add(wait.as_secs() as i64 + 1));
+                continue;
+            }
             let Some(report) = self.poll().await else {
                 // Storage failed: try again after the interval rather than spinning.
                 due = Some(now().saturating_add(self.feed().interval.as_secs() as i64));
@@ -430,6 +480,29 @@ impl FeedTask {
         let report = Box::pin(refresh_guarded(&self.ctx, self.feed(), &self.cancel)).await;
         drop(permits);
         report
+    }
+}
+
+/// Runs the backfills asked of this generation one after another, under its token: a
+/// reload or shutdown stops one between articles (what was stored stays).
+async fn backfill_loop(
+    ctx: Arc<Context>,
+    mut asks: tokio::sync::mpsc::UnboundedReceiver<BackfillAsk>,
+    cancel: CancellationToken,
+) {
+    loop {
+        let ask = tokio::select! {
+            a = asks.recv() => a,
+            () = cancel.cancelled() => return,
+        };
+        let Some(ask) = ask else { return };
+        let result = match poll::backfill::feeds_of(&ctx.config, &ask.feeds) {
+            Err(e) => Err(e.to_string()),
+            Ok(feeds) => poll::backfill::run(&ctx, &feeds, ask.since, &cancel, |_, _| {})
+                .await
+                .map_err(|e| error_chain(&e)),
+        };
+        let _ = ask.reply.send(result);
     }
 }
 

@@ -76,6 +76,10 @@ pub enum ArticleError {
     /// Another host's slot stayed taken.
     #[error("its host stayed busy with other fetches")]
     HostBusy,
+    /// The site answered one of our requests with 429 (or 503 with `Retry-After`) a short
+    /// while ago.
+    #[error("its site asked to slow down (HTTP 429 or 503 with Retry-After)")]
+    SiteHeld,
     /// Over [`MAX_PER_POLL`].
     #[error("more than {MAX_PER_POLL} new articles in one poll")]
     Limit,
@@ -91,6 +95,7 @@ impl ArticleError {
             ArticleError::Fetch(f) => f.kind(),
             ArticleError::Extract(e) => e.kind(),
             ArticleError::HostBusy => "host_busy",
+            ArticleError::SiteHeld => "site_held",
             ArticleError::Limit => "limit",
             ArticleError::Panic(_) => "panic",
         }
@@ -140,6 +145,21 @@ pub async fn fill(
         }
     }
     Ok(filled)
+}
+
+/// One entry's article outside a poll (`showfeed fetch-text`): its HTML, sanitized, or why
+/// not; counted like the poll stage's.
+pub async fn fetch_one(stage: &Stage<'_>, url: &Url) -> Result<String, ArticleError> {
+    match article(stage, url).await {
+        Ok(a) => {
+            record_ok(&stage.feed.id, url);
+            Ok(a.html)
+        }
+        Err(e) => {
+            record_failure(&stage.feed.id, url, &e);
+            Err(e)
+        }
+    }
 }
 
 /// The entries the feed's mode wants an article for, with their links: every entry with
@@ -195,7 +215,11 @@ async fn unseen(
 /// holds), the page, and its extraction off the async workers.
 async fn article(stage: &Stage<'_>, url: &Url) -> Result<Article, ArticleError> {
     let host = crate::config::site_key(url);
+    if stage.limits.held(&host).is_some() {
+        return Err(ArticleError::SiteHeld);
+    }
     let _permit = if host == stage.feed.host_key() {
+        stage.limits.pace(&host).await;
         None
     } else {
         // Bounded: two feeds each holding their own host's slot and waiting for the
@@ -203,10 +227,19 @@ async fn article(stage: &Stage<'_>, url: &Url) -> Result<Article, ArticleError> 
         let slot = tokio::time::timeout(stage.wait, stage.limits.acquire_host(&host));
         Some(slot.await.map_err(|_| ArticleError::HostBusy)?)
     };
-    let body = stage
+    let body = match stage
         .fetcher
         .fetch_page(url, stage.feed.allow_private)
-        .await?;
+        .await
+    {
+        Ok(body) => body,
+        Err(e) => {
+            if let Some(wait) = e.site_hold() {
+                stage.limits.hold(&host, wait);
+            }
+            return Err(e.into());
+        }
+    };
     crate::metrics::get()
         .article_bytes
         .inc_by(body.bytes.len() as u64);

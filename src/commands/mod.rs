@@ -5,6 +5,7 @@
 mod add;
 pub mod client;
 mod feed;
+mod fetch_text;
 mod opml;
 mod poll;
 mod progress;
@@ -67,6 +68,7 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Opml(cmd) => opml::opml(config, cmd).await,
             Command::Rules(cmd) => rules::rules(config, cmd).await,
             Command::Add(args) => add::add(&config, &args).await,
+            Command::FetchText(args) => fetch_text::fetch_text(config, args).await,
             Command::Suggest { days, max } => suggest::suggest(config, days, max).await,
             Command::Check | Command::Completions { .. } | Command::Man => Ok(()),
         };

@@ -39,8 +39,8 @@ pub async fn from_daemon(daemon: &DaemonClient) -> anyhow::Result<Vec<StatusFeed
 /// The table.
 pub fn print(rows: Vec<StatusFeed>) {
     println!(
-        "{:<24} {:<20} {:>5} {:>7} {:<20} PROBLEM",
-        "FEED", "LAST SUCCESS", "FAILS", "ENTRIES", "NEXT POLL"
+        "{:<24} {:<20} {:>5} {:>7} {:<20} {:<10} PROBLEM",
+        "FEED", "LAST SUCCESS", "FAILS", "ENTRIES", "NEXT POLL", "INTERVAL"
     );
     for r in rows {
         let error = match (&r.disabled, &r.problem, &r.moved_to) {
@@ -50,13 +50,22 @@ pub fn print(rows: Vec<StatusFeed>) {
             _ => "-".to_owned(),
         };
         println!(
-            "{:<24} {:<20} {:>5} {:>7} {:<20} {}",
+            "{:<24} {:<20} {:>5} {:>7} {:<20} {:<10} {}",
             r.id,
             r.last_success.as_deref().unwrap_or("never"),
             r.consecutive_failures,
             r.entries,
             r.next_poll.as_deref().unwrap_or("now"),
+            r.interval.as_deref().unwrap_or("-"),
             error
         );
+        // Why the interval is what it is, when it is not simply the configured one.
+        if let Some(why) = r
+            .interval_reason
+            .as_deref()
+            .filter(|w| !w.starts_with("fixed: ") || w.contains("stretched"))
+        {
+            println!("{:<24} interval {why}", "");
+        }
     }
 }

@@ -169,12 +169,15 @@ fn feed_changes(o: &Feed, f: &Feed) -> Vec<String> {
     if o.url != f.url {
         what.push(format!("url {} -> {}", o.url, f.url));
     }
-    if o.interval != f.interval {
-        what.push(format!(
-            "interval {} -> {}",
-            humantime::format_duration(o.interval),
-            humantime::format_duration(f.interval)
-        ));
+    if (o.interval, o.adaptive) != (f.interval, f.adaptive) {
+        let show = |f: &Feed| {
+            if f.adaptive {
+                "auto".to_owned()
+            } else {
+                humantime::format_duration(f.interval).to_string()
+            }
+        };
+        what.push(format!("interval {} -> {}", show(o), show(f)));
     }
     if o.title != f.title {
         what.push("title".into());

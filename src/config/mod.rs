@@ -148,14 +148,22 @@ pub struct Polling {
     pub interval: Duration,
     /// Polls in flight at once.
     pub concurrency: usize,
-    /// Polls in flight at once against one host.
+    /// Polls in flight at once against one site.
     pub per_host: usize,
+    /// Least time between the starts of two requests to one site (feeds and articles).
+    pub min_gap: Duration,
     /// Total time allowed for one fetch, body included.
     pub timeout: Duration,
     /// Body cap in bytes, counted after decompression.
     pub max_body: u64,
-    /// Upper bound for server hints (Cache-Control max-age, RSS ttl) that stretch an interval.
+    /// Upper bound for server hints (Cache-Control max-age, RSS ttl) that stretch an interval,
+    /// and for adaptive intervals.
     pub max_interval: Duration,
+    /// Lower bound for adaptive intervals.
+    pub min_interval: Duration,
+    /// Whether feeds without an `interval` of their own poll adaptively (`interval = "auto"`
+    /// or `adaptive = true` in `[polling]`).
+    pub adaptive: bool,
     /// Default of each feed's `allow_private`.
     pub allow_private: bool,
 }
@@ -189,8 +197,12 @@ pub struct Feed {
     pub url: Url,
     /// Title override for the output.
     pub title: Option<String>,
-    /// Interval between polls of this feed.
+    /// Interval between polls of this feed; with `adaptive`, the one used while its posting
+    /// rate is unknown.
     pub interval: Duration,
+    /// `interval = "auto"`: the interval follows the feed's posting rate (the poll stage's
+    /// cadence), within `[polling] min_interval` / `max_interval`.
+    pub adaptive: bool,
     /// May reach private, loopback and link-local addresses through its host name (SSRF
     /// guard off for this feed).
     pub allow_private: bool,
@@ -205,6 +217,11 @@ pub struct Feed {
     /// `block` / `keep`: this feed's own ingest rules.
     pub rules: Rules,
 }
+
+/// A feed id that names no configured feed (`poll --feed`, `fetch-text --feed`).
+#[derive(Debug, thiserror::Error)]
+#[error("no feed with id {0:?} is configured")]
+pub struct UnknownFeed(pub String);
 
 /// An ingest rule: an expression of the query language (see [`crate::query`]) and its text.
 #[derive(Debug, Clone, PartialEq)]

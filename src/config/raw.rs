@@ -126,8 +126,15 @@ pub struct RawPolling {
     pub timeout: Option<Spanned<String>>,
     /// Body cap, counted after decompression.
     pub max_body: Option<Spanned<String>>,
-    /// Longest interval a server hint (Cache-Control, ttl) may stretch a feed's interval to.
+    /// Longest interval a server hint (Cache-Control, ttl) may stretch a feed's interval to,
+    /// and the longest adaptive interval.
     pub max_interval: Option<Spanned<String>>,
+    /// Shortest adaptive interval.
+    pub min_interval: Option<Spanned<String>>,
+    /// Least time between two request starts to one site.
+    pub min_gap: Option<Spanned<String>>,
+    /// Feeds without an `interval` of their own poll adaptively.
+    pub adaptive: Option<Spanned<bool>>,
     /// Let feeds reach private, loopback and link-local addresses through host names.
     pub allow_private: Option<Spanned<bool>>,
 }
@@ -245,6 +252,9 @@ pub const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "timeout",
             "max_body",
             "max_interval",
+            "min_interval",
+            "min_gap",
+            "adaptive",
             "allow_private",
         ],
     ),

@@ -11,7 +11,7 @@ use url::Url;
 
 mod feed_http;
 
-use super::raw::{RawConfig, RawFeed, RawServer, RawShow, RawView, KNOWN_KEYS};
+use super::raw::{RawConfig, RawFeed, RawPolling, RawServer, RawShow, RawView, KNOWN_KEYS};
 use super::{
     Config, Dedup, DedupMode, Diagnostic, Diagnostics, Feed, Polling, Server, Show, Storage,
 };
@@ -652,9 +652,31 @@ fn storage(raw: &RawConfig, base: &Path, c: &mut Collector<'_>) -> Option<Storag
     })
 }
 
-fn polling(raw: &RawConfig, c: &mut Collector<'_>) -> Option<Polling> {
-    let p = raw.polling.as_ref();
+/// The interval keys of `[polling]`.
+struct Intervals {
+    interval: Duration,
+    min_gap: Duration,
+    adaptive: bool,
+    timeout: Duration,
+    min_interval: Duration,
+    max_interval: Duration,
+}
+
+/// `interval` (a duration or "auto"), `adaptive`, `min_interval`, `max_interval` and
+/// `timeout` of `[polling]`; `None` when one is wrong (each is reported).
+fn intervals(p: Option<&RawPolling>, c: &mut Collector<'_>) -> Option<Intervals> {
     let mut ok = true;
+    let (interval, auto) = match p.and_then(|p| p.interval.as_ref()) {
+        None => (30 * MINUTE, false),
+        Some(v) => match interval_setting(v, None, c) {
+            Some(Interval::Auto) => (30 * MINUTE, true),
+            Some(Interval::Every(d)) => (d, false),
+            None => {
+                ok = false;
+                (30 * MINUTE, false)
+            }
+        },
+    };
     let mut dur = |v: Option<&Spanned<String>>,
                    key: &str,
                    default: Duration,
@@ -666,13 +688,6 @@ fn polling(raw: &RawConfig, c: &mut Collector<'_>) -> Option<Polling> {
         }),
         None => default,
     };
-    let interval = dur(
-        p.and_then(|p| p.interval.as_ref()),
-        "interval",
-        30 * MINUTE,
-        (MINUTE, 7 * DAY),
-        c,
-    );
     let timeout = dur(
         p.and_then(|p| p.timeout.as_ref()),
         "timeout",
@@ -687,6 +702,80 @@ fn polling(raw: &RawConfig, c: &mut Collector<'_>) -> Option<Polling> {
         (MINUTE, 30 * DAY),
         c,
     );
+    let min_interval = dur(
+        p.and_then(|p| p.min_interval.as_ref()),
+        "min_interval",
+        5 * MINUTE,
+        (MINUTE, 7 * DAY),
+        c,
+    );
+    let min_gap = dur(
+        p.and_then(|p| p.min_gap.as_ref()),
+        "min_gap",
+        Duration::ZERO,
+        (Duration::ZERO, MINUTE),
+        c,
+    );
+    if let Some(v) = p.and_then(|p| p.min_interval.as_ref()) {
+        if ok && min_interval > max_interval {
+            c.spanned(
+                v,
+                None,
+                format!(
+                    "`min_interval` = {} is longer than `max_interval` = {}",
+                    humantime::format_duration(min_interval),
+                    humantime::format_duration(max_interval)
+                ),
+            );
+            ok = false;
+        }
+    }
+    let adaptive = auto
+        || p.and_then(|p| p.adaptive.as_ref())
+            .is_some_and(|b| *b.get_ref());
+    ok.then_some(Intervals {
+        interval,
+        min_gap,
+        adaptive,
+        timeout,
+        min_interval,
+        max_interval,
+    })
+}
+
+/// An `interval` value.
+enum Interval {
+    /// `"auto"`: follow the feed's posting rate.
+    Auto,
+    /// A fixed duration.
+    Every(Duration),
+}
+
+/// `interval` = "auto" or a duration between a minute and a week (reported when wrong).
+fn interval_setting(
+    v: &Spanned<String>,
+    subject: Option<&str>,
+    c: &mut Collector<'_>,
+) -> Option<Interval> {
+    let text = v.get_ref().trim();
+    if text == "auto" {
+        return Some(Interval::Auto);
+    }
+    if let Err(e) = humantime::parse_duration(text) {
+        c.spanned(
+            v,
+            subject,
+            format!("`interval` = {text:?} is neither \"auto\" nor a duration ({e}); write it like \"30m\", \"2h\" or \"auto\""),
+        );
+        return None;
+    }
+    duration(v, subject, "interval", (MINUTE, 7 * DAY), c).map(Interval::Every)
+}
+
+fn polling(raw: &RawConfig, c: &mut Collector<'_>) -> Option<Polling> {
+    let p = raw.polling.as_ref();
+    let times = intervals(p, c);
+    let mut ok = times.is_some();
     let mut int = |v: Option<&Spanned<i64>>,
                    key: &str,
                    default: i64,
@@ -719,13 +808,17 @@ fn polling(raw: &RawConfig, c: &mut Collector<'_>) -> Option<Polling> {
         }),
         None => 15 << 20,
     };
+    let times = times?;
     ok.then_some(Polling {
-        interval,
+        interval: times.interval,
+        adaptive: times.adaptive,
         concurrency: concurrency as usize,
         per_host: per_host as usize,
-        timeout,
+        min_gap: times.min_gap,
+        timeout: times.timeout,
         max_body,
-        max_interval,
+        min_interval: times.min_interval,
+        max_interval: times.max_interval,
         allow_private: p
             .and_then(|p| p.allow_private.as_ref())
             .is_some_and(|b| *b.get_ref()),
@@ -788,6 +881,7 @@ fn feeds(
     }
     let defaults = FeedDefaults {
         interval: polling.map_or(30 * MINUTE, |p| p.interval),
+        adaptive: polling.is_some_and(|p| p.adaptive),
         allow_private: polling.is_some_and(|p| p.allow_private),
         base: base.to_path_buf(),
     };
@@ -811,6 +905,7 @@ struct SeenFeeds {
 /// What a feed that does not say otherwise gets from `[polling]`.
 struct FeedDefaults {
     interval: Duration,
+    adaptive: bool,
     allow_private: bool,
     /// The config file's directory (`password_file` is relative to it).
     base: std::path::PathBuf,
@@ -847,9 +942,11 @@ fn one_feed(
             None
         }
     };
-    let interval = match &f.interval {
-        Some(i) => duration(i, subject, "interval", (MINUTE, 7 * DAY), c),
-        None => Some(defaults.interval),
+    let (interval, adaptive) = match f.interval.as_ref().map(|i| interval_setting(i, subject, c)) {
+        Some(Some(Interval::Every(d))) => (Some(d), false),
+        Some(Some(Interval::Auto)) => (Some(defaults.interval), true),
+        Some(None) => (None, false),
+        None => (Some(defaults.interval), defaults.adaptive),
     };
     let http = feed_http::feed_http(f, &defaults.base, subject, c);
     Some(Feed {
@@ -857,6 +954,7 @@ fn one_feed(
         url: url?,
         title: title?,
         interval: interval?,
+        adaptive,
         allow_private: f
             .allow_private
             .as_ref()

@@ -96,6 +96,8 @@ pub fn render(doc: &Doc) -> Result<Vec<u8>, String> {
             ..Default::default()
         }),
         links,
+        icon: Some(doc.icon.clone()),
+        logo: Some(doc.logo.clone()),
         lang: doc.language().map(str::to_owned),
         entries: doc.entries.iter().map(entry).collect(),
         ..Default::default()

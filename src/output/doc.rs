@@ -82,6 +82,11 @@ pub struct Doc {
     pub home_url: String,
     /// Newest `updated` among the entries (Unix seconds), 0 when empty.
     pub updated: i64,
+    /// A small square icon (Atom `<icon>`, JSON Feed `favicon`, RSS `<image>`): the
+    /// source's for a document of one source, else showfeed's.
+    pub icon: String,
+    /// A larger image (Atom `<logo>`, JSON Feed `icon`): likewise.
+    pub logo: String,
     /// The entries.
     pub entries: Vec<OutEntry>,
 }
@@ -260,6 +265,7 @@ pub fn build(
             out
         })
         .collect();
+    let (icon, logo) = images(config, store, &q.sources)?;
     Ok(Doc {
         title: clean::text(&title).into_owned(),
         self_url: clean::link(urls.url(paging)),
@@ -272,8 +278,44 @@ pub fn build(
             .map(|c| clean::link(urls.url(Some(format!("after={}", cursor(&c)))))),
         home_url: clean::link(format!("{}/", urls.base)),
         updated,
+        icon,
+        logo,
         entries,
     })
+}
+
+/// showfeed's own icons, served by the server (64 and 512 pixels square).
+pub const OWN_ICON: &str = "/favicon.png";
+/// See [`OWN_ICON`].
+pub const OWN_LOGO: &str = "/icon.png";
+
+/// The document's icon and logo: for a document of one source, the images its feed names
+/// (a missing icon is the site's `/favicon.ico`, which most sites have); else showfeed's.
+fn images(
+    config: &Config,
+    store: &Store,
+    sources: &BTreeSet<String>,
+) -> Result<(String, String), StoreError> {
+    let base = config.server.public_url.as_str().trim_end_matches('/');
+    let own = (format!("{base}{OWN_ICON}"), format!("{base}{OWN_LOGO}"));
+    let (Some(source), 1) = (sources.first(), sources.len()) else {
+        return Ok(own);
+    };
+    let Some(state) = store.feed_state(source)? else {
+        return Ok(own);
+    };
+    let site_favicon = state
+        .site_link
+        .as_deref()
+        .and_then(|s| url::Url::parse(s).ok())
+        .and_then(|u| u.join("/favicon.ico").ok())
+        .map(String::from);
+    let icon = state.icon.clone().or(site_favicon);
+    let logo = state.logo.clone().or_else(|| icon.clone());
+    Ok((
+        clean::link(icon.unwrap_or(own.0)),
+        clean::link(logo.unwrap_or(own.1)),
+    ))
 }
 
 /// When an empty document last changed, as far as we know: the newest stored entry, else

@@ -17,6 +17,8 @@ struct Feed<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     next_url: Option<&'a str>,
     description: String,
+    icon: &'a str,
+    favicon: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     language: Option<&'a str>,
     items: Vec<Item<'a>>,
@@ -173,6 +175,8 @@ pub fn render(doc: &Doc) -> Result<Vec<u8>, String> {
             "{}: entertainment news by show, merged by showfeed",
             doc.title
         ),
+        icon: &doc.logo,
+        favicon: &doc.icon,
         language: doc.language(),
         items: doc.entries.iter().map(item).collect(),
     };

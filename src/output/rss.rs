@@ -42,12 +42,30 @@ pub fn render(doc: &Doc) -> Result<Vec<u8>, String> {
         generator: Some(format!("showfeed {}", env!("CARGO_PKG_VERSION"))),
         last_build_date: Some(rfc2822(doc.updated)),
         atom_ext: Some(AtomExtension { links }),
+        image: image(doc),
         language: doc.language().map(str::to_owned),
         items: doc.entries.iter().map(item).collect(),
         ..Default::default()
     };
     let xml = channel.write_to(Vec::new()).map_err(|e| e.to_string())?;
     Ok(super::clean::char_refs(xml))
+}
+
+/// The channel's `<image>`: the document's icon, else its logo, when it is a GIF, JPEG or
+/// PNG (all RSS 2.0 allows; a source's `favicon.ico` is none of them). Its title and link
+/// are the channel's, as RSS 2.0 asks.
+fn image(doc: &Doc) -> Option<rss::Image> {
+    let allowed = |u: &&String| {
+        let ext = u.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+        matches!(ext.as_str(), "gif" | "jpg" | "jpeg" | "png")
+    };
+    let url = [&doc.icon, &doc.logo].into_iter().find(allowed)?;
+    Some(rss::Image {
+        url: url.clone(),
+        title: xml_safe(&doc.title).into_owned(),
+        link: doc.home_url.clone(),
+        ..Default::default()
+    })
 }
 
 /// An attachment: URL, MIME type, length.

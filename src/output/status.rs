@@ -27,6 +27,13 @@ pub struct StatusFeed {
     pub entries: u64,
     /// Next poll (RFC 3339); absent before the first.
     pub next_poll: Option<String>,
+    /// The interval in force ("2h 30m"): configured or adaptive, stretched by a server hint;
+    /// absent before the first poll.
+    #[serde(default)]
+    pub interval: Option<String>,
+    /// Why that interval ("auto: 12 posts in the last 7 days: one every 14h").
+    #[serde(default)]
+    pub interval_reason: Option<String>,
     /// Why polling stopped for good.
     pub disabled: Option<String>,
     /// The last error in a few words ("DNS lookup failed for collider.com"), while failing.
@@ -64,6 +71,10 @@ pub fn status_rows(config: &Config, store: &Store) -> Result<Vec<StatusFeed>, St
                 consecutive_failures: s.consecutive_failures,
                 entries: s.entry_count,
                 next_poll: (s.last_attempt.is_some()).then(|| rfc3339(s.next_poll)),
+                interval: s.cadence.as_ref().map(|c| {
+                    crate::poll::cadence::round(std::time::Duration::from_secs(c.interval_secs))
+                }),
+                interval_reason: s.cadence.as_ref().map(|c| c.reason.clone()),
                 disabled: s.disabled.clone(),
                 problem: s
                     .last_error

@@ -10,6 +10,8 @@
 //! error, consecutive failures, backoff) and are stored like a success would be. Only a
 //! storage failure makes [`refresh`] return `Err`.
 
+pub mod backfill;
+pub mod cadence;
 pub mod ingest;
 pub mod retag;
 pub mod rules;
@@ -76,10 +78,10 @@ impl Context {
             fetcher: Fetcher::new(&config.polling)?,
             tagger: Arc::new(Tagger::new(&config.shows)),
             dedup: Mutex::new(index),
-            limits: Arc::new(Limits::new(
-                config.polling.concurrency,
-                config.polling.per_host,
-            )),
+            limits: Arc::new(
+                Limits::new(config.polling.concurrency, config.polling.per_host)
+                    .with_min_gap(config.polling.min_gap),
+            ),
             config,
             arrivals: None,
         })
@@ -252,7 +254,10 @@ pub async fn refresh(
             }
             store_entries(ctx, feed, &mut poll, *parsed, now).await?
         }
-        Err(e) => failed(feed, &mut poll, &e, now),
+        Err(e) => {
+            hold_site(ctx, feed, &e);
+            failed(feed, &mut poll, &e, now)
+        }
     };
     persist(ctx, feed, &poll, &ending, now).await?;
     record(&feed.id, &ending, started.elapsed());
@@ -277,8 +282,7 @@ async fn load_state(ctx: &Arc<Context>, feed: &Feed) -> Result<FeedPoll, StoreEr
             store::blocking("read the feed state", move || st.feed_state(&id)).await?
         }
     };
-    let max_interval = ctx.config.polling.max_interval;
-    Ok(FeedPoll::begin(stored, feed, max_interval, now()))
+    Ok(FeedPoll::begin(stored, feed, &ctx.config.polling, now()))
 }
 
 /// Parsing is CPU work: off the async workers, and a panic in it is this feed's failure,
@@ -302,7 +306,13 @@ async fn parse_off_thread(
 fn parse_body(feed_id: &str, body: Body) -> Result<Response, PollError> {
     failpoint(feed_id, &body.bytes);
     let parsed = parse::parse(&body.bytes, body.content_type.as_deref())?;
-    let normalized = normalize::normalize(feed_id, parsed, &body.final_url, now());
+    let now = now();
+    let dates = parsed
+        .entries
+        .iter()
+        .filter_map(|e| e.published.or(e.updated));
+    let rate = cadence::posting_rate(dates.map(|d| d.timestamp()), now);
+    let normalized = normalize::normalize(feed_id, parsed, &body.final_url, now);
     let hint = match (body.hints.max_age, normalized.ttl) {
         (Some(a), Some(b)) => Some(a.max(b)),
         (a, b) => a.or(b),
@@ -312,6 +322,9 @@ fn parse_body(feed_id: &str, body: Body) -> Result<Response, PollError> {
         title: normalized.title.clone(),
         site_link: normalized.site_link.clone(),
         moved_to: body.moved_to.map(|u| u.to_string()),
+        rate: Some(rate),
+        icon: normalized.icon.clone(),
+        logo: normalized.logo.clone(),
     };
     Ok(Response::Feed(Box::new(Parsed {
         normalized,
@@ -399,6 +412,24 @@ async fn store_entries(
         events,
         label: "200",
     })
+}
+
+/// A site that asked us to slow down (429, or 503 with `Retry-After`) holds its other feeds
+/// and articles back too ([`Limits::hold`]); a 503 without a time may be one URL's trouble.
+fn hold_site(ctx: &Context, feed: &Feed, e: &PollError) {
+    let PollError::Fetch(f) = e else {
+        return;
+    };
+    let Some(wait) = f.site_hold() else {
+        return;
+    };
+    let site = feed.host_key();
+    ctx.limits.hold(&site, wait);
+    info!(
+        site = %site,
+        wait = %humantime::format_duration(wait.min(crate::limits::MAX_SITE_HOLD)),
+        "the site asked to slow down: its other feeds wait too"
+    );
 }
 
 /// A failed fetch or parse: the feed backs off (or, on 410, stops).

@@ -9,10 +9,11 @@
 
 use std::time::Duration;
 
-use crate::config::Feed;
+use crate::config::{Feed, Polling};
 use crate::fetch::{FetchError, Validators};
-use crate::store::{FeedState, HealthEvent, IngestStats};
+use crate::store::{Cadence, FeedState, HealthEvent, IngestStats};
 
+use super::cadence::{self, PostingRate};
 use super::PollError;
 
 /// After this many consecutive failures a feed is reported as failing.
@@ -32,6 +33,14 @@ fn secs(d: Duration) -> i64 {
     i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
 }
 
+/// The interval stretched by a server hint up to `max_interval` (never shortened by one).
+fn stretched(interval: Duration, hint: Option<Duration>, max_interval: Duration) -> Duration {
+    match hint {
+        Some(h) if h > interval => h.min(max_interval.max(interval)),
+        _ => interval,
+    }
+}
+
 /// Delay after a successful poll: the interval, stretched by a server hint up to
 /// `max_interval` (never shortened by one), plus jitter.
 pub fn success_delay(
@@ -39,11 +48,7 @@ pub fn success_delay(
     hint: Option<Duration>,
     max_interval: Duration,
 ) -> Duration {
-    let base = match hint {
-        Some(h) if h > interval => h.min(max_interval.max(interval)),
-        _ => interval,
-    };
-    jitter(base)
+    jitter(stretched(interval, hint, max_interval))
 }
 
 /// The first retries after a failure: quick, so a start during a network or DNS blip
@@ -79,6 +84,15 @@ pub fn failure_delay(
         None => backoff,
     };
     jitter(wait)
+}
+
+/// A reason without the server-hint clause a poll added to it (the hint is the next
+/// poll's to add again, or not).
+fn strip_hint(reason: &str) -> String {
+    reason
+        .split_once("; stretched to ")
+        .map_or(reason, |(r, _)| r)
+        .to_owned()
 }
 
 /// Whether a failure of this kind (a [`PollError::kind`] label) is the network's, not the
@@ -172,6 +186,12 @@ pub struct FetchedFeed {
     pub site_link: Option<String>,
     /// Where every redirect permanently pointed.
     pub moved_to: Option<String>,
+    /// How often the feed posts, by its items' dates (for `interval = "auto"`).
+    pub rate: Option<PostingRate>,
+    /// The feed's small icon.
+    pub icon: Option<String>,
+    /// The feed's larger image.
+    pub logo: Option<String>,
 }
 
 /// One feed's state during one poll.
@@ -179,7 +199,13 @@ pub struct FetchedFeed {
 pub struct FeedPoll {
     /// The state as the poll leaves it so far.
     pub state: FeedState,
+    /// The configured interval, or for an adaptive feed the one its last poll chose.
     interval: Duration,
+    /// Whether the interval follows the posting rate.
+    adaptive: bool,
+    /// The configured interval (an adaptive feed's fallback).
+    configured: Duration,
+    min_interval: Duration,
     max_interval: Duration,
     url: String,
 }
@@ -187,12 +213,7 @@ pub struct FeedPoll {
 impl FeedPoll {
     /// Starts a poll of `feed` at `now` from its stored state. A new URL starts afresh: the
     /// old validators and a 410 verdict belonged to the old one.
-    pub fn begin(
-        stored: Option<FeedState>,
-        feed: &Feed,
-        max_interval: Duration,
-        now: i64,
-    ) -> FeedPoll {
+    pub fn begin(stored: Option<FeedState>, feed: &Feed, polling: &Polling, now: i64) -> FeedPoll {
         let mut state = stored.unwrap_or_default();
         if state.url != feed.url.as_str() {
             state = FeedState {
@@ -202,11 +223,59 @@ impl FeedPoll {
             };
         }
         state.last_attempt = Some(now);
+        let chosen = state
+            .cadence
+            .as_ref()
+            .filter(|_| feed.adaptive)
+            .map(|c| Duration::from_secs(c.base_secs));
         FeedPoll {
             state,
-            interval: feed.interval,
-            max_interval,
+            interval: chosen.unwrap_or(feed.interval),
+            adaptive: feed.adaptive,
+            configured: feed.interval,
+            min_interval: polling.min_interval,
+            max_interval: polling.max_interval,
             url: feed.url.to_string(),
+        }
+    }
+
+    /// The interval for the next poll and why: the configured one, or for an adaptive feed
+    /// the one `rate` shows (without a new document, the last choice), then stretched by
+    /// the server's `hint`.
+    fn cadence(&mut self, rate: Option<PostingRate>, hint: Option<Duration>) -> Cadence {
+        let (base, reason) = match (self.adaptive, rate, self.state.cadence.take()) {
+            (false, _, _) => (
+                self.configured,
+                format!("fixed: every {}", cadence::round(self.configured)),
+            ),
+            (true, Some(rate), _) => {
+                let c =
+                    cadence::choose(rate, self.configured, self.min_interval, self.max_interval);
+                (c.interval, c.reason)
+            }
+            (true, None, Some(last)) if last.base_secs > 0 => (
+                Duration::from_secs(last.base_secs),
+                strip_hint(&last.reason),
+            ),
+            (true, None, _) => (
+                self.configured,
+                "auto: no document read yet, so the default interval".to_owned(),
+            ),
+        };
+        self.interval = base;
+        let interval = stretched(base, hint, self.max_interval);
+        let reason = if interval > base {
+            format!(
+                "{reason}; stretched to {} by the server (Cache-Control or ttl)",
+                cadence::round(interval)
+            )
+        } else {
+            reason
+        };
+        Cadence {
+            base_secs: base.as_secs(),
+            interval_secs: interval.as_secs(),
+            reason,
         }
     }
 
@@ -230,9 +299,15 @@ impl FeedPoll {
 
     /// The server answered: due again after the interval (stretched by `hint`); a feed
     /// that was failing has recovered.
-    fn succeeded(&mut self, now: i64, hint: Option<Duration>) -> Vec<PollEvent> {
-        let delay = success_delay(self.interval, hint, self.max_interval);
-        self.state.next_poll = now + secs(delay);
+    fn succeeded(
+        &mut self,
+        now: i64,
+        hint: Option<Duration>,
+        rate: Option<PostingRate>,
+    ) -> Vec<PollEvent> {
+        let cadence = self.cadence(rate, hint);
+        self.state.next_poll = now + secs(jitter(Duration::from_secs(cadence.interval_secs)));
+        self.state.cadence = Some(cadence);
         let mut events = Vec::new();
         if self.state.consecutive_failures >= FAILING_AFTER {
             events.push(PollEvent::Recovered {
@@ -249,7 +324,7 @@ impl FeedPoll {
 
     /// 304 (or an unchanged file).
     pub fn not_modified(&mut self, now: i64, hint: Option<Duration>) -> Vec<PollEvent> {
-        self.succeeded(now, hint)
+        self.succeeded(now, hint, None)
     }
 
     /// A new body was read and parsed: the feed's validators, title and site advance (they
@@ -260,7 +335,7 @@ impl FeedPoll {
         hint: Option<Duration>,
         feed: FetchedFeed,
     ) -> Vec<PollEvent> {
-        let mut events = self.succeeded(now, hint);
+        let mut events = self.succeeded(now, hint, feed.rate);
         if feed.moved_to.is_some() && feed.moved_to != self.state.moved_to {
             events.push(PollEvent::Moved {
                 from: self.url.clone(),
@@ -272,6 +347,8 @@ impl FeedPoll {
         self.state.last_modified = feed.validators.last_modified;
         self.state.title = feed.title;
         self.state.site_link = feed.site_link;
+        self.state.icon = feed.icon;
+        self.state.logo = feed.logo;
         events
     }
 

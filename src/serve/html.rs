@@ -84,6 +84,7 @@ pub fn index(config: &Config, store: &Store, page: &PageState<'_>) -> Result<Str
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width,initial-scale=1";
                 title { (title) }
+                link rel="icon" type="image/png" href="/favicon.png";
                 link rel="alternate" type="application/atom+xml" title={ (title) " (Atom)" } href="/feed.atom";
                 link rel="alternate" type="application/rss+xml" title={ (title) " (RSS)" } href="/feed.rss";
                 link rel="alternate" type="application/feed+json" title={ (title) " (JSON Feed)" } href="/feed.json";

@@ -10,6 +10,7 @@
 
 pub mod error;
 pub mod html;
+pub mod icons;
 pub mod server;
 
 use std::sync::Arc;
@@ -108,12 +109,19 @@ impl Rendered {
 }
 
 /// `Cache-Control: max-age`: clients may come back about as often as feeds change, a
-/// quarter of the shortest poll interval, within one minute and fifteen.
+/// quarter of the shortest poll interval (an adaptive feed's may go down to
+/// `min_interval`), within one minute and fifteen.
 fn cache_max_age(config: &Config) -> u64 {
     let shortest = config
         .feeds
         .iter()
-        .map(|f| f.interval)
+        .map(|f| {
+            if f.adaptive {
+                f.interval.min(config.polling.min_interval)
+            } else {
+                f.interval
+            }
+        })
         .min()
         .unwrap_or(config.polling.interval);
     (shortest.as_secs() / 4).clamp(60, 900)
@@ -256,12 +264,16 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/admin/suggest", get(suggest_route))
         .route("/admin/rules/test", get(rules_test_route))
         .route("/admin/poll", axum::routing::post(poll_now))
+        .route("/admin/fetch-text", axum::routing::post(fetch_text))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             require_token,
         ));
     Router::new()
         .route("/", get(index))
+        .route(crate::output::doc::OWN_ICON, get(icons::favicon))
+        .route("/favicon.ico", get(icons::favicon))
+        .route(crate::output::doc::OWN_LOGO, get(icons::icon))
         .route("/{file}", get(top_document))
         .route("/{section}/{file}", get(sliced_document))
         .route("/opml", get(opml))
@@ -624,6 +636,48 @@ async fn poll_now(
         out.push(summary);
     }
     Ok(Json(out))
+}
+
+/// `POST /admin/fetch-text?feed=ID&since=7d`: what `showfeed fetch-text` asks a running
+/// daemon; the scheduler's backfill task runs it within the polls' limits, and the answer
+/// comes when it is done.
+async fn fetch_text(
+    State(state): State<Arc<AppState>>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<crate::poll::backfill::BackfillStats>, ServeError> {
+    let (mut ids, mut since) = (Vec::new(), std::time::Duration::from_secs(7 * 86_400));
+    for (k, v) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        match k.as_ref() {
+            "feed" => ids.push(v.into_owned()),
+            "since" => {
+                since = humantime::parse_duration(&v).map_err(|e| {
+                    ServeError::BadQuery(format!("`since` = {v:?} is not a duration ({e})"))
+                })?;
+            }
+            other => {
+                return Err(ServeError::BadQuery(format!(
+                    "unknown query parameter `{}` (supported: feed, since)",
+                    other.chars().take(64).collect::<String>()
+                )))
+            }
+        }
+    }
+    crate::poll::backfill::feeds_of(&state.config(), &ids)
+        .map_err(|e| ServeError::BadQuery(e.to_string()))?;
+    let Some(requests) = state.poll_requests.get().cloned() else {
+        return Err(ServeError::NotFound("polling is not running here".into()));
+    };
+    let since = crate::clock::now().saturating_sub(since.as_secs().min(i64::MAX as u64) as i64);
+    let reply = requests
+        .fetch_text(ids, since)
+        .ok_or_else(|| ServeError::NotFound("polling is not running here".into()))?;
+    match reply.await {
+        Ok(Ok(stats)) => Ok(Json(stats)),
+        Ok(Err(e)) => Err(ServeError::Render(format!("fetch-text failed: {e}"))),
+        Err(_) => Err(ServeError::Render(
+            "fetch-text was stopped by a reload or shutdown".into(),
+        )),
+    }
 }
 
 async fn health_feed(State(state): State<Arc<AppState>>) -> Result<Response, ServeError> {

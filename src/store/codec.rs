@@ -9,7 +9,7 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use super::StoreError;
 use crate::entry::Entry;
-use crate::store::{FeedState, HealthEvent};
+use crate::store::{Cadence, FeedState, HealthEvent};
 
 /// Stored form of an [`Entry`].
 #[derive(Serialize, Deserialize)]
@@ -26,8 +26,11 @@ pub enum StoredEntry {
 pub enum StoredFeedState {
     /// First version, without `last_error_kind`.
     V1(FeedStateV1),
-    /// Second version: the current [`FeedState`].
+    /// Second version: [`FeedState`] without its cadence.
     V2(FeedState),
+    /// Third version: the state, its cadence, icon and logo (which [`FeedState`]'s serde
+    /// form leaves out, so that form stays the second version's).
+    V3(FeedState, Option<Cadence>, Option<String>, Option<String>),
 }
 
 /// A [`FeedState`] as version 1 wrote it; upgraded on read.
@@ -67,6 +70,9 @@ impl From<FeedStateV1> for FeedState {
             site_link: v.site_link,
             moved_to: v.moved_to,
             last_error_kind: None,
+            cadence: None,
+            icon: None,
+            logo: None,
         }
     }
 }
@@ -91,7 +97,14 @@ enum StoredEntryRef<'a> {
 enum StoredFeedStateRef<'a> {
     #[allow(dead_code)]
     V1(&'a FeedStateV1),
+    #[allow(dead_code)]
     V2(&'a FeedState),
+    V3(
+        &'a FeedState,
+        &'a Option<Cadence>,
+        &'a Option<String>,
+        &'a Option<String>,
+    ),
 }
 
 /// [`StoredEvent`], borrowing: the same encoding.
@@ -126,7 +139,12 @@ pub(super) fn decode_entry(bytes: &[u8]) -> Result<Entry, StoreError> {
 }
 
 pub(super) fn encode_state(state: &FeedState) -> Result<Vec<u8>, StoreError> {
-    encode(&StoredFeedStateRef::V2(state))
+    encode(&StoredFeedStateRef::V3(
+        state,
+        &state.cadence,
+        &state.icon,
+        &state.logo,
+    ))
 }
 
 pub(super) fn encode_event(event: &HealthEvent) -> Result<Vec<u8>, StoreError> {
@@ -143,6 +161,10 @@ pub(super) fn decode_state(bytes: &[u8]) -> Result<FeedState, StoreError> {
     match decode("feed state", bytes)? {
         StoredFeedState::V1(s) => Ok(s.into()),
         StoredFeedState::V2(s) => Ok(s),
+        StoredFeedState::V3(mut s, cadence, icon, logo) => {
+            (s.cadence, s.icon, s.logo) = (cadence, icon, logo);
+            Ok(s)
+        }
     }
 }
 
@@ -194,5 +216,25 @@ mod tests {
         assert_eq!(s.last_error_kind, None);
         let again = decode_state(&encode_state(&s).unwrap()).unwrap();
         assert_eq!(again, s);
+    }
+
+    #[test]
+    fn version_2_feed_states_read_without_a_cadence_or_images() {
+        let mut s = FeedState {
+            url: "https://a/feed".into(),
+            next_poll: 42,
+            cadence: Some(Cadence {
+                base_secs: 3_600,
+                interval_secs: 7_200,
+                reason: "auto: 3 posts".into(),
+            }),
+            icon: Some("https://a/favicon.png".into()),
+            logo: Some("https://a/logo.png".into()),
+            ..FeedState::default()
+        };
+        assert_eq!(decode_state(&encode_state(&s).unwrap()).unwrap(), s);
+        let v2 = encode(&StoredFeedStateRef::V2(&s)).unwrap();
+        (s.cadence, s.icon, s.logo) = (None, None, None);
+        assert_eq!(decode_state(&v2).unwrap(), s);
     }
 }

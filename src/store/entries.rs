@@ -201,6 +201,19 @@ impl Store {
         self.write(|| self.retag_all(tag, stop))
     }
 
+    /// Rewrites one stored entry as `new` (its article filled in and re-tagged by
+    /// `showfeed fetch-text`): id, dates and story are `old`'s; the show index follows.
+    pub fn replace_entry(&self, old: &Entry, new: &Entry) -> Result<(), StoreError> {
+        self.write(|| {
+            let mut b = Batches::default();
+            b.reindex_shows(old, new);
+            b.entries.insert(&new.id.0, codec::encode_entry(new)?);
+            self.apply(&b, None)?;
+            self.bump();
+            Ok(())
+        })
+    }
+
     pub(super) fn retag_all(
         &self,
         mut tag: impl FnMut(&Entry) -> (Vec<ShowTag>, Vec<String>),

@@ -52,7 +52,7 @@ pub use events::{HealthEvent, MAX_EVENTS};
 pub use hidden::HideStats;
 pub use notify::{Ended as NoticeEnded, Notice, TargetKey};
 pub use retention::PruneStats;
-pub use states::FeedState;
+pub use states::{Cadence, FeedState};
 pub use writable::Unwritable;
 
 const SCHEMA_VERSION: u64 = 1;

@@ -42,6 +42,27 @@ pub struct FeedState {
     /// the metrics label), so a restart can retry transient ones at once. Absent in states
     /// written before it existed.
     pub last_error_kind: Option<String>,
+    /// The interval the last poll chose, and why. Stored beside this struct's serde form
+    /// (version 3 of the encoding), so that form stays version 2's.
+    #[serde(skip)]
+    pub cadence: Option<Cadence>,
+    /// The feed's small icon, absolute (version 3, like `cadence`).
+    #[serde(skip)]
+    pub icon: Option<String>,
+    /// The feed's larger image, absolute (version 3, like `cadence`).
+    #[serde(skip)]
+    pub logo: Option<String>,
+}
+
+/// The interval a poll chose for its feed, and why: what `/status` shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cadence {
+    /// The interval from the configuration or the posting rate, before server hints.
+    pub base_secs: u64,
+    /// The interval in force: the base, stretched by a server hint.
+    pub interval_secs: u64,
+    /// Why, in words.
+    pub reason: String,
 }
 
 impl Store {

@@ -463,3 +463,105 @@ fn readability_pages() -> Option<std::path::PathBuf> {
     let pages = dir.join("test-pages");
     Some(if pages.is_dir() { pages } else { dir })
 }
+
+/// `showfeed fetch-text`: entries stored before their feed had `full_text` get their
+/// article (fetched once, re-tagged from it, served), in this process with a summary line,
+/// and through the running daemon, which asks its scheduler to do it.
+#[tokio::test(flavor = "multi_thread")]
+async fn fetch_text_backfills_stored_entries() {
+    let site = core_site().await;
+    let port = free_port();
+    let feed = format!(
+        "[[feed]]\nid = \"tvdaily\"\nurl = \"{}\"\nallow_private = true\n",
+        site.url("/feed.rss")
+    );
+    let setup = write_config(&[], port, &format!("{SHOWS}\n{feed}"));
+    let config = setup.config.to_str().unwrap().to_owned();
+    run_ok(&["--config", &config, "poll"]);
+    assert!(site.seen("/a/1").is_empty(), "no full_text: no article yet");
+    let untagged = run_ok(&["--config", &config, "feed", "--show", "squid-game"]);
+    assert!(!String::from_utf8_lossy(&untagged.stdout).contains("Filming starts"));
+
+    let fetch = |extra: &[&str]| {
+        let mut args = vec![
+            "--config",
+            config.as_str(),
+            "fetch-text",
+            "--feed",
+            "tvdaily",
+        ];
+        args.extend_from_slice(extra);
+        let out = run_ok(&args);
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let said = fetch(&["--since", "36500d"]);
+    assert!(
+        said.contains("fetched 2 articles for 2 entries without text")
+            && said.contains("0 kept their summary")
+            && said.contains("1 re-tagged"),
+        "{said}"
+    );
+    let tagged = run_ok(&["--config", &config, "feed", "--show", "squid-game"]);
+    let tagged = String::from_utf8_lossy(&tagged.stdout);
+    assert!(tagged.contains("Filming starts next month"), "{tagged}");
+    assert!(
+        tagged.contains("starts filming in Seoul"),
+        "the article is the content"
+    );
+    // Nothing left to fetch; a re-poll keeps the articles.
+    let again = fetch(&["--since", "36500d"]);
+    assert!(
+        again.contains("fetched 0 articles for 0 entries"),
+        "{again}"
+    );
+    assert_eq!(site.seen("/a/1").len(), 1);
+
+    // A third item arrives while the daemon runs: fetch-text goes through it.
+    let mut items = vec![
+        (
+            "g1",
+            "Filming starts next month",
+            "A big drama returns.",
+            site.url("/a/1"),
+        ),
+        (
+            "g2",
+            "The winter schedule is out",
+            "A schedule.",
+            site.url("/a/2"),
+        ),
+    ];
+    items.push(("g3", "A third story", "Short.", site.url("/a/3")));
+    let third = page(
+        "A third story",
+        &prose("A studio bought a new thriller series.", 6),
+    );
+    site.route("/a/3", Route::ok(third, "text/html"));
+    site.route("/feed.rss", Route::ok(rss(&items), "application/rss+xml"));
+    let daemon = Daemon::start(&setup, port);
+    wait_until("the daemon answers", async || {
+        try_status(&daemon.base).await.is_some()
+    })
+    .await;
+    let polled = run_ok(&["--config", &config, "poll"]);
+    let polled = String::from_utf8_lossy(&polled.stderr);
+    assert!(polled.contains("1 new entries"), "{polled}");
+    let said = fetch(&["--since", "36500d"]);
+    assert!(
+        said.contains("the daemon holds the store: asking it"),
+        "{said}"
+    );
+    assert!(
+        said.contains("fetched 1 articles for 1 entries without text"),
+        "{said}"
+    );
+    let unknown = showfeed()
+        .args(["--config", &config, "fetch-text", "--feed", "nope"])
+        .output()
+        .unwrap();
+    assert!(!unknown.status.success());
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).contains("no feed with id \"nope\" is configured")
+    );
+    assert_eq!(site.seen("/a/2").len(), 1, "each article once");
+}

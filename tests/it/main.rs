@@ -2,6 +2,7 @@
 //! a temp dir, and the real binary where it matters.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod adaptive;
 mod add_feed;
 mod admin;
 mod cli;
@@ -10,12 +11,14 @@ mod corpus;
 mod crash;
 mod daemon;
 mod dedup_pairs;
+mod discovery_pages;
 mod disk;
 mod feed_http;
 mod first_hour;
 mod full_text;
 mod fuzz_regressions;
 mod hostile;
+mod icons;
 mod languages;
 mod notify;
 mod operations;

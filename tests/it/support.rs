@@ -92,6 +92,8 @@ pub struct Seen {
     pub status: u16,
     /// Every request header, names lower-case.
     pub headers: Vec<(String, String)>,
+    /// When it arrived.
+    pub at: Instant,
 }
 
 #[derive(Default)]
@@ -180,6 +182,7 @@ async fn respond(state: &Arc<Mutex<State>>, req: Request<Body>) -> Response<Body
                 && ims.as_deref() == route.last_modified.as_deref()));
     let status = if not_modified { 304 } else { route.status };
     state.lock().unwrap().log.push(Seen {
+        at: Instant::now(),
         path,
         if_none_match: inm,
         if_modified_since: ims,
