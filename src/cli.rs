@@ -166,7 +166,7 @@ pub struct FeedArgs {
     #[arg(long)]
     pub tag: Vec<String>,
     /// A query-language expression: words, "phrases", -word, OR, ( ), fields (intitle:,
-    /// author:, inurl:, source:, show:, season:, kind:, date:), /regex/i.
+    /// author:, inurl:, source:, show:, season:, kind:, lang:, tag:, date:), /regex/i.
     #[arg(long)]
     pub q: Option<String>,
     /// Published at or after: RFC 3339, or a duration before now (7d).
@@ -178,6 +178,10 @@ pub struct FeedArgs {
     /// A view from the config, as the base of the filters.
     #[arg(long)]
     pub view: Option<String>,
+    /// Entries under a spoiler embargo: hide (leave out, the default) or mask (a neutral
+    /// title, no summary or content).
+    #[arg(long, value_name = "hide|mask")]
+    pub spoilers: Option<String>,
 }
 
 impl FeedArgs {
@@ -201,6 +205,7 @@ impl FeedArgs {
             ("q", &self.q),
             ("since", &self.since),
             ("until", &self.until),
+            ("spoilers", &self.spoilers),
         ] {
             if let Some(v) = value {
                 s.append_pair(key, v);

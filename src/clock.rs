@@ -1,12 +1,48 @@
 //! Time as the rest of showfeed reads it: Unix seconds, and RFC 3339 text for people and
 //! documents. A leaf module, so every stage can read the clock without importing another
-//! stage.
+//! stage. [`Clock`] is the injectable form: what has to change at a given instant (a
+//! spoiler embargo ending) reads it, so a test can move time instead of waiting for it.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
 
 /// Current Unix time in seconds.
 pub fn now() -> i64 {
     chrono::Utc::now().timestamp()
+}
+
+/// A source of the current time: the system's, or a manual one that only moves when told
+/// (tests), shared by every clone.
+#[derive(Debug, Clone, Default)]
+pub struct Clock(Option<Arc<AtomicI64>>);
+
+impl Clock {
+    /// The system clock ([`now`]).
+    pub fn system() -> Clock {
+        Clock(None)
+    }
+
+    /// A clock that reads `t` until [`Clock::set`] moves it.
+    pub fn manual(t: i64) -> Clock {
+        Clock(Some(Arc::new(AtomicI64::new(t))))
+    }
+
+    /// The current time, Unix seconds.
+    pub fn now(&self) -> i64 {
+        match &self.0 {
+            Some(t) => t.load(Ordering::Acquire),
+            None => now(),
+        }
+    }
+
+    /// Moves a manual clock to `t` (a system clock ignores it).
+    pub fn set(&self, t: i64) {
+        if let Some(c) = &self.0 {
+            c.store(t, Ordering::Release);
+        }
+    }
 }
 
 /// Unix seconds to a timestamp in UTC (the epoch for a time chrono cannot represent).

@@ -20,7 +20,8 @@ use tracing::{error, info, warn};
 use crate::clock::{now, rfc3339};
 use crate::config::Config;
 use crate::errors::error_chain;
-use crate::poll::Context;
+use crate::notify::Notifier;
+use crate::poll::{Arrivals, Context};
 use crate::scheduler::Scheduler;
 use crate::serve::{self, AppState};
 use crate::store::{HealthEvent, Store, StoreError};
@@ -113,8 +114,16 @@ pub fn open_store(config: &Config) -> Result<Store, StoreError> {
     Store::open(&config.storage.path, config.storage.cache_bytes)
 }
 
+/// The notifier and where polls hand it their new stories (every poll context gets it).
+struct Notifications {
+    notifier: Arc<Notifier>,
+    arrivals: Arrivals,
+    task: tokio::task::JoinHandle<()>,
+}
+
 /// The running parts, started by [`Daemon::start`].
 struct Daemon {
+    notify: Notifications,
     store: Arc<Store>,
     state: Arc<AppState>,
     scheduler: Scheduler,
@@ -136,7 +145,7 @@ pub async fn run(config: Arc<Config>, overrides: Overrides) -> anyhow::Result<En
             r = &mut daemon.server => break Some(r),
             () = daemon.shutdown.cancelled() => break None,
             Some(_) = daemon.triggers.recv() => {
-                current = reload_config(&current, &overrides, &daemon.state, &mut daemon.scheduler, &daemon.store).await;
+                current = reload_config(&current, &overrides, &daemon.state, &mut daemon.scheduler, &daemon.store, &daemon.notify).await;
             }
         }
     };
@@ -153,7 +162,11 @@ impl Daemon {
             .with_context(|| format!("cannot listen on {}", config.server.listen))?;
         let store = Arc::new(open_daemon_store(config)?);
         let shutdown = shutdown::on_signals();
-        let ctx = Arc::new(Context::build(store.clone(), config.clone()).await?);
+        let notifier = Notifier::new(store.clone(), config.clone())?;
+        let (arrivals, task) = notifier.spawn(shutdown.clone());
+        let mut ctx = Context::build(store.clone(), config.clone()).await?;
+        ctx.arrivals = Some(arrivals.clone());
+        let ctx = Arc::new(ctx);
         let mut scheduler = Scheduler::start(ctx.clone(), shutdown.clone());
         scheduler.retag_if_stale(ctx.clone());
         scheduler.reapply_rules_if_stale(ctx.clone());
@@ -162,6 +175,7 @@ impl Daemon {
         let ws = crate::websub::WebSub::new(ctx);
         state.set_websub(ws.clone());
         let websub = crate::websub::start(&ws, &shutdown);
+        state.set_notifier(notifier.clone());
         let app = serve::router(state.clone());
         let addr = listener.local_addr().unwrap_or(config.server.listen);
         let server = tokio::spawn(serve::server::run(listener, app, shutdown.clone(), GRACE));
@@ -183,6 +197,11 @@ impl Daemon {
         systemd::spawn_watchdog(store.clone(), scheduler.heartbeat(), shutdown.clone());
         let reopen = spawn_store_watch(store.clone(), shutdown.clone());
         Ok(Daemon {
+            notify: Notifications {
+                notifier,
+                arrivals,
+                task,
+            },
             store,
             state,
             scheduler,
@@ -217,6 +236,10 @@ impl Daemon {
         self.scheduler.join(GRACE).await;
         for task in self.websub {
             let _ = tokio::time::timeout(GRACE, task).await;
+        }
+        // The sender stops between two requests; one under way gets the grace period.
+        if tokio::time::timeout(GRACE, self.notify.task).await.is_err() {
+            warn!("a notification was still being sent at shutdown; it is sent again at the next start");
         }
         match self.store.unwritable() {
             None => {
@@ -273,6 +296,7 @@ async fn reload_config(
     state: &Arc<AppState>,
     scheduler: &mut Scheduler,
     store: &Arc<Store>,
+    notify: &Notifications,
 ) -> Arc<Config> {
     systemd::reloading();
     let next = match overrides.load_to_serve(&current.file) {
@@ -296,7 +320,7 @@ async fn reload_config(
                 );
             }
             state.set_config_error(None);
-            apply_config(current, new, state, scheduler, store).await
+            apply_config(current, new, state, scheduler, store, notify).await
         }
     };
     systemd::ready(&format!("polling {} feeds", next.feeds.len()));
@@ -325,6 +349,7 @@ async fn apply_config(
     state: &Arc<AppState>,
     scheduler: &mut Scheduler,
     store: &Arc<Store>,
+    notify: &Notifications,
 ) -> Arc<Config> {
     let diff = crate::config::diff(current, &new);
     if diff.is_empty() {
@@ -337,7 +362,8 @@ async fn apply_config(
     }
     let new = Arc::new(new);
     match Context::build(store.clone(), new.clone()).await {
-        Ok(ctx) => {
+        Ok(mut ctx) => {
+            ctx.arrivals = Some(notify.arrivals.clone());
             let ctx = Arc::new(ctx);
             scheduler.restart(ctx.clone(), GRACE).await;
             if diff.shows_changed() {
@@ -351,6 +377,7 @@ async fn apply_config(
         Err(e) => error!("cannot apply the new polling settings: {e:#}"),
     }
     state.set_config(new.clone());
+    notify.notifier.set_config(new.clone());
     new
 }
 

@@ -242,6 +242,13 @@ fn client_builder(timeout: Duration) -> reqwest::ClientBuilder {
         .pool_max_idle_per_host(2)
 }
 
+/// A client for the requests showfeed sends on its own behalf (notifications): the same
+/// user agent and timeouts as the feeds', redirects not followed. Its URLs are the admin's
+/// (`[[view]] notify`), so like a literal address in a feed URL they are not guarded.
+pub fn sending_client(timeout: Duration) -> Result<reqwest::Client, FetchError> {
+    client_builder(timeout).build().map_err(FetchError::Client)
+}
+
 /// Whether `ip` is private, loopback, link-local, shared (CGNAT), unspecified or otherwise
 /// not a public unicast address: what a feed URL from the web must never reach.
 pub fn is_private(ip: IpAddr) -> bool {

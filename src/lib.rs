@@ -40,6 +40,8 @@
 //! - [`websub`]: WebSub, above the poll and below serve: subscriptions to the hubs feeds
 //!   advertise (found by [`parse::hubs`]), the callback that verifies them and ingests
 //!   signed pushes like a poll, and the pings that announce our own changed documents.
+//! - [`notify`]: the new stories of views with `notify` targets, queued in the store and
+//!   sent (ntfy, JSON webhooks) in the background, downstream of the polls that found them.
 //! - [`serve`]: HTTP only: the axum router, caching, ETags and 304s, the index page, and
 //!   the one place errors become statuses.
 //!
@@ -67,6 +69,7 @@ pub mod fetch;
 pub mod limits;
 pub mod metrics;
 pub mod normalize;
+pub mod notify;
 pub mod opml;
 pub mod output;
 pub mod parse;

@@ -21,6 +21,7 @@
 //! | `showfeed_websub_rejects_total{feed,outcome}` | deliveries refused: `unknown_token`, `no_signature`, `bad_signature`, `too_large`, `parse` |
 //! | `showfeed_websub_hub_requests_total{feed,outcome}` | subscribe/unsubscribe requests to hubs: `subscribe`, `unsubscribe`, `failed`, `denied` |
 //! | `showfeed_websub_pings_total{outcome}` | publish pings to `[websub] hub`: `ok`, `retry`, `failed` |
+//! | `showfeed_notifications_total{view,outcome}` | notifications of new stories: `sent`, `retried` (a failed attempt tried again), `failed` (given up) |
 //! | `showfeed_http_requests_total{route,status}` | HTTP requests |
 //! | `showfeed_http_request_duration_seconds{route}` | HTTP latency |
 //!
@@ -68,6 +69,15 @@ pub struct FeedRule {
 /// Labels of outcome-only counters.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct OutcomeLabel {
+    /// Outcome.
+    pub outcome: String,
+}
+
+/// Labels of per-view outcome counters.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ViewOutcome {
+    /// View name.
+    pub view: String,
     /// Outcome.
     pub outcome: String,
 }
@@ -133,6 +143,8 @@ pub struct Metrics {
     pub websub_hub_requests: Family<FeedOutcome, Counter>,
     /// Publish pings.
     pub websub_pings: Family<OutcomeLabel, Counter>,
+    /// Notifications by view and outcome.
+    pub notifications: Family<ViewOutcome, Counter>,
     /// HTTP requests.
     pub http_requests: Family<RouteStatus, Counter>,
     /// HTTP latency.
@@ -225,6 +237,10 @@ impl Metrics {
                 "Subscribe and unsubscribe requests to hubs, and their failures",
             ),
             websub_pings: r.add("websub_pings", "Publish pings to [websub] hub, by outcome"),
+            notifications: r.add(
+                "notifications",
+                "Notifications of new stories by view and outcome (sent, retried, failed)",
+            ),
             http_requests: r.add("http_requests", "HTTP requests by route and status"),
             http_seconds: r.register(
                 "http_request_duration_seconds",
@@ -320,6 +336,7 @@ mod tests {
                 "websub_rejects counter",
                 "websub_hub_requests counter",
                 "websub_pings counter",
+                "notifications counter",
                 "http_requests counter",
                 "http_request_duration_seconds histogram",
             ]

@@ -86,6 +86,10 @@ const KIND_TERMS: [&str; 9] = {
 /// The news-kind terms, as `kind=` and `[[view]] kinds` accept them.
 pub const NEWS_KINDS: &[&str] = &KIND_TERMS;
 
+/// The kinds a `spoilers` embargo holds back (besides entries naming an episode): they
+/// tell what happened.
+pub const SPOILER_KINDS: [NewsKind; 2] = [NewsKind::Recap, NewsKind::Review];
+
 /// Query parameters that only track clicks (analytics suites, newsletters, social shares,
 /// feed markers), compared case-insensitively; never part of what a link points to.
 const TRACKING_PARAMS: &[&str] = &[

@@ -136,6 +136,10 @@ impl ConfigDiff {
         if old.websub != new.websub {
             self.sections.push("websub".into());
         }
+        if old.spoilers != new.spoilers {
+            // Shows' embargoes change what is served, not the tags: no re-tagging.
+            self.sections.push("spoilers".into());
+        }
         if o.title != n.title || o.public_url != n.public_url {
             self.sections.push("server".into());
         }

@@ -10,6 +10,7 @@ mod diff;
 pub mod full_text;
 pub mod http;
 mod listen;
+pub mod notify;
 pub mod raw;
 mod validate;
 pub mod websub;
@@ -17,6 +18,7 @@ pub mod websub;
 pub use diff::{diff, ConfigDiff};
 pub use full_text::{FullText, FullTextMode};
 pub use http::{BasicAuth, FeedHttp, Password};
+pub use notify::{NotifyKind, NotifyTarget};
 pub use websub::WebSub;
 
 use std::fmt;
@@ -72,6 +74,28 @@ pub struct Config {
     pub feed_index: std::collections::HashMap<String, usize>,
     /// Every tag some feed has -> the ids of the feeds that have it, in file order.
     pub tags: std::collections::BTreeMap<String, Vec<String>>,
+    /// Show slug -> its spoiler embargo (`[[show]] spoilers`, `spoilers_until`), for the
+    /// shows that have one.
+    pub spoilers: std::collections::BTreeMap<String, Spoilers>,
+}
+
+/// A spoiler embargo (`spoilers`, `spoilers_until`) of a show or a view; see
+/// `output::embargo` for what it holds back.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Spoilers {
+    /// `spoilers = "48h"`: recaps, reviews and entries naming an episode are held this
+    /// long after their publication.
+    pub hold: Option<Duration>,
+    /// `spoilers_until = 2026-06-30`: every entry (of the show, or of the view) is held
+    /// until this instant (Unix seconds; a date is its first second, UTC).
+    pub until: Option<i64>,
+}
+
+impl Spoilers {
+    /// Whether either setting is present.
+    pub fn is_set(&self) -> bool {
+        self.hold.is_some() || self.until.is_some()
+    }
 }
 
 /// A named, saved query served at `/views/<name>.<format>`.
@@ -83,6 +107,10 @@ pub struct View {
     pub title: Option<String>,
     /// The filters as a query string (same syntax as the HTTP query), already validated.
     pub query: String,
+    /// The view's own spoiler embargo, on top of the shows' (`spoilers`, `spoilers_until`).
+    pub spoilers: Spoilers,
+    /// Where each new story of the view is announced (`notify`).
+    pub notify: Vec<NotifyTarget>,
 }
 
 /// HTTP server settings.

@@ -76,6 +76,13 @@ pub struct RawView {
     pub since: Option<Spanned<String>>,
     /// Entries per page.
     pub limit: Option<Spanned<i64>>,
+    /// Spoiler embargo of the view's entries (see [`RawShow::spoilers`]).
+    pub spoilers: Option<Spanned<String>>,
+    /// Every entry of the view held until this date or time.
+    pub spoilers_until: Option<Spanned<toml::Value>>,
+    /// Notification targets: URLs, or tables with `url`, `type`, `token_env`.
+    #[serde(default)]
+    pub notify: Vec<Spanned<toml::Value>>,
 }
 
 /// `[server]`
@@ -208,6 +215,11 @@ pub struct RawShow {
     /// Phrases that, where they contain the match, mean it is not the show ("bear market").
     #[serde(default)]
     pub exclude: Vec<Spanned<String>>,
+    /// Spoiler embargo: recaps, reviews and entries naming an episode are held this long
+    /// (humantime) after publication.
+    pub spoilers: Option<Spanned<String>>,
+    /// Every entry about the show held until this TOML date or date-time.
+    pub spoilers_until: Option<Spanned<toml::Value>>,
 }
 
 /// The keys each table accepts; anything else is an error. Kept beside the types above so a
@@ -279,7 +291,15 @@ pub const KNOWN_KEYS: &[(&str, &[&str])] = &[
     ("rules", &["block", "keep"]),
     (
         "show",
-        &["name", "aliases", "slug", "require_context", "exclude"],
+        &[
+            "name",
+            "aliases",
+            "slug",
+            "require_context",
+            "exclude",
+            "spoilers",
+            "spoilers_until",
+        ],
     ),
     (
         "view",
@@ -296,6 +316,9 @@ pub const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "q",
             "since",
             "limit",
+            "spoilers",
+            "spoilers_until",
+            "notify",
         ],
     ),
 ];

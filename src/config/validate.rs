@@ -17,7 +17,9 @@ use super::{
 };
 use crate::query::{parse_q, FeedQuery, Known};
 
+mod notify;
 mod rules;
+mod spoilers;
 mod websub;
 
 const MINUTE: Duration = Duration::from_secs(60);
@@ -132,7 +134,7 @@ fn check(text: &str, file: &Path, c: &mut Collector<'_>) -> Option<Config> {
     let dedup = dedup(&raw, c);
     let mut feeds = feeds(&raw, polling.as_ref(), base, c);
     let tags = tag_index(&feeds);
-    let shows = shows(&raw, c);
+    let (shows, spoilers) = shows(&raw, c);
     let views = views(&raw, &feeds, &tags, &shows, c);
     let rules = rules::check(&raw, &mut feeds, &shows, c);
     let websub = websub::websub(&raw, c);
@@ -154,6 +156,7 @@ fn check(text: &str, file: &Path, c: &mut Collector<'_>) -> Option<Config> {
         shows,
         views,
         rules,
+        spoilers,
     })
 }
 
@@ -221,6 +224,8 @@ fn views(
                 .map(|t| t.get_ref().trim().to_owned())
                 .filter(|t| !t.is_empty()),
             query,
+            spoilers: spoilers::of(v.spoilers.as_ref(), v.spoilers_until.as_ref(), subject, c),
+            notify: notify::targets(&v.notify, subject, c),
         });
     }
     out
@@ -1105,14 +1110,24 @@ pub fn slugify(name: &str) -> String {
     slug.trim_matches('-').to_owned()
 }
 
-/// `[[show]]`: every show whose keys all pass; each problem of the others is reported.
-fn shows(raw: &RawConfig, c: &mut Collector<'_>) -> Vec<Show> {
+/// `[[show]]`: every show whose keys all pass, and the spoiler embargoes of those that have
+/// one; each problem of the others is reported.
+fn shows(raw: &RawConfig, c: &mut Collector<'_>) -> (Vec<Show>, BTreeMap<String, super::Spoilers>) {
     let mut slugs = HashSet::new();
-    raw.show
+    let mut embargoes = BTreeMap::new();
+    let shows = raw
+        .show
         .iter()
         .enumerate()
-        .filter_map(|(n, show)| one_show(show, n, &mut slugs, c))
-        .collect()
+        .filter_map(|(n, show)| {
+            let (show, spoilers) = one_show(show, n, &mut slugs, c)?;
+            if spoilers.is_set() {
+                embargoes.insert(show.slug.clone(), spoilers);
+            }
+            Some(show)
+        })
+        .collect();
+    (shows, embargoes)
 }
 
 /// The `n`th show. Without a usable name nothing else is checked (the default slug comes
@@ -1122,7 +1137,7 @@ fn one_show(
     n: usize,
     slugs: &mut HashSet<String>,
     c: &mut Collector<'_>,
-) -> Option<Show> {
+) -> Option<(Show, super::Spoilers)> {
     let s = show.get_ref();
     let subject = entry_subject("show", s.name.as_ref(), n);
     let subject = Some(subject.as_str());
@@ -1138,13 +1153,15 @@ fn one_show(
         "`exclude` phrases must not be empty",
         c,
     );
-    Some(Show {
+    let spoilers = spoilers::of(s.spoilers.as_ref(), s.spoilers_until.as_ref(), subject, c);
+    let show = Show {
         name,
         aliases: aliases?,
         slug: slug?,
         require_context: s.require_context.as_ref().map(|b| *b.get_ref()),
         exclude: exclude?,
-    })
+    };
+    Some((show, spoilers))
 }
 
 /// A show's name, trimmed: present and not empty.

@@ -253,9 +253,19 @@ pub fn build(
         Some(t) => t,
         None => empty_updated(store)?,
     };
+    // An entry whose embargo ended is new to the readers: the document changed then.
+    let updated = updated.max(page.revealed.unwrap_or(i64::MIN));
     let entries = with_copies
         .into_iter()
-        .map(|(copies, e)| story_entry(config, &sources, &q.sources, e, copies))
+        .zip(page.masked)
+        .map(|((copies, e), masked)| {
+            let mut out = story_entry(config, &sources, &q.sources, e, copies);
+            if masked {
+                // After the story is assembled: whichever copy is shown, nothing of it spoils.
+                super::embargo::mask(&mut out.entry);
+            }
+            out
+        })
         .collect();
     let (icon, logo) = images(config, store, &q.sources)?;
     Ok(Doc {

@@ -8,6 +8,7 @@ pub mod atom;
 pub mod clean;
 pub mod counts;
 pub mod doc;
+pub mod embargo;
 pub mod health;
 pub mod json;
 pub mod rss;
@@ -113,10 +114,14 @@ impl DocKind {
 pub struct Document {
     /// The bytes.
     pub body: Vec<u8>,
-    /// Newest `updated` among the entries (Unix seconds).
+    /// Newest `updated` among the entries (Unix seconds), or the instant a spoiler
+    /// embargo on one of them ended when that is later.
     pub updated: i64,
     /// Its self link (the WebSub topic, sent in the `Link:` header too).
     pub self_url: String,
+    /// When a spoiler embargo on an entry the selection passed ends: the document is
+    /// another one from then on (caches drop it).
+    pub expires: Option<i64>,
 }
 
 /// A document request, resolved against the config.
@@ -131,6 +136,8 @@ pub struct Resolved {
     /// canonical form (the path already says the show, source or view), relative times
     /// kept, so `/shows/x.atom` links to itself and a 30-day view keeps one id.
     pub link_query: String,
+    /// The spoiler embargoes of the document, at the time of the request.
+    pub embargo: embargo::Embargo,
 }
 
 /// The query for a document: the kind's own filter, then the client's query string.
@@ -147,6 +154,7 @@ pub fn resolve_query(
         kinds: NEWS_KINDS,
     };
     let mut base = FeedQuery::new();
+    let mut view_spoilers = None;
     let title = match kind {
         DocKind::Merged => config.server.title.clone(),
         DocKind::Show(slug) => {
@@ -184,6 +192,7 @@ pub fn resolve_query(
                 OutputError::NotFound(format!("no view named {name:?} is configured{hint}"))
             })?;
             base = base.parse(Some(&view.query), &known, now)?;
+            view_spoilers = Some(view);
             view.title
                 .clone()
                 .unwrap_or_else(|| format!("{}: {name}", config.server.title))
@@ -194,6 +203,7 @@ pub fn resolve_query(
         query: base.parse(raw, &known, now)?,
         title,
         link_query,
+        embargo: embargo::Embargo::of(config, view_spoilers, now),
     })
 }
 
@@ -205,7 +215,8 @@ pub fn render(
     format: Format,
     request: &Resolved,
 ) -> Result<Document, OutputError> {
-    let page = select::select(store, &request.query, config.dedup.mode)?;
+    let page = select::select(store, &request.query, config.dedup.mode, &request.embargo)?;
+    let expires = page.expires;
     let doc = doc::build(config, store, request, &kind.path(format), page)?;
     let body = match format {
         Format::Atom => atom::render(&doc),
@@ -217,5 +228,6 @@ pub fn render(
         body,
         updated: doc.updated,
         self_url: doc.self_url,
+        expires,
     })
 }

@@ -8,14 +8,19 @@
 //! belongs to it: a story is placed where its story entry is when that entry matches, else
 //! where its newest matching copy is. That rule depends on the filters only, never on the
 //! paging cursor, so a story appears exactly once across the pages of a slice.
+//!
+//! Entries under a spoiler embargo ([`super::embargo`]) are passed over (or marked to be
+//! masked) where the walk meets them, so when the embargo ends they are back in their own
+//! place in the pages; the page notes when the next embargo it passed ends.
 
 use crate::config::DedupMode;
 use crate::entry::{Entry, EntryId};
 use crate::store::keys::split_time_key;
 use crate::store::{keys, Index, KeyStream, Store, StoreError, TimeKey};
 
+use super::embargo::Embargo;
 use crate::query::eval::Plan;
-use crate::query::{Expr, FeedQuery};
+use crate::query::{Expr, FeedQuery, SpoilerMode};
 
 /// One page of entries, newest first, with the cursors of its neighbours.
 #[derive(Debug, Default)]
@@ -28,6 +33,13 @@ pub struct Page {
     pub next: Option<TimeKey>,
     /// Cursor for the previous (newer) page, when there is one.
     pub prev: Option<TimeKey>,
+    /// Beside each entry: whether it is under an embargo and to be masked.
+    pub masked: Vec<bool>,
+    /// The next instant an embargo on an entry this walk passed ends: the page changes then.
+    pub expires: Option<i64>,
+    /// The latest instant an embargo on an entry of the page (or the one after it) ended:
+    /// the page changed then.
+    pub revealed: Option<i64>,
 }
 
 /// Walks several index streams as one, in key order, without repeats.
@@ -61,18 +73,12 @@ fn merged<'a>(
     })
 }
 
-/// Whether an entry in `language` is in one of `langs` (lower-case tags): the same tag, or
-/// a primary-only one (`en`) with the entry's primary language (`en-US`, folded as
-/// [`crate::normalize::lang::primary`] folds it).
+/// Whether an entry in `language` is in one of `langs` (lower-case tags), as
+/// [`crate::query::eval::language_is`] reads each.
 fn in_languages(langs: &std::collections::BTreeSet<String>, language: Option<&str>) -> bool {
-    use crate::normalize::lang::primary;
-    let Some(language) = language else {
-        return false;
-    };
-    let lower = language.to_ascii_lowercase();
     langs
         .iter()
-        .any(|l| *l == lower || (!l.contains('-') && primary(l) == primary(&lower)))
+        .any(|l| crate::query::eval::language_is(l, language))
 }
 
 /// Whether `e` passes every filter that the index walk did not already apply.
@@ -126,6 +132,12 @@ fn qualifies(q: &FeedQuery, e: &Entry) -> bool {
     q.since.is_none_or(|t| e.published >= t)
         && q.until.is_none_or(|t| e.published <= t)
         && matches(q, e)
+}
+
+/// Whether `e` is in the documents of `q` on its own (filters and time bounds), as a new
+/// entry is checked before it is announced (the notify stage).
+pub fn admits(q: &FeedQuery, e: &Entry) -> bool {
+    qualifies(q, e)
 }
 
 /// What a matching entry found at `key` puts on the page: itself, or for a hidden copy
@@ -215,16 +227,33 @@ fn bounds(
     }
 }
 
-/// Runs `q` and returns one page.
-pub fn select(store: &Store, q: &FeedQuery, mode: DedupMode) -> Result<Page, StoreError> {
+/// Runs `q` and returns one page, with `embargo`'s held entries left out or masked.
+pub fn select(
+    store: &Store,
+    q: &FeedQuery,
+    mode: DedupMode,
+    embargo: &Embargo,
+) -> Result<Page, StoreError> {
     let plan = q.expr.as_ref().map(Expr::plan).unwrap_or_default();
     let newest_first = q.after.is_none();
     let (lower, upper) = bounds(q, &plan, newest_first);
+    let mut page = Page::default();
     let streams = indexes(q, &plan)
         .into_iter()
+        .filter(|i| match i {
+            // Every entry of a show under `spoilers_until` is held: nothing to walk for
+            // (a show whose entries are all held would otherwise be read to its end).
+            Index::Show(s) if q.spoilers == SpoilerMode::Hide => match embargo.holds_show(s) {
+                Some(until) => {
+                    page.expires = Some(page.expires.map_or(until, |t| t.min(until)));
+                    false
+                }
+                None => true,
+            },
+            _ => true,
+        })
         .map(|i| store.scan(i, lower, upper, newest_first).peekable())
         .collect();
-    let mut page = Page::default();
     let mut more = false;
     let any_hidden = store.any_hidden();
     for key in merged(streams, newest_first) {
@@ -244,22 +273,41 @@ pub fn select(store: &Store, q: &FeedQuery, mode: DedupMode) -> Result<Page, Sto
         let Some(entry) = placed(store, q, mode, entry, &key)? else {
             continue;
         };
+        let Some(masked) = page.embargoed(&entry, embargo, q.spoilers) else {
+            continue;
+        };
         if page.entries.len() == q.limit {
             more = true;
             break;
         }
         page.entries.push(entry);
         page.keys.push(key);
+        page.masked.push(masked);
     }
     if !newest_first {
         page.entries.reverse();
         page.keys.reverse();
+        page.masked.reverse();
     }
     page.set_cursors(q, newest_first, more);
     Ok(page)
 }
 
 impl Page {
+    /// Whether `e` goes on the page masked (`Some(true)`), as it is (`Some(false)`) or not
+    /// at all (`None`: held and hidden), noting when its embargo ends or ended.
+    fn embargoed(&mut self, e: &Entry, embargo: &Embargo, mode: SpoilerMode) -> Option<bool> {
+        let Some(end) = embargo.ends(e) else {
+            return Some(false);
+        };
+        if end <= embargo.now() {
+            self.revealed = self.revealed.max(Some(end));
+            return Some(false);
+        }
+        self.expires = Some(self.expires.map_or(end, |t| t.min(end)));
+        (mode == SpoilerMode::Mask).then_some(true)
+    }
+
     /// The next and previous cursors: the page's last and first keys, where there is more.
     fn set_cursors(&mut self, q: &FeedQuery, newest_first: bool, more: bool) {
         let first = self.keys.first().copied();

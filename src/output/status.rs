@@ -112,6 +112,9 @@ pub struct Status {
     /// WebSub subscriptions, by feed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub websub: Vec<WebSubStatus>,
+    /// Per notification target of a view (`[[view]] notify`), since the daemon started.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notifications: Vec<NotifyRow>,
 }
 
 /// One feed's WebSub subscription in `/status` (never its token or secret).
@@ -163,6 +166,29 @@ pub fn websub_rows(store: &Store) -> Result<Vec<WebSubStatus>, StoreError> {
             last_error: s.last_error,
         })
         .collect())
+}
+
+/// One notification target in `/status`.
+#[derive(Debug, Default, Clone, Serialize, serde::Deserialize)]
+pub struct NotifyRow {
+    /// The view.
+    pub view: String,
+    /// The target, without its path (which may hold a secret).
+    pub target: String,
+    /// `ntfy` or `webhook`.
+    pub kind: String,
+    /// Notifications delivered.
+    pub sent: u64,
+    /// Failed attempts that are tried again.
+    pub retried: u64,
+    /// Notifications given up after every retry failed.
+    pub failed: u64,
+    /// Waiting to be sent (new, or backing off).
+    pub queued: u64,
+    /// The last failure.
+    pub last_error: Option<String>,
+    /// When it happened (RFC 3339).
+    pub last_error_at: Option<String>,
 }
 
 /// The store part of `/status`.

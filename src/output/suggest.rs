@@ -32,7 +32,7 @@ pub fn suggestions(
     let mut q = FeedQuery::new();
     q.since = Some(since);
     q.limit = 5_000;
-    let page = select::select(store, &q, DedupMode::Off)?;
+    let page = select::select(store, &q, DedupMode::Off, &super::embargo::Embargo::none(0))?;
     let texts: Vec<(String, String)> = page
         .entries
         .iter()

@@ -9,7 +9,7 @@ use quick_xml::events::{BytesStart, Event};
 use url::Url;
 
 /// The hub and self links a feed advertises (the poll stores them as
-/// [`crate::store::HubLinks`]).
+/// the store's `HubLinks`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HubLinks {
     /// `rel="hub"` URLs, HTTP `Link:` header first.

@@ -140,14 +140,49 @@ pub fn ingest(
     // arriving at once still meet: the second finds the first in the index and the store.
     let mut index = ctx.dedup.lock();
     let found = find_stories(ctx, &mut index, feed_id, prepared, near)?;
+    let arrived = ctx
+        .arrivals
+        .as_ref()
+        .map(|_| new_stories(&found, state, now, cutoff));
     let mut stats =
         ctx.store
             .commit_poll_with(feed_id, &found.entries, found.olds, state, now, cutoff)?;
     drop(index);
+    if let (Some(tx), Some(arrived)) = (&ctx.arrivals, arrived) {
+        if !arrived.is_empty() {
+            // The notifier may be gone (shutting down): nothing to announce then.
+            let _ = tx.send(arrived);
+        }
+    }
     stats.merged = found.stats.merged;
     stats.reposts = found.stats.reposts;
     stats.tags = found.stats.tags;
     Ok(stats)
+}
+
+/// News older than this at arrival is a backlog, not news: it is never announced.
+const ARRIVAL_MAX_AGE: i64 = 24 * 3600;
+
+/// The entries of a poll that are new stories, for [`Context::arrivals`]: new to the store,
+/// the first entry of their story, recent, and not the first poll of a feed (its items are
+/// what the feed had, not what just happened).
+fn new_stories(found: &Found, state: &FeedState, now: i64, cutoff: i64) -> Vec<Entry> {
+    if state.entry_count == 0 {
+        return Vec::new();
+    }
+    found
+        .entries
+        .iter()
+        .zip(&found.olds)
+        .filter(|(e, old)| {
+            old.is_none()
+                && e.story == e.id
+                && !e.exact_copy
+                && e.published >= cutoff
+                && e.published >= now - ARRIVAL_MAX_AGE
+        })
+        .map(|(e, _)| e.clone())
+        .collect()
 }
 
 /// Reads what is stored of each entry; tags and fingerprints the new ones. A stored entry

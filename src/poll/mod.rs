@@ -56,7 +56,13 @@ pub struct Context {
     /// Fetches in flight, globally and per host: taken by the scheduler for each poll and
     /// by the article stage for each other host it reaches.
     pub limits: Arc<Limits>,
+    /// Where each poll's new stories go once committed (the notifier, when one runs).
+    pub arrivals: Option<Arrivals>,
 }
+
+/// The sending side of the new stories each poll stores: entries that start a story, are
+/// new to the store, and are recent news (not a new feed's backlog).
+pub type Arrivals = tokio::sync::mpsc::UnboundedSender<Vec<crate::entry::Entry>>;
 
 impl Context {
     /// A context for `config` over `store`.
@@ -77,6 +83,7 @@ impl Context {
                     .with_min_gap(config.polling.min_gap),
             ),
             config,
+            arrivals: None,
         })
     }
 

@@ -64,6 +64,12 @@ pub enum Term {
     Season(String, u32),
     /// Of this news kind.
     Kind(String),
+    /// In this language (a BCP 47 tag, lower case): the same tag, or for a primary-only
+    /// one (`en`) any of its regions (`en-US`), as `lang=` matches.
+    Lang(String),
+    /// From a feed with this `tags` entry (the tag, then the ids of its feeds when the
+    /// expression was parsed), as `tag=` selects.
+    Tag(String, Vec<String>),
     /// Published in this interval.
     Date(DateRange),
 }
@@ -235,6 +241,8 @@ impl fmt::Display for Term {
             }
             Term::Season(slug, n) => write!(f, "season:{slug}/s{n}"),
             Term::Kind(v) => write!(f, "kind:{v}"),
+            Term::Lang(v) => write!(f, "lang:{v}"),
+            Term::Tag(v, _) => write!(f, "tag:{v}"),
             Term::Date(d) => write!(f, "date:{}", d.text),
         }
     }

@@ -110,11 +110,25 @@ impl Term {
                 .iter()
                 .any(|t| &t.slug == slug && t.seasons.iter().any(|r| r.season == *n)),
             Term::Kind(k) => e.kinds.contains(k),
+            Term::Lang(l) => language_is(l, e.language.as_deref()),
+            Term::Tag(_, feeds) => feeds.contains(&e.feed_id),
             Term::Date(d) => {
                 d.start.is_none_or(|t| e.published >= t) && d.end.is_none_or(|t| e.published < t)
             }
         }
     }
+}
+
+/// Whether an entry in `language` is in `want` (a lower-case tag): the same tag, or a
+/// primary-only one (`en`) with the entry's primary language (`en-US`, folded as
+/// [`crate::normalize::lang::primary`] folds it). `lang=` and `lang:` alike.
+pub fn language_is(want: &str, language: Option<&str>) -> bool {
+    use crate::normalize::lang::primary;
+    let Some(language) = language else {
+        return false;
+    };
+    let lower = language.to_ascii_lowercase();
+    *want == lower || (!want.contains('-') && primary(want) == primary(&lower))
 }
 
 /// Whether `words` ("a b") appear as whole words in `folded` (" x a b y ").

@@ -288,3 +288,63 @@ fn random_expressions_round_trip() {
         let _ = x.plan();
     }
 }
+
+/// The feeds tagged `k-drama`, for `tag:`.
+static KDRAMA: std::sync::LazyLock<Vec<String>> =
+    std::sync::LazyLock::new(|| vec!["soompi".into()]);
+
+fn with_tags() -> Known<'static> {
+    Known {
+        tags: &|t| (t == "k-drama").then_some(KDRAMA.as_slice()),
+        ..known()
+    }
+}
+
+#[test]
+fn lang_and_tag_fields() {
+    let parse_t = |s: &str| parse_expr(s, &with_tags(), NOW).map(|x| x.map(|x| x.to_string()));
+    // Folded to lower case; canonical and parsed back the same.
+    assert_eq!(canon("lang:pt-BR"), "lang:pt-br");
+    assert_eq!(canon("-lang:EN OR lang:ko"), "-lang:en OR lang:ko");
+    assert_eq!(
+        parse_t("tag:K-Drama trailer").unwrap().unwrap(),
+        "tag:k-drama trailer"
+    );
+    for s in [
+        "lang:pt-br",
+        "-lang:en OR lang:ko",
+        "tag:k-drama (lang:ko OR lang:en)",
+    ] {
+        let once = parse_expr(s, &with_tags(), NOW).unwrap().unwrap();
+        let again = parse_expr(&once.to_string(), &with_tags(), NOW)
+            .unwrap()
+            .unwrap();
+        assert_eq!(once, again, "{s}");
+    }
+    // Errors say what and where.
+    assert_eq!(
+        err("trailer lang:english1"),
+        "`lang:` must be a language tag like en, pt-br or ko, got \"english1\" at column 14"
+    );
+    assert_eq!(
+        err("tag:nope"),
+        "`tag:` no feed has the tag \"nope\" at column 5"
+    );
+    assert_eq!(err("lang:"), "expected a value after `lang:` at column 6");
+
+    // `en` is every English entry, `en-us` only American English; none without a language.
+    let mut e = entry("Squid Game trailer", "");
+    assert!(!hits("lang:en", &e));
+    e.language = Some("en-US".into());
+    assert!(hits("lang:en", &e) && hits("lang:en-us", &e) && hits("lang:EN-US", &e));
+    assert!(!hits("lang:en-gb", &e) && !hits("lang:ko", &e) && hits("-lang:ko", &e));
+    // `tag:` is the feed's tags, as `tag=`: soompi has k-drama, variety does not.
+    let tagged = |s: &str, e: &Entry| {
+        parse_expr(s, &with_tags(), NOW)
+            .unwrap()
+            .is_none_or(|x| x.matches(e))
+    };
+    assert!(!tagged("tag:k-drama", &e));
+    e.feed_id = "soompi".into();
+    assert!(tagged("tag:k-drama lang:en", &e));
+}

@@ -11,7 +11,7 @@ use super::LangError;
 
 /// The fields a term may name.
 pub const FIELDS: &[&str] = &[
-    "intitle", "author", "inurl", "source", "show", "season", "kind", "date",
+    "intitle", "author", "inurl", "source", "show", "season", "kind", "date", "lang", "tag",
 ];
 
 /// One token.

@@ -16,6 +16,10 @@
 //! | `since=`, `until=` | RFC 3339 time, or relative such as `7d`, `12h` (before now) |
 //! | `limit=<n>` | 1 to 1,000 entries (default 100) |
 //! | `before=`, `after=` | paging cursors (RFC 5005), from the `next` / `prev` links |
+//! | `spoilers=mask` | entries under a spoiler embargo shown with a neutral title instead of left out (`hide`, the default) |
+//!
+//! `q` may use `lang:` (the entry's language, as `lang=`) and `tag:` (the feed's config tag,
+//! as `tag=`) besides the other fields.
 //!
 //! `q` is an expression of the one query language that `[[view]] q`, `showfeed feed --q` and
 //! the ingest rules share ([`parse_expr`]; grammar in [`parser`], canonical form in [`ast`],
@@ -99,6 +103,19 @@ pub struct FeedQuery {
     pub before: Option<TimeKey>,
     /// Only entries newer than this cursor (previous pages).
     pub after: Option<TimeKey>,
+    /// What happens to entries under a spoiler embargo.
+    pub spoilers: SpoilerMode,
+}
+
+/// `spoilers=`: how a document shows the entries a spoiler embargo holds back.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum SpoilerMode {
+    /// Left out until the embargo ends (the default).
+    #[default]
+    Hide,
+    /// Shown with a neutral title ("Squid Game S2E5: recap (spoilers hidden)") and no
+    /// summary or content.
+    Mask,
 }
 
 /// What a query may name, to reject unknown values with a clear message.
@@ -428,11 +445,23 @@ impl FeedQuery {
                         ))
                     })?;
             }
+            "spoilers" => {
+                self.spoilers = match value.to_ascii_lowercase().as_str() {
+                    "hide" => SpoilerMode::Hide,
+                    "mask" => SpoilerMode::Mask,
+                    _ => {
+                        return Err(bad(format!(
+                            "parameter `spoilers` must be hide or mask, got {:?}",
+                            truncate(value)
+                        )))
+                    }
+                }
+            }
             "before" => self.before = Some(parse_cursor(key, value)?),
             "after" => self.after = Some(parse_cursor(key, value)?),
             other => {
                 return Err(bad(format!(
-                    "unknown query parameter `{}` (supported: show, exclude_show, season, kind, lang, source, tag, q, since, until, limit, before, after)",
+                    "unknown query parameter `{}` (supported: show, exclude_show, season, kind, lang, source, tag, q, since, until, limit, before, after, spoilers)",
                     truncate(other)
                 )))
             }
@@ -478,6 +507,9 @@ impl FeedQuery {
         }
         if self.limit != DEFAULT_LIMIT {
             s.append_pair("limit", &self.limit.to_string());
+        }
+        if self.spoilers == SpoilerMode::Mask {
+            s.append_pair("spoilers", "mask");
         }
         s.finish()
     }
@@ -546,6 +578,16 @@ mod tests {
     }
 
     #[test]
+    fn spoilers_mask_is_kept_in_the_canonical_form() {
+        let q = parse("spoilers=MASK&show=squid-game").unwrap();
+        assert_eq!(q.spoilers, SpoilerMode::Mask);
+        assert_eq!(q.canonical(), "show=squid-game&spoilers=mask");
+        assert_eq!(parse(&q.canonical()).unwrap(), q);
+        // Hiding is the default, so it never lengthens a link or splits the cache.
+        assert_eq!(parse("spoilers=hide").unwrap().canonical(), "");
+    }
+
+    #[test]
     fn a_tag_selects_the_feeds_that_have_it() {
         let q = parse("tag=Trades&tag=trades&source=variety").unwrap();
         assert_eq!(q.tags, BTreeSet::from(["trades".to_owned()]));
@@ -572,6 +614,8 @@ mod tests {
             ("tag=nope", "`tag`"),
             ("since=yesterday", "`since`"),
             ("before=zz", "`before`"),
+            ("spoilers=show", "`spoilers`"),
+            ("spoilers=mask&spoilers=hide", "`spoilers`"),
             ("evil=%3Cscript%3E", "`evil`"),
         ] {
             let e = parse(bad).unwrap_err().to_string();

@@ -204,7 +204,8 @@ impl Parser<'_, '_> {
         }
     }
 
-    /// `show:`, `source:`, `kind:`, `season:`: a configured name.
+    /// `show:`, `source:`, `kind:`, `lang:`, `tag:`, `season:`: a configured name (or a
+    /// language tag).
     fn named(&self, f: &str, v: String) -> Result<Term, String> {
         let shown = super::truncate(&v);
         match f {
@@ -217,6 +218,14 @@ impl Parser<'_, '_> {
                 "`kind:` must be one of {}, got {shown:?}",
                 self.known.kinds.join(", ")
             )),
+            "lang" if crate::normalize::lang::bcp47(&v).is_some() => Ok(Term::Lang(v)),
+            "lang" => Err(format!(
+                "`lang:` must be a language tag like en, pt-br or ko, got {shown:?}"
+            )),
+            "tag" => match (self.known.tags)(&v) {
+                Some(feeds) => Ok(Term::Tag(v, feeds.to_vec())),
+                None => Err(format!("`tag:` no feed has the tag {shown:?}")),
+            },
             _ => {
                 let (slug, n) = super::parse_season(&v, self.known)
                     .map_err(|e| e.0.replace("parameter `season`", "`season:`"))?;

@@ -73,7 +73,8 @@ pub fn index(config: &Config, store: &Store, page: &PageState<'_>) -> Result<Str
     let states = store.feed_states()?;
     let mut q = FeedQuery::new();
     q.limit = 30;
-    let latest = select::select(store, &q, config.dedup.mode)?;
+    let embargo = crate::output::embargo::Embargo::of(config, None, page.now);
+    let latest = select::select(store, &q, config.dedup.mode, &embargo)?;
     let sources = doc::sources(config, &states);
     let title = &config.server.title;
     let markup = html! {

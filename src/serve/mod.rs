@@ -26,7 +26,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use sha2::{Digest, Sha256};
 
-use crate::clock::rfc3339;
+use crate::clock::{rfc3339, Clock};
 use crate::config::Config;
 use crate::output::rules_test::{rule_test, RuleTest};
 use crate::output::status::{status_rows, Status, StoreStatus};
@@ -68,6 +68,8 @@ pub struct Rendered {
     pub content_type: &'static str,
     /// Response headers, built once when rendered: a cached hit only clones them.
     pub headers: HeaderMap,
+    /// When a spoiler embargo in the document ends: from then on it is stale.
+    pub expires: Option<i64>,
 }
 
 impl Rendered {
@@ -88,6 +90,7 @@ impl Rendered {
                 r.headers.insert(header::LINK, v);
             }
         }
+        r.expires = doc.expires;
         r
     }
 
@@ -114,6 +117,7 @@ impl Rendered {
             etag,
             last_modified: updated,
             content_type,
+            expires: None,
         }
     }
 }
@@ -182,12 +186,24 @@ pub struct AppState {
     watching: std::sync::atomic::AtomicBool,
     /// The WebSub callback's side of the daemon (absent without one: 404).
     websub: std::sync::OnceLock<Arc<crate::websub::WebSub>>,
+    /// What documents read the time from (spoiler embargoes end by it).
+    clock: Clock,
+    /// The notifier whose targets `/status` lists (absent without one).
+    notifier: std::sync::OnceLock<Arc<crate::notify::Notifier>>,
 }
 
 impl AppState {
     /// State over `store` with `config`.
     pub fn new(store: Arc<Store>, config: Arc<Config>) -> Arc<AppState> {
+        AppState::with_clock(store, config, Clock::system())
+    }
+
+    /// State over `store` with `config` whose documents read the time from `clock` (a
+    /// test moves a manual one past an embargo's end).
+    pub fn with_clock(store: Arc<Store>, config: Arc<Config>, clock: Clock) -> Arc<AppState> {
         Arc::new(AppState {
+            clock,
+            notifier: std::sync::OnceLock::new(),
             store,
             config: RwLock::new(config),
             config_error: RwLock::new(None),
@@ -212,6 +228,11 @@ impl AppState {
     /// Lets `/admin/poll` ask `requests` for polls (the daemon's scheduler).
     pub fn set_poll_requests(&self, requests: Arc<PollRequests>) {
         let _ = self.poll_requests.set(requests);
+    }
+
+    /// Lists `notifier`'s targets in `/status`.
+    pub fn set_notifier(&self, notifier: Arc<crate::notify::Notifier>) {
+        let _ = self.notifier.set(notifier);
     }
 
     /// The config in force.
@@ -245,8 +266,11 @@ impl AppState {
         self.config_error.read().clone()
     }
 
-    fn cached(&self, key: &str) -> Option<Arc<Rendered>> {
-        self.cache.get(&(self.store.generation(), key.to_owned()))
+    /// A cached document, unless an embargo in it has ended since (`now`).
+    fn cached(&self, key: &str, now: i64) -> Option<Arc<Rendered>> {
+        self.cache
+            .get(&(self.store.generation(), key.to_owned()))
+            .filter(|doc| doc.expires.is_none_or(|t| now < t))
     }
 
     fn remember(&self, key: String, generation: u64, doc: Arc<Rendered>) {
@@ -372,6 +396,10 @@ async fn status(State(state): State<Arc<AppState>>) -> Result<Json<Status>, Serv
             watching_config: st.watching.load(std::sync::atomic::Ordering::Acquire),
             feeds: status_rows(&config, &st.store)?,
             websub: crate::output::status::websub_rows(&st.store)?,
+            notifications: match st.notifier.get() {
+                Some(n) => n.status()?,
+                None => Vec::new(),
+            },
         })
     })
     .await
@@ -436,11 +464,11 @@ async fn document(
     raw: Option<String>,
     headers: HeaderMap,
 ) -> Result<Response, ServeError> {
-    let now = crate::clock::now();
+    let now = state.clock.now();
     let config = state.config();
     let request = resolve_query(&config, &kind, raw.as_deref(), now)?;
     let key = format!("{}?{}", kind.path(format), request.query.cache_key());
-    let doc = match state.cached(&key) {
+    let doc = match state.cached(&key, now) {
         Some(doc) => doc,
         None => {
             let st = state.clone();
@@ -457,7 +485,18 @@ async fn document(
             doc
         }
     };
-    Ok(respond(&doc, &headers))
+    let mut resp = respond(&doc, &headers);
+    if let Some(expires) = doc.expires {
+        // Nobody may keep the document past the end of an embargo in it.
+        let left = expires.saturating_sub(now).max(0);
+        if let Ok(v) = HeaderValue::from_str(&format!(
+            "public, max-age={}",
+            left.min(cache_max_age(&config) as i64)
+        )) {
+            resp.headers_mut().insert(header::CACHE_CONTROL, v);
+        }
+    }
+    Ok(resp)
 }
 
 /// Whether the client's validators match (RFC 9110 13.1: If-None-Match wins); the ETag the
@@ -730,7 +769,7 @@ async fn index(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
 ) -> Result<Response, ServeError> {
-    let now = crate::clock::now();
+    let now = state.clock.now();
     let error = state.config_error();
     let key = (
         state.store.generation(),

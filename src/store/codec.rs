@@ -113,11 +113,14 @@ enum StoredEventRef<'a> {
     V1(&'a HealthEvent),
 }
 
-fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
+pub(super) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
     postcard::to_stdvec(value).map_err(StoreError::Encode)
 }
 
-fn decode<T: DeserializeOwned>(what: &'static str, bytes: &[u8]) -> Result<T, StoreError> {
+pub(super) fn decode<T: DeserializeOwned>(
+    what: &'static str,
+    bytes: &[u8],
+) -> Result<T, StoreError> {
     postcard::from_bytes(bytes).map_err(|source| StoreError::Decode { what, source })
 }
 

@@ -12,6 +12,8 @@
 //! - `hidden`: entry id -> the ingest rule that hides it (see `hidden`)
 //! - `articles`: entry id -> its article page's validators (see `articles`)
 //! - `websub`: hub links and subscriptions per feed (see `websub`)
+//! - `notify_queue`, `notify_sent`: notifications of new stories to send, and sent (see
+//!   `notify`)
 //! - `meta`: schema version, the retention floor, tagger and rule-set fingerprints
 //!
 //! A poll's new entries and its new validators are written in one transaction
@@ -36,6 +38,7 @@ mod events;
 mod flush;
 mod hidden;
 pub mod keys;
+mod notify;
 mod retention;
 mod states;
 mod websub;
@@ -52,6 +55,7 @@ pub use entries::IngestStats;
 pub use error::{cannot_write, is_disk_error, StoreError};
 pub use events::{HealthEvent, MAX_EVENTS};
 pub use hidden::HideStats;
+pub use notify::{Ended as NoticeEnded, Notice, TargetKey};
 pub use retention::PruneStats;
 pub use states::{Cadence, FeedState};
 pub use websub::{Changes, HubLinks, SubState, Subscription};
@@ -79,6 +83,8 @@ pub struct Store {
     hidden: sled::Tree,
     articles: sled::Tree,
     websub: sled::Tree,
+    notify_queue: sled::Tree,
+    notify_sent: sled::Tree,
     meta: sled::Tree,
     generation: AtomicU64,
     /// Writes done / writes known durable, for group commit in [`Store::flush`].
@@ -170,6 +176,8 @@ impl Store {
             feeds: db.open_tree("feeds")?,
             hidden: db.open_tree("hidden")?,
             articles: db.open_tree("articles")?,
+            notify_queue: db.open_tree("notify_queue")?,
+            notify_sent: db.open_tree("notify_sent")?,
             meta,
             db,
             generation: AtomicU64::new(1),

@@ -136,6 +136,16 @@ async fn languages_are_declared_or_detected_served_and_filtered() {
         only("lang=de&lang=fr"),
         ["Die zweite Staffel kommt", "La saison deux arrive"]
     );
+    // `lang:` in `q` reads the same languages, and combines with the other operators.
+    assert_eq!(only("q=lang%3AEN"), only("lang=en"));
+    assert_eq!(
+        only("q=lang%3Aen-us+OR+lang%3Afr"),
+        ["La saison deux arrive", "Squid Game season 3 trailer"]
+    );
+    assert_eq!(
+        only("lang=en&q=-lang%3Aen-us"),
+        ["Netflix renews the zombie drama for a second season"]
+    );
     let view = render(
         &h.config,
         &h.store,

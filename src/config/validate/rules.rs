@@ -17,10 +17,11 @@ pub(super) fn check(
     c: &mut Collector<'_>,
 ) -> Rules {
     let ids: Vec<String> = feeds.iter().map(|f| f.id.clone()).collect();
+    let tags = super::tag_index(feeds);
     let known = Known {
         shows: &|slug| shows.iter().any(|s| s.slug == slug),
         sources: &|id| ids.iter().any(|f| f == id),
-        tags: &|_| None,
+        tags: &|t| tags.get(t).map(Vec::as_slice),
         kinds: crate::config::NEWS_KINDS,
     };
     let global = match &raw.rules {
