@@ -20,7 +20,6 @@ Only the standard library is used (Python 3.11+ for tomllib).
 """
 
 import argparse
-import summary_only
 import html
 import json
 import os
@@ -649,6 +648,10 @@ def summary_only_files(s, paths, how):
     for `articles` returns a proxy serving each item's original text as its article page."""
     if how == "off":
         return None
+    # Beside this file; imported here, since other scripts load this one as a module.
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import summary_only
+
     pages = {}
     for f in s.files:
         p = paths[f["id"]]

@@ -636,3 +636,69 @@ async fn publisher_advertises_and_pings_and_a_second_daemon_gets_the_push() {
     );
     assert_eq!(hub.seen("in", "publish").await.len() as u64, 2 * per_round);
 }
+
+/// A push to a `full_text` feed: the hub gets its answer at once, and the pushed entry's
+/// article is fetched right after, as a poll would have (the page once).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_push_to_a_full_text_feed_gets_its_article() {
+    let Some(hub) = Hub::start() else { return };
+    let fixtures = FixtureServer::start().await;
+    let topic = fixtures.url("/news.atom");
+    fixtures.route(
+        "/news.atom",
+        feed_route(&hub.endpoint(), &topic, &[("a", "Squid Game renewed")]),
+    );
+    let article = "<html><head><title>Kingdom</title></head><body><nav>Home News</nav>\
+        <article><h1>Kingdom returns</h1><p>The whole article: Netflix confirmed that the \
+        period zombie drama Kingdom returns for a third season next spring, with the original \
+        cast and a new director, after a long pause in production.</p><p>Filming starts in \
+        Mungyeong in January, the studio said on Tuesday, and the scripts are finished.</p>\
+        </article><footer>Copyright</footer></body></html>";
+    fixtures.route("/articles/c", Route::ok(article.into(), "text/html"));
+    let port = free_port();
+    let setup = write_config(
+        &[],
+        port,
+        &format!(
+            "[websub]\nenabled = true\nlease = \"1h\"\n\n\
+             [[feed]]\nid = \"pushed\"\nurl = \"{topic}\"\nallow_private = true\nfull_text = \"auto\"\n"
+        ),
+    );
+    let d = Daemon::start(&setup, port);
+    wait_state(&d.base, "pushed", "live").await;
+    let mut subs = Vec::new();
+    wait_until("the hub's subscription", async || {
+        subs = hub.subs().await;
+        !subs.is_empty()
+    })
+    .await;
+    let (callback, secret) = (
+        subs[0]["callback_url"].as_str().unwrap().to_owned(),
+        subs[0]["secret"].as_str().unwrap().to_owned(),
+    );
+    // A fat ping with one new entry whose link is the article page.
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><feed xmlns=\"http://www.w3.org/2005/Atom\">\
+         <title>Pushed News</title><id>urn:pushed</id><updated>2026-11-30T10:00:00Z</updated>\
+         <entry><id>urn:c</id><title>Kingdom returns</title><link href=\"{}\"/>\
+         <updated>2026-11-30T11:00:00Z</updated><summary>A third season.</summary></entry></feed>",
+        fixtures.url("/articles/c")
+    )
+    .into_bytes();
+    let r = reqwest::Client::new()
+        .post(&callback)
+        .header("content-type", "application/atom+xml")
+        .header("x-hub-signature", sign("sha256", &secret, &body))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    wait_until("the pushed entry's article in /feed.atom", async || {
+        get_text(&format!("{}/feed.atom", d.base))
+            .await
+            .contains("Filming starts in")
+    })
+    .await;
+    assert_eq!(fixtures.seen("/articles/c").len(), 1);
+}
