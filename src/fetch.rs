@@ -205,6 +205,22 @@ impl FetchError {
     }
 }
 
+/// A URL that came from a publisher (an article link, a hub): http(s) only, and a literal
+/// private address only with `allow_private` (a host name is checked when it resolves).
+fn web_target(url: &Url, allow_private: bool) -> Result<(), FetchError> {
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(FetchError::NotWeb {
+            url: url.to_string(),
+        });
+    }
+    if !allow_private && literal_ip(url).is_some_and(is_private) {
+        return Err(FetchError::PrivateTarget {
+            url: url.to_string(),
+        });
+    }
+    Ok(())
+}
+
 /// The HTTP clients and the limits of `[polling]`.
 #[derive(Clone)]
 pub struct Fetcher {
@@ -420,16 +436,7 @@ impl Fetcher {
         validators: &Validators,
         allow_private: bool,
     ) -> Result<Fetched, FetchError> {
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(FetchError::NotWeb {
-                url: url.to_string(),
-            });
-        }
-        if !allow_private && literal_ip(url).is_some_and(is_private) {
-            return Err(FetchError::PrivateTarget {
-                url: url.to_string(),
-            });
-        }
+        web_target(url, allow_private)?;
         let work = async {
             let (resp, _) = self
                 .send(
@@ -478,16 +485,7 @@ impl Fetcher {
         allow_private: bool,
         http: &FeedHttp,
     ) -> Result<(StatusCode, String), FetchError> {
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(FetchError::NotWeb {
-                url: url.to_string(),
-            });
-        }
-        if !allow_private && literal_ip(url).is_some_and(is_private) {
-            return Err(FetchError::PrivateTarget {
-                url: url.to_string(),
-            });
-        }
+        web_target(url, allow_private)?;
         let client = self.client(allow_private, http)?;
         let body = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(form)

@@ -77,6 +77,7 @@ pub mod poll;
 pub mod query;
 pub mod reload;
 pub mod scheduler;
+pub mod secret;
 pub mod serve;
 pub mod shutdown;
 pub mod store;

@@ -148,13 +148,7 @@ async fn one(
     let Some(url) = entry.link.as_deref().and_then(|l| Url::parse(l).ok()) else {
         return (entry, Ok(Err("no_link")));
     };
-    let stage = article::Stage {
-        store: &ctx.store,
-        fetcher: &ctx.fetcher,
-        limits: &ctx.limits,
-        feed,
-        wait: ctx.config.polling.timeout,
-    };
+    let stage = ctx.article_stage(feed);
     let html = {
         // The feed's slot, as its poll would hold: an article on another site takes that
         // site's slot in the stage.

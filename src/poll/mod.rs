@@ -87,6 +87,17 @@ impl Context {
         })
     }
 
+    /// The article stage of `feed`'s entries, within this context's fetcher and limits.
+    pub fn article_stage<'a>(&'a self, feed: &'a Feed) -> article::Stage<'a> {
+        article::Stage {
+            store: &self.store,
+            fetcher: &self.fetcher,
+            limits: &self.limits,
+            feed,
+            wait: self.config.polling.timeout,
+        }
+    }
+
     /// [`Context::new`] on a blocking thread.
     pub async fn build(store: Arc<Store>, config: Arc<Config>) -> anyhow::Result<Context> {
         Ok(tokio::task::spawn_blocking(move || Context::new(store, config)).await??)
@@ -367,13 +378,7 @@ async fn articles(
     parsed: &mut Parsed,
     cancel: &CancellationToken,
 ) -> Result<bool, StoreError> {
-    let stage = article::Stage {
-        store: &ctx.store,
-        fetcher: &ctx.fetcher,
-        limits: &ctx.limits,
-        feed,
-        wait: ctx.config.polling.timeout,
-    };
+    let stage = ctx.article_stage(feed);
     match article::fill(&stage, &mut parsed.normalized.entries, cancel).await {
         Ok(filled) if filled.fetched + filled.failed > 0 => {
             info!(fetched = filled.fetched, failed = filled.failed, "articles");

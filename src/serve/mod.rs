@@ -334,19 +334,9 @@ async fn require_token(
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
     match given {
-        Some(g) if same_secret(g, &token) => next.run(request).await,
+        Some(g) if crate::secret::same_secret(g, &token) => next.run(request).await,
         _ => ServeError::Unauthorized.into_response(),
     }
-}
-
-/// Compares two secrets in time that does not depend on where they differ (nor on their
-/// lengths): their digests are compared whole.
-fn same_secret(a: &str, b: &str) -> bool {
-    let (a, b) = (Sha256::digest(a.as_bytes()), Sha256::digest(b.as_bytes()));
-    a.iter()
-        .zip(b.iter())
-        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-        == 0
 }
 
 async fn not_found() -> ServeError {

@@ -11,7 +11,6 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use sha2::{Digest, Sha256};
 use tracing::info;
 
 use super::signature::{self, SignatureError};
@@ -60,20 +59,11 @@ impl PushError {
     }
 }
 
-/// Compares two tokens in time independent of where they differ.
-fn same_token(a: &str, b: &str) -> bool {
-    let (a, b) = (Sha256::digest(a.as_bytes()), Sha256::digest(b.as_bytes()));
-    a.iter()
-        .zip(b.iter())
-        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-        == 0
-}
-
 /// The subscription of `feed_id` whose token is `token`.
 fn find(store: &Store, feed_id: &str, token: &str) -> Result<Option<Subscription>, StoreError> {
     Ok(store
         .subscription(feed_id)?
-        .filter(|s| same_token(&s.token, token)))
+        .filter(|s| crate::secret::same_secret(&s.token, token)))
 }
 
 /// Answers a hub's GET: `Some(body)` to send with 200 (the challenge), `None` for 404.
