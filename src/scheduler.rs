@@ -502,6 +502,16 @@ async fn backfill_loop(
                 .await
                 .map_err(|e| error_chain(&e)),
         };
+        match &result {
+            Ok(stats) if stats.tried > 0 => info!(
+                feeds = ?ask.feeds,
+                tried = stats.tried,
+                fetched = stats.fetched,
+                "articles fetched for stored entries"
+            ),
+            Ok(_) => {}
+            Err(e) => warn!("fetching articles for stored entries failed: {e}"),
+        }
         let _ = ask.reply.send(result);
     }
 }

@@ -69,6 +69,28 @@ pub(super) async fn push(
             .map(str::to_owned)
     };
     let (signature, content_type) = (text("x-hub-signature"), text("content-type"));
-    callback::push(ws, feed, token, signature, content_type, bytes).await?;
+    let stats = callback::push(ws, feed.clone(), token, signature, content_type, bytes).await?;
+    if stats.new + stats.updated > 0 {
+        fetch_articles_later(&state, &feed);
+    }
     Ok((StatusCode::OK, "ok\n").into_response())
+}
+
+/// How far back the articles of a pushed `full_text` feed are looked for: the push's
+/// entries, and those of the last days that a failed fetch left without one.
+const PUSHED_ARTICLES_SINCE: i64 = 2 * 86_400;
+
+/// After a push stored entries of a `full_text` feed: their articles, fetched by the
+/// scheduler's backfill task within the polls' limits once the hub has its answer (an
+/// article may take seconds; a hub waits for ours).
+fn fetch_articles_later(state: &AppState, feed_id: &str) {
+    let wants = state
+        .config()
+        .feed(feed_id)
+        .is_some_and(|f| f.full_text.mode != crate::config::FullTextMode::Off);
+    if let (true, Some(requests)) = (wants, state.poll_requests.get()) {
+        let since = crate::clock::now().saturating_sub(PUSHED_ARTICLES_SINCE);
+        // Nobody waits for the answer: the backfill logs what it did.
+        let _ = requests.fetch_text(vec![feed_id.to_owned()], since);
+    }
 }

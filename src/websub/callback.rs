@@ -166,9 +166,6 @@ pub async fn push(
                 })
                 .inc_by(stats.new as u64);
             info!(feed = %feed_id, new = stats.new, updated = stats.updated, "websub: content pushed");
-            if stats.new + stats.updated > 0 {
-                ws.fetch_articles_later(&feed_id);
-            }
         }
         Err(e) => {
             reject(&feed_id, e);

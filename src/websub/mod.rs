@@ -33,33 +33,14 @@ use crate::store::Store;
 /// index and config), swapped on reload.
 pub struct WebSub {
     ctx: RwLock<Arc<Context>>,
-    /// Feeds with `full_text` whose push brought new entries: their articles are fetched
-    /// after the hub has had its answer ([`articles_loop`]).
-    articles: tokio::sync::mpsc::UnboundedSender<String>,
-    articles_rx: parking_lot::Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<String>>>,
 }
 
 impl WebSub {
     /// WebSub over the poll context `ctx`.
     pub fn new(ctx: Arc<Context>) -> Arc<WebSub> {
-        let (articles, rx) = tokio::sync::mpsc::unbounded_channel();
         Arc::new(WebSub {
             ctx: RwLock::new(ctx),
-            articles,
-            articles_rx: parking_lot::Mutex::new(Some(rx)),
         })
-    }
-
-    /// After a push stored new entries of `feed_id`: fetch their articles when the feed has
-    /// `full_text` (a hub waits for our answer, an article fetch may take seconds).
-    pub fn fetch_articles_later(&self, feed_id: &str) {
-        let wants = self
-            .config()
-            .feed(feed_id)
-            .is_some_and(|f| f.full_text.mode != crate::config::FullTextMode::Off);
-        if wants {
-            let _ = self.articles.send(feed_id.to_owned());
-        }
     }
 
     /// The poll context in force.
@@ -93,60 +74,10 @@ pub fn start(ws: &Arc<WebSub>, shutdown: &CancellationToken) -> Vec<tokio::task:
             tracing::warn!(public_url = %config.server.public_url, "[websub] enabled with a loopback public_url: only a hub on this machine can reach the callback");
         }
     }
-    let mut tasks = vec![
+    vec![
         tokio::spawn(subscriber::run(ws.clone(), shutdown.clone())),
         tokio::spawn(publisher::run(ws.clone(), shutdown.clone())),
-    ];
-    if let Some(rx) = ws.articles_rx.lock().take() {
-        tasks.push(tokio::spawn(articles_loop(
-            ws.clone(),
-            rx,
-            shutdown.clone(),
-        )));
-    }
-    tasks
-}
-
-/// How far back the articles of a pushed feed are looked for: the push's entries, and
-/// any of the last days that a failed fetch left without one.
-const PUSHED_ARTICLES_SINCE: i64 = 2 * 86_400;
-
-/// Fetches the articles of the entries pushed to `full_text` feeds, one feed at a time, as
-/// `fetch-text` would ([`crate::poll::backfill`]); stops with the daemon.
-async fn articles_loop(
-    ws: Arc<WebSub>,
-    mut feeds: tokio::sync::mpsc::UnboundedReceiver<String>,
-    shutdown: CancellationToken,
-) {
-    loop {
-        let feed_id = tokio::select! {
-            f = feeds.recv() => f,
-            () = shutdown.cancelled() => return,
-        };
-        let Some(feed_id) = feed_id else { return };
-        let ctx = ws.context();
-        let Some(feed) = ctx.config.feed(&feed_id).cloned() else {
-            continue;
-        };
-        let since = crate::clock::now().saturating_sub(PUSHED_ARTICLES_SINCE);
-        let done = crate::poll::backfill::run(
-            &ctx,
-            std::slice::from_ref(&feed),
-            since,
-            &shutdown,
-            |_, _| {},
-        )
-        .await;
-        match done {
-            Ok(stats) if stats.tried > 0 => {
-                tracing::info!(feed = %feed_id, fetched = stats.fetched, tried = stats.tried, "websub: articles of pushed entries");
-            }
-            Ok(_) => {}
-            Err(e) => {
-                tracing::warn!(feed = %feed_id, "websub: articles of pushed entries: {}", crate::errors::error_chain(&e))
-            }
-        }
-    }
+    ]
 }
 
 /// 32 random bytes as hex: callback tokens and `hub.secret`s.
