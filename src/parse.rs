@@ -480,7 +480,8 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> String {
     }
 }
 
-fn charset_param(content_type: &str) -> Option<String> {
+/// `charset=` of a `Content-Type` value (feeds here, article pages in the article stage).
+pub(crate) fn charset_param(content_type: &str) -> Option<String> {
     content_type.split(';').skip(1).find_map(|p| {
         let (k, v) = p.split_once('=')?;
         k.trim()

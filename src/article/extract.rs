@@ -206,23 +206,13 @@ fn widest(srcset: &str) -> Option<String> {
 /// `<meta>` declaration near the top, else UTF-8 (invalid bytes replaced).
 pub fn decode(bytes: &[u8], content_type: Option<&str>) -> String {
     let named = content_type
-        .and_then(charset_param)
+        .and_then(crate::parse::charset_param)
         .and_then(|c| encoding_rs::Encoding::for_label(c.as_bytes()));
     let encoding = named
         .or_else(|| encoding_rs::Encoding::for_bom(bytes).map(|(e, _)| e))
         .or_else(|| meta_charset(&bytes[..bytes.len().min(META_SNIFF_BYTES)]))
         .unwrap_or(encoding_rs::UTF_8);
     encoding.decode(bytes).0.into_owned()
-}
-
-/// `charset=` of a `Content-Type` value.
-fn charset_param(content_type: &str) -> Option<String> {
-    content_type.split(';').skip(1).find_map(|p| {
-        let (k, v) = p.split_once('=')?;
-        k.trim()
-            .eq_ignore_ascii_case("charset")
-            .then(|| v.trim().trim_matches(['"', '\'']).to_owned())
-    })
 }
 
 /// The charset a `<meta charset=...>` or `<meta http-equiv content="...; charset=...">`

@@ -11,17 +11,22 @@ use axum::response::{IntoResponse, Response};
 use super::{blocking, AppState, ServeError};
 use crate::websub::callback::{self, PushError};
 
+/// The daemon's WebSub side; without one (no daemon) every callback is unknown: 404.
+fn websub_of(state: &AppState) -> Result<Arc<crate::websub::WebSub>, ServeError> {
+    state
+        .websub
+        .get()
+        .cloned()
+        .ok_or(ServeError::WebSub(PushError::UnknownToken))
+}
+
 /// A hub's verification of intent (WebSub 5.3): the challenge, or 404.
 pub(super) async fn verify(
     State(state): State<Arc<AppState>>,
     Path((feed, token)): Path<(String, String)>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ServeError> {
-    let ws = state
-        .websub
-        .get()
-        .cloned()
-        .ok_or(ServeError::WebSub(PushError::UnknownToken))?;
+    let ws = websub_of(&state)?;
     let answer =
         blocking(move || Ok(callback::verify_intent(&ws, &feed, &token, &params)?)).await?;
     match answer {
@@ -43,11 +48,7 @@ pub(super) async fn push(
     headers: HeaderMap,
     body: axum::body::Body,
 ) -> Result<Response, ServeError> {
-    let ws = state
-        .websub
-        .get()
-        .cloned()
-        .ok_or(ServeError::WebSub(PushError::UnknownToken))?;
+    let ws = websub_of(&state)?;
     let cap = ws.config().polling.max_body;
     let bytes = match axum::body::to_bytes(body, usize::try_from(cap).unwrap_or(usize::MAX)).await {
         Ok(b) => b,
