@@ -58,6 +58,14 @@ pub fn triggers(config: &Path, shutdown: CancellationToken) -> (mpsc::Receiver<T
 /// some network mounts, or when another tool rewrites the file in several steps).
 pub const WATCH_ENV: &str = "SHOWFEED_WATCH";
 
+/// What tells a changed config file from one only read: its inode (an editor's atomic
+/// rename), size and modification time; `None` when it cannot be read.
+fn stamp(path: &Path) -> Option<(u64, u64, Option<std::time::SystemTime>)> {
+    use std::os::unix::fs::MetadataExt as _;
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.ino(), m.len(), m.modified().ok()))
+}
+
 fn watch_file(config: &Path, tx: mpsc::Sender<Trigger>, shutdown: CancellationToken) -> bool {
     let file = std::fs::canonicalize(config).unwrap_or_else(|_| config.to_path_buf());
     let Some(name) = file.file_name().map(|n| n.to_owned()) else {
@@ -96,14 +104,23 @@ fn watch_file(config: &Path, tx: mpsc::Sender<Trigger>, shutdown: CancellationTo
         warn!("cannot watch {}: {e}; reload with SIGHUP", dir.display());
         return false;
     }
+    let path = config.to_path_buf();
     tokio::spawn(async move {
         let _debouncer = debouncer;
+        let mut seen = stamp(&path);
         loop {
             tokio::select! {
                 got = raw_rx.recv() => {
                     if got.is_none() {
                         return;
                     }
+                    // notify reports opens and reads too: every reload (and every CLI
+                    // command) reads the file, which would trigger the next reload.
+                    let now = stamp(&path);
+                    if now == seen {
+                        continue;
+                    }
+                    seen = now;
                     info!("config file changed: reloading");
                     if tx.send(Trigger::File).await.is_err() {
                         return;

@@ -412,3 +412,42 @@ async fn retention_runs_as_often_as_prune_every_says() {
     );
     assert_eq!(ids.len(), 4, "the newest four are served");
 }
+
+/// Reading the config file is not changing it: a command that reads it (`showfeed status`)
+/// and the reload's own read trigger no reload (a watcher that counted opens would reload
+/// in a loop, every debounce), while each real save reloads exactly once.
+#[tokio::test(flavor = "multi_thread")]
+async fn reading_the_config_does_not_reload_it() {
+    let server = FixtureServer::start().await;
+    let ok = Route::ok(fixture("soompi.atom"), "application/atom+xml");
+    server.route("/a.atom", ok.clone());
+    server.route("/b.atom", ok.clone());
+    server.route("/c.atom", ok);
+    let port = free_port();
+    let setup = write_config(&[("a", server.url("/a.atom"))], port, "");
+    let config = setup.config.to_str().unwrap().to_owned();
+    let daemon = Daemon::start(&setup, port);
+    let base = daemon.base.clone();
+    wait_until("the daemon answers", async || {
+        try_status(&base).await.is_some()
+    })
+    .await;
+    let mut text = std::fs::read_to_string(&setup.config).unwrap();
+    for (n, id) in ["b", "c"].into_iter().enumerate() {
+        run_ok(&["--config", &config, "status"]);
+        text.push_str(&format!(
+            "[[feed]]\nid = \"{id}\"\nurl = \"{}\"\n",
+            server.url(&format!("/{id}.atom"))
+        ));
+        std::fs::write(&setup.config, &text).unwrap();
+        wait_until("the save applied", async || {
+            status(&base).await["feeds"].as_array().unwrap().len() == n + 2
+        })
+        .await;
+        assert_eq!(
+            status(&base).await["reloads"].as_u64(),
+            Some(n as u64 + 1),
+            "one reload per save, none for reads"
+        );
+    }
+}
