@@ -256,36 +256,48 @@ pub fn entry(e: &mut Entry) {
 /// Profile asks for in plain text, which tells readers and validators that such a `&` is
 /// text, not a forgotten entity.
 pub fn char_refs(xml: Vec<u8>) -> Vec<u8> {
+    use memchr::memmem;
     const AMP: &[u8] = b"&amp;";
-    let ambiguous = |rest: &[u8]| {
-        rest.starts_with(AMP)
-            && rest
-                .get(AMP.len())
-                .is_some_and(|&b| b == b'#' || b.is_ascii_alphanumeric())
+    let ambiguous = |at: usize| {
+        xml.get(at + AMP.len())
+            .is_some_and(|&b| b == b'#' || b.is_ascii_alphanumeric())
     };
-    if !(0..xml.len()).any(|i| ambiguous(&xml[i..])) {
+    // The next ambiguous `&amp;` at or after `from`, ignoring CDATA (checked by the caller).
+    let amps = memmem::Finder::new(AMP);
+    let next_amp = |from: usize| {
+        amps.find_iter(&xml[from..])
+            .map(|i| from + i)
+            .find(|&i| ambiguous(i))
+    };
+    let Some(mut amp) = next_amp(0) else {
         return xml;
-    }
+    };
+    let cdata_start = memmem::Finder::new(b"<![CDATA[");
+    let cdata_end = memmem::Finder::new(b"]]>");
     let mut out = Vec::with_capacity(xml.len() + 64);
-    let mut i = 0;
-    while i < xml.len() {
-        if xml[i..].starts_with(b"<![CDATA[") {
-            let end = find(&xml[i..], b"]]>").map_or(xml.len(), |e| i + e + 3);
-            out.extend_from_slice(&xml[i..end]);
-            i = end;
-        } else if ambiguous(&xml[i..]) {
-            out.extend_from_slice(b"&#x26;");
-            i += AMP.len();
-        } else {
-            out.push(xml[i]);
-            i += 1;
+    let (mut copied, mut from) = (0, 0);
+    loop {
+        match cdata_start.find(&xml[from..amp]).map(|i| from + i) {
+            // A CDATA section before the `&amp;`: skip it, and look again after its end.
+            Some(start) => {
+                from = cdata_end
+                    .find(&xml[start..])
+                    .map_or(xml.len(), |e| start + e + 3);
+            }
+            None => {
+                out.extend_from_slice(&xml[copied..amp]);
+                out.extend_from_slice(b"&#x26;");
+                copied = amp + AMP.len();
+                from = copied;
+            }
+        }
+        match next_amp(from) {
+            Some(next) => amp = next,
+            None => break,
         }
     }
+    out.extend_from_slice(&xml[copied..]);
     out
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 #[cfg(test)]
@@ -365,5 +377,52 @@ mod tests {
             String::from_utf8(char_refs(xml)).unwrap(),
             "<t a=\"?a=1&#x26;b\">x&#x26;y&lt; &amp; z</t><d><![CDATA[a &amp;b]]></d>&#x26;#1"
         );
+    }
+
+    /// The rule spelled out byte by byte: what [`char_refs`] must agree with.
+    fn char_refs_oracle(xml: &[u8]) -> Vec<u8> {
+        let find = |hay: &[u8], n: &[u8]| hay.windows(n.len()).position(|w| w == n);
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < xml.len() {
+            let rest = &xml[i..];
+            if rest.starts_with(b"<![CDATA[") {
+                let end = find(rest, b"]]>").map_or(xml.len(), |e| i + e + 3);
+                out.extend_from_slice(&xml[i..end]);
+                i = end;
+            } else if rest.starts_with(b"&amp;")
+                && rest
+                    .get(5)
+                    .is_some_and(|&b| b == b'#' || b.is_ascii_alphanumeric())
+            {
+                out.extend_from_slice(b"&#x26;");
+                i += 5;
+            } else {
+                out.push(xml[i]);
+                i += 1;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn character_references_agree_with_the_rule_spelled_out() {
+        for xml in [
+            "",
+            "&amp;",
+            "&amp;a",
+            "no ampersand at all",
+            "&amp; &amp;x &amp;&amp;y",
+            "<![CDATA[&amp;x]]>&amp;y<![CDATA[&amp;z]]>&amp;#9",
+            "<![CDATA[&amp;x]]><![CDATA[]]>&amp;amp;",
+            "&amp;x<![CDATA[ never closed &amp;y",
+            "a&amp;b<![CDATA[&amp;c]]>d&amp;e&amp;f<![CDATA[g]]>&amp;",
+        ] {
+            assert_eq!(
+                String::from_utf8(char_refs(xml.as_bytes().to_vec())).unwrap(),
+                String::from_utf8(char_refs_oracle(xml.as_bytes())).unwrap(),
+                "{xml}"
+            );
+        }
     }
 }
