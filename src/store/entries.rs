@@ -125,8 +125,8 @@ impl Store {
     }
 
     /// [`Store::commit_poll_with`], and in the same transaction the story merges the poll's
-    /// new entries made (`poll.moves`: each story's members move to the other story, see
-    /// [`Store::move_stories`]). An entry of the poll is written as the poll has it, story
+    /// new entries made (`poll.moves`: each story's members, its own entry included, move to the
+    /// other story). An entry of the poll is written as the poll has it, story
     /// included.
     pub fn commit_poll_moving(
         &self,
