@@ -256,7 +256,12 @@ impl Store {
         self.write(|| {
             let mut b = Batches::default();
             b.reindex_shows(old, new);
-            b.entries.insert(&new.id.0, codec::encode_entry(new)?);
+            // A story bridge may have moved the entry since `old` was read: keep its story.
+            let mut new = new.clone();
+            if let Some(now) = self.entry(&new.id)? {
+                new.story = now.story;
+            }
+            b.entries.insert(&new.id.0, codec::encode_entry(&new)?);
             self.apply(&b, None)?;
             self.bump();
             Ok(())
@@ -285,6 +290,10 @@ impl Store {
             let mut new = old.clone();
             new.shows = shows;
             new.kinds = kinds;
+            // A story bridge may have moved the entry since the scan read it.
+            if let Some(now) = self.entry(&new.id)? {
+                new.story = now.story;
+            }
             b.reindex_shows(&old, &new);
             b.entries.insert(&new.id.0, codec::encode_entry(&new)?);
             changed += 1;
