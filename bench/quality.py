@@ -607,6 +607,14 @@ def run_checks(binary, s, paths, work, mark_out):
     same = a == b
     print(f"poll order: stories with concurrency 1 {'equal to' if same else 'DIFFER from'} "
           f"the default concurrency ({len(a ^ b)} clusters differ)")
+    if os.environ.get("QUALITY_ORDER_DIFF"):
+        # The differing clusters of the dev part (never the test part's), to see why.
+        split = {f["id"]: f.get("split") for f in s.files}
+        title = {(lab["file"], lab["key"]): lab["title"] for lab in s.items}
+        for name, only in (("default only", a - b), ("serial only", b - a)):
+            for c in sorted(only, key=sorted):
+                if len(c) > 1 and all(split.get(k[0]) == "dev" for k in c):
+                    print(f"  {name}: " + " || ".join(f"{k[0]}: {title[k]}" for k in sorted(c)))
     return {"collapse_not_shown": len(lost), "collapse_shown_twice": len(twice),
             "order_independent": same}
 

@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use showfeed::dedup::{fingerprint, DedupIndex, Fingerprint};
+use showfeed::dedup::{fingerprint, DedupIndex, Fingerprint, Match};
 use showfeed::entry::EntryId;
 
 const STORED: usize = 100_000;
@@ -535,6 +535,15 @@ fn per(d: Duration, n: usize) -> f64 {
     d.as_secs_f64() * 1e6 / n as f64
 }
 
+/// The story a match joins, once the stories it bridges are merged into it (as ingest does).
+fn join(index: &mut DedupIndex, m: Match) -> EntryId {
+    let mut story = m.story;
+    for other in m.bridged {
+        story = index.merge_stories(story, other);
+    }
+    story
+}
+
 fn main() {
     let items = corpus(STORED + MEASURED);
     let (stored, measured) = items.split_at(STORED);
@@ -549,10 +558,10 @@ fn main() {
     let mut merged = 0usize;
     for it in stored {
         let f = fp(it);
-        let story = match index.find(&f, &it.feed, it.published) {
-            Some((s, _)) => {
+        let story = match index.find_match(&f, &it.feed, it.published) {
+            Some(m) => {
                 merged += 1;
-                s
+                join(&mut index, m)
             }
             None => it.id,
         };
@@ -573,11 +582,12 @@ fn main() {
     let mut verdicts = Vec::with_capacity(measured.len());
     for (it, f) in measured.iter().zip(&fps) {
         let s = Instant::now();
-        let hit = index.find(f, &it.feed, it.published);
+        let hit = index.find_match(f, &it.feed, it.published);
+        let story = hit.map(|m| join(&mut index, m));
         t_find += s.elapsed();
-        verdicts.push((it.event, hit.map(|h| h.0)));
-        found += usize::from(hit.is_some());
-        let story = hit.map_or(it.id, |(s, _)| s);
+        verdicts.push((it.event, story));
+        found += usize::from(story.is_some());
+        let story = story.unwrap_or(it.id);
         story_event.entry(story).or_insert(it.event);
         let s = Instant::now();
         index.insert(it.id, story, &it.feed, it.published, f);

@@ -21,6 +21,18 @@ const MAX_SCORED: usize = 8;
 const EXPAND_MEMBERS: usize = 6;
 /// ...in at most this many stories (the best, then the next when a member rules it out).
 const EXPAND_STORIES: usize = 2;
+/// At most this many other stories a new entry bridges into the one it joins (see
+/// [`Match::bridged`]).
+const MAX_BRIDGES: usize = 2;
+/// A new entry bridges two stories only when it matches a member of each this strongly
+/// (the bar for one outlet's entries): a copy that only just matches one of them is a weak
+/// link, and a chain of weak links must not merge stories.
+const BRIDGE_SCORE: f32 = 0.40;
+/// The two stories' members the new entry links best must score at least this together (and
+/// no hard rule may separate them): a new entry that duplicates two unrelated pieces (a
+/// chain of weak links) does not make them one story. Set on the dev days of
+/// `tests/quality/stories`.
+const BRIDGE_PAIR_SCORE: f32 = 0.2;
 /// The number of stories using a token at which it weighs a quarter (see `weight`).
 const COMMON: f32 = 100.0;
 /// The candidate counting table: 2^10 slots, for at most MAX_LISTS * PER_LIST keys.
@@ -302,12 +314,31 @@ fn nearest(list: &[Posting], t: u32, lo: u32, hi: u32, mut each: impl FnMut(u32)
     }
 }
 
+/// What the story search found for a new entry: the story it joins, and the other stories it
+/// bridges into that one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Match {
+    /// The story the entry joins (its member the entry duplicates best scores highest).
+    pub story: EntryId,
+    /// That member's score.
+    pub score: f32,
+    /// Other stories the entry duplicates a member of strongly (score at least
+    /// `BRIDGE_SCORE`, and so the joined one), with no scored member of theirs ruling it out, and whose best-linked member is
+    /// compatible (no hard rule) with the joined story's best-linked member: the entry shows
+    /// they are one story, so the caller merges them ([`DedupIndex::merge_stories`]). This
+    /// is what makes the stories independent of which copy came first: two stories formed
+    /// apart meet when a copy that matches both arrives, whichever order the copies came in.
+    pub bridged: Vec<EntryId>,
+}
+
 /// What the story search knows of one story among the scored candidates.
 #[derive(Clone, Copy)]
 struct Evidence {
     story: EntryId,
-    /// The best score of a member the query duplicates.
+    /// The best score of a member the query duplicates...
     best: f32,
+    /// ...and that member's slot.
+    member: u32,
     /// A scored member the query can never be one story with.
     vetoed: bool,
     /// Its other members were scored.
@@ -354,53 +385,93 @@ impl Search<'_> {
         let best = if c.duplicate { c.score } else { 0.0 };
         match self.stories.iter_mut().find(|e| e.story == slot.story) {
             Some(e) => {
-                e.best = e.best.max(best);
+                if best > e.best {
+                    (e.best, e.member) = (best, n);
+                }
                 e.vetoed |= vetoed;
             }
             None => self.stories.push(Evidence {
                 story: slot.story,
                 best,
+                member: n,
                 vetoed,
                 expanded: false,
             }),
         }
     }
 
+    /// Scores the other members of `story` (at most `EXPAND_MEMBERS`) and marks it expanded;
+    /// returns its evidence then.
+    fn expand(&mut self, story: EntryId) -> Option<Evidence> {
+        let members: Vec<u32> = self
+            .index
+            .stories
+            .get(&story)
+            .map(|st| {
+                std::iter::once(st.first)
+                    .chain(st.more.iter().copied())
+                    .take(EXPAND_MEMBERS)
+                    .collect()
+            })
+            .unwrap_or_default();
+        for m in members {
+            self.score(m);
+        }
+        let e = self.stories.iter_mut().find(|e| e.story == story)?;
+        e.expanded = true;
+        Some(*e)
+    }
+
+    /// The best qualifying story not yet expanded (the smaller story id on a tie).
+    fn next_best(&self) -> Option<EntryId> {
+        self.stories
+            .iter()
+            .filter(|e| e.best > 0.0 && !e.vetoed && !e.expanded)
+            .max_by(|a, b| a.best.total_cmp(&b.best).then(b.story.cmp(&a.story)))
+            .map(|e| e.story)
+    }
+
     /// The story the entry joins: the qualifying story with the best member score, once its
     /// other members (at most `EXPAND_MEMBERS`) are scored too and none rules the entry out;
     /// else the next best (at most `EXPAND_STORIES` stories are read this way). A copy joins
     /// a story on its strongest member, and only when no member contradicts it, whichever
-    /// members the posting lists happened to bring.
-    fn choose(mut self) -> Option<(EntryId, f32)> {
+    /// members the posting lists happened to bring. Then the other qualifying stories it
+    /// bridges (see [`Match::bridged`]).
+    fn choose(mut self) -> Option<Match> {
+        let mut joined = None;
         for _ in 0..EXPAND_STORIES {
-            let best = self
-                .stories
-                .iter()
-                .filter(|e| e.best > 0.0 && !e.vetoed && !e.expanded)
-                .max_by(|a, b| a.best.total_cmp(&b.best).then(b.story.cmp(&a.story)))
-                .map(|e| e.story)?;
-            let members: Vec<u32> = self
-                .index
-                .stories
-                .get(&best)
-                .map(|st| {
-                    std::iter::once(st.first)
-                        .chain(st.more.iter().copied())
-                        .take(EXPAND_MEMBERS)
-                        .collect()
-                })
-                .unwrap_or_default();
-            for m in members {
-                self.score(m);
-            }
-            if let Some(e) = self.stories.iter_mut().find(|e| e.story == best) {
-                e.expanded = true;
-                if !e.vetoed {
-                    return Some((e.story, e.best));
-                }
+            let e = self.expand(self.next_best()?)?;
+            if !e.vetoed {
+                joined = Some(e);
+                break;
             }
         }
-        None
+        let joined = joined?;
+        let mut bridged = Vec::new();
+        while joined.best >= BRIDGE_SCORE && bridged.len() < MAX_BRIDGES {
+            // The strongest other story first; the rest are weaker still.
+            let Some(next) = self.next_best() else {
+                break;
+            };
+            if self
+                .stories
+                .iter()
+                .any(|e| e.story == next && e.best < BRIDGE_SCORE)
+            {
+                break;
+            }
+            let Some(e) = self.expand(next) else {
+                break;
+            };
+            if !e.vetoed && self.index.compatible(joined.member, e.member) {
+                bridged.push(e.story);
+            }
+        }
+        Some(Match {
+            story: joined.story,
+            score: joined.best,
+            bridged,
+        })
     }
 }
 
@@ -586,6 +657,100 @@ impl DedupIndex {
         }
     }
 
+    /// Whether the entries in slots `a` and `b` could be one story: no hard rule separates
+    /// them, and they share some of their text ([`BRIDGE_PAIR_SCORE`]; they need not clear
+    /// the bar themselves: a new entry that duplicates both links them).
+    fn compatible(&self, a: u32, b: u32) -> bool {
+        let (Some(sa), Some(sb)) = (
+            self.slots[a as usize].as_ref(),
+            self.slots[b as usize].as_ref(),
+        ) else {
+            return false;
+        };
+        let (ha, hb) = (&self.hot[a as usize], &self.hot[b as usize]);
+        let pair = Pair {
+            same_outlet: ha.outlet == hb.outlet,
+            gap: (ha.published - hb.published).abs(),
+        };
+        let q = Query::of(sa.view(), |t| self.weight(t));
+        let c = rule::compare(&q, sb.view(), pair, |t| self.weight(t), &mut Vec::new());
+        c.conflict.is_none() && c.score >= BRIDGE_PAIR_SCORE
+    }
+
+    /// What orders stories for [`merge_stories`](Self::merge_stories): the publication time
+    /// of the story's own entry (the earliest when it has left the index), then the id.
+    fn story_order(&self, story: EntryId) -> (i64, EntryId) {
+        let t = self
+            .by_id
+            .get(&story)
+            .map_or(i64::MIN, |&n| self.hot[n as usize].published);
+        (t, story)
+    }
+
+    /// A story's counted words (each title or summary token with the number of its entries
+    /// that have it), made from its first entry when it has one entry.
+    fn words_of(&self, st: &Story) -> Vec<(u32, u16)> {
+        st.words.clone().unwrap_or_else(|| {
+            self.slots[st.first as usize]
+                .as_ref()
+                .map(|s| text_tokens(&s.view()).into_iter().map(|t| (t, 1)).collect())
+                .unwrap_or_default()
+        })
+    }
+
+    /// Merges stories `a` and `b` into one: the one whose own entry was published first
+    /// (the smaller id on a tie) keeps its id, the other's members move to it. Returns the
+    /// id kept. The caller moves the stored membership the same way.
+    pub fn merge_stories(&mut self, a: EntryId, b: EntryId) -> EntryId {
+        if a == b {
+            return a;
+        }
+        let (into, from) = if self.story_order(a) <= self.story_order(b) {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        let Some(gone) = self.stories.remove(&from) else {
+            return into;
+        };
+        let gone_words = self.words_of(&gone);
+        let moved: Vec<u32> = std::iter::once(gone.first).chain(gone.more).collect();
+        for &n in &moved {
+            if let Some(slot) = self.slots[n as usize].as_mut() {
+                slot.story = into;
+            }
+        }
+        let Some(st) = self.stories.get(&into) else {
+            // The kept story has no indexed entry left: the moved ones are all it has.
+            let (first, more) = (moved[0], moved[1..].to_vec());
+            let st = Story {
+                first,
+                more,
+                words: Some(gone_words),
+            };
+            self.stories.insert(into, st);
+            return into;
+        };
+        let mut words = self.words_of(st);
+        for &(t, c) in &gone_words {
+            match words.binary_search_by_key(&t, |w| w.0) {
+                Ok(i) => {
+                    words[i].1 = words[i].1.saturating_add(c);
+                    // One story fewer uses the token.
+                    if let Some(d) = self.df.get_mut(&t) {
+                        *d = d.saturating_sub(1);
+                    }
+                }
+                Err(i) => words.insert(i, (t, c)),
+            }
+        }
+        if let Some(st) = self.stories.get_mut(&into) {
+            st.more.extend(moved);
+            st.words = Some(words);
+        }
+        into
+    }
+
     /// Puts a slot in a free place; returns its number.
     fn place(&mut self, slot: Slot, hot: Hot) -> u32 {
         match self.free.pop() {
@@ -729,6 +894,13 @@ impl DedupIndex {
     /// the best member score wins (the smaller story id on a tie, so the answer never depends
     /// on the order candidates were met).
     pub fn find(&self, fp: &Fingerprint, outlet: &str, published: i64) -> Option<(EntryId, f32)> {
+        self.find_match(fp, outlet, published)
+            .map(|m| (m.story, m.score))
+    }
+
+    /// [`find`](Self::find), and the other stories the entry bridges into the one it joins
+    /// ([`Match::bridged`]; the caller merges them with [`merge_stories`](Self::merge_stories)).
+    pub fn find_match(&self, fp: &Fingerprint, outlet: &str, published: i64) -> Option<Match> {
         if fp.is_empty() || self.len == 0 {
             return None;
         }
@@ -950,6 +1122,94 @@ mod tests {
         assert_eq!(ix.compare(&s3, &s2).conflict, Some(Conflict::Numbers));
         assert!(ix.compare(&s3, &vague).duplicate);
         assert!(ix.find(&s3, "c", T).is_none());
+    }
+
+    /// Two reports of one happening that share too little to match, and a third that
+    /// matches both.
+    fn shooting() -> [Fingerprint; 3] {
+        [
+            fp(
+                "Gunman kills several people at Perm University",
+                "Police in Perm said a student opened fire on the campus.",
+            ),
+            fp(
+                "Students jump from windows to escape attacker, eight dead",
+                "Officials in Perm said eight people died in the attack at the university.",
+            ),
+            fp(
+                "Gunman opens fire at Perm University, eight dead",
+                "A student opened fire on the campus; students jumped from windows to escape \
+                 the attacker.",
+            ),
+        ]
+    }
+
+    #[test]
+    fn an_entry_that_matches_two_stories_bridges_them_in_any_order() {
+        let [a, b, bridge] = shooting();
+        let ix = DedupIndex::new(72 * 3600);
+
+        assert!(!ix.compare(&a, &b).duplicate, "{:?}", ix.compare(&a, &b));
+        assert!(
+            ix.compare(&bridge, &a).duplicate,
+            "{:?}",
+            ix.compare(&bridge, &a)
+        );
+        assert!(
+            ix.compare(&bridge, &b).duplicate,
+            "{:?}",
+            ix.compare(&bridge, &b)
+        );
+        let fps = [&a, &b, &bridge];
+        // Every order of the three: one story in the end, the same whichever came first.
+        for order in [
+            [0, 1, 2],
+            [1, 0, 2],
+            [0, 2, 1],
+            [2, 1, 0],
+            [1, 2, 0],
+            [2, 0, 1],
+        ] {
+            let mut ix = DedupIndex::new(72 * 3600);
+            for (k, &i) in order.iter().enumerate() {
+                let me = id(i as u8 + 1);
+                let at = T + 60 * k as i64;
+                let outlet = ["bbc", "cnn", "fox"][i];
+                let mut story = me;
+                if let Some(m) = ix.find_match(fps[i], outlet, at) {
+                    story = m.story;
+                    for other in m.bridged {
+                        story = ix.merge_stories(story, other);
+                    }
+                }
+                ix.insert(me, story, outlet, at, fps[i]);
+            }
+            let stories: Vec<_> = (1..=3).map(|n| ix.story_of(id(n)).unwrap()).collect();
+            assert!(
+                stories.iter().all(|s| *s == stories[0]),
+                "{order:?}: {stories:?}"
+            );
+            // The story keeps the id of its first entry.
+            assert_eq!(stories[0], id(order[0] as u8 + 1), "{order:?}");
+        }
+    }
+
+    #[test]
+    fn a_bridge_between_contradicting_stories_is_not_made() {
+        let s2 = fp("‘The Bear’ Season 2 premieres on FX in June", "FX drama.");
+        let s3 = fp("‘The Bear’ Season 3 premieres on FX in June", "FX drama.");
+        let vague = fp("‘The Bear’ premieres on FX in June", "FX drama.");
+        let mut ix = DedupIndex::new(72 * 3600);
+        ix.insert(id(1), id(1), "a", T, &s2);
+        ix.insert(id(2), id(2), "b", T, &s3);
+        let m = ix.find_match(&vague, "c", T).unwrap();
+        assert!(m.bridged.is_empty(), "{m:?}");
+        // Merging by hand moves members and the story counts.
+        assert_eq!(ix.merge_stories(id(2), id(1)), id(1));
+        assert_eq!(ix.story_of(id(2)), Some(id(1)));
+        ix.remove(id(1));
+        ix.remove(id(2));
+        assert!(ix.is_empty() && ix.df.is_empty() && ix.stories.is_empty());
     }
 
     #[test]

@@ -51,9 +51,11 @@
 //! [`DedupIndex::find`] scores the candidates, then the other members of the stories they
 //! belong to (a few each): a new entry joins the story of its best-scoring member, unless a
 //! scored member of that story is ruled out by a hard rule (a chain of links cannot pull in
-//! what one member contradicts); ties go to the smaller story id. Membership is never moved
-//! afterwards, so a later entry that links two stories formed apart joins the one it matches
-//! best.
+//! what one member contradicts); ties go to the smaller story id. A later entry that links
+//! two stories formed apart strongly (a member of each at [`Match`]'s bridge bar, the two
+//! members compatible) bridges them: [`DedupIndex::merge_stories`] merges them into the one
+//! published first, and the poll stage moves the stored membership in the same commit, so
+//! which copy came first matters less. A chain of weak links bridges nothing.
 //!
 //! # Thresholds
 //!
@@ -86,7 +88,7 @@ mod words;
 pub use fingerprint::{
     fingerprint, fingerprint_in, Boilerplate, BoilerplateCounter, Fingerprint, SUMMARY_CHARS,
 };
-pub use index::DedupIndex;
+pub use index::{DedupIndex, Match};
 pub use rule::{
     Comparison, Conflict, Pair, FIGURE_GAP, MATCH_SCORE, MIN_SHARED, NAME_COVER, NAME_WEIGHT,
     PIECE_SCORE, SAME_OUTLET_GAP, SAME_OUTLET_SCORE, SIMHASH_MATCH_SCORE, SIMHASH_MAX_DISTANCE,

@@ -138,16 +138,18 @@ pub(super) struct Query<'a> {
 
 impl<'a> Query<'a> {
     pub(super) fn new(fp: &'a Fingerprint, weight: impl Fn(u32) -> f32) -> Query<'a> {
-        let mut merged = Vec::with_capacity(fp.title.len() + fp.body.len());
-        merge_text(&fp.title, &fp.body, &mut merged);
+        Query::of(View::from(fp), weight)
+    }
+
+    /// The query of an indexed entry's view (to compare two indexed entries).
+    pub(super) fn of(view: View<'a>, weight: impl Fn(u32) -> f32) -> Query<'a> {
+        let mut merged = Vec::with_capacity(view.title.len() + view.body.len());
+        merge_text(view.title, view.body, &mut merged);
         let tokens = merged
             .into_iter()
             .map(|(t, in_title)| (t, in_title, weight(t)))
             .collect();
-        Query {
-            view: View::from(fp),
-            tokens,
-        }
+        Query { view, tokens }
     }
 }
 

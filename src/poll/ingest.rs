@@ -30,6 +30,8 @@ pub struct Prepared {
 struct Found {
     entries: Vec<Entry>,
     olds: Vec<Option<Entry>>,
+    /// Story merges made (story moved, story it moved to), for the store.
+    moves: Vec<(EntryId, EntryId)>,
     stats: StoryStats,
 }
 
@@ -37,6 +39,8 @@ struct Found {
 #[derive(Debug, Default, Clone, Copy)]
 pub struct StoryStats {
     merged: usize,
+    /// Stories merged into another by an entry that bridged them.
+    bridges: usize,
     reposts: usize,
     tags: usize,
 }
@@ -144,9 +148,14 @@ pub fn ingest(
         .arrivals
         .as_ref()
         .map(|_| new_stories(&found, state, now, cutoff));
-    let mut stats =
-        ctx.store
-            .commit_poll_with(feed_id, &found.entries, found.olds, state, now, cutoff)?;
+    let poll = crate::store::Poll {
+        feed_id,
+        entries: &found.entries,
+        moves: &found.moves,
+    };
+    let mut stats = ctx
+        .store
+        .commit_poll_moving(poll, found.olds, state, now, cutoff)?;
     drop(index);
     if let (Some(tx), Some(arrived)) = (&ctx.arrivals, arrived) {
         if !arrived.is_empty() {
@@ -155,6 +164,7 @@ pub fn ingest(
         }
     }
     stats.merged = found.stats.merged;
+    stats.bridged = found.stats.bridges;
     stats.reposts = found.stats.reposts;
     stats.tags = found.stats.tags;
     Ok(stats)
@@ -282,6 +292,7 @@ fn find_stories(
     let mut urls_here: HashMap<String, EntryId> = HashMap::new();
     let mut kept = Vec::with_capacity(prepared.len());
     let mut olds = Vec::with_capacity(prepared.len());
+    let mut moves = Vec::new();
     for p in prepared {
         let Some(fp) = p.fingerprint else {
             kept.push(p.entry);
@@ -292,11 +303,19 @@ fn find_stories(
         if !exact_copy(ctx, feed_id, &mut e, &mut urls_here, &mut stats)? {
             continue;
         }
+        // The copy's story may have been merged into another one earlier in this poll.
+        e.story = moved_to(&moves, e.story);
         stats.tags += e.shows.len();
         let outlet = outlet_of(&e);
         if near && !e.exact_copy {
-            if let Some((story, _score)) = index.find(&fp, &outlet, e.published) {
-                e.story = story;
+            if let Some(m) = index.find_match(&fp, &outlet, e.published) {
+                e.story = m.story;
+                for other in m.bridged {
+                    let into = index.merge_stories(e.story, other);
+                    let from = if into == e.story { other } else { e.story };
+                    moves.push((from, into));
+                    e.story = into;
+                }
                 stats.merged += 1;
             }
         }
@@ -304,11 +323,27 @@ fn find_stories(
         kept.push(e);
         olds.push(None);
     }
+    // This poll's entries (new, and stored ones it brought again) follow the merges.
+    for e in kept.iter_mut().chain(olds.iter_mut().flatten()) {
+        e.story = moved_to(&moves, e.story);
+    }
+    stats.bridges = moves.len();
     Ok(Found {
         entries: kept,
         olds,
+        moves,
         stats,
     })
+}
+
+/// Where story `story` is after the merges `moves` (in the order they were made).
+fn moved_to(moves: &[(EntryId, EntryId)], mut story: EntryId) -> EntryId {
+    for &(from, into) in moves {
+        if story == from {
+            story = into;
+        }
+    }
+    story
 }
 
 /// The URL side of the story search. Returns false for a repost (the same URL twice in

@@ -425,6 +425,7 @@ async fn store_entries(
             new = stats.new,
             updated = stats.updated,
             merged = stats.merged,
+            bridged = stats.bridged,
             unchanged = stats.unchanged,
             "stored"
         );

@@ -12,6 +12,17 @@ use super::states::FeedState;
 use super::{codec, keys, Index, KeyStream, Store, StoreError, TimeKey, META_TAGGER};
 use crate::entry::{Entry, EntryId, ShowTag};
 
+/// One poll's result for [`Store::commit_poll_moving`].
+#[derive(Debug, Clone, Copy)]
+pub struct Poll<'a> {
+    /// The feed polled.
+    pub feed_id: &'a str,
+    /// Its new and changed entries (and unchanged ones, which write nothing).
+    pub entries: &'a [Entry],
+    /// Story merges: (story whose members move, story they move to), in the order made.
+    pub moves: &'a [(EntryId, EntryId)],
+}
+
 /// Counts from one [`Store::commit_poll`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct IngestStats {
@@ -27,6 +38,8 @@ pub struct IngestStats {
     pub retagged: usize,
     /// New entries that joined another entry's story (dedup).
     pub merged: usize,
+    /// Stories merged into another because a new entry bridged them (dedup).
+    pub bridged: usize,
     /// Items dropped as reposts of an entry this feed already has (same URL, new guid).
     pub reposts: usize,
     /// Show tags on the new entries.
@@ -103,9 +116,37 @@ impl Store {
         now: i64,
         cutoff: i64,
     ) -> Result<IngestStats, StoreError> {
+        let poll = Poll {
+            feed_id,
+            entries,
+            moves: &[],
+        };
+        self.commit_poll_moving(poll, olds, state, now, cutoff)
+    }
+
+    /// [`Store::commit_poll_with`], and in the same transaction the story merges the poll's
+    /// new entries made (`poll.moves`: each story's members, its own entry included, move to the
+    /// other story). An entry of the poll is written as the poll has it, story
+    /// included.
+    pub fn commit_poll_moving(
+        &self,
+        poll: Poll<'_>,
+        olds: Vec<Option<Entry>>,
+        state: &mut FeedState,
+        now: i64,
+        cutoff: i64,
+    ) -> Result<IngestStats, StoreError> {
+        let Poll {
+            feed_id,
+            entries,
+            moves,
+        } = poll;
         let floor = self.floor()?.max(cutoff);
         let mut stats = IngestStats::default();
         let mut b = Batches::default();
+        // First the moves: the poll's own writes below override a moved entry's (the last
+        // write of a key in a batch wins).
+        self.move_stories(&mut b, moves)?;
         // Shows whose documents change, for the WebSub publisher.
         let mut touched = std::collections::BTreeSet::new();
         for (entry, old) in entries.iter().zip(olds) {
@@ -155,7 +196,7 @@ impl Store {
         self.write(|| self.apply(&b, Some((feed_id, &state_bytes))))?;
         // Only a committed poll advances the caller's state.
         *state = next;
-        if stats.new + stats.updated + stats.retagged > 0 {
+        if stats.new + stats.updated + stats.retagged > 0 || !moves.is_empty() {
             self.bump();
         }
         if stats.new + stats.updated > 0 {
@@ -215,7 +256,12 @@ impl Store {
         self.write(|| {
             let mut b = Batches::default();
             b.reindex_shows(old, new);
-            b.entries.insert(&new.id.0, codec::encode_entry(new)?);
+            // A story bridge may have moved the entry since `old` was read: keep its story.
+            let mut new = new.clone();
+            if let Some(now) = self.entry(&new.id)? {
+                new.story = now.story;
+            }
+            b.entries.insert(&new.id.0, codec::encode_entry(&new)?);
             self.apply(&b, None)?;
             self.bump();
             Ok(())
@@ -244,6 +290,10 @@ impl Store {
             let mut new = old.clone();
             new.shows = shows;
             new.kinds = kinds;
+            // A story bridge may have moved the entry since the scan read it.
+            if let Some(now) = self.entry(&new.id)? {
+                new.story = now.story;
+            }
             b.reindex_shows(&old, &new);
             b.entries.insert(&new.id.0, codec::encode_entry(&new)?);
             changed += 1;

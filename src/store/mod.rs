@@ -41,6 +41,7 @@ pub mod keys;
 mod notify;
 mod retention;
 mod states;
+mod stories;
 mod websub;
 mod writable;
 
@@ -51,7 +52,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use parking_lot::Mutex;
 
 pub use articles::ArticleValidators;
-pub use entries::IngestStats;
+pub use entries::{IngestStats, Poll};
 pub use error::{cannot_write, is_disk_error, StoreError};
 pub use events::{HealthEvent, MAX_EVENTS};
 pub use hidden::HideStats;

@@ -94,8 +94,9 @@
 //! [720p]`) bind only to a name right before them, or with a release title's year or country
 //! between (`Name.2016.S01E05`, `Name US S01E11`).
 //! Which references count: when the title names seasons of a show, those are its seasons, and
-//! the body may only add episodes to them (the seed article's title says season 2: a
-//! `Season 1` recalled deep in its body does not tag s1). Otherwise the body's references
+//! the body may only add episodes to them, or a season its lead names in one sentence with
+//! one of the title's (the seed article's title says season 2: a `Season 1` recalled in its
+//! body does not tag s1; "will return for Season 3 ... after Season 2 ended" does tag s2). Otherwise the body's references
 //! count when they are in its first 100 words, or when the same season is named twice in
 //! sentences that name the show. An episode-only reference (`Episode 5`) joins the show's
 //! season when it has exactly one; when the show has none, one in the title or lead that its
@@ -1261,7 +1262,12 @@ fn seasons_of(ctx: &Ctx<'_>, bound: &[Bound], show: u32) -> Vec<SeasonRef> {
             continue;
         };
         let keep = if !title_seasons.is_empty() {
-            in_title(r) || (r.episode.is_some() && title_seasons.contains(&season))
+            // The lead may add a season it states beside one of the title's, as context
+            // ("will return for Season 3 ... after Season 2 ended with a cliffhanger");
+            // otherwise the body only adds episodes of the title's seasons.
+            in_title(r)
+                || (in_lead(r) && beside_title_season(ctx, r, refs(), &title_seasons))
+                || (r.episode.is_some() && title_seasons.contains(&season))
         } else {
             in_lead(r)
                 || (b.direct
@@ -1303,6 +1309,23 @@ fn seasons_of(ctx: &Ctx<'_>, bound: &[Bound], show: u32) -> Vec<SeasonRef> {
         }
     }
     out
+}
+
+/// Whether a body reference shares its sentence with a reference to one of the title's
+/// seasons of the same show.
+fn beside_title_season<'b>(
+    ctx: &Ctx<'_>,
+    r: &Ref,
+    mut refs: impl Iterator<Item = &'b Bound>,
+    title_seasons: &[u32],
+) -> bool {
+    let sent = |i: usize| ctx.norm.words[i].sent;
+    refs.any(|b| {
+        b.r.first != r.first
+            && !ctx.in_title(b.r.first)
+            && sent(b.r.first) == sent(r.first)
+            && b.r.season.is_some_and(|s| title_seasons.contains(&s))
+    })
 }
 
 /// Adds `s` in order of first mention: an episode refines a bare season, a bare season
@@ -1375,6 +1398,20 @@ mod tests {
                  So when is All Us Are Dead season 2?</p>"
             ),
             ["all-of-us-are-dead", "all-of-us-are-dead/s2"]
+        );
+    }
+
+    #[test]
+    fn a_lead_season_beside_the_titles_counts() {
+        let t = tagger();
+        assert_eq!(
+            terms(
+                &t,
+                "Squid Game Renewed for Season 3 at Netflix",
+                "<p>Fans can exhale. Squid Game will return for Season 3, a relief after \
+                 Season 2 ended with a cliffhanger.</p><p>Season 1 was a hit.</p>"
+            ),
+            ["squid-game", "squid-game/s2", "squid-game/s3"]
         );
     }
 

@@ -32,6 +32,7 @@ mod showtags;
 mod site_limits;
 mod spoilers;
 mod stories;
+mod story_bridges;
 mod story_classes;
 mod support;
 mod tagging;

@@ -1,0 +1,99 @@
+//! Story membership moves: when a new entry shows that two stories formed apart are one
+//! (dedup's bridge), the members of one move to the other, in the transaction that writes
+//! the entry (see [`Store::commit_poll_moving`]).
+
+use std::collections::HashMap;
+
+use super::batches::Batches;
+use super::{codec, Store, StoreError};
+use crate::entry::{Entry, EntryId};
+
+/// Where each moved story ends up after all of `moves` (a story moved twice in one poll,
+/// `a` into `b` and `b` into `c`, ends in `c`).
+fn resolve(moves: &[(EntryId, EntryId)]) -> HashMap<EntryId, EntryId> {
+    let mut to: HashMap<EntryId, EntryId> = moves.iter().copied().collect();
+    let keys: Vec<EntryId> = to.keys().copied().collect();
+    for k in keys {
+        let mut end = to[&k];
+        // Each move kills a story, so a chain is at most `moves.len()` long.
+        for _ in 0..moves.len() {
+            match to.get(&end) {
+                Some(&next) if next != end => end = next,
+                _ => break,
+            }
+        }
+        to.insert(k, end);
+    }
+    to
+}
+
+impl Store {
+    /// Adds to `b` the writes that move each story of `moves` (`(from, into)`) to the story
+    /// it ends up in: its own entry and each member get the new story id, and the `stories`
+    /// keys move. Reads the stored membership, so what `b` writes is as of the last commit.
+    pub(super) fn move_stories(
+        &self,
+        b: &mut Batches,
+        moves: &[(EntryId, EntryId)],
+    ) -> Result<(), StoreError> {
+        for (from, into) in resolve(moves) {
+            if let Some(root) = self.entry(&from)? {
+                self.move_entry(b, root, into)?;
+            }
+            for kv in self.stories.scan_prefix(from.0) {
+                let (k, _) = kv?;
+                let Some(member) = k.get(16..32).and_then(|m| <[u8; 16]>::try_from(m).ok()) else {
+                    continue;
+                };
+                b.story.remove(k);
+                if let Some(e) = self.entry(&EntryId(member))? {
+                    self.move_entry(b, e, into)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes `e` as a member of story `into`.
+    fn move_entry(&self, b: &mut Batches, mut e: Entry, into: EntryId) -> Result<(), StoreError> {
+        e.story = into;
+        if e.id != into {
+            b.story.insert([into.0, e.id.0].concat(), &[]);
+        }
+        b.entries.insert(&e.id.0, codec::encode_entry(&e)?);
+        Ok(())
+    }
+
+    /// The ids of the members of story `story` (its own entry first when stored), as
+    /// stored.
+    pub fn story_members(&self, story: &EntryId) -> Result<Vec<EntryId>, StoreError> {
+        let mut out = Vec::new();
+        if self.entry(story)?.is_some_and(|e| e.story == *story) {
+            out.push(*story);
+        }
+        for kv in self.stories.scan_prefix(story.0) {
+            let (k, _) = kv?;
+            if let Some(m) = k.get(16..32).and_then(|m| <[u8; 16]>::try_from(m).ok()) {
+                out.push(EntryId(m));
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u8) -> EntryId {
+        EntryId([n; 16])
+    }
+
+    #[test]
+    fn chains_of_moves_end_in_the_last_story() {
+        let to = resolve(&[(id(1), id(2)), (id(2), id(3)), (id(4), id(1))]);
+        assert_eq!(to[&id(1)], id(3));
+        assert_eq!(to[&id(2)], id(3));
+        assert_eq!(to[&id(4)], id(3));
+    }
+}
