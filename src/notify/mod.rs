@@ -2,11 +2,12 @@
 //! to each target (ntfy or a JSON webhook, see [`send`]).
 //!
 //! Downstream of the store: a poll hands the notifier its new stories once they are
-//! committed ([`crate::poll::Context::arrivals`]: new to the store, the first entry of their
-//! story, recent news, not a new feed's backlog), so a copy joining a story later, a re-tag,
-//! a rule change or a restart announces nothing. Each story that a view admits (its filters,
-//! as [`crate::output::select::admits`] reads them) is queued per target in sled (at most
-//! once per target, ever: the sent-state outlives restarts), then sent by one background
+//! committed ([`crate::poll::Context::arrivals`]: new to the store, recent news, not a new
+//! feed's backlog), so a re-tag, a rule change or a restart announces nothing. Each story
+//! that a view admits through one of its new entries (its filters, as
+//! [`crate::output::select::admits`] reads them: the story's first entry, or a copy that
+//! joins later and is the first to match the view) is queued per target in sled (at most
+//! once per story and target, ever: the sent-state outlives restarts), then sent by one background
 //! task under the daemon's shutdown token: at most one request per target every
 //! [`MIN_GAP`], failures retried with growing delays ([`BACKOFF`]), `Retry-After`
 //! honoured, given up after [`BACKOFF`] runs out (a health event). An entry under a spoiler
@@ -163,9 +164,11 @@ impl Notifier {
             for e in entries.iter().filter(|e| select::admits(&request.query, e)) {
                 let held = request.embargo.held_until(e);
                 let notice = notice_of(view, e, held);
+                // Keyed by the story, so a story is announced once per target whichever
+                // of its copies brought it into the view first.
                 for t in &view.notify {
                     let key = target_key(&view.name, t);
-                    queued += usize::from(self.store.queue_notice(&key, &e.id, &notice)?);
+                    queued += usize::from(self.store.queue_notice(&key, &e.story, &notice)?);
                 }
             }
         }

@@ -173,9 +173,11 @@ pub fn ingest(
 /// News older than this at arrival is a backlog, not news: it is never announced.
 const ARRIVAL_MAX_AGE: i64 = 24 * 3600;
 
-/// The entries of a poll that are new stories, for [`Context::arrivals`]: new to the store,
-/// the first entry of their story, recent, and not the first poll of a feed (its items are
-/// what the feed had, not what just happened).
+/// The entries of a poll that may bring a story into a view, for [`Context::arrivals`]:
+/// new to the store, recent, and not the first poll of a feed (its items are what the feed
+/// had, not what just happened). Copies of a story count too: a story whose first entry
+/// was outside a view enters it when a copy that the view admits joins (another source,
+/// a kind only that outlet names); the notifier announces each story once per target.
 fn new_stories(found: &Found, state: &FeedState, now: i64, cutoff: i64) -> Vec<Entry> {
     if state.entry_count == 0 {
         return Vec::new();
@@ -185,11 +187,7 @@ fn new_stories(found: &Found, state: &FeedState, now: i64, cutoff: i64) -> Vec<E
         .iter()
         .zip(&found.olds)
         .filter(|(e, old)| {
-            old.is_none()
-                && e.story == e.id
-                && !e.exact_copy
-                && e.published >= cutoff
-                && e.published >= now - ARRIVAL_MAX_AGE
+            old.is_none() && e.published >= cutoff && e.published >= now - ARRIVAL_MAX_AGE
         })
         .map(|(e, _)| e.clone())
         .collect()

@@ -56,7 +56,8 @@ pub struct Context {
     /// Fetches in flight, globally and per host: taken by the scheduler for each poll and
     /// by the article stage for each other host it reaches.
     pub limits: Arc<Limits>,
-    /// Where each poll's new stories go once committed (the notifier, when one runs).
+    /// Where each poll's new entries go once committed (the notifier, when one runs),
+    /// copies of older stories included: a copy can bring its story into a view.
     pub arrivals: Option<Arrivals>,
 }
 

@@ -283,6 +283,92 @@ async fn each_new_story_is_announced_once_per_target() {
     assert_eq!(last.headers["title"], LATER.0);
 }
 
+/// (view, sent, queued) of each notification target in `/status`.
+async fn by_view(base: &str) -> Vec<(String, u64, u64)> {
+    status(base).await["notifications"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|r| {
+            (
+                r["view"].as_str().unwrap().to_owned(),
+                r["sent"].as_u64().unwrap(),
+                r["queued"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// A story whose first entry is outside a view enters it when a copy the view admits
+/// arrives: announced then, once, and a view that had it already hears nothing again.
+#[tokio::test]
+async fn a_story_that_enters_a_view_through_a_later_copy_is_announced_once() {
+    let receiver = Receiver::start(0).await;
+    let feeds = FixtureServer::start().await;
+    feeds.route("/a.xml", Route::ok(rss(&[OLD]), "application/rss+xml"));
+    feeds.route("/b.xml", Route::ok(rss(&[OLD]), "application/rss+xml"));
+    let port = free_port();
+    let r = receiver.port;
+    let extra = format!(
+        "[polling]\ninterval = \"24h\"\n\n[[show]]\nname = \"Squid Game\"\n\n\
+         [[view]]\nname = \"all\"\nshow = [\"squid-game\"]\nnotify = [\"http://127.0.0.1:{r}/all\"]\n\n\
+         [[view]]\nname = \"from-b\"\nsource = [\"b\"]\nnotify = [\"http://127.0.0.1:{r}/from-b\"]\n"
+    );
+    let setup = write_config(
+        &[("a", feeds.url("/a.xml")), ("b", feeds.url("/b.xml"))],
+        port,
+        &extra,
+    );
+    let daemon = Daemon::start(&setup, port);
+    let base = daemon.base.clone();
+    wait_until("the first polls", async || {
+        crate::support::try_status(&base).await.is_some_and(|s| {
+            s["feeds"]
+                .as_array()
+                .is_some_and(|f| f.iter().all(|f| !f["last_success"].is_null()))
+        })
+    })
+    .await;
+    let row = |v: &str, sent: u64| (v.to_owned(), sent, 0);
+
+    // The story starts in feed a: the show's view hears of it, b's view does not. The one
+    // arrival is queued for both views at once, so once "all" has it, "from-b" has decided.
+    feeds.route(
+        "/a.xml",
+        Route::ok(rss(&[OLD, TRAILER]), "application/rss+xml"),
+    );
+    poll(&base).await;
+    wait_until("the story announced to the show's view", async || {
+        by_view(&base).await == [row("all", 1), row("from-b", 0)]
+    })
+    .await;
+
+    // Feed b carries the same article: the story enters b's view now, and only there.
+    feeds.route(
+        "/b.xml",
+        Route::ok(rss(&[OLD, TRAILER]), "application/rss+xml"),
+    );
+    poll(&base).await;
+    wait_until("the story announced to b's view", async || {
+        by_view(&base).await == [row("all", 1), row("from-b", 1)]
+    })
+    .await;
+    let got = receiver.ok("/from-b");
+    assert_eq!(got.len(), 1);
+    let item: serde_json::Value = serde_json::from_str(&got[0].body).unwrap();
+    assert_eq!(item["title"], TRAILER.0);
+    assert_eq!(
+        item["_showfeed"]["source"], "b",
+        "the copy that brought it in"
+    );
+    assert_eq!(
+        receiver.all("/all"),
+        1,
+        "the show's view had the story already"
+    );
+}
+
 /// The library path (no daemon): the notifier fed by a poll context, so its status and the
 /// health feed can be read in place.
 #[tokio::test]
