@@ -138,6 +138,16 @@ async fn poll(base: &str) {
 
 /// The `/status` rows of the notification targets: (target kind, sent, queued).
 async fn targets(base: &str) -> Vec<(String, u64, u64)> {
+    rows(base, "kind").await
+}
+
+/// (view, sent, queued) of each notification target in `/status`.
+async fn by_view(base: &str) -> Vec<(String, u64, u64)> {
+    rows(base, "view").await
+}
+
+/// (the row's `label` field, sent, queued) of each notification target in `/status`.
+async fn rows(base: &str, label: &str) -> Vec<(String, u64, u64)> {
     status(base).await["notifications"]
         .as_array()
         .cloned()
@@ -145,12 +155,24 @@ async fn targets(base: &str) -> Vec<(String, u64, u64)> {
         .iter()
         .map(|r| {
             (
-                r["kind"].as_str().unwrap().to_owned(),
+                r[label].as_str().unwrap().to_owned(),
                 r["sent"].as_u64().unwrap(),
                 r["queued"].as_u64().unwrap(),
             )
         })
         .collect()
+}
+
+/// Waits until every feed has been polled once.
+async fn first_polls(base: &str) {
+    wait_until("the first polls", async || {
+        crate::support::try_status(base).await.is_some_and(|s| {
+            s["feeds"]
+                .as_array()
+                .is_some_and(|f| f.iter().all(|f| !f["last_success"].is_null()))
+        })
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -173,14 +195,7 @@ async fn each_new_story_is_announced_once_per_target() {
     let env = [("TEST_NTFY_TOKEN", "tk_secret_token")];
     let mut daemon = Daemon::start_with(&setup, port, &env);
     let base = daemon.base.clone();
-    wait_until("the first polls", async || {
-        crate::support::try_status(&base).await.is_some_and(|s| {
-            s["feeds"]
-                .as_array()
-                .is_some_and(|f| f.iter().all(|f| !f["last_success"].is_null()))
-        })
-    })
-    .await;
+    first_polls(&base).await;
     assert_eq!(
         targets(&base).await,
         [("ntfy".into(), 0, 0), ("webhook".into(), 0, 0)],
@@ -283,23 +298,6 @@ async fn each_new_story_is_announced_once_per_target() {
     assert_eq!(last.headers["title"], LATER.0);
 }
 
-/// (view, sent, queued) of each notification target in `/status`.
-async fn by_view(base: &str) -> Vec<(String, u64, u64)> {
-    status(base).await["notifications"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .iter()
-        .map(|r| {
-            (
-                r["view"].as_str().unwrap().to_owned(),
-                r["sent"].as_u64().unwrap(),
-                r["queued"].as_u64().unwrap(),
-            )
-        })
-        .collect()
-}
-
 /// A story whose first entry is outside a view enters it when a copy the view admits
 /// arrives: announced then, once, and a view that had it already hears nothing again.
 #[tokio::test]
@@ -322,14 +320,7 @@ async fn a_story_that_enters_a_view_through_a_later_copy_is_announced_once() {
     );
     let daemon = Daemon::start(&setup, port);
     let base = daemon.base.clone();
-    wait_until("the first polls", async || {
-        crate::support::try_status(&base).await.is_some_and(|s| {
-            s["feeds"]
-                .as_array()
-                .is_some_and(|f| f.iter().all(|f| !f["last_success"].is_null()))
-        })
-    })
-    .await;
+    first_polls(&base).await;
     let row = |v: &str, sent: u64| (v.to_owned(), sent, 0);
 
     // The story starts in feed a: the show's view hears of it, b's view does not. The one
