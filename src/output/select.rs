@@ -10,7 +10,8 @@
 //! paging cursor, so a story appears exactly once across the pages of a slice.
 //!
 //! Entries under a spoiler embargo ([`super::embargo`]) are passed over (or marked to be
-//! masked) where the walk meets them, so when the embargo ends they are back in their own
+//! masked) where the walk meets them (a story is held while its entry or a copy hidden
+//! behind it is), so when the embargo ends they are back in their own
 //! place in the pages; the page notes when the next embargo it passed ends.
 
 use crate::config::DedupMode;
@@ -273,7 +274,8 @@ pub fn select(
         let Some(entry) = placed(store, q, mode, entry, &key)? else {
             continue;
         };
-        let Some(masked) = page.embargoed(&entry, embargo, q.spoilers) else {
+        let copies = hidden_copies(store, &entry, mode, embargo)?;
+        let Some(masked) = page.embargoed(&entry, &copies, embargo, q.spoilers) else {
             continue;
         };
         if page.entries.len() == q.limit {
@@ -293,11 +295,38 @@ pub fn select(
     Ok(page)
 }
 
+/// The copies hidden behind story entry `e` (exact copies always, near ones in `collapse`
+/// mode), when an embargo could apply: the document shows their categories and links with
+/// the story's, so what holds one of them holds the story.
+fn hidden_copies(
+    store: &Store,
+    e: &Entry,
+    mode: DedupMode,
+    embargo: &Embargo,
+) -> Result<Vec<Entry>, StoreError> {
+    if embargo.is_empty() || e.story != e.id {
+        return Ok(Vec::new());
+    }
+    let mut copies = store.story_copies(e)?;
+    copies.retain(|c| c.exact_copy || mode == DedupMode::Collapse);
+    Ok(copies)
+}
+
 impl Page {
-    /// Whether `e` goes on the page masked (`Some(true)`), as it is (`Some(false)`) or not
-    /// at all (`None`: held and hidden), noting when its embargo ends or ended.
-    fn embargoed(&mut self, e: &Entry, embargo: &Embargo, mode: SpoilerMode) -> Option<bool> {
-        let Some(end) = embargo.ends(e) else {
+    /// Whether story entry `e` goes on the page masked (`Some(true)`), as it is
+    /// (`Some(false)`) or not at all (`None`: held and hidden), noting when its embargo ends
+    /// or ended. The embargo of a story is the latest of its entry's and its hidden copies'.
+    fn embargoed(
+        &mut self,
+        e: &Entry,
+        copies: &[Entry],
+        embargo: &Embargo,
+        mode: SpoilerMode,
+    ) -> Option<bool> {
+        let ends = std::iter::once(e)
+            .chain(copies)
+            .filter_map(|c| embargo.ends(c));
+        let Some(end) = ends.max() else {
             return Some(false);
         };
         if end <= embargo.now() {

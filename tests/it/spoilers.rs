@@ -83,6 +83,12 @@ async fn serve() -> Served {
     let setup = write_config(&[("news", fixtures.url("/feed.xml"))], 0, EXTRA);
     let h = Harness::open(&setup);
     h.poll().await;
+    served(fixtures, setup, &h).await
+}
+
+/// The polled store of `h` served by the real router on a manual clock at two hours after
+/// [`T0`].
+async fn served(fixtures: FixtureServer, setup: crate::support::Setup, h: &Harness) -> Served {
     let clock = showfeed::clock::Clock::manual(T0 + 2 * HOUR);
     let state =
         showfeed::serve::AppState::with_clock(h.store.clone(), h.config.clone(), clock.clone());
@@ -318,4 +324,50 @@ async fn a_views_embargo_holds_its_entries_in_the_view_only() {
         titles(&view.entries),
         ["Squid Game Star Joins Romance Drama"]
     );
+}
+
+/// A story is held while a copy hidden behind it spoils: the copy's recap kind and episode
+/// would show through the story's categories and links otherwise.
+#[tokio::test]
+async fn a_story_is_held_while_a_copy_hidden_behind_it_spoils() {
+    let first: Item<'static> = (
+        "Squid Game: Everything We Know",
+        "https://example.org/vote",
+        "A",
+        "Mon, 01 Jun 2026 10:00:00 GMT",
+        "What comes next for the show.",
+    );
+    let copy: Item<'static> = (
+        "Squid Game Season 2 Episode 5 Recap: The Vote",
+        "https://example.org/vote",
+        "B",
+        "Mon, 01 Jun 2026 10:30:00 GMT",
+        "Gi-hun loses the vote.",
+    );
+    let fixtures = FixtureServer::start().await;
+    fixtures.route("/a.xml", Route::ok(rss(&[first]), "application/rss+xml"));
+    fixtures.route("/b.xml", Route::ok(rss(&[]), "application/rss+xml"));
+    let setup = write_config(
+        &[("a", fixtures.url("/a.xml")), ("b", fixtures.url("/b.xml"))],
+        0,
+        EXTRA,
+    );
+    let h = Harness::open(&setup);
+    // Feed a's article first, so it is the story's own entry; then b's recap of it (the
+    // same link) hides behind it.
+    h.poll().await;
+    fixtures.route("/b.xml", Route::ok(rss(&[copy]), "application/rss+xml"));
+    h.poll().await;
+    let s = served(fixtures, setup, &h).await;
+    let url = format!("{}/feed.atom", s.base);
+    let held = get(&url, None).await;
+    assert!(held.entries.is_empty(), "{:?}", titles(&held.entries));
+    let masked = get(&format!("{url}?spoilers=mask"), None).await;
+    assert_eq!(masked.entries.len(), 1);
+    assert!(masked.entries[0].summary.is_none());
+    // The copy's embargo (48 hours after 10:30) ends: the story is back, under its own title.
+    s.clock.set(T0 + 48 * HOUR + 30 * 60);
+    let back = get(&url, Some(&held.etag)).await;
+    assert_eq!(back.status, 200);
+    assert_eq!(titles(&back.entries), [first.0]);
 }
