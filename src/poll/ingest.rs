@@ -302,7 +302,7 @@ fn find_stories(
             continue;
         }
         // The copy's story may have been merged into another one earlier in this poll.
-        e.story = moved_to(&moves, e.story);
+        e.story = crate::store::moved_to(&moves, e.story);
         stats.tags += e.shows.len();
         let outlet = outlet_of(&e);
         if near && !e.exact_copy {
@@ -323,7 +323,7 @@ fn find_stories(
     }
     // This poll's entries (new, and stored ones it brought again) follow the merges.
     for e in kept.iter_mut().chain(olds.iter_mut().flatten()) {
-        e.story = moved_to(&moves, e.story);
+        e.story = crate::store::moved_to(&moves, e.story);
     }
     stats.bridges = moves.len();
     Ok(Found {
@@ -332,16 +332,6 @@ fn find_stories(
         moves,
         stats,
     })
-}
-
-/// Where story `story` is after the merges `moves` (in the order they were made).
-fn moved_to(moves: &[(EntryId, EntryId)], mut story: EntryId) -> EntryId {
-    for &(from, into) in moves {
-        if story == from {
-            story = into;
-        }
-    }
-    story
 }
 
 /// The URL side of the story search. Returns false for a repost (the same URL twice in

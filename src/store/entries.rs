@@ -102,20 +102,6 @@ impl Store {
             .iter()
             .map(|e| self.entry(&e.id))
             .collect::<Result<Vec<_>, _>>()?;
-        self.commit_poll_with(feed_id, entries, olds, state, now, cutoff)
-    }
-
-    /// [`Store::commit_poll`] for a caller that already read each entry's stored version
-    /// (`olds[i]` is `entries[i]`'s), so ingest reads every entry once.
-    pub fn commit_poll_with(
-        &self,
-        feed_id: &str,
-        entries: &[Entry],
-        olds: Vec<Option<Entry>>,
-        state: &mut FeedState,
-        now: i64,
-        cutoff: i64,
-    ) -> Result<IngestStats, StoreError> {
         let poll = Poll {
             feed_id,
             entries,
@@ -124,10 +110,11 @@ impl Store {
         self.commit_poll_moving(poll, olds, state, now, cutoff)
     }
 
-    /// [`Store::commit_poll_with`], and in the same transaction the story merges the poll's
-    /// new entries made (`poll.moves`: each story's members, its own entry included, move to the
-    /// other story). An entry of the poll is written as the poll has it, story
-    /// included.
+    /// [`Store::commit_poll`] for a caller that already read each entry's stored version
+    /// (`olds[i]` is `entries[i]`'s, so ingest reads every entry once), and in the same
+    /// transaction the story merges the poll's new entries made (`poll.moves`: each story's
+    /// members, its own entry included, move to the other story). An entry of the poll is
+    /// written as the poll has it, story included.
     pub fn commit_poll_moving(
         &self,
         poll: Poll<'_>,

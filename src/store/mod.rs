@@ -59,6 +59,7 @@ pub use hidden::HideStats;
 pub use notify::{Ended as NoticeEnded, Notice, TargetKey};
 pub use retention::PruneStats;
 pub use states::{Cadence, FeedState};
+pub use stories::moved_to;
 pub use websub::{Changes, HubLinks, SubState, Subscription};
 pub use writable::Unwritable;
 

@@ -8,23 +8,29 @@ use super::batches::Batches;
 use super::{codec, Store, StoreError};
 use crate::entry::{Entry, EntryId};
 
-/// Where each moved story ends up after all of `moves` (a story moved twice in one poll,
-/// `a` into `b` and `b` into `c`, ends in `c`).
-fn resolve(moves: &[(EntryId, EntryId)]) -> HashMap<EntryId, EntryId> {
-    let mut to: HashMap<EntryId, EntryId> = moves.iter().copied().collect();
-    let keys: Vec<EntryId> = to.keys().copied().collect();
-    for k in keys {
-        let mut end = to[&k];
-        // Each move kills a story, so a chain is at most `moves.len()` long.
-        for _ in 0..moves.len() {
-            match to.get(&end) {
-                Some(&next) if next != end => end = next,
-                _ => break,
-            }
+/// Where story `story` ends up after all of `moves` (`(from, into)`, in any order): a
+/// story moved twice in one poll, `a` into `b` and `b` into `c`, ends in `c`. The one rule
+/// the poll stage (for its own entries) and the store (for the stored members) follow.
+pub fn moved_to(moves: &[(EntryId, EntryId)], mut story: EntryId) -> EntryId {
+    // Each move kills a story, so a chain is at most `moves.len()` long.
+    for _ in 0..moves.len() {
+        match moves
+            .iter()
+            .find(|(from, into)| *from == story && *into != story)
+        {
+            Some(&(_, into)) => story = into,
+            None => break,
         }
-        to.insert(k, end);
     }
-    to
+    story
+}
+
+/// Each moved story and where it ends up.
+fn resolve(moves: &[(EntryId, EntryId)]) -> HashMap<EntryId, EntryId> {
+    moves
+        .iter()
+        .map(|&(from, _)| (from, moved_to(moves, from)))
+        .collect()
 }
 
 impl Store {
@@ -95,5 +101,7 @@ mod tests {
         assert_eq!(to[&id(1)], id(3));
         assert_eq!(to[&id(2)], id(3));
         assert_eq!(to[&id(4)], id(3));
+        assert_eq!(moved_to(&[(id(1), id(2)), (id(2), id(3))], id(1)), id(3));
+        assert_eq!(moved_to(&[(id(1), id(2))], id(5)), id(5));
     }
 }
