@@ -237,16 +237,11 @@ pub fn build(
         .before
         .map(|c| format!("before={}", cursor(&c)))
         .or(q.after.map(|c| format!("after={}", cursor(&c))));
-    // Each entry's story copies, read once, and cleaned once for every format.
+    // Each entry's story copies, read once (cleaned in `story_entry`, once for every format).
     let with_copies = page
         .entries
         .into_iter()
-        .map(|mut e| {
-            let mut copies = store.story_copies(&e)?;
-            copies.iter_mut().for_each(clean::entry);
-            clean::entry(&mut e);
-            Ok((copies, e))
-        })
+        .map(|e| Ok((store.story_copies(&e)?, e)))
         .collect::<Result<Vec<_>, StoreError>>()?;
     let sources = page_sources(config, store, &with_copies)?;
     let updated = match with_copies.iter().map(|(_, e)| e.updated).max() {
@@ -373,7 +368,12 @@ fn story_entry(
         .into_iter()
         .filter(|c| c.exact_copy || config.dedup.mode == DedupMode::Collapse)
         .collect();
-    let (mut shown, others) = shown_copy(e, copies, prefer);
+    let (mut shown, mut others) = shown_copy(e, copies, prefer);
+    // Only the shown copy is written out whole; of the others, only links and tags are.
+    clean::entry(&mut shown);
+    for c in &mut others {
+        c.link = c.link.take().map(clean::link).filter(|l| !l.is_empty());
+    }
     let related = related_links(config, sources, &shown, &others);
     let mut categories = categories(config, &shown, shared_story);
     // A collapsed story carries the union of its copies' categories.

@@ -265,7 +265,7 @@ pub fn select(
         if any_hidden && store.is_hidden(&id)? {
             continue;
         }
-        let Some(entry) = store.entry(&id)? else {
+        let Some(entry) = store.entry_at(&key)? else {
             continue;
         };
         if !matches(q, &entry) {

@@ -1,7 +1,7 @@
-//! One sled batch per tree, applied together in one transaction: the index keys an entry
-//! adds or removes.
+//! One sled batch per tree, applied together in one transaction: an entry's own write and
+//! the index keys it adds or removes.
 
-use super::keys;
+use super::{codec, keys, StoreError};
 use crate::dedup::url_key;
 use crate::entry::Entry;
 
@@ -17,13 +17,20 @@ pub(super) struct Batches {
 }
 
 impl Batches {
-    /// Adds (or removes) every index key of `e`.
+    /// Writes `e` itself: under its time key, and its id pointing there (see `layout`).
+    pub(super) fn put(&mut self, e: &Entry) -> Result<(), StoreError> {
+        let tk = keys::time_key(e.published, &e.id);
+        self.time.insert(&tk, codec::encode_entry(e)?);
+        self.entries.insert(&e.id.0, &tk);
+        Ok(())
+    }
+
+    /// Adds (or removes) every index key of `e` (its time key is written by [`Batches::put`]).
     pub(super) fn index(&mut self, e: &Entry, add: bool) {
         let tk = keys::time_key(e.published, &e.id);
         let feed = keys::prefixed(&e.feed_id, &tk);
         let member = [e.story.0, e.id.0].concat();
         if add {
-            self.time.insert(&tk, &[]);
             self.feed.insert(feed, &[]);
             if e.story != e.id {
                 self.story.insert(member, &[]);
@@ -39,6 +46,7 @@ impl Batches {
             }
         } else {
             self.time.remove(&tk);
+            self.entries.remove(&e.id.0);
             self.feed.remove(feed);
             self.story.remove(member);
         }

@@ -49,10 +49,16 @@ pub struct IngestStats {
 impl Store {
     /// The entry with this id.
     pub fn entry(&self, id: &EntryId) -> Result<Option<Entry>, StoreError> {
-        self.entries
-            .get(id.0)?
-            .map(|v| codec::decode_entry(&v))
-            .transpose()
+        match self.entries.get(id.0)? {
+            Some(tk) => self.entry_at(&tk),
+            None => Ok(None),
+        }
+    }
+
+    /// The entry stored under time key `tk` (as an index walk yields it): one read, where
+    /// [`Store::entry`] needs two.
+    pub fn entry_at(&self, tk: &[u8]) -> Result<Option<Entry>, StoreError> {
+        decode_value(self.by_time.get(tk)?)
     }
 
     /// Number of stored entries (walks the time index: not for hot paths).
@@ -65,25 +71,14 @@ impl Store {
         self.db.size_on_disk().unwrap_or(0)
     }
 
-    /// Every stored entry, in id order (a scan of the entries tree: for whole-store passes).
+    /// Every stored entry, oldest first (a scan of the time tree: for whole-store passes).
     pub fn all_entries(&self) -> impl Iterator<Item = Result<Entry, StoreError>> + '_ {
-        self.entries.iter().map(|kv| {
-            let (_, v) = kv?;
-            codec::decode_entry(&v)
-        })
+        entries_of(self.by_time.iter())
     }
 
     /// Entries newest first (by publication time).
     pub fn newest(&self) -> impl Iterator<Item = Result<Entry, StoreError>> + '_ {
-        self.by_time.iter().rev().filter_map(move |kv| {
-            let (k, _) = match kv {
-                Ok(kv) => kv,
-                Err(e) => return Some(Err(e.into())),
-            };
-            let (_, id) = keys::split_time_key(&k)?;
-            // An index key without its entry is skipped rather than failing the page.
-            self.entry(&id).transpose()
-        })
+        entries_of(self.by_time.iter().rev())
     }
 
     /// Writes one poll's result: new and changed entries plus the feed's new state, in one
@@ -165,11 +160,11 @@ impl Store {
                         stats.retagged += 1;
                     }
                     b.reindex_shows(&old, &merged);
-                    b.entries.insert(&entry.id.0, codec::encode_entry(&merged)?);
+                    b.put(&merged)?;
                 }
                 None if entry.published < floor => stats.expired += 1,
                 None => {
-                    b.entries.insert(&entry.id.0, codec::encode_entry(entry)?);
+                    b.put(entry)?;
                     b.index(entry, true);
                     stats.new += 1;
                     touched.extend(entry.shows.iter().map(|t| t.slug.clone()));
@@ -244,11 +239,13 @@ impl Store {
             let mut b = Batches::default();
             b.reindex_shows(old, new);
             // A story bridge may have moved the entry since `old` was read: keep its story.
+            // Its time key is its stored one.
             let mut new = new.clone();
             if let Some(now) = self.entry(&new.id)? {
                 new.story = now.story;
+                new.published = now.published;
             }
-            b.entries.insert(&new.id.0, codec::encode_entry(&new)?);
+            b.put(&new)?;
             self.apply(&b, None)?;
             self.bump();
             Ok(())
@@ -262,14 +259,16 @@ impl Store {
     ) -> Result<Option<usize>, StoreError> {
         let (mut changed, mut pending) = (0, 0);
         let mut b = Batches::default();
-        for (scanned, kv) in self.entries.iter().enumerate() {
+        for (scanned, kv) in self.by_time.iter().enumerate() {
             if scanned % 500 == 499 && stop() {
                 self.apply(&b, None)?;
                 self.bump();
                 return Ok(None);
             }
             let (_, v) = kv?;
-            let old = codec::decode_entry(&v)?;
+            let Some(old) = decode_value(Some(v))? else {
+                continue;
+            };
             let (shows, kinds) = tag(&old);
             if shows == old.shows && kinds == old.kinds {
                 continue;
@@ -282,7 +281,7 @@ impl Store {
                 new.story = now.story;
             }
             b.reindex_shows(&old, &new);
-            b.entries.insert(&new.id.0, codec::encode_entry(&new)?);
+            b.put(&new)?;
             changed += 1;
             pending += 1;
             if pending >= 500 {
@@ -392,19 +391,30 @@ impl Store {
 
     /// Entries published at or after `since`, oldest first (to rebuild the dedup index).
     pub fn since(&self, since: i64) -> impl Iterator<Item = Result<Entry, StoreError>> + '_ {
-        self.by_time
-            .range(keys::time_bytes(since).to_vec()..)
-            .filter_map(move |kv| match kv {
-                Ok((k, _)) => {
-                    let (_, id) = keys::split_time_key(&k)?;
-                    self.entry(&id).transpose()
-                }
-                Err(e) => Some(Err(e.into())),
-            })
+        entries_of(self.by_time.range(keys::time_bytes(since).to_vec()..))
     }
 
     /// Number of entries in one index (walks it).
     pub fn count(&self, index: Index<'_>) -> usize {
         self.scan(index, None, None, false).count()
     }
+}
+
+/// An entry from its `by_time` value; `None` for an empty one (an index key whose entry is
+/// gone is skipped rather than failing a page).
+fn decode_value(v: Option<sled::IVec>) -> Result<Option<Entry>, StoreError> {
+    match v {
+        Some(v) if !v.is_empty() => codec::decode_entry(&v).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// The entries of a walk over `by_time`.
+fn entries_of(
+    walk: impl Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>,
+) -> impl Iterator<Item = Result<Entry, StoreError>> {
+    walk.filter_map(|kv| match kv {
+        Ok((_, v)) => decode_value(Some(v)).transpose(),
+        Err(e) => Some(Err(e.into())),
+    })
 }

@@ -5,7 +5,7 @@
 
 use crate::entry::{Entry, EntryId};
 
-use super::{codec, Store, StoreError};
+use super::{Store, StoreError};
 
 /// `meta` key of the fingerprint of the rule set the hidden entries match.
 const META_RULES: &[u8] = b"rules";
@@ -55,21 +55,21 @@ impl Store {
     ) -> Result<Option<HideStats>, StoreError> {
         self.write(|| {
             let mut stats = HideStats::default();
-            for (scanned, kv) in self.entries.iter().enumerate() {
+            for (scanned, e) in self.all_entries().enumerate() {
                 if scanned % 500 == 499 && stop() {
                     self.bump();
                     return Ok(None);
                 }
-                let (k, v) = kv?;
-                let e = codec::decode_entry(&v)?;
-                let was = self.hidden.contains_key(&k)?;
+                let e = e?;
+                let k = e.id.0;
+                let was = self.hidden.contains_key(k)?;
                 match verdict(&e) {
                     Some(rule) if !was => {
-                        self.hidden.insert(&k, rule.as_bytes())?;
+                        self.hidden.insert(k, rule.as_bytes())?;
                         stats.hidden += 1;
                     }
                     None if was => {
-                        self.hidden.remove(&k)?;
+                        self.hidden.remove(k)?;
                         stats.shown += 1;
                     }
                     _ => {}

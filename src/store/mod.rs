@@ -1,8 +1,9 @@
-//! Storage in sled: entries by id, a time index, and per-feed poll state.
+//! Storage in sled: entries in publication order, indexes over them, and per-feed poll state.
 //!
 //! Trees:
-//! - `entries`: [`crate::entry::EntryId`] -> versioned [`crate::entry::Entry`]
-//! - `by_time`: publication time + id -> nothing; newest-first scans run it backwards
+//! - `by_time`: publication time + id -> versioned [`crate::entry::Entry`]; newest-first
+//!   scans run it backwards, and a page's entries sit together (see `layout`)
+//! - `entries`: [`crate::entry::EntryId`] -> its `by_time` key
 //! - `by_show`: show slug, 0, publication time + id -> nothing (per-show feeds)
 //! - `by_feed`: feed id, 0, publication time + id -> nothing (per-source feeds)
 //! - `stories`: story id + member id -> nothing (other outlets' copies of a story)
@@ -38,6 +39,7 @@ mod events;
 mod flush;
 mod hidden;
 pub mod keys;
+mod layout;
 mod notify;
 mod retention;
 mod states;
@@ -63,7 +65,7 @@ pub use stories::moved_to;
 pub use websub::{Changes, HubLinks, SubState, Subscription};
 pub use writable::Unwritable;
 
-const SCHEMA_VERSION: u64 = 1;
+use layout::SCHEMA_VERSION;
 const META_SCHEMA: &[u8] = b"schema";
 /// Entries published before this time are not ingested: they were pruned for space.
 const META_FLOOR: &[u8] = b"floor";
@@ -149,19 +151,16 @@ impl Store {
                 _ => StoreError::Sled(e),
             })?;
         let meta = db.open_tree("meta")?;
-        match meta.get(META_SCHEMA)? {
-            Some(v) => {
-                let found = u64::from_be_bytes(v.as_ref().try_into().unwrap_or([0xff; 8]));
-                if found > SCHEMA_VERSION {
-                    return Err(StoreError::Schema { found });
-                }
-            }
-            None => {
-                meta.insert(META_SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
-            }
+        // A store without a version is new (or from before versions, which layout 1 was).
+        let found = match meta.get(META_SCHEMA)? {
+            Some(v) => u64::from_be_bytes(v.as_ref().try_into().unwrap_or([0xff; 8])),
+            None => 1,
+        };
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::Schema { found });
         }
         let websub = db.open_tree("websub")?;
-        Ok(Store {
+        let store = Store {
             path: path.to_path_buf(),
             websub_live: Mutex::new(Store::load_websub_live(&websub)),
             websub,
@@ -191,7 +190,11 @@ impl Store {
             copy: None,
             went_unwritable: tokio::sync::Notify::new(),
             pending_states: Mutex::new(HashMap::new()),
-        })
+        };
+        if found < SCHEMA_VERSION {
+            store.upgrade_layout(found)?;
+        }
+        Ok(store)
     }
 
     /// Where the store lives.

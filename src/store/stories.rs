@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::batches::Batches;
-use super::{codec, Store, StoreError};
+use super::{Store, StoreError};
 use crate::entry::{Entry, EntryId};
 
 /// Where story `story` ends up after all of `moves` (`(from, into)`, in any order): a
@@ -66,7 +66,7 @@ impl Store {
         if e.id != into {
             b.story.insert([into.0, e.id.0].concat(), &[]);
         }
-        b.entries.insert(&e.id.0, codec::encode_entry(&e)?);
+        b.put(&e)?;
         Ok(())
     }
 
