@@ -33,7 +33,8 @@ impl Batches {
         if add {
             self.feed.insert(feed, &[]);
             if e.story != e.id {
-                self.story.insert(member, &[]);
+                // The member's time key, so a story's copies are read in one step each.
+                self.story.insert(member, &tk);
             }
             // The first entry with a URL keeps it (later copies point at its story); every
             // entry also holds its URL within its own feed, to recognise reposts.

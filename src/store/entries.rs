@@ -342,11 +342,17 @@ impl Store {
         }
         let mut out = Vec::new();
         for kv in self.stories.scan_prefix(e.id.0) {
-            let (k, _) = kv?;
+            let (k, tk) = kv?;
             let Some(member) = k.get(16..32).and_then(|m| <[u8; 16]>::try_from(m).ok()) else {
                 continue;
             };
-            if let Some(copy) = self.entry(&EntryId(member))? {
+            // Written with the member's time key since layout 2; empty before.
+            let copy = if tk.len() == keys::TIME_KEY_LEN {
+                self.entry_at(&tk)?
+            } else {
+                self.entry(&EntryId(member))?
+            };
+            if let Some(copy) = copy.filter(|c| c.id.0 == member) {
                 out.push(copy);
             }
         }

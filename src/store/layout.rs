@@ -30,10 +30,11 @@ impl Store {
     pub(super) fn upgrade_layout(&self, found: u64) -> Result<(), StoreError> {
         if found < 2 {
             let moved = self.entries_by_time()?;
+            let members = self.story_time_keys()?;
             if moved > 0 {
                 info!(
                     entries = moved,
-                    "store rewritten with entries in time order (layout 2)"
+                    members, "store rewritten with entries in time order (layout 2)"
                 );
             }
         }
@@ -84,6 +85,33 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Layout 2 also keeps each story member's time key in `stories`, so a story's copies
+    /// are read with one read each. Returns how many were filled in.
+    fn story_time_keys(&self) -> Result<usize, StoreError> {
+        let mut filled = 0;
+        let mut batch = sled::Batch::default();
+        for kv in self.stories.iter() {
+            let (k, v) = kv?;
+            let Some(member) = k.get(16..32).and_then(|m| <[u8; 16]>::try_from(m).ok()) else {
+                continue;
+            };
+            if v.len() == keys::TIME_KEY_LEN {
+                continue;
+            }
+            if let Some(tk) = self.entries.get(member)? {
+                batch.insert(k, tk);
+                filled += 1;
+                if filled % CHUNK == 0 {
+                    self.stories.apply_batch(std::mem::take(&mut batch))?;
+                }
+            }
+        }
+        self.stories.apply_batch(batch)?;
+        Ok(filled)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,6 +154,11 @@ mod tests {
                     .insert(keys::time_key(e.published, &e.id), &[])
                     .unwrap();
             }
+            // Entry 2 is a copy in entry 1's story, as layout 1 kept it.
+            db.open_tree("stories")
+                .unwrap()
+                .insert([[1u8; 16], [2u8; 16]].concat(), &[])
+                .unwrap();
             db.open_tree("meta")
                 .unwrap()
                 .insert(META_SCHEMA, &1u64.to_be_bytes())
@@ -143,6 +176,20 @@ mod tests {
         expected.sort_by_key(|e| std::cmp::Reverse(keys::time_key(e.published, &e.id)));
         assert_eq!(newest, expected.iter().map(|e| e.id).collect::<Vec<_>>());
         assert_eq!(store.entry_count(), 40);
+        let copies = store.story_copies(&entries[0]).unwrap();
+        assert_eq!(
+            copies.iter().map(|c| c.id).collect::<Vec<_>>(),
+            [entries[1].id]
+        );
+        let member = store
+            .stories
+            .get([[1u8; 16], [2u8; 16]].concat())
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            member.as_ref(),
+            keys::time_key(entries[1].published, &entries[1].id)
+        );
         drop(store);
         // Opened again: nothing left to move, the same entries.
         let store = Store::open(dir.path(), 1 << 20).unwrap();

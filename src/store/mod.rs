@@ -6,7 +6,8 @@
 //! - `entries`: [`crate::entry::EntryId`] -> its `by_time` key
 //! - `by_show`: show slug, 0, publication time + id -> nothing (per-show feeds)
 //! - `by_feed`: feed id, 0, publication time + id -> nothing (per-source feeds)
-//! - `stories`: story id + member id -> nothing (other outlets' copies of a story)
+//! - `stories`: story id + member id -> the member's time key (other outlets' copies of a
+//!   story; empty in stores from before layout 2)
 //! - `by_url`: exact-duplicate URL key (see `dedup::url_key`) -> entry id
 //! - `events`: time + sequence -> versioned [`HealthEvent`] (source failures, recoveries...)
 //! - `feeds`: feed id -> versioned [`FeedState`] (validators, next poll, health)

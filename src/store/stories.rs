@@ -64,7 +64,8 @@ impl Store {
     fn move_entry(&self, b: &mut Batches, mut e: Entry, into: EntryId) -> Result<(), StoreError> {
         e.story = into;
         if e.id != into {
-            b.story.insert([into.0, e.id.0].concat(), &[]);
+            let tk = super::keys::time_key(e.published, &e.id);
+            b.story.insert([into.0, e.id.0].concat(), &tk);
         }
         b.put(&e)?;
         Ok(())
