@@ -259,16 +259,13 @@ impl Store {
     ) -> Result<Option<usize>, StoreError> {
         let (mut changed, mut pending) = (0, 0);
         let mut b = Batches::default();
-        for (scanned, kv) in self.by_time.iter().enumerate() {
+        for (scanned, old) in self.all_entries().enumerate() {
             if scanned % 500 == 499 && stop() {
                 self.apply(&b, None)?;
                 self.bump();
                 return Ok(None);
             }
-            let (_, v) = kv?;
-            let Some(old) = decode_value(Some(v))? else {
-                continue;
-            };
+            let old = old?;
             let (shows, kinds) = tag(&old);
             if shows == old.shows && kinds == old.kinds {
                 continue;
