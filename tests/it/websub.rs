@@ -676,12 +676,14 @@ async fn a_push_to_a_full_text_feed_gets_its_article() {
         subs[0]["callback_url"].as_str().unwrap().to_owned(),
         subs[0]["secret"].as_str().unwrap().to_owned(),
     );
-    // A fat ping with one new entry whose link is the article page.
+    // A fat ping with one new entry whose link is the article page, published an hour ago
+    // (articles are fetched for recent entries only: a fixed date would age out of it).
+    let hour_ago = (chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339();
     let body = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?><feed xmlns=\"http://www.w3.org/2005/Atom\">\
          <title>Pushed News</title><id>urn:pushed</id><updated>2026-11-30T10:00:00Z</updated>\
          <entry><id>urn:c</id><title>Kingdom returns</title><link href=\"{}\"/>\
-         <updated>2026-11-30T11:00:00Z</updated><summary>A third season.</summary></entry></feed>",
+         <updated>{hour_ago}</updated><summary>A third season.</summary></entry></feed>",
         fixtures.url("/articles/c")
     )
     .into_bytes();
