@@ -59,7 +59,8 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     init_tracing(&config, cli.log_format);
     let config = Arc::new(config);
-    let ended = runtime()?.block_on(async move {
+    let rt = runtime()?;
+    let ended = rt.block_on(async move {
         let done = match cli.command {
             Command::Run => return daemon::run(config, overrides).await,
             Command::Poll(args) => poll::poll(config, args).await,
@@ -73,8 +74,13 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Check | Command::Completions { .. } | Command::Man => Ok(()),
         };
         done.map(|()| Ended::Stopped)
-    })?;
-    match ended {
+    });
+    // Dropping a runtime waits for every blocking task without end. One can be wedged: sled
+    // spins for ever in a read that must write (a node split) once a write failed on a full
+    // disk, which kept the restart onto a read-only copy from happening. Writes are finished
+    // and flushed by now (the shutdown path awaited them), so the rest gets the grace period.
+    rt.shutdown_timeout(daemon::GRACE);
+    match ended? {
         Ended::Stopped => Ok(ExitCode::SUCCESS),
         Ended::Reopen => Ok(daemon::reexec()),
     }
