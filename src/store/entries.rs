@@ -61,9 +61,12 @@ impl Store {
         decode_value(self.by_time.get(tk)?)
     }
 
-    /// Number of stored entries (walks the time index: not for hot paths).
+    /// Number of stored entries. Walks the id index, whose values are time keys, not the
+    /// time tree, whose values are whole entries: `/metrics` and `/status` call this on every
+    /// scrape, and walking whole entries read the store through the cache each time (0.4-0.7
+    /// s at 100,000 entries, evicting the pages queries use).
     pub fn entry_count(&self) -> usize {
-        self.by_time.len()
+        self.entries.len()
     }
 
     /// Disk space used, in bytes.
