@@ -38,7 +38,7 @@ impl Store {
         max_entries: usize,
     ) -> Result<PruneStats, StoreError> {
         let mut stats = PruneStats::default();
-        let total = self.by_time.len();
+        let total = self.entry_count();
         let mut over = total.saturating_sub(max_entries);
         let mut per_feed: HashMap<String, u64> = HashMap::new();
         let mut chunk: Vec<(sled::IVec, EntryId)> = Vec::new();
