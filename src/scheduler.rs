@@ -144,6 +144,7 @@ pub struct BackfillAsk {
 pub struct PollRequests {
     feeds: RwLock<HashMap<String, Arc<Asks>>>,
     backfills: Mutex<Option<tokio::sync::mpsc::UnboundedSender<BackfillAsk>>>,
+    settles: Mutex<Option<tokio::sync::mpsc::UnboundedSender<oneshot::Sender<usize>>>>,
 }
 
 impl PollRequests {
@@ -171,6 +172,15 @@ impl PollRequests {
             reply,
         };
         self.backfills.lock().as_ref()?.send(ask).ok()?;
+        Some(rx)
+    }
+
+    /// Asks the running generation to settle the stories now ([`poll::settle`]), as
+    /// `showfeed poll` does after polling in its own process; answered with the number of
+    /// entries moved. `None` when no scheduler runs.
+    pub fn settle(&self) -> Option<oneshot::Receiver<usize>> {
+        let (reply, rx) = oneshot::channel();
+        self.settles.lock().as_ref()?.send(reply).ok()?;
         Some(rx)
     }
 
@@ -231,6 +241,10 @@ impl Scheduler {
             .spawn(backfill_loop(ctx.clone(), backfills, self.token.clone()));
         self.tasks
             .spawn(save_states_loop(ctx.clone(), self.token.clone()));
+        let (asks, settles) = tokio::sync::mpsc::unbounded_channel();
+        *self.requests.settles.lock() = Some(asks);
+        self.tasks
+            .spawn(settle_loop(ctx.clone(), settles, self.token.clone()));
         self.tasks.spawn(prune_loop(ctx, self.token.clone()));
         let (beat, token) = (self.heartbeat.clone(), self.token.clone());
         self.tasks.spawn(async move {
@@ -533,6 +547,52 @@ async fn save_states_loop(ctx: Arc<Context>, cancel: CancellationToken) {
             Ok(Ok(_)) => {}
             Ok(Err(e)) => error!("cannot save feed states: {}", error_chain(&e)),
             Err(e) => error!("feed state task failed: {e}"),
+        }
+    }
+}
+
+/// How often the daemon settles the stories ([`poll::settle`]) when polls stored something
+/// since the last time: readers see stories that depend on arrival order for at most this
+/// long.
+pub const SETTLE_EVERY: Duration = Duration::from_secs(60);
+
+async fn settle_loop(
+    ctx: Arc<Context>,
+    mut asks: tokio::sync::mpsc::UnboundedReceiver<oneshot::Sender<usize>>,
+    cancel: CancellationToken,
+) {
+    let mut settled_at = ctx.store.generation();
+    loop {
+        let reply = tokio::select! {
+            () = tokio::time::sleep(SETTLE_EVERY) => None,
+            Some(reply) = asks.recv() => Some(reply),
+            () = cancel.cancelled() => return,
+        };
+        let unchanged = ctx.store.generation() == settled_at && reply.is_none();
+        if unchanged || ctx.store.unwritable().is_some() {
+            if let Some(reply) = reply {
+                let _ = reply.send(0);
+            }
+            continue;
+        }
+        let c = ctx.clone();
+        let moved = match tokio::task::spawn_blocking(move || poll::settle::settle(&c)).await {
+            Ok(Ok(moved)) => moved,
+            Ok(Err(e)) => {
+                error!("cannot settle the stories: {}", error_chain(&e));
+                0
+            }
+            Err(e) => {
+                error!("story settling task failed: {e}");
+                0
+            }
+        };
+        if moved > 0 {
+            info!(moved, "stories settled in publication order");
+        }
+        settled_at = ctx.store.generation();
+        if let Some(reply) = reply {
+            let _ = reply.send(moved);
         }
     }
 }

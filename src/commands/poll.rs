@@ -83,7 +83,7 @@ async fn poll_here(
         .collect();
     let bar = progress::bar(feeds.len() as u64, "feeds");
     let (mut new, mut failed) = (0, 0);
-    let reports = scheduler::poll_all_with(ctx, &feeds, |_, report| {
+    let reports = scheduler::poll_all_with(ctx.clone(), &feeds, |_, report| {
         let s = PollSummary::of("", report);
         new += s.new;
         failed += usize::from(!s.ok());
@@ -92,6 +92,17 @@ async fn poll_here(
     })
     .await;
     bar.finish_and_clear();
+    if new > 0 {
+        // The stories as the entries' publication order makes them, not the polls' order.
+        let c = ctx.clone();
+        let moved = crate::store::blocking("settle the stories", move || {
+            crate::poll::settle::settle(&c)
+        })
+        .await?;
+        if moved > 0 {
+            tracing::info!(moved, "stories settled in publication order");
+        }
+    }
     let st = store.clone();
     crate::store::blocking("save the feed states", move || st.save_pending_states()).await?;
     store.flush().await?;

@@ -9,7 +9,9 @@ use super::FxMap;
 use crate::entry::EntryId;
 
 mod search;
+mod settle;
 pub use search::Match;
+pub use settle::Settling;
 
 /// Candidate generation: the posting lists of the query's rarest title tokens are read, at
 /// most this many lists...
@@ -350,17 +352,26 @@ impl DedupIndex {
         };
         let n = self.place(slot, hot);
         self.by_id.insert(id, n);
-        for &t in parts[0].iter().chain(parts[4]) {
-            post(
-                self.postings.entry(t).or_default(),
-                Posting(clamp_time(published), n),
-            );
-        }
-        if !fp.is_empty() {
-            self.band(n, fp.simhash);
-        }
+        self.list(n);
         self.join_story(story, n);
         self.len += 1;
+    }
+
+    /// Puts slot `n` on the posting lists of its title tokens and show slugs, and on its
+    /// SimHash band lists (unless it has no text): what makes the story search find it.
+    fn list(&mut self, n: u32) {
+        let Some(slot) = self.slots[n as usize].as_ref() else {
+            return;
+        };
+        let posting = Posting(clamp_time(self.hot[n as usize].published), n);
+        let v = slot.view();
+        for &t in v.title.iter().chain(v.shows) {
+            post(self.postings.entry(t).or_default(), posting);
+        }
+        let (simhash, empty) = (v.simhash, v.title.is_empty() && v.body.is_empty());
+        if !empty {
+            self.band(n, simhash);
+        }
     }
 
     /// Counts slot `n` in its story, and the story in the frequencies of the tokens it
@@ -486,6 +497,14 @@ impl DedupIndex {
         } else {
             (b, a)
         };
+        self.merge_into(into, from)
+    }
+
+    /// Moves story `from`'s members to story `into`; returns `into`.
+    fn merge_into(&mut self, into: EntryId, from: EntryId) -> EntryId {
+        if into == from {
+            return into;
+        }
         let Some(gone) = self.stories.remove(&from) else {
             return into;
         };

@@ -88,7 +88,7 @@ mod words;
 pub use fingerprint::{
     fingerprint, fingerprint_in, Boilerplate, BoilerplateCounter, Fingerprint, SUMMARY_CHARS,
 };
-pub use index::{DedupIndex, Match};
+pub use index::{DedupIndex, Match, Settling};
 pub use rule::{
     Comparison, Conflict, Pair, FIGURE_GAP, MATCH_SCORE, MIN_SHARED, NAME_COVER, NAME_WEIGHT,
     PIECE_SCORE, SAME_OUTLET_GAP, SAME_OUTLET_SCORE, SIMHASH_MATCH_SCORE, SIMHASH_MAX_DISTANCE,

@@ -15,6 +15,7 @@ pub mod cadence;
 pub mod ingest;
 pub mod retag;
 pub mod rules;
+pub mod settle;
 pub mod state;
 
 use std::sync::Arc;

@@ -657,6 +657,10 @@ async fn poll_now(
         };
         out.push(summary);
     }
+    // As `showfeed poll` in its own process: the stories are settled when the answer comes.
+    if let Some(rx) = requests.settle() {
+        let _ = tokio::time::timeout_at(deadline, rx).await;
+    }
     Ok(Json(out))
 }
 

@@ -147,7 +147,10 @@ impl Store {
                     let mut merged = entry.clone();
                     merged.first_seen = old.first_seen;
                     merged.published = old.published;
-                    merged.story = old.story;
+                    // As stored now, not as read before the dedup lock: settling may
+                    // have moved it since (and this poll's bridges move it on).
+                    let stored = self.entry(&entry.id)?.map_or(old.story, |e| e.story);
+                    merged.story = super::stories::moved_to(moves, stored);
                     if old.content_hash != entry.content_hash {
                         merged.updated = if entry.updated > old.updated {
                             entry.updated

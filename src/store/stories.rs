@@ -4,7 +4,10 @@
 
 use std::collections::HashMap;
 
+use sled::transaction::{ConflictableTransactionError, Transactional};
+
 use super::batches::Batches;
+use super::error::tx_error;
 use super::{Store, StoreError};
 use crate::entry::{Entry, EntryId};
 
@@ -69,6 +72,56 @@ impl Store {
         }
         b.put(&e)?;
         Ok(())
+    }
+
+    /// Settled memberships (see [`crate::dedup::DedupIndex::settle`]): each `(id, from,
+    /// into)` moves entry `id` from story `from` to story `into`, in one transaction that
+    /// reads each entry as it is stored then. An entry gone since (pruned) or no longer in
+    /// `from` (a poll moved it) is left alone. Returns the moves made (`(id, into)`).
+    pub fn settle_stories(
+        &self,
+        moves: &[(EntryId, EntryId, EntryId)],
+    ) -> Result<Vec<(EntryId, EntryId)>, StoreError> {
+        if moves.is_empty() {
+            return Ok(Vec::new());
+        }
+        let moved = self.write(|| {
+            (&self.entries, &self.by_time, &self.stories)
+                .transaction(|(ids, times, members)| {
+                    let mut moved = Vec::new();
+                    for &(id, from, into) in moves {
+                        let Some(tk) = ids.get(id.0)? else {
+                            continue;
+                        };
+                        let Some(mut e) = times
+                            .get(&tk)?
+                            .and_then(|v| super::codec::decode_entry(&v).ok())
+                            .filter(|e| e.story == from)
+                        else {
+                            continue;
+                        };
+                        e.story = into;
+                        if id != from {
+                            members.remove([from.0, id.0].concat())?;
+                        }
+                        if id != into {
+                            members.insert([into.0, id.0].concat(), &tk[..])?;
+                        }
+                        let Ok(bytes) = super::codec::encode_entry(&e) else {
+                            continue;
+                        };
+                        times.insert(&tk[..], bytes)?;
+                        moved.push((id, into));
+                    }
+                    Ok::<_, ConflictableTransactionError<()>>(moved)
+                })
+                .map_err(tx_error)
+        })?;
+        if !moved.is_empty() {
+            self.wrote();
+            self.bump();
+        }
+        Ok(moved)
     }
 
     /// The ids of the members of story `story` (its own entry first when stored), as

@@ -34,6 +34,7 @@ mod spoilers;
 mod stories;
 mod story_bridges;
 mod story_classes;
+mod story_settle;
 mod support;
 mod tagging;
 mod under_load;

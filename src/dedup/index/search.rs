@@ -249,14 +249,25 @@ impl DedupIndex {
     /// [`find`](Self::find), and the other stories the entry bridges into the one it joins
     /// ([`Match::bridged`]; the caller merges them with [`merge_stories`](Self::merge_stories)).
     pub fn find_match(&self, fp: &Fingerprint, outlet: &str, published: i64) -> Option<Match> {
+        // An outlet never inserted has no entries here (and is never FREE).
+        let outlet = self.outlets.get(outlet).copied().unwrap_or(FREE - 1);
+        self.find_match_from(fp, outlet, published)
+    }
+
+    /// [`find_match`](Self::find_match) for an entry of interned outlet `outlet`.
+    pub(super) fn find_match_from(
+        &self,
+        fp: &Fingerprint,
+        outlet: u32,
+        published: i64,
+    ) -> Option<Match> {
         if fp.is_empty() || self.len == 0 {
             return None;
         }
         let mut search = Search {
             index: self,
             q: Query::new(fp, |t| self.weight(t)),
-            // An outlet never inserted has no entries here (and is never FREE).
-            outlet: self.outlets.get(outlet).copied().unwrap_or(FREE - 1),
+            outlet,
             published,
             scored: Vec::new(),
             stories: Vec::new(),
@@ -306,7 +317,17 @@ impl DedupIndex {
                 }
             }
         }
-        pool.sort_unstable_by(|a, b| b.cmp(a));
+        // On a tie, the newest entry first (then the greater id): never the slot number,
+        // which depends on the order entries arrived in.
+        let rank = |n: u32| {
+            let id = self.slots[n as usize].as_ref().map(|s| s.id);
+            (self.hot[n as usize].published, id)
+        };
+        pool.sort_unstable_by(|a, b| {
+            (b.0, b.1)
+                .cmp(&(a.0, a.1))
+                .then_with(|| rank(b.2).cmp(&rank(a.2)))
+        });
         pool.truncate(MAX_SCORED);
         must.extend(pool.iter().map(|p| p.2));
         must
