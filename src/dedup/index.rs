@@ -49,6 +49,10 @@ const TABLE: usize = 1 << TABLE_BITS;
 struct Slot {
     id: EntryId,
     story: EntryId,
+    /// A hash of the entry's URL key (0: none) and its interned feed (see
+    /// [`DedupIndex::set_source`]): what settling needs to keep exact copies together.
+    url: u64,
+    feed: u32,
     simhash: u64,
     lens: [u16; 7],
     kinds: u8,
@@ -190,6 +194,7 @@ pub struct DedupIndex {
     df: FxMap<u32, u32>,
     stories: FxMap<EntryId, Story>,
     outlets: HashMap<String, u32>,
+    feeds: HashMap<String, u32>,
     len: usize,
 }
 
@@ -268,6 +273,7 @@ impl DedupIndex {
             df: FxMap::default(),
             stories: FxMap::default(),
             outlets: HashMap::new(),
+            feeds: HashMap::new(),
             len: 0,
         }
     }
@@ -337,6 +343,8 @@ impl DedupIndex {
         let slot = Slot {
             id,
             story,
+            url: 0,
+            feed: u32::MAX,
             simhash: fp.simhash,
             lens: std::array::from_fn(|k| parts[k].len() as u16),
             kinds: fp.kinds,

@@ -124,6 +124,11 @@ pub fn boilerplate_of<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> Boile
     counter.finish()
 }
 
+/// An entry's URL key, as exact copies are told apart.
+fn url_key(e: &Entry) -> Option<String> {
+    e.link.as_deref().and_then(dedup::url_key)
+}
+
 /// The outlet an entry comes from, as story search tells outlets apart.
 pub fn outlet_of(e: &Entry) -> String {
     dedup::outlet(e.link.as_deref(), &e.feed_id)
@@ -318,6 +323,7 @@ fn find_stories(
             }
         }
         index.insert(e.id, e.story, &outlet, e.published, &fp);
+        index.set_source(e.id, url_key(&e).as_deref(), &e.feed_id);
         kept.push(e);
         olds.push(None);
     }
@@ -392,6 +398,7 @@ pub fn rebuild_index(
         let boilerplate = boilerplates.get(&e.feed_id).unwrap_or(&none);
         let fp = fingerprint_with(&e, &story_text(&e, config), boilerplate);
         index.insert(e.id, e.story, &outlet_of(&e), e.published, &fp);
+        index.set_source(e.id, url_key(&e).as_deref(), &e.feed_id);
     }
     index
 }

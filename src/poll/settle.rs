@@ -9,12 +9,10 @@
 //! (see the scheduler). Stories older than the window keep their members.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
 
 use crate::config::DedupMode;
-use crate::dedup::{url_key, Settling};
 use crate::entry::EntryId;
-use crate::store::{Store, StoreError};
+use crate::store::StoreError;
 
 use super::Context;
 
@@ -26,7 +24,20 @@ pub fn settle(ctx: &Context) -> Result<usize, StoreError> {
         return Ok(0);
     }
     let mut index = ctx.dedup.lock();
-    let items = settling(&ctx.store, &index.ids())?;
+    // What the index holds is all it takes (reading the window's entries would fill sled's
+    // cache with them), but for the stories that reach outside the window.
+    let mut pinned = HashSet::new();
+    for story in index.story_ids() {
+        if ctx
+            .store
+            .story_member_ids(&story)?
+            .iter()
+            .any(|m| !index.contains(*m))
+        {
+            pinned.insert(story);
+        }
+    }
+    let items = index.settling(&pinned);
     let now: HashMap<EntryId, EntryId> = items.iter().map(|it| (it.id, it.story)).collect();
     let moves: Vec<(EntryId, EntryId, EntryId)> = index
         .settle(&items)
@@ -43,43 +54,4 @@ pub fn settle(ctx: &Context) -> Result<usize, StoreError> {
             Err(e)
         }
     }
-}
-
-/// What settling needs of each stored entry of `ids`: its story now, its URL key's hash,
-/// its feed, and whether its story has members outside `ids` (then it stays as it is).
-fn settling(store: &Store, ids: &[EntryId]) -> Result<Vec<Settling>, StoreError> {
-    let set: HashSet<EntryId> = ids.iter().copied().collect();
-    let mut feeds: HashMap<String, u32> = HashMap::new();
-    let mut items = Vec::with_capacity(ids.len());
-    for id in ids {
-        let Some(e) = store.entry(id)? else {
-            continue;
-        };
-        let next = feeds.len() as u32;
-        let feed = *feeds.entry(e.feed_id).or_insert(next);
-        let url = e.link.as_deref().and_then(url_key).map(|k| {
-            let mut h = rustc_hash::FxHasher::default();
-            k.hash(&mut h);
-            h.finish()
-        });
-        items.push(Settling {
-            id: *id,
-            story: e.story,
-            url,
-            feed,
-            pinned: false,
-        });
-    }
-    let mut pinned: HashMap<EntryId, bool> = HashMap::new();
-    for it in &mut items {
-        if let Some(&p) = pinned.get(&it.story) {
-            it.pinned = p;
-            continue;
-        }
-        let members = store.story_members(&it.story)?;
-        let p = members.iter().any(|m| !set.contains(m));
-        pinned.insert(it.story, p);
-        it.pinned = p;
-    }
-    Ok(items)
 }

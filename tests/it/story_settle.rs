@@ -147,3 +147,45 @@ async fn the_daemon_settles_before_admin_poll_answers() {
     assert_eq!(clusters(&body), one_story());
     assert!(daemon.sigterm().success());
 }
+
+/// The real-feed quality set (`tests/quality/`, see `bench/quality.sh`): a serial poll and
+/// the default concurrency give the same stories, and collapse mode shows every labelled
+/// item exactly once. Opt-in like the quality conformance test: it runs where the set's git
+/// mirrors are (`$SHOWFEED_MIRRORS`, default /work/.mirror) and says it skipped elsewhere.
+#[test]
+fn quality_set_stories_do_not_depend_on_poll_order() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new("python3")
+        .arg(root.join("bench/quality.py"))
+        .args([
+            "--bin",
+            env!("CARGO_BIN_EXE_showfeed"),
+            "--checks",
+            "--no-misses",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    if out.status.code() == Some(3) {
+        skip(&format!(
+            "the quality set's git mirrors are not here:\n{err}"
+        ));
+        return;
+    }
+    assert!(out.status.success(), "bench/quality.py failed:\n{err}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let orders: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("poll order:"))
+        .collect();
+    assert_eq!(orders.len(), 2, "one order check per set:\n{text}");
+    for line in orders {
+        assert!(line.contains("(0 clusters differ)"), "{line}\n{text}");
+    }
+    for line in text.lines().filter(|l| l.starts_with("collapse mode:")) {
+        assert!(
+            line.contains(" 0 not shown, 0 shown more than once"),
+            "{line}"
+        );
+    }
+}

@@ -54,6 +54,55 @@ impl DedupIndex {
         self.by_id.keys().copied().collect()
     }
 
+    /// Records where indexed entry `id` comes from: its URL key ([`crate::dedup::url_key`])
+    /// and its feed. Settling keeps an exact URL copy from another feed with its original,
+    /// as ingest does, without reading the store.
+    pub fn set_source(&mut self, id: EntryId, url_key: Option<&str>, feed: &str) {
+        let Some(&n) = self.by_id.get(&id) else {
+            return;
+        };
+        let next = self.feeds.len() as u32;
+        let feed = match self.feeds.get(feed) {
+            Some(&f) => f,
+            None => {
+                self.feeds.insert(feed.to_owned(), next);
+                next
+            }
+        };
+        let url = url_key.map_or(0, |k| {
+            let mut h = rustc_hash::FxHasher::default();
+            std::hash::Hash::hash(k, &mut h);
+            std::hash::Hasher::finish(&h).max(1)
+        });
+        if let Some(slot) = self.slots[n as usize].as_mut() {
+            (slot.url, slot.feed) = (url, feed);
+        }
+    }
+
+    /// The stories the indexed entries are in now, each once.
+    pub fn story_ids(&self) -> Vec<EntryId> {
+        let mut ids: Vec<EntryId> = self.slots.iter().flatten().map(|s| s.story).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// What [`settle`](Self::settle) needs of every indexed entry, from the index itself:
+    /// `pinned` are the stories with members outside the index.
+    pub fn settling(&self, pinned: &HashSet<EntryId>) -> Vec<Settling> {
+        self.slots
+            .iter()
+            .flatten()
+            .map(|s| Settling {
+                id: s.id,
+                story: s.story,
+                url: (s.url != 0).then_some(s.url),
+                feed: s.feed,
+                pinned: pinned.contains(&s.story),
+            })
+            .collect()
+    }
+
     /// Settles the stories of `items` (the indexed entries; an indexed entry not among them
     /// is gone from the store and leaves the index): replayed in publication order, the id
     /// on a tie, each entry (`pinned` ones aside) is searched against the entries before it
