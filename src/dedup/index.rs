@@ -195,6 +195,11 @@ pub struct DedupIndex {
     stories: FxMap<EntryId, Story>,
     outlets: HashMap<String, u32>,
     feeds: HashMap<String, u32>,
+    /// The greatest (publication time, id) inserted so far...
+    latest: (i64, EntryId),
+    /// ...and whether an entry came in below it since the last settling: only then can
+    /// replaying in publication order give other stories (see `settle`).
+    unsettled: bool,
     len: usize,
 }
 
@@ -274,6 +279,8 @@ impl DedupIndex {
             stories: FxMap::default(),
             outlets: HashMap::new(),
             feeds: HashMap::new(),
+            latest: (i64::MIN, EntryId([0; 16])),
+            unsettled: false,
             len: 0,
         }
     }
@@ -325,6 +332,10 @@ impl DedupIndex {
         fp: &Fingerprint,
     ) {
         self.remove(id);
+        if (published, id) < self.latest {
+            self.unsettled = true;
+        }
+        self.latest = self.latest.max((published, id));
         let outlet = self.intern(outlet);
         fn cap(v: &[u32]) -> &[u32] {
             &v[..v.len().min(u16::MAX as usize)]

@@ -24,6 +24,9 @@ pub fn settle(ctx: &Context) -> Result<usize, StoreError> {
         return Ok(0);
     }
     let mut index = ctx.dedup.lock();
+    if !index.needs_settling() {
+        return Ok(0);
+    }
     // What the index holds is all it takes (reading the window's entries would fill sled's
     // cache with them), but for the stories that reach outside the window.
     let mut pinned = HashSet::new();

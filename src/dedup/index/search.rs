@@ -341,6 +341,8 @@ impl DedupIndex {
             .iter()
             .chain(&fp.shows)
             .filter_map(|t| self.postings.get(t))
+            // Settling empties the lists and fills them again as it replays.
+            .filter(|l| !l.is_empty())
             .collect();
         lists.sort_unstable_by_key(|l| l.len());
         let mut counter = Counter::new();

@@ -79,6 +79,13 @@ impl DedupIndex {
         }
     }
 
+    /// Whether an entry was inserted out of publication order since the last
+    /// [`settle`](Self::settle): when none was, the stories are already what a replay in
+    /// publication order makes, and settling would move nothing.
+    pub fn needs_settling(&self) -> bool {
+        self.unsettled
+    }
+
     /// The stories the indexed entries are in now, each once.
     pub fn story_ids(&self) -> Vec<EntryId> {
         let mut ids: Vec<EntryId> = self.slots.iter().flatten().map(|s| s.story).collect();
@@ -115,6 +122,7 @@ impl DedupIndex {
     /// second index is built. Story ids stay the ones readers know where they can (see
     /// `name_stories`).
     pub fn settle(&mut self, items: &[Settling]) -> Vec<(EntryId, EntryId)> {
+        self.unsettled = false;
         let known: HashSet<EntryId> = items.iter().map(|it| it.id).collect();
         for id in self.ids() {
             if !known.contains(&id) {
@@ -135,8 +143,13 @@ impl DedupIndex {
             .map(|(_, it, _)| it.story)
             .collect();
         // Every entry off the lists the search reads; each goes back on once replayed.
+        // The lists keep their buffers (every entry goes back on one), so the replay
+        // allocates little: memory freed and taken again by another thread's arena is what
+        // makes a long-running daemon's RSS creep.
         self.forget_stories();
-        self.postings.clear();
+        for list in self.postings.values_mut() {
+            list.clear();
+        }
         self.bands.clear();
         for h in &mut self.hot {
             h.next = [UNLINKED; 4];
@@ -385,12 +398,16 @@ mod tests {
         // the second came first.
         assert_eq!(stories(&in_order), vec![id(1); 3]);
         assert_eq!(stories(&reversed), vec![id(1), id(1), id(3)]);
+        // Only the index that took an entry out of publication order needs settling.
+        assert!(!in_order.needs_settling());
+        assert!(reversed.needs_settling());
         assert!(
             settle(&mut in_order).is_empty(),
             "already in publication order"
         );
         assert_eq!(settle(&mut reversed), vec![(id(3), id(1))]);
         assert_eq!(stories(&reversed), vec![id(1); 3]);
+        assert!(!reversed.needs_settling());
         assert!(
             settle(&mut reversed).is_empty(),
             "settling twice moves nothing"
