@@ -36,6 +36,9 @@ fn resolve(moves: &[(EntryId, EntryId)]) -> HashMap<EntryId, EntryId> {
         .collect()
 }
 
+/// Entries moved per transaction when settling.
+const SETTLE_CHUNK: usize = 200;
+
 impl Store {
     /// Adds to `b` the writes that move each story of `moves` (`(from, into)`) to the story
     /// it ends up in: its own entry and each member get the new story id, and the `stories`
@@ -75,17 +78,33 @@ impl Store {
     }
 
     /// Settled memberships (see [`crate::dedup::DedupIndex::settle`]): each `(id, from,
-    /// into)` moves entry `id` from story `from` to story `into`, in one transaction that
-    /// reads each entry as it is stored then. An entry gone since (pruned) or no longer in
-    /// `from` (a poll moved it) is left alone. Returns the moves made (`(id, into)`).
+    /// into)` moves entry `id` from story `from` to story `into`, in transactions that
+    /// read each entry as it is stored then. An entry gone since (pruned) or no longer in
+    /// `from` (a poll moved it) is left alone. Returns the moves made (`(id, into)`). Runs in
+    /// chunks of one transaction each: an entry moves whole, but a crash midway leaves the
+    /// rest where they were (consistent, and settled again by a later pass).
     pub fn settle_stories(
         &self,
         moves: &[(EntryId, EntryId, EntryId)],
     ) -> Result<Vec<(EntryId, EntryId)>, StoreError> {
-        if moves.is_empty() {
-            return Ok(Vec::new());
+        let mut moved = Vec::with_capacity(moves.len());
+        // A transaction holds all its writes in memory: chunks keep that small (each entry
+        // moves whole, with its membership keys, in one of them).
+        for chunk in moves.chunks(SETTLE_CHUNK) {
+            moved.extend(self.settle_chunk(chunk)?);
         }
-        let moved = self.write(|| {
+        if !moved.is_empty() {
+            self.wrote();
+            self.bump();
+        }
+        Ok(moved)
+    }
+
+    fn settle_chunk(
+        &self,
+        moves: &[(EntryId, EntryId, EntryId)],
+    ) -> Result<Vec<(EntryId, EntryId)>, StoreError> {
+        self.write(|| {
             (&self.entries, &self.by_time, &self.stories)
                 .transaction(|(ids, times, members)| {
                     let mut moved = Vec::new();
@@ -116,12 +135,7 @@ impl Store {
                     Ok::<_, ConflictableTransactionError<()>>(moved)
                 })
                 .map_err(tx_error)
-        })?;
-        if !moved.is_empty() {
-            self.wrote();
-            self.bump();
-        }
-        Ok(moved)
+        })
     }
 
     /// The ids of story `story`'s entry (when stored) and its members, from the keys alone:
