@@ -141,24 +141,21 @@ impl Store {
     /// The ids of story `story`'s entry (when stored) and its members, from the keys alone:
     /// no entry is read.
     pub fn story_member_ids(&self, story: &EntryId) -> Result<Vec<EntryId>, StoreError> {
-        let mut out = Vec::new();
-        if self.entries.contains_key(story.0)? {
-            out.push(*story);
-        }
-        for kv in self.stories.scan_prefix(story.0) {
-            let (k, _) = kv?;
-            if let Some(m) = k.get(16..32).and_then(|m| <[u8; 16]>::try_from(m).ok()) {
-                out.push(EntryId(m));
-            }
-        }
-        Ok(out)
+        let root = self.entries.contains_key(story.0)?;
+        self.with_members(story, root)
     }
 
     /// The ids of the members of story `story` (its own entry first when stored), as
     /// stored.
     pub fn story_members(&self, story: &EntryId) -> Result<Vec<EntryId>, StoreError> {
+        let root = self.entry(story)?.is_some_and(|e| e.story == *story);
+        self.with_members(story, root)
+    }
+
+    /// `story` itself when `root`, then the members its `stories` keys list.
+    fn with_members(&self, story: &EntryId, root: bool) -> Result<Vec<EntryId>, StoreError> {
         let mut out = Vec::new();
-        if self.entry(story)?.is_some_and(|e| e.story == *story) {
+        if root {
             out.push(*story);
         }
         for kv in self.stories.scan_prefix(story.0) {

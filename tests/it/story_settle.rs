@@ -49,23 +49,6 @@ fn doc(i: usize, with: bool, at: i64) -> Vec<u8> {
     .into_bytes()
 }
 
-/// The clusters of a collapsed JSON Feed: each item's url with its related urls.
-fn clusters(json: &[u8]) -> BTreeSet<BTreeSet<String>> {
-    let out: serde_json::Value = serde_json::from_slice(json).unwrap();
-    out["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|it| {
-            let mut c = BTreeSet::from([it["url"].as_str().unwrap().to_owned()]);
-            for r in it["_showfeed"]["related"].as_array().into_iter().flatten() {
-                c.insert(r["url"].as_str().unwrap().to_owned());
-            }
-            c
-        })
-        .collect()
-}
-
 fn one_story() -> BTreeSet<BTreeSet<String>> {
     let all = ITEMS
         .iter()
@@ -110,12 +93,12 @@ async fn showfeed_poll_gives_one_story_whichever_outlet_came_first() {
             run_ok(&["--config", config, "poll"]);
         }
         let out = run_ok(&["--config", config, "feed", "--format", "json"]);
-        assert_eq!(clusters(&out.stdout), one_story(), "{order:?}");
+        assert_eq!(json_clusters(&out.stdout), one_story(), "{order:?}");
         // Settled stories stay settled: polling again moves nothing back.
         run_ok(&["--config", config, "poll"]);
         let out = run_ok(&["--config", config, "feed", "--format", "json"]);
         assert_eq!(
-            clusters(&out.stdout),
+            json_clusters(&out.stdout),
             one_story(),
             "{order:?}, polled again"
         );
@@ -144,7 +127,7 @@ async fn the_daemon_settles_before_admin_poll_answers() {
         .bytes()
         .await
         .unwrap();
-    assert_eq!(clusters(&body), one_story());
+    assert_eq!(json_clusters(&body), one_story());
     assert!(daemon.sigterm().success());
 }
 

@@ -573,3 +573,23 @@ impl Harness {
         merged_atom(&self.config, &self.store, limit)
     }
 }
+
+/// The clusters of a collapsed JSON Feed document: each item's url with its related urls.
+pub fn json_clusters(
+    json: &[u8],
+) -> std::collections::BTreeSet<std::collections::BTreeSet<String>> {
+    use std::collections::BTreeSet;
+    let out: serde_json::Value = serde_json::from_slice(json).unwrap();
+    out["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|it| {
+            let mut c = BTreeSet::from([it["url"].as_str().unwrap().to_owned()]);
+            for r in it["_showfeed"]["related"].as_array().into_iter().flatten() {
+                c.insert(r["url"].as_str().unwrap().to_owned());
+            }
+            c
+        })
+        .collect()
+}
