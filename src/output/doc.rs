@@ -237,12 +237,9 @@ pub fn build(
         .before
         .map(|c| format!("before={}", cursor(&c)))
         .or(q.after.map(|c| format!("after={}", cursor(&c))));
-    // Each entry's story copies, read once (cleaned in `story_entry`, once for every format).
-    let with_copies = page
-        .entries
-        .into_iter()
-        .map(|e| Ok((store.story_copies(&e)?, e)))
-        .collect::<Result<Vec<_>, StoreError>>()?;
+    // Each entry's story copies, as the selection read them (cleaned in `story_entry`, once
+    // for every format).
+    let with_copies: Vec<(Vec<Entry>, Entry)> = page.copies.into_iter().zip(page.entries).collect();
     let sources = page_sources(config, store, &with_copies)?;
     let updated = match with_copies.iter().map(|(_, e)| e.updated).max() {
         Some(t) => t,

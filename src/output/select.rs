@@ -17,7 +17,7 @@
 use crate::config::DedupMode;
 use crate::entry::{Entry, EntryId};
 use crate::store::keys::split_time_key;
-use crate::store::{keys, Index, KeyStream, Store, StoreError, TimeKey};
+use crate::store::{keys, Hit, HitStream, Index, Store, StoreError, TimeKey};
 
 use super::embargo::Embargo;
 use crate::query::eval::Plan;
@@ -26,8 +26,11 @@ use crate::query::{Expr, FeedQuery, SpoilerMode};
 /// One page of entries, newest first, with the cursors of its neighbours.
 #[derive(Debug, Default)]
 pub struct Page {
-    /// The entries (story entries; each story's copies are read by the document).
+    /// The entries (story entries).
     pub entries: Vec<Entry>,
+    /// Beside each entry: the other copies of its story ([`Store::story_copies`]), read
+    /// once here for the placement and the embargo and handed to the document.
+    pub copies: Vec<Vec<Entry>>,
     /// The index key each entry was found under, for the cursors.
     keys: Vec<TimeKey>,
     /// Cursor for the next (older) page, when there is one.
@@ -45,19 +48,19 @@ pub struct Page {
 
 /// Walks several index streams as one, in key order, without repeats.
 fn merged<'a>(
-    mut streams: Vec<std::iter::Peekable<KeyStream<'a>>>,
+    mut streams: Vec<std::iter::Peekable<HitStream<'a>>>,
     newest_first: bool,
-) -> impl Iterator<Item = Result<TimeKey, StoreError>> + 'a {
+) -> impl Iterator<Item = Result<Hit, StoreError>> + 'a {
     let mut last: Option<TimeKey> = None;
     std::iter::from_fn(move || loop {
         let mut best: Option<(usize, TimeKey)> = None;
         for (i, s) in streams.iter_mut().enumerate() {
             match s.peek() {
-                Some(Ok(k)) => {
-                    let better =
-                        best.is_none_or(|(_, b)| if newest_first { *k > b } else { *k < b });
+                Some(Ok(h)) => {
+                    let k = h.key;
+                    let better = best.is_none_or(|(_, b)| if newest_first { k > b } else { k < b });
                     if better {
-                        best = Some((i, *k));
+                        best = Some((i, k));
                     }
                 }
                 Some(Err(_)) => return s.next(),
@@ -65,12 +68,12 @@ fn merged<'a>(
             }
         }
         let (i, k) = best?;
-        streams[i].next();
+        let hit = streams[i].next();
         if last == Some(k) {
             continue;
         }
         last = Some(k);
-        return Some(Ok(k));
+        return hit;
     })
 }
 
@@ -141,18 +144,22 @@ pub fn admits(q: &FeedQuery, e: &Entry) -> bool {
     qualifies(q, e)
 }
 
+/// A story entry placed on the page, with its story's copies when placing it read them.
+type Placed = (Entry, Option<Vec<Entry>>);
+
 /// What a matching entry found at `key` puts on the page: itself, or for a hidden copy
 /// the story it belongs to when this copy is where the story is placed (see the module
-/// docs); `None` when the story is placed elsewhere.
+/// docs), with the story's copies it read to decide; `None` when the story is placed
+/// elsewhere.
 fn placed(
     store: &Store,
     q: &FeedQuery,
     mode: DedupMode,
     e: Entry,
     key: &TimeKey,
-) -> Result<Option<Entry>, StoreError> {
+) -> Result<Option<Placed>, StoreError> {
     let Some(story) = story_of(store, &e, mode)? else {
-        return Ok(Some(e));
+        return Ok(Some((e, None)));
     };
     // Placed at the story entry when it matches; and a story whose own entry is about an
     // excluded show stays out, whichever copy led here.
@@ -163,13 +170,19 @@ fn placed(
     if excluded || qualifies(q, &story) {
         return Ok(None);
     }
-    let newest = store
-        .story_copies(&story)?
-        .into_iter()
-        .filter(|c| story_of(store, c, mode).ok().flatten().is_some() && qualifies(q, c))
+    let copies = store.story_copies(&story)?;
+    let newest = copies
+        .iter()
+        .filter(|c| hidden_by(&story, c, mode) && qualifies(q, c))
         .map(|c| keys::time_key(c.published, &c.id))
         .max();
-    Ok((newest.as_ref() == Some(key)).then_some(story))
+    Ok((newest.as_ref() == Some(key)).then_some((story, Some(copies))))
+}
+
+/// Whether copy `c` of `story` is hidden behind it, as [`story_of`] decides for a copy
+/// whose story entry is known to be there.
+fn hidden_by(story: &Entry, c: &Entry, mode: DedupMode) -> bool {
+    c.story == story.id && c.id != story.id && (c.exact_copy || mode == DedupMode::Collapse)
 }
 
 /// The indexes a query walks: the narrowest its filters allow, never a full scan when an
@@ -253,41 +266,53 @@ pub fn select(
             },
             _ => true,
         })
-        .map(|i| store.scan(i, lower, upper, newest_first).peekable())
+        .map(|i| store.walk(i, lower, upper, newest_first).peekable())
         .collect();
     let mut more = false;
     let any_hidden = store.any_hidden();
-    for key in merged(streams, newest_first) {
-        let key = key?;
+    for hit in merged(streams, newest_first) {
+        let hit = hit?;
+        let key = hit.key;
         let Some((_, id)) = split_time_key(&key) else {
             continue;
         };
         if any_hidden && store.is_hidden(&id)? {
             continue;
         }
-        let Some(entry) = store.entry_at(&key)? else {
+        let Some(entry) = store.entry_of(&hit)? else {
             continue;
         };
         if !matches(q, &entry) {
             continue;
         }
-        let Some(entry) = placed(store, q, mode, entry, &key)? else {
+        let Some((entry, copies)) = placed(store, q, mode, entry, &key)? else {
             continue;
         };
-        let copies = hidden_copies(store, &entry, mode, embargo)?;
-        let Some(masked) = page.embargoed(&entry, &copies, embargo, q.spoilers) else {
-            continue;
+        // The copies are read once, for the embargo when one could apply, else only for an
+        // entry that goes on the page.
+        let mut copies = copies;
+        let masked = if embargo.is_empty() {
+            false
+        } else {
+            let all = read_copies(store, &entry, &mut copies)?;
+            match page.embargoed(&entry, &hidden_copies(all, mode), embargo, q.spoilers) {
+                Some(masked) => masked,
+                None => continue,
+            }
         };
         if page.entries.len() == q.limit {
             more = true;
             break;
         }
-        page.entries.push(entry);
-        page.keys.push(key);
-        page.masked.push(masked);
+        let copies = match copies {
+            Some(c) => c,
+            None => store.story_copies(&entry)?,
+        };
+        page.push(entry, copies, key, masked);
     }
     if !newest_first {
         page.entries.reverse();
+        page.copies.reverse();
         page.keys.reverse();
         page.masked.reverse();
     }
@@ -295,21 +320,26 @@ pub fn select(
     Ok(page)
 }
 
-/// The copies hidden behind story entry `e` (exact copies always, near ones in `collapse`
-/// mode), when an embargo could apply: the document shows their categories and links with
-/// the story's, so what holds one of them holds the story.
-fn hidden_copies(
+/// The copies of story entry `e`, read into `copies` unless they were already.
+fn read_copies<'c>(
     store: &Store,
     e: &Entry,
-    mode: DedupMode,
-    embargo: &Embargo,
-) -> Result<Vec<Entry>, StoreError> {
-    if embargo.is_empty() || e.story != e.id {
-        return Ok(Vec::new());
+    copies: &'c mut Option<Vec<Entry>>,
+) -> Result<&'c [Entry], StoreError> {
+    if copies.is_none() {
+        *copies = Some(store.story_copies(e)?);
     }
-    let mut copies = store.story_copies(e)?;
-    copies.retain(|c| c.exact_copy || mode == DedupMode::Collapse);
-    Ok(copies)
+    Ok(copies.as_deref().unwrap_or_default())
+}
+
+/// Of a story's copies, those hidden behind its entry (exact copies always, near ones in
+/// `collapse` mode): the document shows their categories and links with the story's, so
+/// what holds one of them holds the story.
+fn hidden_copies(copies: &[Entry], mode: DedupMode) -> Vec<&Entry> {
+    copies
+        .iter()
+        .filter(|c| c.exact_copy || mode == DedupMode::Collapse)
+        .collect()
 }
 
 impl Page {
@@ -319,12 +349,12 @@ impl Page {
     fn embargoed(
         &mut self,
         e: &Entry,
-        copies: &[Entry],
+        copies: &[&Entry],
         embargo: &Embargo,
         mode: SpoilerMode,
     ) -> Option<bool> {
         let ends = std::iter::once(e)
-            .chain(copies)
+            .chain(copies.iter().copied())
             .filter_map(|c| embargo.ends(c));
         let Some(end) = ends.max() else {
             return Some(false);
@@ -335,6 +365,14 @@ impl Page {
         }
         self.expires = Some(self.expires.map_or(end, |t| t.min(end)));
         (mode == SpoilerMode::Mask).then_some(true)
+    }
+
+    /// Adds a story entry, its copies, the key it was found under and whether it is masked.
+    fn push(&mut self, e: Entry, copies: Vec<Entry>, key: TimeKey, masked: bool) {
+        self.entries.push(e);
+        self.copies.push(copies);
+        self.keys.push(key);
+        self.masked.push(masked);
     }
 
     /// The next and previous cursors: the page's last and first keys, where there is more.

@@ -4,6 +4,10 @@
 //! when a later one adds `V2` with more fields; old values are upgraded on read. Values are
 //! written through borrowing twins of these enums (same variant indexes, same bytes), so a
 //! write never clones what it encodes.
+//!
+//! Entries are written compressed ([`PACKED`]): their summaries and full content are most of
+//! a store, and a smaller value keeps more entries in sled's cache (an uncached page read is
+//! most of a query's cost) and fewer bytes in memory.
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
@@ -124,11 +128,54 @@ pub(super) fn decode<T: DeserializeOwned>(
     postcard::from_bytes(bytes).map_err(|source| StoreError::Decode { what, source })
 }
 
+/// The first byte of a compressed entry: the variant index postcard would write for a third
+/// [`StoredEntry`] version (a varint below 128 is its own byte), so versions 1 and 2, written
+/// before, still read as what they are. The rest is an LZ4 block (its length first) of the
+/// entry as version 2.
+const PACKED: u8 = 2;
+
+/// The largest entry a packed value may unpack to (a fetched body is capped far below it).
+const MAX_ENTRY_BYTES: usize = 64 << 20;
+
+/// Values shorter than this are stored plain: LZ4 gains nothing on them.
+const PACK_FROM: usize = 128;
+
 pub(super) fn encode_entry(entry: &Entry) -> Result<Vec<u8>, StoreError> {
-    encode(&StoredEntryRef::V2(entry, &entry.language))
+    let plain = encode(&StoredEntryRef::V2(entry, &entry.language))?;
+    if plain.len() < PACK_FROM {
+        return Ok(plain);
+    }
+    let mut packed = Vec::with_capacity(plain.len() / 2 + 8);
+    packed.push(PACKED);
+    packed.extend_from_slice(&lz4_flex::compress_prepend_size(&plain));
+    Ok(if packed.len() < plain.len() {
+        packed
+    } else {
+        plain
+    })
 }
 
 pub(super) fn decode_entry(bytes: &[u8]) -> Result<Entry, StoreError> {
+    if let Some((&PACKED, rest)) = bytes.split_first() {
+        let damaged = |source| StoreError::Decompress {
+            what: "entry",
+            source,
+        };
+        let (size, block) = lz4_flex::block::uncompressed_size(rest).map_err(damaged)?;
+        // A damaged length must not allocate gigabytes: no entry comes near this.
+        if size > MAX_ENTRY_BYTES {
+            return Err(damaged(lz4_flex::block::DecompressError::OutputTooSmall {
+                expected: size,
+                actual: MAX_ENTRY_BYTES,
+            }));
+        }
+        let plain = lz4_flex::block::decompress(block, size).map_err(damaged)?;
+        return decode_plain_entry(&plain);
+    }
+    decode_plain_entry(bytes)
+}
+
+fn decode_plain_entry(bytes: &[u8]) -> Result<Entry, StoreError> {
     match decode("entry", bytes)? {
         StoredEntry::V1(e) => Ok(e),
         StoredEntry::V2(mut e, language) => {
@@ -171,6 +218,56 @@ pub(super) fn decode_state(bytes: &[u8]) -> Result<FeedState, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn entry_with_summary(summary: &str) -> Entry {
+        let xml = format!(
+            "<rss version=\"2.0\"><channel><title>t</title><item><title>A title</title>\
+             <link>https://a.example/1</link><description>{summary}</description></item>\
+             </channel></rss>"
+        );
+        let feed = crate::parse::parse(xml.as_bytes(), None).unwrap();
+        let url = url::Url::parse("https://a.example/feed").unwrap();
+        crate::normalize::normalize("a", feed, &url, 1_700_000_000)
+            .entries
+            .remove(0)
+    }
+
+    #[test]
+    fn long_entries_are_stored_compressed_and_read_back_whole() {
+        let long = entry_with_summary(&"The showrunner said the finale returns. ".repeat(40));
+        let bytes = encode_entry(&long).unwrap();
+        let plain = encode(&StoredEntryRef::V2(&long, &long.language)).unwrap();
+        assert_eq!(bytes[0], PACKED);
+        assert!(
+            bytes.len() * 3 < plain.len(),
+            "{} of {}",
+            bytes.len(),
+            plain.len()
+        );
+        assert_eq!(decode_entry(&bytes).unwrap(), long);
+        // A short one is stored as it is, and reads the same.
+        let short = entry_with_summary("x");
+        let bytes = encode_entry(&short).unwrap();
+        assert_ne!(bytes[0], PACKED);
+        assert_eq!(decode_entry(&bytes).unwrap(), short);
+    }
+
+    #[test]
+    fn a_damaged_packed_entry_is_an_error_not_a_crash() {
+        let long = entry_with_summary(&"Renewed for a second season. ".repeat(40));
+        let mut bytes = encode_entry(&long).unwrap();
+        bytes.truncate(bytes.len() / 2);
+        assert!(matches!(
+            decode_entry(&bytes),
+            Err(StoreError::Decompress { .. } | StoreError::Decode { .. })
+        ));
+        // A length that claims gigabytes is refused before anything is allocated.
+        let huge = [&[PACKED][..], &u32::MAX.to_le_bytes(), &[0u8; 8]].concat();
+        assert!(matches!(
+            decode_entry(&huge),
+            Err(StoreError::Decompress { .. })
+        ));
+    }
 
     #[test]
     fn version_1_entries_read_without_a_language() {

@@ -9,7 +9,9 @@ use sled::Transactional;
 use super::batches::Batches;
 use super::error::tx_error;
 use super::states::FeedState;
-use super::{codec, keys, Index, KeyStream, Store, StoreError, TimeKey, META_TAGGER};
+use super::{
+    codec, keys, Hit, HitStream, Index, KeyStream, Store, StoreError, TimeKey, META_TAGGER,
+};
 use crate::entry::{Entry, EntryId, ShowTag};
 
 /// One poll's result for [`Store::commit_poll_moving`].
@@ -308,11 +310,27 @@ impl Store {
         upper: Option<TimeKey>,
         newest_first: bool,
     ) -> KeyStream<'a> {
+        Box::new(
+            self.walk(index, lower, upper, newest_first)
+                .map(|hit| hit.map(|h| h.key)),
+        )
+    }
+
+    /// [`Store::scan`] with each entry's stored bytes where the index holds them (the time
+    /// index), for [`Store::entry_of`].
+    pub fn walk<'a>(
+        &'a self,
+        index: Index<'_>,
+        lower: Option<TimeKey>,
+        upper: Option<TimeKey>,
+        newest_first: bool,
+    ) -> HitStream<'a> {
         let (tree, prefix) = match index {
             Index::Time => (&self.by_time, Vec::new()),
             Index::Show(slug) => (&self.by_show, keys::prefix(slug)),
             Index::Feed(id) => (&self.by_feed, keys::prefix(id)),
         };
+        let holds_entries = matches!(index, Index::Time);
         let with = |k: &TimeKey| [prefix.as_slice(), k].concat();
         let lo = match &lower {
             Some(k) => Bound::Excluded(with(k)),
@@ -324,16 +342,31 @@ impl Store {
         };
         let plen = prefix.len();
         let iter = tree.range::<Vec<u8>, _>((lo, hi));
-        let map = move |kv: sled::Result<(sled::IVec, sled::IVec)>| -> Option<Result<TimeKey, StoreError>> {
-            match kv {
-                Ok((k, _)) => k.get(plen..).and_then(|t| t.try_into().ok()).map(Ok),
-                Err(e) => Some(Err(e.into())),
-            }
-        };
+        let map =
+            move |kv: sled::Result<(sled::IVec, sled::IVec)>| -> Option<Result<Hit, StoreError>> {
+                match kv {
+                    Ok((k, v)) => {
+                        let key = k.get(plen..).and_then(|t| t.try_into().ok())?;
+                        Some(Ok(Hit {
+                            key,
+                            value: holds_entries.then_some(v),
+                        }))
+                    }
+                    Err(e) => Some(Err(e.into())),
+                }
+            };
         if newest_first {
             Box::new(iter.rev().filter_map(map))
         } else {
             Box::new(iter.filter_map(map))
+        }
+    }
+
+    /// The entry a [`Store::walk`] found: from the bytes it carries, else read at its key.
+    pub fn entry_of(&self, hit: &Hit) -> Result<Option<Entry>, StoreError> {
+        match &hit.value {
+            Some(v) => decode_value(Some(v.clone())),
+            None => self.entry_at(&hit.key),
         }
     }
 

@@ -65,6 +65,15 @@ pub enum StoreError {
         #[source]
         source: postcard::Error,
     },
+    /// A stored value's compressed bytes are damaged.
+    #[error("cannot decompress a stored {what}")]
+    Decompress {
+        /// What kind of value.
+        what: &'static str,
+        /// Why.
+        #[source]
+        source: lz4_flex::block::DecompressError,
+    },
 }
 
 impl StoreError {

@@ -234,6 +234,18 @@ pub type TimeKey = [u8; keys::TIME_KEY_LEN];
 /// Time keys from an index walk.
 pub type KeyStream<'a> = Box<dyn Iterator<Item = Result<TimeKey, StoreError>> + 'a>;
 
+/// One key of an index walk, with the entry's stored bytes when the walk is over the time
+/// index itself (whose values are the entries), so that reading it is no second lookup.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// The entry's time key.
+    pub key: TimeKey,
+    value: Option<sled::IVec>,
+}
+
+/// [`Hit`]s from an index walk.
+pub type HitStream<'a> = Box<dyn Iterator<Item = Result<Hit, StoreError>> + 'a>;
+
 /// Which index a [`Store::scan`] walks.
 #[derive(Debug, Clone, Copy)]
 pub enum Index<'a> {
