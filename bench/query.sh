@@ -23,8 +23,14 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 python3 bench/gen_feeds.py "$work" "$n" "$m" --listen "127.0.0.1:$port"
 printf '[[show]]\nname = "Squid Game"\n\n[[show]]\nname = "The Bear"\n\n[[show]]\nname = "Severance"\n' >> "$work/feeds.toml"
 RUST_LOG=error "$bin" --config "$work/feeds.toml" poll 2>/dev/null
-measure() { # BIN MIX
-    RUST_LOG=error "$1" --config "$work/feeds.toml" run 2>/dev/null &
+if [ "$base_bin" != "-" ]; then
+    # The baseline reads a store it wrote itself: a build may write a layout an older one
+    # cannot read (layout 3 compresses entries).
+    sed 's|^path = "data"|path = "data-base"|' "$work/feeds.toml" > "$work/base.toml"
+    RUST_LOG=error "$base_bin" --config "$work/base.toml" poll 2>/dev/null
+fi
+measure() { # BIN MIX [CONFIG]
+    RUST_LOG=error "$1" --config "${3:-$work/feeds.toml}" run 2>/dev/null &
     pid=$!
     for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
     python3 - "$port" "$n" "$2" "$pid" <<'PY'
@@ -82,7 +88,7 @@ PY
 }
 echo "== uncached filtered queries over $((n * m)) entries"
 if [ "$base_bin" != "-" ]; then
-    echo -n "baseline, serve.sh mix:        "; measure "$base_bin" old
+    echo -n "baseline, serve.sh mix:        "; measure "$base_bin" old "$work/base.toml"
 fi
 echo -n "this build, serve.sh mix:      "; measure "$bin" old
 echo -n "this build, operators mix:     "; measure "$bin" new

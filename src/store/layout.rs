@@ -8,6 +8,10 @@
 //! time + id -> entry) and maps ids to time keys (`entries`: id -> time key), so the newest
 //! entries sit together and a walk reads each leaf once.
 //!
+//! Layout 3 writes entries compressed (see the codec); layout 2's plain values still read,
+//! so nothing is rewritten: the version is there so that an older build, which cannot read
+//! a compressed entry, refuses the store with a clear message instead of failing its pages.
+//!
 //! The rewrite runs in chunks of one transaction each, and a chunk's entries are recognised
 //! as done by the length of their `entries` value (a time key is 24 bytes; no entry encodes
 //! that short), so a crash midway resumes where it stopped. The schema version is written
@@ -20,7 +24,7 @@ use super::error::tx_error;
 use super::{codec, keys, Store, StoreError, META_SCHEMA};
 
 /// The layout this build writes.
-pub(super) const SCHEMA_VERSION: u64 = 2;
+pub(super) const SCHEMA_VERSION: u64 = 3;
 
 /// Entries rewritten per transaction.
 const CHUNK: usize = 500;
