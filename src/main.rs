@@ -6,6 +6,7 @@ use clap::Parser;
 
 /// jemalloc, not the system allocator: see `Cargo.toml` (faster for sled's many small
 /// allocations, and it returns freed memory to the system instead of fragmenting).
+#[cfg(feature = "jemalloc")]
 #[global_allocator]
 static ALLOC: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
