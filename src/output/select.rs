@@ -288,19 +288,9 @@ pub fn select(
         let Some((entry, copies)) = placed(store, q, mode, entry, &key)? else {
             continue;
         };
-        // The copies are read once, for the embargo when one could apply, else only for an
-        // entry that goes on the page.
-        let mut copies = copies;
-        let masked = if embargo.is_empty() {
-            false
-        } else {
-            let all = read_copies(store, &entry, &mut copies)?;
-            match page.embargoed(&entry, &hidden_copies(all, mode), embargo, q.spoilers) {
-                Some(masked) => masked,
-                None => continue,
-            }
-        };
-        if page.entries.len() == q.limit {
+        // Without an embargo nothing is held, so the page is full before the copies of the
+        // entry past its end are read.
+        if page.entries.len() == q.limit && embargo.is_empty() {
             more = true;
             break;
         }
@@ -308,6 +298,14 @@ pub fn select(
             Some(c) => c,
             None => store.story_copies(&entry)?,
         };
+        let hidden = hidden_copies(&copies, mode);
+        let Some(masked) = page.embargoed(&entry, &hidden, embargo, q.spoilers) else {
+            continue;
+        };
+        if page.entries.len() == q.limit {
+            more = true;
+            break;
+        }
         page.push(entry, copies, key, masked);
     }
     if !newest_first {
@@ -318,18 +316,6 @@ pub fn select(
     }
     page.set_cursors(q, newest_first, more);
     Ok(page)
-}
-
-/// The copies of story entry `e`, read into `copies` unless they were already.
-fn read_copies<'c>(
-    store: &Store,
-    e: &Entry,
-    copies: &'c mut Option<Vec<Entry>>,
-) -> Result<&'c [Entry], StoreError> {
-    if copies.is_none() {
-        *copies = Some(store.story_copies(e)?);
-    }
-    Ok(copies.as_deref().unwrap_or_default())
 }
 
 /// Of a story's copies, those hidden behind its entry (exact copies always, near ones in
