@@ -344,7 +344,11 @@ impl Tagger {
         }
         s.refs.clear();
         season::parse(norm, &mut s.refs);
-        self.settle(norm, body_start, &mut s.mentions, &s.refs);
+        let links = related_links(norm, body_start);
+        let roundup = roundup(norm, body_start);
+        // A round-up's related-links list names the titles it features, one per item.
+        let featured = roundup.then_some(links);
+        self.settle(norm, body_start, featured, &mut s.mentions, &s.refs);
         if s.mentions.is_empty() {
             return tags;
         }
@@ -353,11 +357,8 @@ impl Tagger {
             norm,
             body_start,
             rank: &s.rank,
-            related: if roundup(norm, body_start) {
-                norm.words.len()
-            } else {
-                related_links(norm, body_start)
-            },
+            related: if roundup { norm.words.len() } else { links },
+            featured,
         };
         let main = relevance(&ctx, &s.mentions, &s.refs, &mut s.scores);
         if s.scores.is_empty() {
@@ -390,9 +391,21 @@ impl Tagger {
 
     /// Judges every mention, lets weak ones count for shows confirmed elsewhere, and keeps
     /// the accepted ones.
-    fn settle(&self, norm: &Norm, body_start: usize, mentions: &mut Vec<Mention>, refs: &[Ref]) {
+    fn settle(
+        &self,
+        norm: &Norm,
+        body_start: usize,
+        featured: Option<usize>,
+        mentions: &mut Vec<Mention>,
+        refs: &[Ref],
+    ) {
         for k in 0..mentions.len() {
-            let v = self.judge(norm, &mentions[k], mentions, refs, body_start);
+            let m = &mentions[k];
+            let v = if shape_ok(norm, m) && is_featured(norm, m, featured) {
+                Verdict::Accept
+            } else {
+                self.judge(norm, m, mentions, refs, body_start)
+            };
             mentions[k].state = v;
         }
         for k in 0..mentions.len() {
@@ -660,6 +673,9 @@ struct Ctx<'a> {
     rank: &'a [u32],
     /// Where the body's trailing list of related links starts (see [`related_links`]).
     related: usize,
+    /// Where the list of featured titles starts, when the title announces a round-up (see
+    /// [`is_featured`]).
+    featured: Option<usize>,
 }
 
 impl Ctx<'_> {
@@ -769,6 +785,17 @@ fn roundup(norm: &Norm, body_start: usize) -> bool {
         })
 }
 
+/// The mention is a whole item of a round-up's related-links list (starting at `featured`):
+/// a title the round-up features (`9 Shows Like Monk` ... `<li>House</li><li>Psych</li>`),
+/// as the outlet's own link names it, whatever the name's words.
+fn is_featured(norm: &Norm, m: &Mention, featured: Option<usize>) -> bool {
+    let words = &norm.words;
+    let item_ends = |i: usize| words.get(i).is_none_or(|w| w.has(Flags::SENT));
+    featured.is_some_and(|from| m.first >= from)
+        && words[m.first].has(Flags::SENT)
+        && (item_ends(m.last + 1) || (is_poss(norm, m.last + 1) && item_ends(m.last + 2)))
+}
+
 /// Scores the shows of the accepted `mentions` into `scores` (tagged ones only, strongest
 /// first) and returns the entry's main show: the only tagged show, or the only one in the
 /// title.
@@ -806,6 +833,9 @@ fn relevance(
         }
         if ctx.in_title(m.first) {
             sc.title += 1;
+        } else if is_featured(norm, m, ctx.featured) {
+            // Featured by the round-up the title announces: as strong as the title's shows.
+            sc.body += 2.0;
         } else {
             let i = ctx.rank[m.first] as usize;
             let mut w = if i < LEAD_WORDS {
@@ -1385,6 +1415,33 @@ mod tests {
             show("Wednesday", &[]),
             show("Attack on Titan", &["進撃の巨人"]),
         ])
+    }
+
+    #[test]
+    fn a_roundup_tags_the_titles_its_links_list_features() {
+        let t = Tagger::new(&[
+            show("Monk", &[]),
+            show("House", &[]),
+            show("Psych", &[]),
+            show("Perry Mason", &[]),
+        ]);
+        let links = "<p>Monk was right: it's a jungle out there.</p><p><strong>Other Links \
+                     From TVGuide.com</strong><ul><li><a href=\"/monk\">Monk</a></li>\
+                     <li><a href=\"/s\">Tony Shalhoub</a></li><li><a href=\"/h\">House</a></li>\
+                     <li><a href=\"/p\">Psych</a></li><li><a href=\"/pm\">Perry Mason</a></li></ul>";
+        assert_eq!(
+            terms(&t, "9 Shows Like Monk to Watch If You Like Monk", links),
+            ["house", "monk", "perry-mason", "psych"]
+        );
+        // Not a round-up: the outlet's links list names no subject.
+        assert_eq!(
+            terms(&t, "'Monk' star Tony Shalhoub looks back", links),
+            ["monk"]
+        );
+        // A round-up, but `house` is not a whole item of its list: an ordinary word.
+        let prose = "<p>Monk was right.</p><p>Other Links From TVGuide.com</p><ul>\
+                     <li>A house in the woods</li></ul>";
+        assert!(!terms(&t, "9 Shows Like Monk", prose).contains(&"house".to_string()));
     }
 
     #[test]
