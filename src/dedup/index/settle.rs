@@ -154,21 +154,23 @@ impl DedupIndex {
         for h in &mut self.hot {
             h.next = [UNLINKED; 4];
         }
-        let mut originals: HashMap<u64, (EntryId, u32)> = HashMap::new();
+        // URL hash -> the first entry with it: (id, feed, publication time).
+        let mut originals: HashMap<u64, (EntryId, u32, i64)> = HashMap::new();
         for &(published, it, n) in &order {
+            // An exact copy from another feed, inside the window (as at ingest).
             let original = it
                 .url
                 .and_then(|u| originals.get(&u))
-                .filter(|(_, feed)| *feed != it.feed);
+                .filter(|(_, feed, at)| *feed != it.feed && published - at <= self.window);
             let story = if it.pinned {
                 it.story
-            } else if let Some(&(first, _)) = original {
+            } else if let Some(&(first, _, _)) = original {
                 self.story_of(first).unwrap_or(first)
             } else {
                 self.replay_search(n, published, it.id, &pinned)
             };
             if let Some(u) = it.url {
-                originals.entry(u).or_insert((it.id, it.feed));
+                originals.entry(u).or_insert((it.id, it.feed, published));
             }
             self.list(n);
             self.place_in_story(n, story);
