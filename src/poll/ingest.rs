@@ -303,7 +303,14 @@ fn find_stories(
             continue;
         };
         let mut e = p.entry;
-        if !exact_copy(ctx, feed_id, &mut e, index.window(), &mut urls_here, &mut stats)? {
+        if !exact_copy(
+            ctx,
+            feed_id,
+            &mut e,
+            index.window(),
+            &mut urls_here,
+            &mut stats,
+        )? {
             continue;
         }
         // The copy's story may have been merged into another one earlier in this poll.

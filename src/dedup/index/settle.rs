@@ -466,6 +466,18 @@ mod tests {
         // The same URL within one feed is no copy.
         its[1].feed = its[0].feed;
         assert!(index().settle(&its).is_empty());
+        // The same URL from another feed published further apart than the window (an
+        // evergreen explainer kept at one URL, retitled and captured months later) is
+        // another day's piece: it is searched like any entry, and matches nothing here.
+        let far = |gap: i64| {
+            let mut ix = DedupIndex::new(3600);
+            ix.insert(r[0].0, r[0].0, r[0].1, r[0].2, &r[0].3);
+            ix.insert(id(5), id(5), "wire", r[0].2 + gap, &other);
+            ix
+        };
+        let its = vec![item(1), item(5)];
+        assert!(far(2 * 3600).settle(&its).is_empty());
+        assert_eq!(far(600).settle(&its), vec![(id(5), id(1))]);
     }
 
     #[test]
