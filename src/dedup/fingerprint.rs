@@ -683,6 +683,11 @@ mod tests {
         assert!(words("18.9K new cases").contains(&(NUMBER | 18_900)));
         assert!(words("a 1.2 million loan").contains(&(NUMBER | 1_200_000)));
         assert!(words("At least eight dead").contains(&(NUMBER | 8)));
+        // A figure in words with a scale, and with a unit letter: one figure.
+        let five_m = NUMBER | 5_000_000;
+        assert!(words("Five million Lotto winner").contains(&five_m));
+        assert!(words("$5m Lotto ticket").contains(&five_m));
+        assert!(words("$5 million winning ticket").contains(&five_m));
         assert!(!words("One of the best").contains(&(NUMBER | 1)));
     }
 

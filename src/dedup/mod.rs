@@ -7,14 +7,18 @@
 //! [`url_key`] folds every spelling of one article's link to one key: scheme, `www.`,
 //! default ports, AMP variants, trailing slashes, tracking parameters, parameter order and
 //! fragments do not count. A repost of the same link (under a new guid, or with new tracking
-//! parameters) and one outlet's story in two of its feeds share a key.
+//! parameters) and one outlet's story in two of its feeds share a key. An entry whose key
+//! another feed's entry has joins that entry's story only when the two were published within
+//! the window of each other: an evergreen page kept at one URL and retitled for months is
+//! another day's piece when it is captured again.
 //!
 //! # Near duplicates
 //!
 //! [`fingerprint`] turns title, lead paragraph (first 400 characters, up to its first link
 //! or "Subscribe"), show slugs and the tagger's news kinds into a compact [`Fingerprint`]:
 //! content tokens (stop words and headline filler dropped, light stemming,
-//! spelling variants and a place with its people folded, numbers read as numbers in every
+//! spelling and transliteration variants of names (`Zelenskyy`, `Zelenskiy`; `Aleksei`,
+//! `Alexey`) and a place with its people folded, numbers read as numbers in every
 //! spelling, CJK as character bigrams) hashed to `u32`; the *name* tokens (show slug words
 //! and title-cased quoted titles such as `'Severance'` or `“Queen of Tears”`; quoted speech
 //! is no name); what the title and the summary count (`season 2`, `S02E05`, `level 3`); the

@@ -557,4 +557,21 @@ mod tests {
         let b = fp("Biden vows to end 'chapter of American darkness'", "");
         assert_eq!(conflict(&a, &b, NOW), None);
     }
+
+    #[test]
+    fn transliterations_of_one_name_are_one_word() {
+        let ix = DedupIndex::new(3600);
+        let a = fp(
+            "Navalniy aide Aleksei Volkov detained in Vilnius",
+            "Lithuanian police held Volkov, a close aide of Navalniy.",
+        );
+        let b = fp("Alexey Volkov, Navalny aide, held by police in Vilnius", "");
+        let c = ix.compare(&a, &b);
+        assert!(c.duplicate, "{c:?}");
+        // A folded surname is one word, not one person: another Volkov's news shares it
+        // and nothing else.
+        let d = fp("Leonid Volkov launches new movement from exile", "");
+        let c = ix.compare(&b, &d);
+        assert!(!c.duplicate, "{c:?}");
+    }
 }

@@ -407,7 +407,15 @@ pub(super) fn abbreviation(w: &str) -> Option<u32> {
     ABBREVIATIONS
         .binary_search_by(|(a, _)| a.cmp(&w))
         .ok()
-        .map(|i| hash_word(ABBREVIATIONS[i].1))
+        .map(|i| hash_word(&stemmed(ABBREVIATIONS[i].1)))
+}
+
+/// `w` as [`stem`] leaves it: what a synonym or an abbreviation stands for is hashed the
+/// way the words it stands for are (`PH` and `Philippines`, `PM` and `prime`).
+fn stemmed(w: &str) -> String {
+    let mut s = w.to_owned();
+    stem(&mut s);
+    s
 }
 
 /// What a word is before stemming, when it is not an ordinary word.
@@ -447,7 +455,15 @@ fn special(w: &str) -> Option<Special> {
             put(w, Special::Token(hash_word(MONTH_TOKENS[*n as usize - 1])));
         }
         for (w, to) in SYNONYMS {
-            put(w, Special::Token(hash_word(to)));
+            // A target that is a synonym itself (`finale`) is its own token, kept apart
+            // from what its stem would be (`final`).
+            let own = SYNONYMS.binary_search_by(|(k, _)| k.cmp(to)).is_ok();
+            let token = if own {
+                hash_word(to)
+            } else {
+                hash_word(&stemmed(to))
+            };
+            put(w, Special::Token(token));
         }
         m
     });
@@ -528,7 +544,10 @@ pub(super) fn tokens_of(word: &str, ctx: &Context<'_>, buf: &mut String) -> Toke
     }
     match special(word) {
         Some(Special::NumberWord(n)) => {
-            if ctx.counts().is_some() || always_number(word) {
+            if let (Some(f), true) = (ctx.scale(), always_number(word)) {
+                // "five million" is 5,000,000, as "$5m" and "5 million" are.
+                out[0] = Some(number_value((f64::from(n) * f).round() as u64));
+            } else if ctx.counts().is_some() || always_number(word) {
                 out[0] = Some(NUMBER | n);
             }
             return out;
@@ -666,8 +685,7 @@ fn season_tokens(word: &str) -> Option<Tokens> {
 }
 
 /// Light suffix stripping, the same on every side: consistency matters, not linguistics.
-/// Spelling variants of names fold too: doubled letters count once and a final `iy` is `y`
-/// (`Zelenskyy`, `Zelenskiy`, `Zelensky`).
+/// Spelling and transliteration variants of names fold too (see [`fold_spelling`]).
 pub(super) fn stem(w: &mut String) {
     if !w.is_ascii() || w.len() <= 3 {
         return;
@@ -689,11 +707,11 @@ pub(super) fn stem(w: &mut String) {
         // eruption, erupted; election, elected; evacuation, evacuated.
         w.truncate(w.len() - 3);
     }
+    fold_spelling(w);
     fold_place(w);
     if w.ends_with('e') && w.len() >= 5 {
         w.pop();
     }
-    fold_spelling(w);
 }
 
 /// A place and the word for its people alike: `Russia`, `Russian`; `Haiti`, `Haitian`;
@@ -717,7 +735,13 @@ fn fold_place(w: &mut String) {
     }
 }
 
-/// Doubled letters once, a final `iy` as `y`.
+/// Spelling and transliteration variants of one name, as outlets romanize it differently:
+/// doubled letters count once (`Zelenskyy`), `ks` is `x` (`Aleksei`, `Alexei`), `kh` is `h`
+/// (`Mikhail`, `Mihail`; `Kharkiv`, `Harkiv`), and the endings `-iy`, `-yi` (`Zelenskiy`,
+/// `Zelenskyi`) and `-ski` (`Zelenski`) are `-y`, `-ei` and `-ej` are `-ey` (`Alexei`,
+/// `Alexey`), `-off` is `-ov` (`Rachmaninoff`). Run before the place and `-e` folds, which
+/// would otherwise cut the variants differently. English words are changed the same way on
+/// every side (only which words share a token matters).
 fn fold_spelling(w: &mut String) {
     let doubled = w
         .as_bytes()
@@ -731,9 +755,28 @@ fn fold_spelling(w: &mut String) {
             keep
         });
     }
-    if w.ends_with("iy") && w.len() >= 5 {
-        w.truncate(w.len() - 2);
-        w.push('y');
+    if w.len() < 5 {
+        return;
+    }
+    if w.contains("ks") {
+        *w = w.replace("ks", "x");
+    }
+    if w.contains("kh") {
+        *w = w.replace("kh", "h");
+    }
+    for (end, to) in [
+        ("iy", "y"),
+        ("yi", "y"),
+        ("ski", "sky"),
+        ("ei", "ey"),
+        ("ej", "ey"),
+        ("of", "ov"),
+    ] {
+        if w.len() >= 5 && w.ends_with(end) {
+            w.truncate(w.len() - end.len());
+            w.push_str(to);
+            break;
+        }
     }
 }
 
@@ -774,11 +817,29 @@ mod tests {
             ("released", "releases"),
             ("zelenskyy", "zelensky"),
             ("zelenskiy", "zelensky"),
+            ("zelenskyi", "zelensky"),
+            ("zelenski", "zelensky"),
+            ("zelenskii", "zelenskyy"),
+            ("navalniy", "navalny"),
+            ("alexei", "alexey"),
+            ("aleksei", "alexei"),
+            ("aleksey", "alexey"),
+            ("mikhail", "mihail"),
+            ("kharkiv", "harkiv"),
+            ("rachmaninoff", "rachmaninov"),
             ("sept", "september"),
         ] {
             assert_eq!(tok(a), tok(b), "{a} vs {b}");
         }
         assert_ne!(tok("trailer"), tok("teaser"));
+        assert_ne!(tok("zelensky"), tok("zelenska"), "another person");
+        assert_ne!(tok("kyiv"), tok("kiev"), "not a spelling fold");
+        // What a synonym or abbreviation stands for is read like the word itself.
+        let ph = abbreviation("ph").unwrap();
+        assert_eq!(ph, tok("philippines"));
+        assert_eq!(tok("filipinos"), tok("philippines"));
+        assert_eq!(abbreviation("pm").unwrap(), tok("prime"));
+        assert_eq!(abbreviation("us").unwrap(), tok("american"));
         assert_ne!(tok("final"), tok("finale"));
         assert_eq!(month_of("sept"), Some(9));
         assert_eq!(month_of("may"), Some(5));

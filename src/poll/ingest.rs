@@ -303,7 +303,14 @@ fn find_stories(
             continue;
         };
         let mut e = p.entry;
-        if !exact_copy(ctx, feed_id, &mut e, &mut urls_here, &mut stats)? {
+        if !exact_copy(
+            ctx,
+            feed_id,
+            &mut e,
+            index.window(),
+            &mut urls_here,
+            &mut stats,
+        )? {
             continue;
         }
         // The copy's story may have been merged into another one earlier in this poll.
@@ -342,11 +349,15 @@ fn find_stories(
 
 /// The URL side of the story search. Returns false for a repost (the same URL twice in
 /// this poll, or already stored for this feed under another guid); an entry whose URL
-/// another feed has joins that copy's story as an exact copy.
+/// another feed has joins that copy's story as an exact copy, when the two were published
+/// within the dedup `window` of each other: an evergreen page (an explainer kept at one URL
+/// and retitled for months) captured again long after is another day's piece, and goes
+/// through the story search like any new entry.
 fn exact_copy(
     ctx: &Context,
     feed_id: &str,
     e: &mut Entry,
+    window: i64,
     urls_here: &mut HashMap<String, EntryId>,
     stats: &mut StoryStats,
 ) -> Result<bool, StoreError> {
@@ -361,6 +372,7 @@ fn exact_copy(
         .store
         .entry_by_url(&key, None)?
         .and_then(|id| ctx.store.entry(&id).ok().flatten())
+        .filter(|first| (first.published - e.published).abs() <= window)
     {
         e.story = first.story;
         e.exact_copy = true;

@@ -154,21 +154,23 @@ impl DedupIndex {
         for h in &mut self.hot {
             h.next = [UNLINKED; 4];
         }
-        let mut originals: HashMap<u64, (EntryId, u32)> = HashMap::new();
+        // URL hash -> the first entry with it: (id, feed, publication time).
+        let mut originals: HashMap<u64, (EntryId, u32, i64)> = HashMap::new();
         for &(published, it, n) in &order {
+            // An exact copy from another feed, inside the window (as at ingest).
             let original = it
                 .url
                 .and_then(|u| originals.get(&u))
-                .filter(|(_, feed)| *feed != it.feed);
+                .filter(|(_, feed, at)| *feed != it.feed && published - at <= self.window);
             let story = if it.pinned {
                 it.story
-            } else if let Some(&(first, _)) = original {
+            } else if let Some(&(first, _, _)) = original {
                 self.story_of(first).unwrap_or(first)
             } else {
                 self.replay_search(n, published, it.id, &pinned)
             };
             if let Some(u) = it.url {
-                originals.entry(u).or_insert((it.id, it.feed));
+                originals.entry(u).or_insert((it.id, it.feed, published));
             }
             self.list(n);
             self.place_in_story(n, story);
@@ -464,6 +466,18 @@ mod tests {
         // The same URL within one feed is no copy.
         its[1].feed = its[0].feed;
         assert!(index().settle(&its).is_empty());
+        // The same URL from another feed published further apart than the window (an
+        // evergreen explainer kept at one URL, retitled and captured months later) is
+        // another day's piece: it is searched like any entry, and matches nothing here.
+        let far = |gap: i64| {
+            let mut ix = DedupIndex::new(3600);
+            ix.insert(r[0].0, r[0].0, r[0].1, r[0].2, &r[0].3);
+            ix.insert(id(5), id(5), "wire", r[0].2 + gap, &other);
+            ix
+        };
+        let its = vec![item(1), item(5)];
+        assert!(far(2 * 3600).settle(&its).is_empty());
+        assert_eq!(far(600).settle(&its), vec![(id(5), id(1))]);
     }
 
     #[test]
