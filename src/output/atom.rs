@@ -2,7 +2,6 @@
 
 use atom_syndication as atom;
 use chrono::{DateTime, FixedOffset};
-use rayon::prelude::*;
 
 use super::doc::{Doc, OutEntry};
 use crate::text::xml_safe;
@@ -53,26 +52,6 @@ pub fn image_mime(url: &str) -> Option<&'static str> {
 
 /// Renders `doc` as Atom.
 pub fn render(doc: &Doc) -> Result<Vec<u8>, String> {
-    let feed = feed_element(doc);
-    let head = super::clean::char_refs(feed.write_to(Vec::new()).map_err(|e| e.to_string())?);
-    // The entries are most of the work: each is written on its own core and spliced in.
-    let entries = doc
-        .entries
-        .par_iter()
-        .map(entry_xml)
-        .collect::<Result<Vec<_>, _>>()?;
-    let end = memchr::memmem::rfind(&head, FEED_END).ok_or("no </feed> in the feed element")?;
-    let mut xml = Vec::with_capacity(head.len() + entries.iter().map(Vec::len).sum::<usize>());
-    xml.extend_from_slice(&head[..end]);
-    for e in &entries {
-        xml.extend_from_slice(e);
-    }
-    xml.extend_from_slice(&head[end..]);
-    Ok(xml)
-}
-
-/// The `<feed>` element of `doc` without its entries.
-fn feed_element(doc: &Doc) -> atom::Feed {
     let mut links = vec![
         link(
             &doc.self_url,
@@ -104,7 +83,7 @@ fn feed_element(doc: &Doc) -> atom::Feed {
         ));
     }
     let title = xml_safe(&doc.title).into_owned();
-    atom::Feed {
+    let feed = atom::Feed {
         title: atom::Text::plain(title.clone()),
         id: doc.first_url.clone(),
         updated: time(doc.updated),
@@ -121,29 +100,10 @@ fn feed_element(doc: &Doc) -> atom::Feed {
         icon: Some(doc.icon.clone()),
         logo: Some(doc.logo.clone()),
         lang: doc.language().map(str::to_owned),
+        entries: doc.entries.iter().map(entry).collect(),
         ..Default::default()
-    }
-}
-
-/// The end tag the entries are spliced before.
-const FEED_END: &[u8] = b"</feed>";
-
-/// How atom_syndication opens a standalone entry; inside the feed, the namespace is the
-/// feed's, so the entry opens as it does in a feed's own serialization.
-const STANDALONE_ENTRY: &[u8] = b"<entry xmlns=\"http://www.w3.org/2005/Atom\">";
-
-/// One entry's `<entry>` element, as [`atom::Feed::write_to`] writes it inside a feed.
-fn entry_xml(o: &OutEntry) -> Result<Vec<u8>, String> {
-    let config = atom::WriteConfig {
-        write_document_declaration: false,
-        indent_size: None,
     };
-    let mut xml = entry(o)
-        .write_with_config(Vec::new(), config)
-        .map_err(|e| e.to_string())?;
-    if xml.starts_with(STANDALONE_ENTRY) {
-        xml.splice(..STANDALONE_ENTRY.len(), b"<entry>".iter().copied());
-    }
+    let xml = feed.write_to(Vec::new()).map_err(|e| e.to_string())?;
     Ok(super::clean::char_refs(xml))
 }
 
@@ -259,88 +219,5 @@ fn entry(o: &OutEntry) -> atom::Entry {
             ..Default::default()
         }),
         ..Default::default()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::entry::{Entry, EntryId};
-    use crate::output::doc::{Category, Related, SourceInfo};
-
-    fn out_entry(n: u32) -> OutEntry {
-        let title = format!("Squid Game S2 & \"more\" alpha&omega {n}");
-        let entry = Entry {
-            id: EntryId::derive("f", &title),
-            feed_id: "f".into(),
-            link: Some(format!("https://example.org/{n}?a=1&b=2")),
-            summary: Some("<p>AT&amp;T &lt;b&gt; café</p>".into()),
-            content: None,
-            authors: vec!["Ann".into()],
-            published: 1_700_000_000 + i64::from(n),
-            updated: 1_700_000_000 + i64::from(n),
-            first_seen: 1_700_000_000,
-            enclosures: vec![],
-            image: Some("https://example.org/i.jpg".into()),
-            source_categories: vec![],
-            content_hash: 0,
-            shows: vec![],
-            kinds: vec![],
-            story: EntryId::derive("f", &title),
-            exact_copy: false,
-            language: Some("en".into()),
-            title,
-        };
-        OutEntry {
-            entry,
-            source: SourceInfo {
-                id: "f".into(),
-                iri: "https://sf.example/sources/f.atom".into(),
-                title: "F & co".into(),
-                feed_url: "https://f.example/feed".into(),
-                site_link: Some("https://f.example/".into()),
-            },
-            categories: vec![Category {
-                term: "squid-game".into(),
-                label: Some("Squid Game".into()),
-                scheme: None,
-            }],
-            related: vec![Related {
-                href: "https://g.example/x".into(),
-                title: "G".into(),
-            }],
-        }
-    }
-
-    #[test]
-    fn spliced_entries_read_as_the_feed_writer_writes_them() {
-        let doc = Doc {
-            title: "Squid Game & friends".into(),
-            self_url: "https://sf.example/feed.atom?a=1&b=2".into(),
-            first_url: "https://sf.example/feed.atom".into(),
-            next_url: Some("https://sf.example/feed.atom?before=x".into()),
-            prev_url: None,
-            home_url: "https://sf.example/".into(),
-            hubs: vec![],
-            updated: 1_700_000_100,
-            icon: "https://sf.example/favicon.png".into(),
-            logo: "https://sf.example/icon.png".into(),
-            entries: (0..40).map(out_entry).collect(),
-        };
-        let mut whole = feed_element(&doc);
-        whole.entries = doc.entries.iter().map(entry).collect();
-        let expected = crate::output::clean::char_refs(whole.write_to(Vec::new()).unwrap());
-        let got = render(&doc).unwrap();
-        assert_eq!(
-            String::from_utf8(got).unwrap(),
-            String::from_utf8(expected).unwrap()
-        );
-        let empty = Doc {
-            entries: vec![],
-            ..doc
-        };
-        let expected =
-            crate::output::clean::char_refs(feed_element(&empty).write_to(Vec::new()).unwrap());
-        assert_eq!(render(&empty).unwrap(), expected);
     }
 }

@@ -2,9 +2,7 @@
 //! (sources, categories, related copies, paging links), built once and rendered as Atom, RSS
 //! or JSON Feed, so the three formats carry the same entries, ids, tags and links.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
-
-use rayon::prelude::*;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::config::{Config, DedupMode};
 use crate::entry::Entry;
@@ -249,9 +247,8 @@ pub fn build(
     };
     // An entry whose embargo ended is new to the readers: the document changed then.
     let updated = updated.max(page.revealed.unwrap_or(i64::MIN));
-    // Cleaning is most of the assembly: each entry on its own core.
     let entries = with_copies
-        .into_par_iter()
+        .into_iter()
         .zip(page.masked)
         .map(|((copies, e), masked)| {
             let mut out = story_entry(config, &sources, &q.sources, e, copies);
@@ -337,21 +334,16 @@ fn page_sources(
     store: &Store,
     with_copies: &[(Vec<Entry>, Entry)],
 ) -> Result<HashMap<String, SourceInfo>, StoreError> {
-    let ids: HashSet<&String> = with_copies
-        .iter()
-        .flat_map(|(members, e)| {
-            std::iter::once(&e.feed_id).chain(members.iter().map(|c| &c.feed_id))
-        })
-        .collect();
-    let states = ids
-        .into_par_iter()
-        .filter_map(|id| {
-            store
-                .feed_state(id)
-                .transpose()
-                .map(|s| s.map(|s| (id.clone(), s)))
-        })
-        .collect::<Result<HashMap<_, _>, _>>()?;
+    let mut states = HashMap::new();
+    for (members, e) in with_copies {
+        for feed_id in std::iter::once(&e.feed_id).chain(members.iter().map(|c| &c.feed_id)) {
+            if !states.contains_key(feed_id) {
+                if let Some(s) = store.feed_state(feed_id)? {
+                    states.insert(feed_id.clone(), s);
+                }
+            }
+        }
+    }
     Ok(sources(config, &states))
 }
 

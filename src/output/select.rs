@@ -19,8 +19,6 @@ use crate::entry::{Entry, EntryId};
 use crate::store::keys::split_time_key;
 use crate::store::{keys, Hit, HitStream, Index, Store, StoreError, TimeKey};
 
-use rayon::prelude::*;
-
 use super::embargo::Embargo;
 use crate::query::eval::Plan;
 use crate::query::{Expr, FeedQuery, SpoilerMode};
@@ -41,8 +39,6 @@ pub struct Page {
     pub prev: Option<TimeKey>,
     /// Beside each entry: whether it is under an embargo and to be masked.
     pub masked: Vec<bool>,
-    /// The entries whose copies are still to be read ([`Page::read_copies`]).
-    unread: Vec<usize>,
     /// The next instant an embargo on an entry this walk passed ends: the page changes then.
     pub expires: Option<i64>,
     /// The latest instant an embargo on an entry of the page (or the one after it) ended:
@@ -272,25 +268,46 @@ pub fn select(
         })
         .map(|i| store.walk(i, lower, upper, newest_first).peekable())
         .collect();
-    let any_hidden = store.any_hidden();
-    let mut hits = merged(streams, newest_first);
     let mut more = false;
-    'walk: loop {
-        let batch = hits
-            .by_ref()
-            .take(batch_len(q.limit, page.entries.len()))
-            .collect::<Result<Vec<Hit>, _>>()?;
-        if batch.is_empty() {
+    let any_hidden = store.any_hidden();
+    for hit in merged(streams, newest_first) {
+        let hit = hit?;
+        let key = hit.key;
+        let Some((_, id)) = split_time_key(&key) else {
+            continue;
+        };
+        if any_hidden && store.is_hidden(&id)? {
+            continue;
+        }
+        let Some(entry) = store.entry_of(&hit)? else {
+            continue;
+        };
+        if !matches(q, &entry) {
+            continue;
+        }
+        let Some((entry, copies)) = placed(store, q, mode, entry, &key)? else {
+            continue;
+        };
+        // Without an embargo nothing is held, so the page is full before the copies of the
+        // entry past its end are read.
+        if page.entries.len() == q.limit && embargo.is_empty() {
+            more = true;
             break;
         }
-        for (key, entry) in matching(store, q, &batch, any_hidden)? {
-            if !page.offer(store, q, mode, embargo, entry, key)? {
-                more = true;
-                break 'walk;
-            }
+        let copies = match copies {
+            Some(c) => c,
+            None => store.story_copies(&entry)?,
+        };
+        let hidden = hidden_copies(&copies, mode);
+        let Some(masked) = page.embargoed(&entry, &hidden, embargo, q.spoilers) else {
+            continue;
+        };
+        if page.entries.len() == q.limit {
+            more = true;
+            break;
         }
+        page.push(entry, copies, key, masked);
     }
-    page.read_copies(store)?;
     if !newest_first {
         page.entries.reverse();
         page.copies.reverse();
@@ -299,41 +316,6 @@ pub fn select(
     }
     page.set_cursors(q, newest_first, more);
     Ok(page)
-}
-
-/// Fewest and most hits read in one batch of a walk.
-const BATCH: (usize, usize) = (8, 128);
-
-/// How many hits the next batch of a walk reads: the page's remaining room and one more
-/// (to learn whether another page follows), so that a batch is read on every core at once
-/// without reading far past the page's end.
-fn batch_len(limit: usize, held: usize) -> usize {
-    limit
-        .saturating_sub(held)
-        .saturating_add(1)
-        .clamp(BATCH.0, BATCH.1)
-}
-
-/// The entries at `hits` that no ingest rule hides and that pass `q`'s filters, in walk
-/// order: read and decoded on every core (a cold read is sled materialising a page).
-fn matching(
-    store: &Store,
-    q: &FeedQuery,
-    hits: &[Hit],
-    any_hidden: bool,
-) -> Result<Vec<(TimeKey, Entry)>, StoreError> {
-    let read = |hit: &Hit| -> Result<Option<(TimeKey, Entry)>, StoreError> {
-        let Some((_, id)) = split_time_key(&hit.key) else {
-            return Ok(None);
-        };
-        if any_hidden && store.is_hidden(&id)? {
-            return Ok(None);
-        }
-        let entry = store.entry_of(hit)?.filter(|e| matches(q, e));
-        Ok(entry.map(|e| (hit.key, e)))
-    };
-    let read = hits.par_iter().map(read).collect::<Result<Vec<_>, _>>()?;
-    Ok(read.into_iter().flatten().collect())
 }
 
 /// Of a story's copies, those hidden behind its entry (exact copies always, near ones in
@@ -371,59 +353,6 @@ impl Page {
         (mode == SpoilerMode::Mask).then_some(true)
     }
 
-    /// Offers the matching entry found at `key` to the page (placed, held or masked as the
-    /// module docs say). Returns `false` when it belongs on the page but the page is full:
-    /// another page follows.
-    fn offer(
-        &mut self,
-        store: &Store,
-        q: &FeedQuery,
-        mode: DedupMode,
-        embargo: &Embargo,
-        entry: Entry,
-        key: TimeKey,
-    ) -> Result<bool, StoreError> {
-        let Some((entry, copies)) = placed(store, q, mode, entry, &key)? else {
-            return Ok(true);
-        };
-        // Without an embargo nothing is held, so the page is full before the copies of the
-        // entry past its end are read.
-        if self.entries.len() == q.limit && embargo.is_empty() {
-            return Ok(false);
-        }
-        let (copies, unread) = match copies {
-            Some(c) => (c, false),
-            // Nothing needs them before the page is whole: read for all of it at once.
-            None if embargo.is_empty() => (Vec::new(), true),
-            None => (store.story_copies(&entry)?, false),
-        };
-        let hidden = hidden_copies(&copies, mode);
-        let Some(masked) = self.embargoed(&entry, &hidden, embargo, q.spoilers) else {
-            return Ok(true);
-        };
-        if self.entries.len() == q.limit {
-            return Ok(false);
-        }
-        if unread {
-            self.unread.push(self.entries.len());
-        }
-        self.push(entry, copies, key, masked);
-        Ok(true)
-    }
-
-    /// Reads the story copies [`Page::offer`] left for later, of every entry at once.
-    fn read_copies(&mut self, store: &Store) -> Result<(), StoreError> {
-        let unread = std::mem::take(&mut self.unread);
-        let read = unread
-            .par_iter()
-            .map(|&i| store.story_copies(&self.entries[i]))
-            .collect::<Result<Vec<_>, _>>()?;
-        for (i, copies) in unread.into_iter().zip(read) {
-            self.copies[i] = copies;
-        }
-        Ok(())
-    }
-
     /// Adds a story entry, its copies, the key it was found under and whether it is masked.
     fn push(&mut self, e: Entry, copies: Vec<Entry>, key: TimeKey, masked: bool) {
         self.entries.push(e);
@@ -448,14 +377,6 @@ impl Page {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn batches_fit_the_page_even_an_unbounded_one() {
-        assert_eq!(super::batch_len(100, 0), 101);
-        assert_eq!(super::batch_len(100, 100), super::BATCH.0);
-        assert_eq!(super::batch_len(usize::MAX, 0), super::BATCH.1);
-        assert_eq!(super::batch_len(usize::MAX, usize::MAX), super::BATCH.0);
-    }
-
     #[test]
     fn fold_into_folds_as_fold_words_does() {
         for s in [
