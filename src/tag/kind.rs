@@ -345,7 +345,7 @@ impl Headline<'_> {
                 "reveals" | "says" | "shares" | "admits" | "recalls" | "teases" | "confesses"
             )
         });
-        if exclusive && speaks {
+        if exclusive && speaks || self.cjk_quote() {
             found[NewsKind::Interview as usize] = true;
         }
         // `Debbie Harry on Blondie's Cuba trip`, `Jane Doe and John Roe on Their Future`: a
@@ -369,6 +369,27 @@ impl Headline<'_> {
                 found[NewsKind::Interview as usize] = true;
             }
         }
+    }
+}
+
+impl Headline<'_> {
+    /// `황보라 “오늘부터 달리와 감자탕~”`: a name of two or three CJK characters (as nearly
+    /// every Korean name is; `추석특집` before a quoted programme title is a word), then a quote
+    /// that runs to the headline's end, the form Korean entertainment news gives what a
+    /// person says in an interview. (English general news writes `Topic: 'quote'` as often
+    /// as `Name: 'quote'`; CJK news quotes a topic with the topic in quotes first.)
+    fn cjk_quote(&self) -> bool {
+        let (words, from, to) = (&self.norm.words, self.from, self.to);
+        let Some(open) = (from + 2..to.min(from + 4)).find(|&k| words[k].has(Flags::OPEN_Q)) else {
+            return false;
+        };
+        let name = words[from..open]
+            .iter()
+            .all(|w| w.has(Flags::CJK) && !w.has(Flags::OPEN_Q | Flags::NUM))
+            && words[from + 1..open].iter().all(|w| !w.has(Flags::CLAUSE));
+        // The quote closes on the headline's last word, or not at all (cut short).
+        let to_the_end = words[open..to - 1].iter().all(|w| !w.has(Flags::CLOSE_Q));
+        name && to_the_end
     }
 }
 
@@ -448,6 +469,18 @@ mod tests {
         let mut out = Vec::new();
         detect(&n, 0, n.words.len(), &mut out);
         out.iter().map(NewsKind::as_str).collect()
+    }
+
+    #[test]
+    fn a_korean_name_then_a_quote_is_an_interview() {
+        let none: [&str; 0] = [];
+        assert_eq!(kinds("황보라 “오늘부터 달리와 감자탕~”"), ["interview"]);
+        assert_eq!(kinds("박은빈 \"우영우 시즌2는 아직\""), ["interview"]);
+        // A four-character word before a quoted programme title, a quoted title first, a
+        // quote that ends before the headline does: no interview.
+        assert_eq!(kinds("추석특집 \"옛날티비 그땐 그랬지\""), none);
+        assert_eq!(kinds("'연모' 세손, 여자 쌍생아로 오해..살해 당했다"), none);
+        assert_eq!(kinds("황보라 “감자탕” 먹방 공개"), none);
     }
 
     #[test]
