@@ -345,7 +345,7 @@ impl Headline<'_> {
                 "reveals" | "says" | "shares" | "admits" | "recalls" | "teases" | "confesses"
             )
         });
-        if exclusive && speaks || self.cjk_quote() {
+        if (exclusive && speaks) || self.cjk_quote() {
             found[NewsKind::Interview as usize] = true;
         }
         // `Debbie Harry on Blondie's Cuba trip`, `Jane Doe and John Roe on Their Future`: a
@@ -370,9 +370,7 @@ impl Headline<'_> {
             }
         }
     }
-}
 
-impl Headline<'_> {
     /// `황보라 “오늘부터 달리와 감자탕~”`: a name of two or three CJK characters (as nearly
     /// every Korean name is; `추석특집` before a quoted programme title is a word), then a quote
     /// that runs to the headline's end, the form Korean entertainment news gives what a
