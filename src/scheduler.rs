@@ -281,7 +281,7 @@ impl Scheduler {
     pub fn retag_if_stale(&mut self, ctx: Arc<Context>) {
         if retag::tags_are_stale(&ctx) {
             info!(
-                "the show list changed since the entries were tagged: re-tagging in the background"
+                "the show list or the tagging rules changed since the entries were tagged: re-tagging in the background"
             );
             self.retag(ctx);
         }
