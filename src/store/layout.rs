@@ -169,7 +169,7 @@ mod tests {
                 .unwrap();
             db.flush().unwrap();
         }
-        let store = Store::open(dir.path(), 1 << 20).unwrap();
+        let store = Store::open_when_unlocked(dir.path(), 1 << 20);
         for e in &entries {
             assert_eq!(store.entry(&e.id).unwrap().as_ref(), Some(e));
             let tk = keys::time_key(e.published, &e.id);
@@ -196,7 +196,7 @@ mod tests {
         );
         drop(store);
         // Opened again: nothing left to move, the same entries.
-        let store = Store::open(dir.path(), 1 << 20).unwrap();
+        let store = Store::open_when_unlocked(dir.path(), 1 << 20);
         assert_eq!(store.entries_by_time().unwrap(), 0);
         assert_eq!(store.all_entries().count(), 40);
     }

@@ -258,6 +258,23 @@ pub enum Index<'a> {
 }
 
 #[cfg(test)]
+impl Store {
+    /// Opens the store at `path` once the last handle in this process has let go of it:
+    /// sled's flusher thread releases the lock on its next wake-up, after the drop.
+    pub(crate) fn open_when_unlocked(path: &Path, cache_bytes: u64) -> Store {
+        (0..500)
+            .find_map(|_| match Store::open(path, cache_bytes) {
+                Err(StoreError::Locked(_)) => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    None
+                }
+                other => Some(other.unwrap()),
+            })
+            .expect("the store is still locked after 10 s")
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -284,16 +301,7 @@ mod tests {
         assert_eq!(store.save_pending_states().unwrap(), 0, "nothing left");
         store.flush_blocking().unwrap();
         drop(store);
-        // sled's flusher thread lets go of the lock on its next wake-up.
-        let store = (0..500)
-            .find_map(|_| match Store::open(&path, 1 << 20) {
-                Err(StoreError::Locked(_)) => {
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                    None
-                }
-                other => Some(other.unwrap()),
-            })
-            .unwrap();
+        let store = Store::open_when_unlocked(&path, 1 << 20);
         assert_eq!(store.feed_state("a").unwrap(), Some(later.clone()));
         assert_eq!(store.feed_state("b").unwrap(), Some(later));
         // A direct write wins over a pending one.
