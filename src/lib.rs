@@ -16,8 +16,8 @@
 //!
 //! - [`config`]: feeds.toml read and validated into typed values; every error at once; the
 //!   diff a reload applies.
-//! - [`scheduler`]: one task per feed sleeping until due (or asked), global and per-host
-//!   limits, on-demand polls, retention, the batched state write-back and re-tagging, all
+//! - [`scheduler`]: one due queue that starts each feed's poll when due (or asked), global
+//!   and per-host limits, on-demand polls, retention, the batched state write-back and re-tagging, all
 //!   under one cancellation token.
 //! - [`poll`]: one feed's refresh, read straight down ([`poll::refresh`]); the feed state's
 //!   transitions and backoff ([`poll::state`]); where tagging and dedup meet the store

@@ -28,6 +28,7 @@ mod packaging;
 mod pipeline;
 mod query_lang;
 mod rules;
+mod scheduler;
 mod showtags;
 mod site_limits;
 mod spoilers;

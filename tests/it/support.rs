@@ -100,6 +100,8 @@ pub struct Seen {
 struct State {
     routes: HashMap<String, Route>,
     log: Vec<Seen>,
+    /// Requests that reached a route, counted on arrival (before its delay).
+    arrived: HashMap<String, usize>,
 }
 
 /// An HTTP server on 127.0.0.1:0 serving canned routes; stops when dropped.
@@ -140,6 +142,13 @@ impl FixtureServer {
         format!("http://{}{path}", self.addr)
     }
 
+    /// How many requests for `path` have arrived, answered or not (a delayed route's
+    /// request counts while the server still waits).
+    pub fn arrived(&self, path: &str) -> usize {
+        let state = self.state.lock().unwrap();
+        state.arrived.get(path).copied().unwrap_or(0)
+    }
+
     pub fn seen(&self, path: &str) -> Vec<Seen> {
         self.state
             .lock()
@@ -165,7 +174,11 @@ fn header(h: &HeaderMap, name: &str) -> Option<String> {
 async fn respond(state: &Arc<Mutex<State>>, req: Request<Body>) -> Response<Body> {
     let path = req.uri().path().to_owned();
     let h = req.headers();
-    let route = state.lock().unwrap().routes.get(&path).cloned();
+    let route = {
+        let mut state = state.lock().unwrap();
+        *state.arrived.entry(path.clone()).or_default() += 1;
+        state.routes.get(&path).cloned()
+    };
     let Some(route) = route else {
         return Response::builder()
             .status(404)
