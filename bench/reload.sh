@@ -12,8 +12,9 @@ m=${2:-20}
 for tool in wrk curl python3; do
     command -v "$tool" >/dev/null || { echo "bench/reload.sh needs $tool (apt-get install wrk curl)"; exit 1; }
 done
-cargo build --release --quiet
-bin=$PWD/target/release/showfeed
+# $SHOWFEED_BIN: another build to measure (no build then).
+if [ -z "${SHOWFEED_BIN:-}" ]; then cargo build --release --quiet; fi
+bin=${SHOWFEED_BIN:-$PWD/target/release/showfeed}
 work=$(mktemp -d)
 pid=
 cleanup() {

@@ -24,6 +24,7 @@
 //! | `showfeed_notifications_total{view,outcome}` | notifications of new stories: `sent`, `retried` (a failed attempt tried again), `failed` (given up) |
 //! | `showfeed_http_requests_total{route,status}` | HTTP requests |
 //! | `showfeed_http_request_duration_seconds{route}` | HTTP latency |
+//! | `showfeed_documents_rendered_total` | feed documents rendered (requests the document cache did not answer; requests for one document that arrive while it renders wait for that render) |
 //!
 //! The metrics live in one process-wide registry: they describe the process, and passing a
 //! handle through every stage would add noise without adding meaning.
@@ -149,6 +150,8 @@ pub struct Metrics {
     pub http_requests: Family<RouteStatus, Counter>,
     /// HTTP latency.
     pub http_seconds: Family<RouteLabel, Histogram>,
+    /// Feed documents rendered: the requests the document cache did not answer.
+    pub documents_rendered: Counter,
 }
 
 fn latency() -> Histogram {
@@ -247,6 +250,10 @@ impl Metrics {
                 "HTTP latency by route",
                 Family::new_with_constructor(latency),
             ),
+            documents_rendered: r.add(
+                "documents_rendered",
+                "Feed documents rendered (requests the document cache did not answer)",
+            ),
             registry: r.0,
         };
         m.config_valid.set(1);
@@ -339,6 +346,7 @@ mod tests {
                 "notifications counter",
                 "http_requests counter",
                 "http_request_duration_seconds histogram",
+                "documents_rendered counter",
             ]
         );
         assert!(text.contains("\nshowfeed_config_valid 1\n"), "{text}");

@@ -55,6 +55,16 @@ impl quick_cache::Weighter<(u64, String), Arc<Rendered>> for BodySize {
 /// older documents are never hit again and age out.
 type DocCache = quick_cache::sync::Cache<(u64, String), Arc<Rendered>, BodySize>;
 
+/// The right to render a document missing from the cache, and to put it there.
+type DocClaim<'a> = quick_cache::sync::PlaceholderGuard<
+    'a,
+    (u64, String),
+    Arc<Rendered>,
+    BodySize,
+    quick_cache::DefaultHashBuilder,
+    quick_cache::sync::DefaultLifecycle<(u64, String), Arc<Rendered>>,
+>;
+
 /// A rendered document with its validators.
 #[derive(Debug)]
 pub struct Rendered {
@@ -266,15 +276,26 @@ impl AppState {
         self.config_error.read().clone()
     }
 
-    /// A cached document, unless an embargo in it has ended since (`now`).
-    fn cached(&self, key: &str, now: i64) -> Option<Arc<Rendered>> {
-        self.cache
-            .get(&(self.store.generation(), key.to_owned()))
-            .filter(|doc| doc.expires.is_none_or(|t| now < t))
-    }
-
-    fn remember(&self, key: String, generation: u64, doc: Arc<Rendered>) {
-        self.cache.insert((generation, key), doc);
+    /// The cached document of `key`, or the claim to render it: requests for the same
+    /// document that arrive while it renders wait for that render (one render, not one per
+    /// request, when a new poll or a reload has just emptied the cache under load). `None`
+    /// as the claim when a cached document outlived its embargo twice in a row: render
+    /// without the cache.
+    async fn cached_or_claim(
+        &self,
+        key: String,
+        now: i64,
+    ) -> Result<Arc<Rendered>, Option<DocClaim<'_>>> {
+        let key = (self.store.generation(), key);
+        for _ in 0..2 {
+            match self.cache.get_value_or_guard_async(&key).await {
+                Ok(doc) if doc.expires.is_none_or(|t| now < t) => return Ok(doc),
+                // An embargo in it has ended since: render it again.
+                Ok(_) => drop(self.cache.remove(&key)),
+                Err(claim) => return Err(Some(claim)),
+            }
+        }
+        Err(None)
     }
 }
 
@@ -458,20 +479,23 @@ async fn document(
     let config = state.config();
     let request = resolve_query(&config, &kind, raw.as_deref(), now)?;
     let key = format!("{}?{}", kind.path(format), request.query.cache_key());
-    let doc = match state.cached(&key, now) {
-        Some(doc) => doc,
-        None => {
+    let doc = match state.cached_or_claim(key, now).await {
+        Ok(doc) => doc,
+        Err(claim) => {
+            // This request renders; the same document asked meanwhile waits for it.
             let st = state.clone();
-            let generation = st.store.generation();
             let cfg = config.clone();
             let doc = Arc::new(
                 blocking(move || {
+                    crate::metrics::get().documents_rendered.inc();
                     let doc = output::render(&cfg, &st.store, &kind, format, &request)?;
                     Ok(Rendered::new(&cfg, doc, format))
                 })
                 .await?,
             );
-            state.remember(key, generation, doc.clone());
+            if let Some(claim) = claim {
+                let _ = claim.insert(doc.clone());
+            }
             doc
         }
     };

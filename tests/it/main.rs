@@ -13,6 +13,7 @@ mod daemon;
 mod dedup_pairs;
 mod discovery_pages;
 mod disk;
+mod doc_cache;
 mod feed_http;
 mod first_hour;
 mod full_text;
