@@ -193,6 +193,29 @@ impl Headline<'_> {
         let (prev, next) = (self.w(i.wrapping_sub(1)), self.w(i + 1));
         match self.w(i) {
             "talk" if next == "show" => None,
+            // The noun: `Big Talk`, `a pep talk`, `peace talks`, `the talks` (negotiations).
+            "talk" | "talks"
+                if matches!(
+                    prev,
+                    "big"
+                        | "small"
+                        | "pep"
+                        | "trash"
+                        | "smack"
+                        | "pillow"
+                        | "the"
+                        | "a"
+                        | "an"
+                        | "ted"
+                        | "peace"
+                        | "trade"
+                        | "contract"
+                        | "pay"
+                        | "budget"
+                ) =>
+            {
+                None
+            }
             "talks" | "talk" | "interview" | "interviews" | "speaks" | "explains" | "dishes"
             | "chats" | "entrevista" | "intervista" => Some(NewsKind::Interview),
             "reflects" if next == "on" => Some(NewsKind::Interview),
@@ -215,8 +238,17 @@ impl Headline<'_> {
                     Some(NewsKind::Renewal)
                 }
             }
+            // `Picked Up for Season 2`; not a new show's order (`Picks Up Full Series of
+            // 'Hand of God'`, `picks up drama pilot`) unless a season follows.
             "up" if matches!(self.w(i.wrapping_sub(1)), "picked" | "picks") => {
-                Some(NewsKind::Renewal)
+                let new_show = self.next_has(i, 2, &|n, _| {
+                    matches!(
+                        n,
+                        "full" | "series" | "pilot" | "drama" | "comedy" | "docuseries" | "limited"
+                    )
+                }) && !self
+                    .next_has(i, 8, &|n, _| matches!(n, "season" | "seasons"));
+                (!new_show).then_some(NewsKind::Renewal)
             }
             // `Season 3 Confirmed`, `Gets 2nd Season` (not `Gets Season 2 Premiere Date`),
             // German `erhält ... vierte Staffel`.
@@ -350,25 +382,64 @@ impl Headline<'_> {
         }
         // `Debbie Harry on Blondie's Cuba trip`, `Jane Doe and John Roe on Their Future`: a
         // lower-case `on` right after a person's name (two capitalized words that are no
-        // common words) near the start, not before a date.
-        if let Some(on) = (from + 2..to.min(from + 8)).find(|&k| self.w(k) == "on") {
+        // common words) near the start, or near the start of what follows a colon (`Wonder
+        // Woman 1984: Gal Gadot and Chris Pine on ...`), not before a date. In a headline
+        // written in title case the `On` is capitalized too (`Elton John On Music`).
+        let title_case = self.title_case();
+        let starts = std::iter::once(from)
+            .chain((from + 1..to.min(from + 8)).filter(|&k| norm.words[k].has(Flags::COLON)));
+        let on = starts
+            .filter_map(|s| (s + 2..to.min(s + 8)).find(|&k| self.w(k) == "on"))
+            .next();
+        if let Some(on) = on {
             let on_word = &norm.words[on];
-            let lower_on = on_word.has(Flags::LOWER) && !on_word.has(Flags::CAP | Flags::CLAUSE);
+            let lower_on = !on_word.has(Flags::CLAUSE)
+                && ((on_word.has(Flags::LOWER) && !on_word.has(Flags::CAP))
+                    || (title_case && on_word.has(Flags::CAP)));
             let name = (on - 2..on).all(|k| {
                 let w = &norm.words[k];
                 w.has(Flags::CAP) && !w.has(Flags::NUM | Flags::POSS) && !is_common(self.w(k))
             }) && !norm.words[on - 1].has(Flags::CLAUSE);
             // Not a date or a place to watch: `Bly Manor on Netflix`.
             let next = self.w(on + 1);
+            // Nor an occasion: `Honors Mom Carrie Fisher on 4th Anniversary of Her Death`.
+            let ordinal = next.len() > 2
+                && next.bytes().next().is_some_and(|b| b.is_ascii_digit())
+                && matches!(&next[next.len() - 2..], "st" | "nd" | "rd" | "th");
             let when = is_when(
                 next,
                 norm.words.get(on + 1).is_some_and(|w| w.has(Flags::NUM)),
             ) || is_network(next)
-                || matches!(next, "tv" | "display" | "screen" | "stage" | "set");
+                || ordinal
+                || matches!(
+                    next,
+                    "tv" | "display"
+                        | "screen"
+                        | "stage"
+                        | "set"
+                        | "broadway"
+                        | "anniversary"
+                        | "birthday"
+                );
             if name && lower_on && !when {
                 found[NewsKind::Interview as usize] = true;
             }
         }
+    }
+
+    /// Written in title case: at least four words of four letters or more, nearly all of
+    /// them (all but one in six) capitalized.
+    fn title_case(&self) -> bool {
+        let (mut total, mut capped) = (0, 0);
+        for w in &self.norm.words[self.from..self.to] {
+            if w.end - w.start >= 4 && !w.has(Flags::NUM | Flags::CJK) {
+                total += 1;
+                if w.has(Flags::CAP) {
+                    capped += 1;
+                }
+            }
+        }
+        total >= 4 && capped * 6 >= total * 5
     }
 
     /// `황보라 “오늘부터 달리와 감자탕~”`: a name of two or three CJK characters (as nearly
@@ -479,6 +550,70 @@ mod tests {
         assert_eq!(kinds("추석특집 \"옛날티비 그땐 그랬지\""), none);
         assert_eq!(kinds("'연모' 세손, 여자 쌍생아로 오해..살해 당했다"), none);
         assert_eq!(kinds("황보라 “감자탕” 먹방 공개"), none);
+    }
+
+    #[test]
+    fn talk_as_a_noun_is_no_interview() {
+        let none: [&str; 0] = [];
+        assert_eq!(
+            kinds("Hailee Steinfeld and Jeremy Renner Talk 'Hawkeye'"),
+            ["interview"]
+        );
+        assert_eq!(kinds("Jane Doe Talks Season 2"), ["interview"]);
+        assert_eq!(
+            kinds("My favourite sketch from That Mitchell and Webb Look - Big Talk"),
+            none
+        );
+        assert_eq!(kinds("Coach gives the team a pep talk"), none);
+        assert_eq!(kinds("Writers' strike: the talks resume"), none);
+    }
+
+    #[test]
+    fn a_new_show_picked_up_is_no_renewal() {
+        let none: [&str; 0] = [];
+        assert_eq!(kinds("'Evil' Picked Up for Season 2 at CBS"), ["renewal"]);
+        assert_eq!(
+            kinds("Netflix Picks Up 'Lucifer' After Fox Cancellation"),
+            ["renewal", "cancellation"]
+        );
+        assert_eq!(
+            kinds("Amazon Picks Up Full Series of 'Hand of God' and 'Red Oaks'"),
+            none
+        );
+        assert_eq!(kinds("HBO picks up drama pilot from Jane Doe"), none);
+        assert_eq!(
+            kinds("FX Picks Up Series 'Shogun' for a Second Season"),
+            ["renewal"]
+        );
+    }
+
+    #[test]
+    fn name_on_topic_forms() {
+        let none: [&str; 0] = [];
+        // Title case: `On` is capitalized like every word.
+        assert_eq!(
+            kinds("Elton John On Music, Addiction And Family"),
+            ["interview"]
+        );
+        assert_eq!(
+            kinds("Tommy Oliver On His Documentary About 1978 MOVE Standoff In Philadelphia"),
+            ["interview"]
+        );
+        // After a colon.
+        assert_eq!(
+            kinds("Wonder Woman 1984: Gal Gadot and Chris Pine on Movie's Message of Love"),
+            ["interview"]
+        );
+        // Not an interview: an occasion, a place, a capitalized `On` in sentence case.
+        assert_eq!(
+            kinds("Billie Lourd Honors Mom Carrie Fisher on 4th Anniversary of Her Death"),
+            none
+        );
+        assert_eq!(
+            kinds("Harry Potter On Broadway Breaks Box Office Record"),
+            none
+        );
+        assert_eq!(kinds("Black Sails On Starz tonight"), none);
     }
 
     #[test]

@@ -132,7 +132,7 @@ use crate::config::Show;
 use crate::entry::{SeasonRef, ShowTag, ABSOLUTE};
 
 /// Bump when the rules change, so stored entries get re-tagged (see [`Tagger::fingerprint`]).
-const RULES_VERSION: u32 = 3;
+const RULES_VERSION: u32 = 4;
 
 /// Words of the body that count as its lead.
 const LEAD_WORDS: usize = 100;
@@ -601,6 +601,12 @@ impl Tagger {
             return Verdict::Accept;
         }
         if !shape {
+            // `boardwalk Empire season 3 spoilers`: a title of several words, typed without
+            // all its capitals, that a season follows.
+            let capital = (m.first..=m.last).any(|k| words[k].has(Flags::UPPER));
+            if t.words >= 2 && capital && season_follows {
+                return Verdict::Accept;
+            }
             return Verdict::Reject;
         }
         let informative = informative_caps(norm, m);
@@ -624,6 +630,9 @@ impl Tagger {
             return Verdict::Accept;
         }
         if informative && ((t.words == 2 && exact_shape(norm, m)) || window_cue(norm, m)) {
+            return Verdict::Accept;
+        }
+        if informative && season_later(norm, m, all, refs) {
             return Verdict::Accept;
         }
         Verdict::Weak
@@ -1195,6 +1204,34 @@ fn window_cue(norm: &Norm, m: &Mention) -> bool {
     false
 }
 
+/// `Is Psych worth watching after Season 4?`: a season reference (not a compact one) later
+/// in the mention's sentence, within eight words, with no other name between them, that
+/// no `of <name>` after it claims (`Season 2 of Dark`): it is this show's season, so the
+/// capitalized word is the title.
+fn season_later(norm: &Norm, m: &Mention, all: &[Mention], refs: &[Ref]) -> bool {
+    let words = &norm.words;
+    let sent = words[m.first].sent;
+    refs.iter().any(|r| {
+        r.season.is_some()
+            && !r.compact
+            && r.first > m.last
+            && r.first <= m.last + 8
+            && words[r.first].sent == sent
+            && !all.iter().any(|x| x.first > m.last && x.first < r.first)
+            && !(matches!(next_word_str(norm, r.last), "of" | "for")
+                && all.iter().any(|x| x.first == r.last + 2))
+    })
+}
+
+/// The word after word `i`, or `""`.
+fn next_word_str(norm: &Norm, i: usize) -> &str {
+    if i + 1 < norm.words.len() {
+        norm.word(i + 1)
+    } else {
+        ""
+    }
+}
+
 /// The show a season reference belongs to, and whether its own sentence says so (rather
 /// than the fallback to the entry's main show). See the module docs.
 fn bind(norm: &Norm, mentions: &[Mention], r: &Ref, main: Option<u32>) -> Option<(u32, bool)> {
@@ -1442,6 +1479,49 @@ mod tests {
         let prose = "<p>Monk was right.</p><p>Other Links From TVGuide.com</p><ul>\
                      <li>A house in the woods</li></ul>";
         assert!(!terms(&t, "9 Shows Like Monk", prose).contains(&"house".to_string()));
+    }
+
+    #[test]
+    fn seasons_name_an_ordinary_title_written_loosely() {
+        let t = Tagger::new(&[
+            show("Psych", &[]),
+            show("Dark", &[]),
+            show("You", &[]),
+            show("Boardwalk Empire", &[]),
+            show("The Walking Dead", &[]),
+        ]);
+        // A season later in the sentence, for the capitalized word only.
+        assert_eq!(
+            terms(&t, "Is Psych worth watching after Season 4?", ""),
+            ["psych", "psych/s4"]
+        );
+        // A title typed without all its capitals, a season right after it.
+        assert_eq!(
+            terms(
+                &t,
+                "A job I wanted to quit this way (boardwalk Empire season 3 spoilers)",
+                ""
+            ),
+            ["boardwalk-empire", "boardwalk-empire/s3"]
+        );
+        assert_eq!(
+            terms(&t, "A Bad Lip Reading of the walking Dead Season 4", ""),
+            ["the-walking-dead", "the-walking-dead/s4"]
+        );
+        // Not the show: `of <name>` claims the season; another name in between; no capital;
+        // no season at all; a season too far away.
+        assert_eq!(
+            terms(&t, "Is Psych worth watching before Season 2 of Dark?", ""),
+            ["dark", "dark/s2"]
+        );
+        assert!(terms(&t, "Is it worth watching boardwalk empire season 3?", "").is_empty());
+        assert!(terms(&t, "Is Psych worth watching after all?", "").is_empty());
+        assert!(terms(
+            &t,
+            "Is Psych worth it, I wondered, before I started watching the whole of Season 4?",
+            ""
+        )
+        .is_empty());
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //! Recognized (after normalization, so case, accents and punctuation between the words do
 //! not matter: `Season 2:`, `season 2,`, `season “2”`, `season 2 — episode 5`):
 //!
-//! - `season 2`, `season two`, `second season`, `2nd season`, `season 2 episode 5`,
-//!   `season 2, ep. 5`, `seasons 1 and 2`, UK `series 2`;
+//! - `season 2`, `season two`, `second season`, `2nd season`, `third and final season`,
+//!   `season 2 episode 5`, `season 2, ep. 5`, `seasons 1 and 2`, UK `series 2`;
 //! - compact forms `S2`, `S02E05`, `S2 E5`, `2x05` (these only count right after a show name);
 //! - German `Staffel 2`, `2. Staffel`, `zweite Staffel`, `Folge 5`; French `saison 2`,
 //!   `deuxième saison`, `épisode 5`; Spanish and Portuguese `temporada 2`, `segunda
@@ -17,7 +17,9 @@
 //! - release names (the forms Sonarr's title parser reads): `S02E05E06` (the first),
 //!   absolute numbers `E334`, `EP07`, `#07` (zero-padded or before a bracket), and a number
 //!   after a spaced dash before a bracket, a version, a release tag or the end of the title
-//!   (`[Group] Name - 1085 [1080p]`, `Name - 07 (TBS)`, not a year); compact like `S2`.
+//!   (`[Group] Name - 1085 [1080p]`, `Name - 07 (TBS)`, `Name - 12v2 [720p]`,
+//!   `Name_-_24_(BD)`, not a year), and after a compact season (`Name S2 - 01 [720p]`, s2e1);
+//!   compact like `S2`.
 //!
 //! Seasons run 1 to 60 and episodes 1 to 2000, so years (`the 2024 season`) never count.
 
@@ -132,7 +134,18 @@ fn push_episode(out: &mut Vec<Ref>, first: usize, last: usize, e: u32, compact: 
 /// `zweite Staffel`, `2. Staffel`, `2期`; `5화`, `5회`, `5話` (episode only).
 fn ordinal_unit(norm: &Norm, i: usize, out: &mut Vec<Ref>) -> Option<usize> {
     let n = norm.words.len();
-    let unit = word_at(norm, i + 1);
+    // `third and final season`, `dritte und letzte Staffel`, `troisième et dernière saison`:
+    // the season word comes after `and final`.
+    let skip = usize::from(final_between(norm, i + 1)) * 2;
+    let unit = word_at(norm, i + 1 + skip);
+    if skip > 0
+        && !matches!(
+            unit,
+            "season" | "staffel" | "saison" | "temporada" | "stagione"
+        )
+    {
+        return None;
+    }
     // Only a season or counter word after it makes a word an ordinal here (or, for German,
     // a quoted title joined to `Staffel`).
     if !matches!(
@@ -157,7 +170,10 @@ fn ordinal_unit(norm: &Norm, i: usize, out: &mut Vec<Ref>) -> Option<usize> {
         };
     }
     let (ord, lang) = ordinal(norm.word(i))?;
-    let same_sentence = i + 1 < n && !norm.words[i + 1].has(Flags::SENT);
+    let same_sentence = i + 1 + skip < n
+        && !norm.words[i + 1..=i + 1 + skip]
+            .iter()
+            .any(|w| w.has(Flags::SENT));
     let pairs = same_sentence
         && match unit {
             "season" => lang == Lang::En,
@@ -169,7 +185,10 @@ fn ordinal_unit(norm: &Norm, i: usize, out: &mut Vec<Ref>) -> Option<usize> {
             _ => false,
         };
     if pairs {
-        return season_ref(norm, i, ord, i + 2, out);
+        return season_ref(norm, i, ord, i + 2 + skip, out);
+    }
+    if skip > 0 {
+        return None;
     }
     if lang == Lang::Num && matches!(unit, "화" | "회" | "話") {
         if unit == "회" && !korean_episode(norm, i) {
@@ -179,6 +198,16 @@ fn ordinal_unit(norm: &Norm, i: usize, out: &mut Vec<Ref>) -> Option<usize> {
         return Some(i + 2);
     }
     None
+}
+
+/// Words `i` and `i + 1` are `and final` (`and last`, `und letzte`, `et dernière`, `y
+/// última`, `e ultima`), between an ordinal and its season word.
+fn final_between(norm: &Norm, i: usize) -> bool {
+    matches!(word_at(norm, i), "and" | "und" | "et" | "y" | "e")
+        && matches!(
+            word_at(norm, i + 1),
+            "final" | "last" | "letzte" | "derniere" | "ultima" | "ultimo"
+        )
 }
 
 /// `N회` at word `i` is an episode, not an edition (`제58회 백상예술대상`, the 58th awards) nor
@@ -348,6 +377,10 @@ fn compact(norm: &Norm, i: usize) -> Option<Ref> {
         } else if let Some((e, end)) = episode_after(norm, i + 1) {
             episode = Some(e);
             last = end - 1;
+        } else if let Some(e) = dashed_episode(norm, i + 1) {
+            // `Boku no Hero Academia S2 - 01 [720p]`: the release's episode of that season.
+            episode = Some(e);
+            last = i + 1;
         }
         if episode.is_some_and(|e| !(1..=MAX_EPISODE).contains(&e)) {
             return None;
@@ -394,12 +427,8 @@ fn absolute(norm: &Norm, i: usize) -> Option<Ref> {
             return None;
         }
         small_int(word)?
-    } else if flags.contains(Flags::NUM | Flags::DASH) && release_end(norm, i) {
-        let year = word.len() == 4 && (word.starts_with("19") || word.starts_with("20"));
-        if year {
-            return None;
-        }
-        small_int(word)?
+    } else if flags.contains(Flags::DASH) {
+        dashed_episode(norm, i)?
     } else {
         return None;
     };
@@ -410,6 +439,31 @@ fn absolute(norm: &Norm, i: usize) -> Option<Ref> {
         episode: Some(e),
         compact: true,
     })
+}
+
+/// A release title's episode number at word `i`, after a spaced dash: digits, maybe with a
+/// version glued to them (`- 12v2`), that the end of the title, a bracket, a version or a
+/// release tag follows (see [`release_end`]); never a year (`Name - 2016 [720p]`).
+fn dashed_episode(norm: &Norm, i: usize) -> Option<u32> {
+    let w = norm.words.get(i)?;
+    if !w.has(Flags::DASH) || !release_end(norm, i) {
+        return None;
+    }
+    let word = norm.word(i);
+    let digits = word.bytes().take_while(u8::is_ascii_digit).count();
+    let (num, rest) = word.split_at(digits);
+    if !(rest.is_empty()
+        || rest
+            .strip_prefix('v')
+            .is_some_and(|v| small_int(v).is_some()))
+    {
+        return None;
+    }
+    let year = num.len() == 4 && (num.starts_with("19") || num.starts_with("20"));
+    if year {
+        return None;
+    }
+    small_int(num)
 }
 
 /// What follows word `i` ends a release title's episode number: the end of the segment, an
@@ -616,6 +670,14 @@ fn ordinal(w: &str) -> Option<(u32, Lang)> {
         "tenth" => en(10),
         "eleventh" => en(11),
         "twelfth" => en(12),
+        "thirteenth" => en(13),
+        "fourteenth" => en(14),
+        "fifteenth" => en(15),
+        "sixteenth" => en(16),
+        "seventeenth" => en(17),
+        "eighteenth" => en(18),
+        "nineteenth" => en(19),
+        "twentieth" => en(20),
         "erste" | "ersten" => de(1),
         "zweite" | "zweiten" => de(2),
         "dritte" | "dritten" => de(3),
@@ -624,12 +686,20 @@ fn ordinal(w: &str) -> Option<(u32, Lang)> {
         "sechste" | "sechsten" => de(6),
         "siebte" | "siebten" => de(7),
         "achte" | "achten" => de(8),
+        "neunte" | "neunten" => de(9),
+        "zehnte" | "zehnten" => de(10),
+        "elfte" | "elften" => de(11),
+        "zwolfte" | "zwolften" | "zwoelfte" => de(12),
         "premiere" => fr(1),
         "deuxieme" | "seconde" => fr(2),
         "troisieme" => fr(3),
         "quatrieme" => fr(4),
         "cinquieme" => fr(5),
         "sixieme" => fr(6),
+        "septieme" => fr(7),
+        "huitieme" => fr(8),
+        "neuvieme" => fr(9),
+        "dixieme" => fr(10),
         "primera" | "primer" | "prima" | "primeira" => es(1),
         "segunda" | "seconda" => es(2),
         "tercera" | "terza" | "terceira" => es(3),
@@ -711,6 +781,52 @@ mod tests {
         assert_eq!(refs_in("'연모' 1회는"), [e(1)]);
         assert!(refs_in("제58회 백상예술대상").is_empty());
         assert!(refs_in("시청률 2회 연속 상승, 3회째 1위").is_empty());
+    }
+
+    #[test]
+    fn final_seasons_and_long_ordinals() {
+        assert_eq!(refs_in("renewed for a third and final season"), [s(3)]);
+        assert_eq!(refs_in("its fourth and last season"), [s(4)]);
+        assert_eq!(refs_in("a fifth and final season, episode 2"), [se(5, 2)]);
+        assert_eq!(refs_in("the show's thirteenth season"), [s(13)]);
+        assert_eq!(refs_in("die zehnte Staffel"), [s(10)]);
+        assert_eq!(refs_in("die dritte und letzte Staffel"), [s(3)]);
+        assert_eq!(refs_in("la troisième et dernière saison"), [s(3)]);
+        assert_eq!(refs_in("la tercera y última temporada"), [s(3)]);
+        // `and final` needs a season word after it.
+        assert!(refs_in("a third and final time").is_empty());
+        assert!(refs_in("the second and final episode").is_empty());
+        assert!(refs_in("a third and final. Season after season").is_empty());
+    }
+
+    #[test]
+    fn release_episode_forms() {
+        // A compact season, then the episode after a spaced dash.
+        assert_eq!(
+            refs_in("[AnimeCruzers] Boku no Hero Academia S2 - 01 [720p-Dubbed]"),
+            [se(2, 1)]
+        );
+        assert_eq!(
+            refs_in("High School Star Musical S2 - 01 (1280x720 HEVC2)"),
+            [se(2, 1)]
+        );
+        // Underscores for spaces, and a version glued to the number.
+        assert_eq!(
+            refs_in("[Cleo]Shuffle!_-_24_(Dual Audio_10bit_BD720p)"),
+            [e(24)]
+        );
+        assert_eq!(refs_in("[Cleo]Maken-Ki!_-_12_ (Dual Audio)"), [e(12)]);
+        assert_eq!(
+            refs_in("[BakedFish] Youjo Senki - 12v2 [720p][AAC]"),
+            [e(12)]
+        );
+        // Not episodes: prose after the dash, a year, a date, a word glued to the number.
+        assert_eq!(refs_in("Squid Game S2 - 10 things we learned"), [s(2)]);
+        assert_eq!(refs_in("Squid Game S2 - 2024 [Netflix]"), [s(2)]);
+        assert!(refs_in("Name - 2016 [720p]").is_empty());
+        assert!(refs_in("Jimmy.Fallon.2017.04.04.Blake.Shelton.720p.WEB.x264").is_empty());
+        assert!(refs_in("Top_-_10_things").is_empty());
+        assert!(refs_in("Name - 12th [720p]").is_empty());
     }
 
     #[test]

@@ -338,7 +338,9 @@ impl Norm {
                 cur.pend |= Flags::CLAUSE;
             }
             '-' => {
-                let spaced = prev.is_whitespace() || !matches!(next, Some(n) if !n.is_whitespace());
+                // Release names write spaces as underscores: `[Cleo]Shuffle!_-_24_(BD)`.
+                let space = |c: char| c.is_whitespace() || c == '_';
+                let spaced = space(prev) || !matches!(next, Some(n) if !space(n));
                 if spaced || next == Some('-') {
                     cur.pend |= Flags::CLAUSE | Flags::DASH;
                 }
