@@ -44,7 +44,8 @@ pub(super) struct DueQueue {
     ctx: Arc<Context>,
     cancel: CancellationToken,
     /// (due time, feed index), earliest first. An entry whose time is no longer the feed's
-    /// `due` is stale (the feed was asked for, or filed again) and is skipped.
+    /// `due` is stale (the feed was asked for, started, or filed again) and is skipped: a
+    /// running feed's `due` is `NOT_DUE`, which the heap never holds.
     heap: BinaryHeap<Reverse<(i64, usize)>>,
     /// Each feed's due time (Unix seconds), by index in `ctx.config.feeds`.
     due: Vec<i64>,
@@ -133,7 +134,7 @@ impl DueQueue {
     /// How long until the earliest feed is due (dropping stale heap entries on the way).
     fn until_next(&mut self) -> Duration {
         while let Some(&Reverse((due, index))) = self.heap.peek() {
-            if self.due[index] == due && !self.running[index] {
+            if self.due[index] == due {
                 let secs = u64::try_from(due.saturating_sub(now())).unwrap_or(0);
                 return Duration::from_secs(secs).min(MAX_SLEEP);
             }
@@ -150,7 +151,7 @@ impl DueQueue {
                 break;
             }
             self.heap.pop();
-            if self.due[index] == due && !self.running[index] {
+            if self.due[index] == due {
                 self.start(index);
             }
         }

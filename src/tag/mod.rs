@@ -1218,18 +1218,9 @@ fn season_later(norm: &Norm, m: &Mention, all: &[Mention], refs: &[Ref]) -> bool
             && r.first <= m.last + 8
             && words[r.first].sent == sent
             && !all.iter().any(|x| x.first > m.last && x.first < r.first)
-            && !(matches!(next_word_str(norm, r.last), "of" | "for")
+            && !(matches!(norm.word_or_empty(r.last + 1), "of" | "for")
                 && all.iter().any(|x| x.first == r.last + 2))
     })
-}
-
-/// The word after word `i`, or `""`.
-fn next_word_str(norm: &Norm, i: usize) -> &str {
-    if i + 1 < norm.words.len() {
-        norm.word(i + 1)
-    } else {
-        ""
-    }
 }
 
 /// The show a season reference belongs to, and whether its own sentence says so (rather

@@ -54,7 +54,7 @@ pub(crate) fn parse(norm: &Norm, out: &mut Vec<Ref>) {
 /// The reference(s) starting at word `i`, pushed to `out`; the index after them, or `None`
 /// when no reference starts there.
 fn parse_at(norm: &Norm, i: usize, out: &mut Vec<Ref>) -> Option<usize> {
-    let w = |k: usize| word_at(norm, k);
+    let w = |k: usize| norm.word_or_empty(k);
     let found = match w(i) {
         "season" | "staffel" | "saison" | "temporada" | "stagione" | "series" => {
             number(norm, i + 1)
@@ -137,15 +137,7 @@ fn ordinal_unit(norm: &Norm, i: usize, out: &mut Vec<Ref>) -> Option<usize> {
     // `third and final season`, `dritte und letzte Staffel`, `troisième et dernière saison`:
     // the season word comes after `and final`.
     let skip = usize::from(final_between(norm, i + 1)) * 2;
-    let unit = word_at(norm, i + 1 + skip);
-    if skip > 0
-        && !matches!(
-            unit,
-            "season" | "staffel" | "saison" | "temporada" | "stagione"
-        )
-    {
-        return None;
-    }
+    let unit = norm.word_or_empty(i + 1 + skip);
     // Only a season or counter word after it makes a word an ordinal here (or, for German,
     // a quoted title joined to `Staffel`).
     if !matches!(
@@ -203,9 +195,9 @@ fn ordinal_unit(norm: &Norm, i: usize, out: &mut Vec<Ref>) -> Option<usize> {
 /// Words `i` and `i + 1` are `and final` (`and last`, `und letzte`, `et dernière`, `y
 /// última`, `e ultima`), between an ordinal and its season word.
 fn final_between(norm: &Norm, i: usize) -> bool {
-    matches!(word_at(norm, i), "and" | "und" | "et" | "y" | "e")
+    matches!(norm.word_or_empty(i), "and" | "und" | "et" | "y" | "e")
         && matches!(
-            word_at(norm, i + 1),
+            norm.word_or_empty(i + 1),
             "final" | "last" | "letzte" | "derniere" | "ultima" | "ultimo"
         )
 }
@@ -213,8 +205,8 @@ fn final_between(norm: &Norm, i: usize) -> bool {
 /// `N회` at word `i` is an episode, not an edition (`제58회 백상예술대상`, the 58th awards) nor
 /// a count (`2회 연속`, twice in a row; `3회째`).
 fn korean_episode(norm: &Norm, i: usize) -> bool {
-    let before = i.checked_sub(1).map_or("", |k| word_at(norm, k));
-    let (a, b) = (word_at(norm, i + 2), word_at(norm, i + 3));
+    let before = i.checked_sub(1).map_or("", |k| norm.word_or_empty(k));
+    let (a, b) = (norm.word_or_empty(i + 2), norm.word_or_empty(i + 3));
     before != "제" && a != "째" && !(a == "연" && b == "속")
 }
 
@@ -227,7 +219,7 @@ fn german_compound(norm: &Norm, i: usize, ord: u32, out: &mut Vec<Ref>) -> Optio
         return None;
     }
     let close = (open..words.len().min(open + 8)).find(|&k| words[k].has(Flags::CLOSE_Q))?;
-    if word_at(norm, close + 1) != "staffel"
+    if norm.word_or_empty(close + 1) != "staffel"
         || words[open..=close + 1].iter().any(|w| w.has(Flags::SENT))
     {
         return None;
@@ -242,7 +234,7 @@ fn episode_list(norm: &Norm, at: usize, out: &mut Vec<Ref>) -> Option<usize> {
     let start = out.len();
     push_episode(out, at, next - 1, a, false);
     let mut end = next;
-    let joiner = word_at(norm, next);
+    let joiner = norm.word_or_empty(next);
     let k = if matches!(joiner, "and" | "to" | "through" | "thru" | "bis" | "und") {
         next + 1
     } else {
@@ -325,7 +317,7 @@ fn episode_after(norm: &Norm, i: usize) -> Option<(u32, usize)> {
             {
                 Some((e, i + 1))
             } else if norm.words[i].has(Flags::NUM)
-                && matches!(word_at(norm, i + 1), "화" | "회" | "話")
+                && matches!(norm.word_or_empty(i + 1), "화" | "회" | "話")
             {
                 small_int(word).map(|e| (e, i + 2))
             } else {
@@ -334,14 +326,6 @@ fn episode_after(norm: &Norm, i: usize) -> Option<(u32, usize)> {
         }
     };
     found.filter(|(e, _)| (1..=MAX_EPISODE).contains(e))
-}
-
-fn word_at(norm: &Norm, i: usize) -> &str {
-    if i < norm.words.len() {
-        norm.word(i)
-    } else {
-        ""
-    }
 }
 
 /// `s2`, `s02e05`, `s2 e5`, `s2 ep5`, `2x05`.
@@ -551,12 +535,12 @@ enum Unit {
 /// After `第`: a number then 期 / 季 / シーズン (season) or 話 / 集 / 回 (episode).
 fn cjk_counter(norm: &Norm, i: usize) -> Option<(u32, usize, Unit)> {
     let (v, next) = number(norm, i)?;
-    match word_at(norm, next) {
+    match norm.word_or_empty(next) {
         "期" | "季" => Some((v, next + 1, Unit::Season)),
         "話" | "集" | "回" | "화" | "회" => Some((v, next + 1, Unit::Episode)),
-        "シ" if word_at(norm, next + 1) == "ー"
-            && word_at(norm, next + 2) == "ズ"
-            && word_at(norm, next + 3) == "ン" =>
+        "シ" if norm.word_or_empty(next + 1) == "ー"
+            && norm.word_or_empty(next + 2) == "ズ"
+            && norm.word_or_empty(next + 3) == "ン" =>
         {
             Some((v, next + 4, Unit::Season))
         }
@@ -580,16 +564,16 @@ fn cjk_number(norm: &Norm, i: usize) -> Option<(u32, usize)> {
             _ => return None,
         })
     };
-    let a = word_at(norm, i);
+    let a = norm.word_or_empty(i);
     if a == "十" {
-        return match digit(word_at(norm, i + 1)) {
+        return match digit(norm.word_or_empty(i + 1)) {
             Some(d) => Some((10 + d, i + 2)),
             None => Some((10, i + 1)),
         };
     }
     let d = digit(a)?;
-    if word_at(norm, i + 1) == "十" {
-        return match digit(word_at(norm, i + 2)) {
+    if norm.word_or_empty(i + 1) == "十" {
+        return match digit(norm.word_or_empty(i + 2)) {
             Some(e) => Some((d * 10 + e, i + 3)),
             None => Some((d * 10, i + 2)),
         };

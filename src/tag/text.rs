@@ -148,6 +148,15 @@ impl Norm {
         &self.buf[w.start as usize..w.end as usize]
     }
 
+    /// The normalized text of word `i`, or `""` past the last word.
+    pub fn word_or_empty(&self, i: usize) -> &str {
+        if i < self.words.len() {
+            self.word(i)
+        } else {
+            ""
+        }
+    }
+
     /// The normalized words `from..to` joined by single spaces.
     pub fn span_text(&self, from: usize, to: usize) -> &str {
         if from >= to {

@@ -24,18 +24,7 @@ fn feed(n: usize) -> Vec<u8> {
 
 /// `showfeed_documents_rendered_total` as the daemon reports it.
 async fn rendered(base: &str) -> u64 {
-    let text = reqwest::get(format!("{base}/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
-        .find_map(|l| l.strip_prefix("showfeed_documents_rendered_total "))
-        .expect("the documents_rendered counter")
-        .trim()
-        .parse()
-        .unwrap()
+    metric(base, "showfeed_documents_rendered_total ").await
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -482,6 +482,22 @@ pub async fn try_status(base: &str) -> Option<serde_json::Value> {
         .ok()
 }
 
+/// The value of the daemon's metric line that starts with `line_start` (name and labels;
+/// end an unlabelled name with a space); 0 while the daemon does not answer yet.
+pub async fn metric(base: &str, line_start: &str) -> u64 {
+    let Ok(r) = reqwest::get(format!("{base}/metrics")).await else {
+        return 0;
+    };
+    r.text()
+        .await
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with(line_start))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse::<f64>().ok())
+        .map_or(0, |v| v as u64)
+}
+
 pub async fn wait_until<F: AsyncFnMut() -> bool>(what: &str, mut f: F) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while !f().await {

@@ -150,21 +150,6 @@ async fn get_text(url: &str) -> String {
     reqwest::get(url).await.unwrap().text().await.unwrap()
 }
 
-/// A counter's value (0 while the daemon does not answer yet).
-async fn metric(base: &str, line_start: &str) -> u64 {
-    let Ok(r) = reqwest::get(format!("{base}/metrics")).await else {
-        return 0;
-    };
-    r.text()
-        .await
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with(line_start))
-        .and_then(|l| l.rsplit(' ').next())
-        .and_then(|v| v.parse::<f64>().ok())
-        .map_or(0, |v| v as u64)
-}
-
 async fn admin_poll(base: &str, feed: &str) -> Value {
     reqwest::Client::new()
         .post(format!("{base}/admin/poll?feed={feed}"))
