@@ -94,7 +94,7 @@ pub fn index(config: &Config, store: &Store, page: &PageState<'_>) -> Result<Str
                 header {
                     h1 { (title) }
                     p.muted {
-                        "Entertainment news by show, merged from " (config.feeds.len()) " sources. Everything: "
+                        "Entertainment news by show, merged from " (plural(config.feeds.len(), "source", "sources")) ". Everything: "
                         (subscribe("/feed")) ". Sources as " a href="/opml" { "OPML" } "."
                     }
                 }
