@@ -5,6 +5,7 @@
 //! never folds authors. Words match whole words of the folded text (`" dub "` in
 //! `" pokemon horizons dub "`); a regex matches the text as written, tags stripped.
 
+use std::borrow::Cow;
 use std::cell::OnceCell;
 
 use super::ast::{Expr, Term, TextField};
@@ -15,6 +16,7 @@ use crate::store::Index;
 struct Subject<'e> {
     e: &'e Entry,
     summary: OnceCell<String>,
+    ascii: [OnceCell<Cow<'e, str>>; 3],
     folded: [OnceCell<String>; 3],
     raw_any: OnceCell<String>,
     raw_authors: OnceCell<String>,
@@ -31,30 +33,38 @@ impl<'e> Subject<'e> {
         })
     }
 
+    /// A field's text transliterated to ASCII, as folding reads it.
+    fn ascii(&self, field: TextField) -> &str {
+        self.ascii[slot(field)].get_or_init(|| {
+            let text = match field {
+                TextField::Any => Cow::Owned(format!("{} {}", self.e.title, self.summary())),
+                TextField::Title => Cow::Borrowed(self.e.title.as_str()),
+                TextField::Author | TextField::Url => Cow::Owned(self.e.authors.join(" ")),
+            };
+            if text.is_ascii() {
+                text
+            } else {
+                Cow::Owned(deunicode::deunicode(&text))
+            }
+        })
+    }
+
     /// " word word " of a field.
     fn folded(&self, field: TextField) -> &str {
-        let i = match field {
-            TextField::Any => 0,
-            TextField::Title => 1,
-            TextField::Author | TextField::Url => 2,
-        };
-        self.folded[i].get_or_init(|| {
-            let mut out = String::with_capacity(512);
-            out.push(' ');
-            match field {
-                TextField::Any => {
-                    fold_into(&mut out, &self.e.title);
-                    fold_into(&mut out, self.summary());
-                }
-                TextField::Title => fold_into(&mut out, &self.e.title),
-                TextField::Author | TextField::Url => {
-                    for a in &self.e.authors {
-                        fold_into(&mut out, a);
-                    }
-                }
-            }
+        self.folded[slot(field)].get_or_init(|| {
+            let mut out = String::from(" ");
+            fold_ascii_into(&mut out, self.ascii(field));
             out
         })
+    }
+
+    /// Whether the field holds `words` as whole words. Each word is first looked for in
+    /// the unfolded text (any case, anywhere): most entries a text query scans lack it, and
+    /// then folding, most of a scan's time in profiles, is not needed.
+    fn has_words(&self, field: TextField, words: &str) -> bool {
+        let ascii = self.ascii(field);
+        words.split(' ').all(|w| contains_ignore_case(ascii, w))
+            && has_words(self.folded(field), words)
     }
 
     /// A field as written.
@@ -76,6 +86,7 @@ impl Expr {
         let s = Subject {
             e,
             summary: OnceCell::new(),
+            ascii: Default::default(),
             folded: Default::default(),
             raw_any: OnceCell::new(),
             raw_authors: OnceCell::new(),
@@ -97,7 +108,7 @@ impl Term {
     fn eval(&self, s: &Subject<'_>) -> bool {
         let e = s.e;
         match self {
-            Term::Text(field, words) => has_words(s.folded(*field), words),
+            Term::Text(field, words) => s.has_words(*field, words),
             Term::Regex(field, p) => p.regex.is_match(s.raw(*field)),
             Term::Url(v) => e
                 .link
@@ -133,33 +144,65 @@ pub fn language_is(want: &str, language: Option<&str>) -> bool {
 
 /// Whether `words` ("a b") appear as whole words in `folded` (" x a b y ").
 fn has_words(folded: &str, words: &str) -> bool {
-    folded
-        .match_indices(words)
-        .any(|(i, _)| folded[..i].ends_with(' ') && folded[i + words.len()..].starts_with(' '))
+    let (hay, needle) = (folded.as_bytes(), words.as_bytes());
+    memchr::memmem::find_iter(hay, needle)
+        .any(|i| i > 0 && hay[i - 1] == b' ' && hay.get(i + needle.len()) == Some(&b' '))
+}
+
+/// Which of a [`Subject`]'s text slots holds `field`'s text (authors for `inurl:` too,
+/// which matches the link itself and never reads its slot).
+fn slot(field: TextField) -> usize {
+    match field {
+        TextField::Any => 0,
+        TextField::Title => 1,
+        TextField::Author | TextField::Url => 2,
+    }
+}
+
+/// Whether ASCII `hay` contains `needle` (lower-case ASCII), in any case.
+fn contains_ignore_case(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    let Some((&first, rest)) = n.split_first() else {
+        return true;
+    };
+    memchr::memchr2_iter(first, first.to_ascii_uppercase(), h).any(|i| {
+        h.get(i + 1..i + n.len())
+            .is_some_and(|t| t.eq_ignore_ascii_case(rest))
+    })
 }
 
 /// Appends `s` folded as [`super::fold_words`] folds it (ASCII transliteration, lower case,
-/// words split on anything not alphanumeric), each word followed by a space, without a
-/// string per word: this runs on every entry a text query scans.
+/// words split on anything not alphanumeric), each word followed by a space.
 pub fn fold_into(out: &mut String, s: &str) {
-    let ascii;
-    let folded = if s.is_ascii() {
-        s
+    if s.is_ascii() {
+        fold_ascii_into(out, s);
     } else {
-        ascii = deunicode::deunicode(s);
-        ascii.as_str()
-    };
-    // `folded` is ASCII: each word is copied whole and lower-cased in place (a push per
-    // character showed in profiles of text queries).
-    for w in folded
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        let start = out.len();
-        out.push_str(w);
-        out[start..].make_ascii_lowercase();
-        out.push(' ');
+        fold_ascii_into(out, &deunicode::deunicode(s));
     }
+}
+
+/// [`fold_into`] of ASCII text. One pass over the bytes: this runs on every entry a text
+/// query scans that has the words somewhere (splitting into words and copying each showed
+/// in profiles).
+fn fold_ascii_into(out: &mut String, ascii: &str) {
+    let mut buf = std::mem::take(out).into_bytes();
+    buf.reserve(ascii.len() + 1);
+    let mut in_word = false;
+    for &b in ascii.as_bytes() {
+        if b.is_ascii_alphanumeric() {
+            buf.push(b.to_ascii_lowercase());
+            in_word = true;
+        } else if in_word {
+            buf.push(b' ');
+            in_word = false;
+        }
+    }
+    if in_word {
+        buf.push(b' ');
+    }
+    // Only ASCII was pushed onto a string, so this never fails.
+    *out = String::from_utf8(buf)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
 }
 
 /// What the indexes can answer of an expression: every match is in one of `streams` (when

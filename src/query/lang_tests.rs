@@ -179,6 +179,40 @@ fn matching() {
     }
 }
 
+/// Words are first looked for in the unfolded text; that look may only rule out what folding
+/// would rule out too: case, accents, punctuation between words, entities, tags and word
+/// boundaries decide as before.
+#[test]
+fn words_looked_for_before_folding_match_as_folded() {
+    let e = entry(
+        "SQUID-GAME: Squidward’s Café",
+        "<p>Season&nbsp;2 of <i>Pokémon</i> &amp; Ōoku, 東京 x2</p>",
+    );
+    for (q, want) in [
+        ("\"squid game\"", true),
+        ("squid", true),
+        ("squidward", true),
+        ("squidwards", false),
+        ("squidward s", true),
+        ("cafe", true),
+        ("caf", false),
+        ("\"season 2\"", true),
+        ("pokemon", true),
+        ("-pokemon", false),
+        ("ooku", true),
+        ("oku", false),
+        ("dong jing", true),
+        ("x2", true),
+        ("x", false),
+        ("intitle:season", false),
+        ("-intitle:season", true),
+        ("amp", false),
+        ("nbsp", false),
+    ] {
+        assert_eq!(hits(q, &e), want, "{q}");
+    }
+}
+
 #[test]
 fn plans_use_the_indexes() {
     let plan = |q: &str| {

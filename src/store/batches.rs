@@ -3,7 +3,7 @@
 
 use super::{codec, keys, StoreError};
 use crate::dedup::url_key;
-use crate::entry::Entry;
+use crate::entry::{Entry, EntryId};
 
 /// One batch per tree, applied together by [`Store::apply`].
 #[derive(Default)]
@@ -14,6 +14,8 @@ pub(super) struct Batches {
     pub(super) feed: sled::Batch,
     pub(super) story: sled::Batch,
     pub(super) url: sled::Batch,
+    /// Stories `story` gains members in (noted before the batch is applied).
+    pub(super) roots: Vec<EntryId>,
 }
 
 impl Batches {
@@ -35,6 +37,7 @@ impl Batches {
             if e.story != e.id {
                 // The member's time key, so a story's copies are read in one step each.
                 self.story.insert(member, &tk);
+                self.roots.push(e.story);
             }
             // The first entry with a URL keeps it (later copies point at its story); every
             // entry also holds its URL within its own feed, to recognise reposts.

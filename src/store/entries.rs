@@ -201,6 +201,8 @@ impl Store {
         b: &Batches,
         state: Option<(&str, &[u8])>,
     ) -> Result<(), StoreError> {
+        // Before the write, so that no reader sees a member of a story the set lacks.
+        self.roots.add(b.roots.iter().copied());
         (
             &self.entries,
             &self.by_time,
@@ -373,7 +375,7 @@ impl Store {
     /// The other copies of `e`'s story when `e` is the story's own entry (empty otherwise),
     /// oldest first.
     pub fn story_copies(&self, e: &Entry) -> Result<Vec<Entry>, StoreError> {
-        if e.story != e.id {
+        if e.story != e.id || !self.roots.may_have_members(&e.id) {
             return Ok(Vec::new());
         }
         let mut out = Vec::new();

@@ -110,6 +110,8 @@ pub struct Store {
     websub_live: Mutex<std::collections::HashSet<String>>,
     /// Woken when hub links change.
     websub_wake: tokio::sync::Notify,
+    /// Stories that may have members besides their own entry ([`stories::Roots`]).
+    roots: stories::Roots,
     /// What ingests changed since the publisher last looked.
     changes: Mutex<Changes>,
     /// Woken by each change.
@@ -166,6 +168,7 @@ impl Store {
             websub_live: Mutex::new(Store::load_websub_live(&websub)),
             websub,
             websub_wake: tokio::sync::Notify::new(),
+            roots: stories::Roots::default(),
             changes: Mutex::new(Changes::default()),
             changed: tokio::sync::Notify::new(),
             entries: db.open_tree("entries")?,
@@ -195,6 +198,7 @@ impl Store {
         if found < SCHEMA_VERSION {
             store.upgrade_layout(found)?;
         }
+        store.roots.load(&store.stories)?;
         Ok(store)
     }
 

@@ -109,6 +109,9 @@ impl Store {
             b.time.remove(k);
         }
         self.apply(&b, None)?;
+        for (_, id) in chunk {
+            self.roots.remove(id);
+        }
         // What hangs on the entries' ids goes with them (not in the transaction: a leftover
         // is harmless and the next pass would not see it, so it is removed here at once).
         for (_, id) in chunk {
