@@ -132,7 +132,7 @@ use crate::config::Show;
 use crate::entry::{SeasonRef, ShowTag, ABSOLUTE};
 
 /// Bump when the rules change, so stored entries get re-tagged (see [`Tagger::fingerprint`]).
-const RULES_VERSION: u32 = 4;
+const RULES_VERSION: u32 = 5;
 
 /// Words of the body that count as its lead.
 const LEAD_WORDS: usize = 100;
@@ -1248,7 +1248,8 @@ fn bind(norm: &Norm, mentions: &[Mention], r: &Ref, main: Option<u32>) -> Option
             .max_by_key(|m| m.last)?;
         let same = words[m.last].sent == sent
             || (m.last + 1 == r.first && words[r.first].has(Flags::DASH | Flags::HASH));
-        return (same && release_gap(norm, m.last + 1, r.first)).then_some((m.target.show, true));
+        let near = same && release_gap(norm, m.last + 1, r.first);
+        return (near || release_subtitle(norm, mentions, m, r)).then_some((m.target.show, true));
     }
     let before = mentions
         .iter()
@@ -1283,6 +1284,35 @@ fn release_gap(norm: &Norm, from: usize, to: usize) -> bool {
                     && !w.has(Flags::LOWER)
                     && matches!(t, "us" | "uk" | "au" | "nz" | "ca"))
         })
+}
+
+/// A release name's subtitle between the show and its dashed episode, as fansub groups
+/// name a sequel or a part: `[Commie] Yowamushi Pedal New Generation - 12 [741D24BA]`,
+/// `[Cleo]Maken-Ki!_Two_-_10_(BD)`, `[Group] Mushoku Tensei: Jobless Reincarnation - 05`.
+/// The whole title is the release name (only bracketed group tags before the show), and
+/// what stands between is up to four capitalized words or numbers, no other show, no
+/// bracket and no other dash: the episode is the show's (Sonarr reads the title up to the
+/// dash the same way).
+fn release_subtitle(norm: &Norm, mentions: &[Mention], m: &Mention, r: &Ref) -> bool {
+    let words = &norm.words;
+    let gap = m.last + 1..r.first;
+    r.season.is_none()
+        && r.episode.is_some()
+        && words[r.first].has(Flags::DASH)
+        && m.first > 0
+        && (0..m.first).all(|k| words[k].has(Flags::PAREN))
+        && !words[m.first].has(Flags::PAREN)
+        && (1..=4).contains(&gap.len())
+        && gap.clone().all(|k| {
+            let w = &words[k];
+            (w.has(Flags::CAP) || w.has(Flags::NUM))
+                && !w.has(Flags::PAREN)
+                && !w.has(Flags::DASH)
+                && (k == m.last + 1 || !w.has(Flags::CLAUSE))
+        })
+        && !mentions
+            .iter()
+            .any(|x| x.first > m.last && x.first < r.first)
 }
 
 /// A compact season or episode (`S03E09`, `2x04`, `E334`, `- 07 [720p]`) follows the name,
@@ -1470,6 +1500,33 @@ mod tests {
         let prose = "<p>Monk was right.</p><p>Other Links From TVGuide.com</p><ul>\
                      <li>A house in the woods</li></ul>";
         assert!(!terms(&t, "9 Shows Like Monk", prose).contains(&"house".to_string()));
+    }
+
+    #[test]
+    fn a_release_subtitle_stands_between_the_show_and_its_episode() {
+        let t = Tagger::new(&[
+            show("Yowamushi Pedal", &[]),
+            show("Maken-Ki!", &[]),
+            show("Mushoku Tensei", &[]),
+            show("Squid Game", &[]),
+        ]);
+        assert_eq!(
+            terms(&t, "[Commie] Yowamushi Pedal New Generation - 12 [741D24BA]", ""),
+            ["yowamushi-pedal", "yowamushi-pedal/e12"]
+        );
+        assert_eq!(
+            terms(&t, "[Cleo]Maken-Ki!_Two_-_10_(Dual Audio_10bit_BD_720p)", ""),
+            ["maken-ki-", "maken-ki-/e10"]
+        );
+        assert_eq!(
+            terms(&t, "[Group] Mushoku Tensei: Jobless Reincarnation - 05 [1080p]", ""),
+            ["mushoku-tensei", "mushoku-tensei/e5"]
+        );
+        // Not a release name: a headline, or the show not first after the group tag.
+        assert!(!terms(&t, "Squid Game Cast Reunites - 12 [Video]", "")
+            .contains(&"squid-game/e12".to_string()));
+        assert!(!terms(&t, "[Group] Inside Squid Game Two - 03 [720p]", "")
+            .contains(&"squid-game/e3".to_string()));
     }
 
     #[test]
