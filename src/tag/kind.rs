@@ -219,6 +219,27 @@ impl Headline<'_> {
             "talks" | "talk" | "interview" | "interviews" | "speaks" | "explains" | "dishes"
             | "chats" | "entrevista" | "intervista" => Some(NewsKind::Interview),
             "reflects" if next == "on" => Some(NewsKind::Interview),
+            "discusses" => Some(NewsKind::Interview),
+            // `Tayshia and Zac Answer Burning Finale Questions`.
+            "answer" | "answers"
+                if self.next_has(i, 4, &|n, _| matches!(n, "questions" | "fan")) =>
+            {
+                Some(NewsKind::Interview)
+            }
+            // `Chris Pine Reacts to ...`, `Stars React to ...`: the people themselves; not
+            // `Fans React`, `Netflix Reacts` (a statement) or `Twitter Reacts`.
+            "react" | "reacts"
+                if next == "to"
+                    && (matches!(prev, "star" | "stars" | "cast")
+                        || (i > self.from
+                            && self.norm.words[i - 1].has(Flags::CAP)
+                            && !matches!(
+                                prev,
+                                "fans" | "internet" | "twitter" | "viewers" | "netflix" | "world"
+                            ))) =>
+            {
+                Some(NewsKind::Interview)
+            }
             "up" if prev == "opens" => Some(NewsKind::Interview),
             "down" if prev == "breaks" => Some(NewsKind::Interview),
             "in" if prev == "weighs" => Some(NewsKind::Interview),
@@ -734,6 +755,26 @@ mod tests {
         assert_eq!(
             kinds("김철수 '문베이스', 불타는 사진 '감성 티저'"),
             ["trailer"]
+        );
+        // Interviews: people reacting, answering questions, discussing their work; not
+        // fans or a company reacting.
+        assert_eq!(
+            kinds("Moonbase Stars React to That Season 1 Finale"),
+            ["interview"]
+        );
+        assert_eq!(
+            kinds("Jane Doe Reacts to Rumours of a Sequel"),
+            ["interview"]
+        );
+        assert_eq!(kinds("Fans React to the Moonbase Finale"), none);
+        assert_eq!(kinds("Netflix Reacts to the Backlash"), none);
+        assert_eq!(
+            kinds("The Finalists Answer Burning Fan Questions"),
+            ["interview"]
+        );
+        assert_eq!(
+            kinds("Director Discusses Her New Documentary"),
+            ["interview"]
         );
         // Interviews: `Name on Topic`, `Weighs in`, `Gets Candid`, an exclusive where
         // someone says something; not a quote after a colon (general news).

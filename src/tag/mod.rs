@@ -1511,15 +1511,27 @@ mod tests {
             show("Squid Game", &[]),
         ]);
         assert_eq!(
-            terms(&t, "[Commie] Yowamushi Pedal New Generation - 12 [741D24BA]", ""),
+            terms(
+                &t,
+                "[Commie] Yowamushi Pedal New Generation - 12 [741D24BA]",
+                ""
+            ),
             ["yowamushi-pedal", "yowamushi-pedal/e12"]
         );
         assert_eq!(
-            terms(&t, "[Cleo]Maken-Ki!_Two_-_10_(Dual Audio_10bit_BD_720p)", ""),
+            terms(
+                &t,
+                "[Cleo]Maken-Ki!_Two_-_10_(Dual Audio_10bit_BD_720p)",
+                ""
+            ),
             ["maken-ki-", "maken-ki-/e10"]
         );
         assert_eq!(
-            terms(&t, "[Group] Mushoku Tensei: Jobless Reincarnation - 05 [1080p]", ""),
+            terms(
+                &t,
+                "[Group] Mushoku Tensei: Jobless Reincarnation - 05 [1080p]",
+                ""
+            ),
             ["mushoku-tensei", "mushoku-tensei/e5"]
         );
         // Not a release name: a headline, or the show not first after the group tag.
