@@ -610,7 +610,11 @@ impl Tagger {
             return Verdict::Reject;
         }
         let informative = informative_caps(norm, m);
-        if informative && t.words < 3 && !season_follows && glued(norm, m) {
+        // Beside another show's name, a capital is a list (`Simpsons/Family Guy crossover`).
+        let listed_beside = all
+            .iter()
+            .any(|x| x.last + 1 == m.first || x.first == m.last + 1);
+        if informative && t.words < 3 && !season_follows && glued(norm, m) && !listed_beside {
             // `AMC's Dark Winds`, `the White House`: part of a longer capitalized name.
             return Verdict::Weak;
         }
@@ -1166,6 +1170,10 @@ fn adjacent_cue(norm: &Norm, m: &Mention, refs: &[Ref]) -> bool {
                     norm.word(a + 1),
                     "finale" | "premiere" | "opener" | "trailer" | "recap" | "review"
                 ))
+            // `Black Mirror Christmas special`, `Walking Dead spin-off`.
+            || (matches!(w, "christmas" | "holiday" | "halloween" | "anniversary")
+                && then(a + 1) == "special")
+            || (w == "spin" && then(a + 1) == "off")
     })
 }
 
@@ -1500,6 +1508,31 @@ mod tests {
         let prose = "<p>Monk was right.</p><p>Other Links From TVGuide.com</p><ul>\
                      <li>A house in the woods</li></ul>";
         assert!(!terms(&t, "9 Shows Like Monk", prose).contains(&"house".to_string()));
+    }
+
+    #[test]
+    fn specials_spinoffs_and_crossovers_are_tv_context() {
+        let t = Tagger::new(&[
+            show("Family Guy", &[]),
+            show("The Simpsons", &[]),
+            show("Black Mirror", &[]),
+            show("The Walking Dead", &[]),
+        ]);
+        assert_eq!(
+            terms(&t, "Black Mirror Christmas special announced", ""),
+            ["black-mirror"]
+        );
+        assert_eq!(
+            terms(&t, "The Upcoming Walking Dead Spin-off Casts Its Lead", ""),
+            ["the-walking-dead"]
+        );
+        // Two shows side by side are a list, not one longer name.
+        assert_eq!(
+            terms(&t, "The Simpsons/Family Guy crossover was eh, right?", ""),
+            ["family-guy", "the-simpsons"]
+        );
+        // An ordinary phrase with a capital stays one: no cue, no other show beside it.
+        assert!(terms(&t, "Meet the Family Guy Fieri Never Forgot", "").is_empty());
     }
 
     #[test]

@@ -219,6 +219,7 @@ pub(crate) fn is_post_cue(w: &str) -> bool {
             | "reboot"
             | "revival"
             | "spinoff"
+            | "crossover"
             | "sequel"
             | "prequel"
             | "reunion"
