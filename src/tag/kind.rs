@@ -136,6 +136,21 @@ impl Headline<'_> {
                 Some(NewsKind::Trailer)
             }
             "peek" if prev == "sneak" => Some(NewsKind::Trailer),
+            // `FIRST FOOTAGE!`, `Here's the First Look at ...`; not first-look photos, nor
+            // a bare `First Look` (as often a gallery as a clip).
+            "footage" if prev == "first" => Some(NewsKind::Trailer),
+            "look"
+                if prev == "first"
+                    && next == "at"
+                    && !self.next_has(i, 8, &|n, _| {
+                        matches!(
+                            n,
+                            "photos" | "photo" | "images" | "pictures" | "stills" | "pics"
+                        )
+                    }) =>
+            {
+                Some(NewsKind::Trailer)
+            }
             "annonce" if prev == "bande" => Some(NewsKind::Trailer),
             // Bare `cast` is mostly the noun (`Friends Cast Reunite`): casting only in
             // `cast as`, `cast in`, `joins cast`, `new cast members`, `cast revealed`,
@@ -742,6 +757,13 @@ mod tests {
             kinds("The Trailer Park Kids need help with their film"),
             none
         );
+        assert_eq!(
+            kinds("Here's the First Look at 'Moonbase' Season 8"),
+            ["trailer"]
+        );
+        assert_eq!(kinds("Moonbase Season 8 FIRST FOOTAGE!"), ["trailer"]);
+        assert_eq!(kinds("A look at the first season of Moonbase"), none);
+        assert_eq!(kinds("A First Look at the Moonbase Set Photos"), none);
         assert_eq!(
             kinds("Love Shack Season 2 Cast: Meet the New Singles"),
             ["casting"]
