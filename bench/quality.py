@@ -84,7 +84,11 @@ class Set:
     def __init__(self, path):
         self.path = path
         self.name = path.name
-        self.files = self._toml("manifest.toml").get("file", [])
+        manifest = self._toml("manifest.toml")
+        self.files = manifest.get("file", [])
+        # Facts the set's labels do not record (a stories set may leave kinds out): not
+        # scored, so the figures do not count every predicted kind as a false positive.
+        self.unlabelled = set(manifest.get("unlabelled", []))
         self.shows_text = (path / "shows.toml").read_text(encoding="utf-8")
         shows = tomllib.loads(self.shows_text).get("show", [])
         self.slugs = {s.get("slug") or slugify(s["name"]) for s in shows}
@@ -439,7 +443,7 @@ def score(s, out, part, skip_doubt=False):
     files = {f["id"] for f in s.files if part == "all" or f["split"] == part}
     labels = [it for it in s.items if it["file"] in files
               and not (skip_doubt and it.get("doubt"))]
-    figs = {k: PR() for k in ("shows", "seasons", "episodes", "kinds")}
+    figs = {k: PR() for k in ("shows", "seasons", "episodes", "kinds") if k not in s.unlabelled}
     misses = defaultdict(list)
     lost = twice = 0
     where = {}  # label index -> output item number
@@ -465,6 +469,7 @@ def score(s, out, part, skip_doubt=False):
     res = {"files": len(files), "items": len(labels), "lost": lost, "shown_twice": twice,
            "doubtful": sum(1 for it in labels if it.get("doubt"))}
     res.update({k: pr.as_dict() for k, pr in figs.items()})
+    res.update({k: PR().as_dict() | {"unlabelled": True} for k in s.unlabelled})
     if s.has_stories():
         res["stories"] = score_stories(labels, where, out, misses)
     return res, misses
@@ -521,6 +526,9 @@ def print_figures(name, by_part):
         f"{by_part[p]['files']:>11} / {by_part[p]['items']:<8}" for p in parts))
     for k, label in (("shows", "show tags"), ("seasons", "season facts"),
                      ("episodes", "episode facts"), ("kinds", "kinds")):
+        if by_part[parts[0]][k].get("unlabelled"):
+            print(f"{label + '  P / R / F1':26}" + f"{'(not labelled in this set)':>28}")
+            continue
         print(f"{label + '  P / R / F1':26}" + "".join(
             f"  {fmt(by_part[p][k]['precision'])} {fmt(by_part[p][k]['recall'])} "
             f"{fmt(by_part[p][k]['f1'])}" for p in parts))

@@ -40,6 +40,16 @@ impl NewsKind {
         NewsKind::Ratings,
     ];
 
+    /// Whether only a story about a screen work can be of this kind: the words that
+    /// announce it have everyday senses in general news (`joins`, `to lead`, `review`,
+    /// `canceled`, `viewers`). An interview can be any famous person's.
+    pub const fn needs_screen(&self) -> bool {
+        matches!(
+            self,
+            NewsKind::Casting | NewsKind::Cancellation | NewsKind::Review | NewsKind::Ratings
+        )
+    }
+
     /// The category term: `trailer`, `casting`, `renewal`, `cancellation`, `release-date`,
     /// `review`, `recap`, `interview`, `ratings`.
     pub const fn as_str(&self) -> &'static str {

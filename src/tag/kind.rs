@@ -1,7 +1,7 @@
 //! What kind of news a headline is, from its words.
 
 use super::text::{Flags, Norm};
-use super::words::{is_common, is_network};
+use super::words::{self, is_common, is_network};
 
 pub use crate::vocab::NewsKind;
 
@@ -52,6 +52,38 @@ fn is_when(w: &str, num: bool) -> bool {
                 | "month"
                 | "year"
         )
+}
+
+/// Drops from `kinds` what only a story about a screen work can be, when the entry names no
+/// show and its title and lead no film or TV word (see [`NewsKind::needs_screen`]): in
+/// general news a `review` is a government's, `joins` is a transfer and `canceled` fairs
+/// are no cancelled series. A trailer, recap, renewal or date says what it is on its own.
+pub(crate) fn screen_subject_or_drop(norm: &Norm, lead_end: usize, kinds: &mut Vec<NewsKind>) {
+    if kinds.iter().all(|k| !k.needs_screen()) {
+        return;
+    }
+    let lead = lead_end.min(norm.words.len());
+    let screen = (0..lead).any(|i| {
+        let w = norm.word(i);
+        is_network(w) || words::is_screen(w) || quoted_title(norm, i, lead)
+    });
+    if !screen {
+        kinds.retain(|k| !k.needs_screen());
+    }
+}
+
+/// Whether a quoted, title-cased run of one to six words starts at word `i` before `end`:
+/// trades quote the work a headline is about (`'Agatha All Along' Review`).
+fn quoted_title(norm: &Norm, i: usize, end: usize) -> bool {
+    let word = &norm.words[i];
+    if !word.has(Flags::OPEN_Q) || !word.has(Flags::CAP) {
+        return false;
+    }
+    (i..end.min(i + 6))
+        .find(|&k| norm.words[k].has(Flags::CLOSE_Q))
+        .is_some_and(|close| {
+            (i..=close).all(|k| norm.words[k].has(Flags::CAP) || words::is_small(norm.word(k)))
+        })
 }
 
 /// Appends the kinds that the words `from..to` of `norm` (a headline) announce, each once,
@@ -231,6 +263,9 @@ impl Headline<'_> {
             {
                 None
             }
+            // Negotiations: `direct talks between`, `UK defence talks amid row`, `no talk
+            // of`, written in sentence case after a word that is no name or role.
+            "talk" | "talks" if self.negotiations(i) => None,
             "talks" | "talk" | "interview" | "interviews" | "speaks" | "explains" | "dishes"
             | "chats" | "entrevista" | "intervista" => Some(NewsKind::Interview),
             "reflects" if next == "on" => Some(NewsKind::Interview),
@@ -262,6 +297,42 @@ impl Headline<'_> {
             "a" if prev == "and" && self.w(i.wrapping_sub(2)) == "q" => Some(NewsKind::Interview),
             _ => None,
         }
+    }
+
+    /// Whether `talk`/`talks` at `i` is the noun of negotiations: lower-case after a
+    /// lower-case word that is no role or pronoun (`defence talks`), after `no`, or before
+    /// `between`, `amid`, `over`.
+    fn negotiations(&self, i: usize) -> bool {
+        let (prev, next) = (self.w(i.wrapping_sub(1)), self.w(i + 1));
+        let lower = |k: usize| k >= self.from && !self.norm.words[k].has(Flags::CAP);
+        let role = matches!(
+            prev,
+            "star"
+                | "stars"
+                | "showrunner"
+                | "showrunners"
+                | "director"
+                | "creator"
+                | "creators"
+                | "cast"
+                | "actor"
+                | "actress"
+                | "host"
+                | "producer"
+                | "writer"
+                | "author"
+                | "singer"
+                | "rapper"
+                | "comedian"
+                | "filmmaker"
+                | "he"
+                | "she"
+                | "they"
+                | "who"
+        );
+        prev == "no"
+            || matches!(next, "between" | "amid" | "over")
+            || (i > self.from && lower(i) && lower(i - 1) && !role && !prev.is_empty())
     }
 
     fn renewal_or_cancellation(&self, i: usize) -> Option<NewsKind> {
@@ -789,6 +860,14 @@ mod tests {
             ["interview"]
         );
         assert_eq!(kinds("Fans React to the Moonbase Finale"), none);
+        assert_eq!(kinds("France pulls out of UK defence talks amid row"), none);
+        assert_eq!(kinds("Will there be direct talks between the two?"), none);
+        assert_eq!(kinds("No talk of a delay, the studio says"), none);
+        assert_eq!(
+            kinds("Moonbase showrunner talks that finale"),
+            ["interview"]
+        );
+        assert_eq!(kinds("Jane Doe talks season 2 of Moonbase"), ["interview"]);
         assert_eq!(kinds("Netflix Reacts to the Backlash"), none);
         assert_eq!(
             kinds("The Finalists Answer Burning Fan Questions"),

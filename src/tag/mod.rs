@@ -340,6 +340,7 @@ impl Tagger {
 
         self.find_mentions(norm, body_start, &mut s.mentions, &mut s.hashes);
         if s.mentions.is_empty() {
+            kind::screen_subject_or_drop(norm, body_start, &mut tags.kinds);
             return tags;
         }
         s.refs.clear();
@@ -350,6 +351,7 @@ impl Tagger {
         let featured = roundup.then_some(links);
         self.settle(norm, body_start, featured, &mut s.mentions, &s.refs);
         if s.mentions.is_empty() {
+            kind::screen_subject_or_drop(norm, body_start, &mut tags.kinds);
             return tags;
         }
         ranks(norm, body_start, &mut s.rank);
@@ -362,6 +364,7 @@ impl Tagger {
         };
         let main = relevance(&ctx, &s.mentions, &s.refs, &mut s.scores);
         if s.scores.is_empty() {
+            kind::screen_subject_or_drop(norm, body_start, &mut tags.kinds);
             return tags;
         }
 
@@ -1533,6 +1536,30 @@ mod tests {
         );
         // An ordinary phrase with a capital stays one: no cue, no other show beside it.
         assert!(terms(&t, "Meet the Family Guy Fieri Never Forgot", "").is_empty());
+    }
+
+    #[test]
+    fn kinds_that_need_a_screen_work_need_one_when_no_show_is_tagged() {
+        let t = Tagger::new(&[show("Black Mirror", &[])]);
+        let kinds = |title: &str| -> Vec<&str> {
+            t.tag(title, None, None)
+                .kinds
+                .iter()
+                .map(|k| k.as_str())
+                .collect()
+        };
+        // General news: a government's review, a transfer, a cancelled fair.
+        assert_eq!(kinds("Ministers order review of hospital funding"), [""; 0]);
+        assert_eq!(kinds("Striker joins Arsenal on a free transfer"), [""; 0]);
+        // A screen word, a quoted title or a show says what is reviewed or cast.
+        assert_eq!(
+            kinds("'Agatha All Along' Review: Kathryn Hahn Casts a Spell"),
+            ["review"]
+        );
+        assert_eq!(kinds("Film review: a quiet triumph"), ["review"]);
+        assert_eq!(kinds("Black Mirror season 7 review"), ["review"]);
+        // A trailer says what it is on its own.
+        assert_eq!(kinds("Watch the first trailer for Moonbase"), ["trailer"]);
     }
 
     #[test]

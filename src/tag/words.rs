@@ -201,6 +201,65 @@ pub(crate) fn is_cue(w: &str) -> bool {
         )
 }
 
+/// Words that say a story is about a screen or stage work or its people, whatever its kind:
+/// kinds whose cue words have everyday senses ([`crate::vocab::NewsKind::needs_screen`])
+/// need one of these (or a show, a network or a quoted title) to count. Unlike
+/// [`is_cue`], no kind cue is one (`review`, `cast`, `renewed` would vouch for themselves).
+pub(crate) fn is_screen(w: &str) -> bool {
+    matches!(
+        w,
+        "season"
+            | "seasons"
+            | "staffel"
+            | "saison"
+            | "temporada"
+            | "stagione"
+            | "episode"
+            | "episodes"
+            | "series"
+            | "miniseries"
+            | "show"
+            | "shows"
+            | "sitcom"
+            | "drama"
+            | "kdrama"
+            | "anime"
+            | "film"
+            | "films"
+            | "movie"
+            | "movies"
+            | "documentary"
+            | "docuseries"
+            | "actor"
+            | "actors"
+            | "actress"
+            | "director"
+            | "filmmaker"
+            | "showrunner"
+            | "hollywood"
+            | "cinema"
+            | "musical"
+            | "sequel"
+            | "prequel"
+            | "album"
+            | "singer"
+            | "rapper"
+            | "oscar"
+            | "oscars"
+            | "emmy"
+            | "emmys"
+            | "comedian"
+            | "star"
+            | "stars"
+            | "premiere"
+            | "finale"
+            | "trailer"
+            | "tv"
+            | "streaming"
+            | "streamer"
+    )
+}
+
 /// Words that, right after a show name, say it is the show (`Wednesday star`, `Lost finale`).
 pub(crate) fn is_post_cue(w: &str) -> bool {
     matches!(
