@@ -132,7 +132,7 @@ use crate::config::Show;
 use crate::entry::{SeasonRef, ShowTag, ABSOLUTE};
 
 /// Bump when the rules change, so stored entries get re-tagged (see [`Tagger::fingerprint`]).
-const RULES_VERSION: u32 = 5;
+const RULES_VERSION: u32 = 6;
 
 /// Words of the body that count as its lead.
 const LEAD_WORDS: usize = 100;
@@ -331,7 +331,8 @@ impl Tagger {
         fill_body(s, summary, content);
         let body = prefix(&s.body, MAX_BODY);
         s.norm.clear();
-        s.norm.push_segment(prefix(title, MAX_TITLE));
+        s.norm
+            .push_segment(&unescape_colons(prefix(title, MAX_TITLE)));
         let body_start = s.norm.words.len();
         s.norm.push_segment(body);
         let norm = &s.norm;
@@ -1452,6 +1453,31 @@ fn add_season(out: &mut Vec<SeasonRef>, s: SeasonRef) {
     }
 }
 
+/// A title whose colons a Usenet indexer wrote as `3A` (the `%3A` of a file name with its
+/// `%` dropped: `[BakedFish] World Fool News3A Part II - 01`), with the colons back: only a
+/// `3A` glued to a lower-case letter and followed by a space, so `Vol 3A` or `F13A` stay.
+fn unescape_colons(title: &str) -> std::borrow::Cow<'_, str> {
+    let b = title.as_bytes();
+    let escaped = |i: usize| {
+        i > 0
+            && b[i - 1].is_ascii_lowercase()
+            && b.get(i..i + 2) == Some(b"3A")
+            && b.get(i + 2) == Some(&b' ')
+    };
+    if !(0..b.len()).any(escaped) {
+        return title.into();
+    }
+    let mut out = String::with_capacity(title.len());
+    let mut last = 0;
+    for i in (0..b.len()).filter(|&i| escaped(i)) {
+        out.push_str(&title[last..i]);
+        out.push(':');
+        last = i + 2;
+    }
+    out.push_str(&title[last..]);
+    out.into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1560,6 +1586,28 @@ mod tests {
         assert_eq!(kinds("Black Mirror season 7 review"), ["review"]);
         // A trailer says what it is on its own.
         assert_eq!(kinds("Watch the first trailer for Moonbase"), ["trailer"]);
+    }
+
+    #[test]
+    fn an_indexer_s_escaped_colon_is_a_colon() {
+        let t = Tagger::new(&[
+            show("World Fool News", &[]),
+            show("Schoolgirl Strikers: Animation Channel", &[]),
+        ]);
+        let tag = |title: &str| t.tag(title, None, None).show_terms();
+        assert_eq!(
+            tag("[01/13] - \"[BakedFish] World Fool News3A Part II - 01 [720p][AAC].par2\""),
+            ["world-fool-news", "world-fool-news/e1"]
+        );
+        assert_eq!(
+            tag("\"[BakedFish] Schoolgirl Strikers3A Animation Channel - 13 [720p].rar\""),
+            // (The test helper's slug keeps both separators.)
+            [
+                "schoolgirl-strikers--animation-channel",
+                "schoolgirl-strikers--animation-channel/e13"
+            ]
+        );
+        assert_eq!(unescape_colons("Vol 3A and F13A "), "Vol 3A and F13A ");
     }
 
     #[test]
