@@ -488,25 +488,21 @@ impl Headline<'_> {
             found[NewsKind::Interview as usize] = true;
         }
         // `Debbie Harry on Blondie's Cuba trip`, `Jane Doe and John Roe on Their Future`: a
-        // lower-case `on` right after a person's name (two capitalized words that are no
-        // common words) near the start, or near the start of what follows a colon (`Wonder
-        // Woman 1984: Gal Gadot and Chris Pine on ...`), not before a date. In a headline
+        // lower-case `on` right after people's names ([`Self::names_only`]) that open the
+        // headline or what follows a colon (`Wonder Woman 1984: Gal Gadot and Chris Pine on
+        // ...`), not before a date. In a headline
         // written in title case the `On` is capitalized too (`Elton John On Music`).
         let title_case = self.title_case();
         let starts = std::iter::once(from)
             .chain((from + 1..to.min(from + 8)).filter(|&k| norm.words[k].has(Flags::COLON)));
         let on = starts
             .filter_map(|s| (s + 2..to.min(s + 8)).find(|&k| self.w(k) == "on"))
-            .next();
+            .find(|&on| self.names_only(on));
         if let Some(on) = on {
             let on_word = &norm.words[on];
             let lower_on = !on_word.has(Flags::CLAUSE)
                 && ((on_word.has(Flags::LOWER) && !on_word.has(Flags::CAP))
                     || (title_case && on_word.has(Flags::CAP)));
-            let name = (on - 2..on).all(|k| {
-                let w = &norm.words[k];
-                w.has(Flags::CAP) && !w.has(Flags::NUM | Flags::POSS) && !is_common(self.w(k))
-            }) && !norm.words[on - 1].has(Flags::CLAUSE);
             // Not a date or a place to watch: `Bly Manor on Netflix`.
             let next = self.w(on + 1);
             // Nor an occasion: `Honors Mom Carrie Fisher on 4th Anniversary of Her Death`.
@@ -528,10 +524,25 @@ impl Headline<'_> {
                         | "anniversary"
                         | "birthday"
                 );
-            if name && lower_on && !when {
+            if lower_on && !when {
                 found[NewsKind::Interview as usize] = true;
             }
         }
+    }
+
+    /// Whether the two words before `on` can be a person's name: capitalized, no common
+    /// word, number or possessive, no clause break; and not both ending in `s`, as a verb
+    /// and its object in a title-case clause do (`U.S. Imposes Sanctions on Turkey`, `WHO
+    /// Clarifies Comments on ...`).
+    fn names_only(&self, on: usize) -> bool {
+        let words = &self.norm.words;
+        let name_like = |k: usize| {
+            words[k].has(Flags::CAP)
+                && !words[k].has(Flags::NUM | Flags::POSS)
+                && !is_common(self.w(k))
+        };
+        let inflected = (on - 2..on).all(|k| self.w(k).ends_with('s'));
+        !words[on - 1].has(Flags::CLAUSE) && name_like(on - 2) && name_like(on - 1) && !inflected
     }
 
     /// Written in title case: at least four words of four letters or more, nearly all of
@@ -721,6 +732,17 @@ mod tests {
             none
         );
         assert_eq!(kinds("Black Sails On Starz tonight"), none);
+        // What comes before `on` is a clause, not a name.
+        assert_eq!(
+            kinds(
+                "U.S. Imposes Sanctions on Turkey Over 2017 Purchase of Russian Missile Defenses"
+            ),
+            none
+        );
+        assert_eq!(
+            kinds("WHO Clarifies Comments on Asymptomatic Transmission of Coronavirus"),
+            none
+        );
     }
 
     #[test]
