@@ -585,21 +585,7 @@ impl Tagger {
         let season_follows = after.is_some_and(|a| refs.iter().any(|r| r.first == a))
             || release_follows(norm, m, refs);
         if !t.ordinary && !explicit {
-            if !(shape || quoted || t.words >= 2) {
-                return Verdict::Reject;
-            }
-            // `comedian Dave Lawson`: a one-word name glued to a capitalized word that is
-            // no common word (nor another name: lists) is a person's or a longer name.
-            if t.words == 1
-                && !t.all_caps
-                && !quoted
-                && !season_follows
-                && person_after(norm, m, refs)
-                && !all.iter().any(|x| x.first == m.last + 1)
-            {
-                return Verdict::Weak;
-            }
-            return Verdict::Accept;
+            return distinctive_name(norm, m, all, refs, (shape, quoted), season_follows);
         }
         if quoted {
             return Verdict::Accept;
@@ -645,6 +631,35 @@ impl Tagger {
         }
         Verdict::Weak
     }
+}
+
+/// The verdict on a mention of a name that is no ordinary phrase and needs no context by
+/// config: it counts when written like a title (`shape`: its capitals; or `quoted`) or
+/// when it has several words, unless a one-word name is glued to a person's name.
+fn distinctive_name(
+    norm: &Norm,
+    m: &Mention,
+    all: &[Mention],
+    refs: &[Ref],
+    (shape, quoted): (bool, bool),
+    season_follows: bool,
+) -> Verdict {
+    let t = &m.target;
+    if !(shape || quoted || t.words >= 2) {
+        return Verdict::Reject;
+    }
+    // `comedian Dave Lawson`: a one-word name glued to a capitalized word that is no common
+    // word (nor another name: lists) is a person's or a longer name.
+    if t.words == 1
+        && !t.all_caps
+        && !quoted
+        && !season_follows
+        && person_after(norm, m, refs)
+        && !all.iter().any(|x| x.first == m.last + 1)
+    {
+        return Verdict::Weak;
+    }
+    Verdict::Accept
 }
 
 /// `s` cut to at most `max` bytes, at a character boundary.
