@@ -79,7 +79,8 @@
 //! number, `shows`, `episodes`, `guide`, `what to watch`, `and More`...): then it names the
 //! featured titles. A body mention that credits a person (`'Talent Quest' winner Jane Doe`,
 //! `the 'Office' alums and`) weighs nothing unless a season reference shares its sentence:
-//! the person is the news. Shows
+//! the person is the news. Nor does any mention of a show whose title mention credits a
+//! person for news of a new project (`'Moving' Star Zo In Sung To Join New Thriller`). Shows
 //! are listed strongest first: 4 per title mention plus the body weight. The body is the
 //! summary followed by the content (the content alone when it repeats the summary), read up
 //! to 24 KiB of plain text.
@@ -132,7 +133,7 @@ use crate::config::Show;
 use crate::entry::{SeasonRef, ShowTag, ABSOLUTE};
 
 /// Bump when the rules change, so stored entries get re-tagged (see [`Tagger::fingerprint`]).
-const RULES_VERSION: u32 = 6;
+const RULES_VERSION: u32 = 7;
 
 /// Words of the body that count as its lead.
 const LEAD_WORDS: usize = 100;
@@ -207,6 +208,8 @@ struct Score {
     body: f32,
     first: usize,
     tagged: bool,
+    /// The title credits a person with the show for news about a new project.
+    credited: bool,
 }
 
 /// Buffers reused across calls on one thread.
@@ -769,6 +772,34 @@ fn credit(norm: &Norm, m: &Mention) -> bool {
     false
 }
 
+/// After the mention, the title announces a new project (`to lead new drama`, `joins new
+/// Netflix series`): `new` and, at most two words on, a word for a work.
+fn new_project(norm: &Norm, m: &Mention, body_start: usize) -> bool {
+    (m.last + 1..body_start).any(|i| {
+        norm.word(i) == "new"
+            && (i + 1..body_start.min(i + 4)).any(|k| {
+                matches!(
+                    norm.word(k),
+                    "drama"
+                        | "kdrama"
+                        | "series"
+                        | "show"
+                        | "sitcom"
+                        | "anime"
+                        | "film"
+                        | "movie"
+                        | "romance"
+                        | "thriller"
+                        | "comedy"
+                        | "project"
+                        | "role"
+                        | "musical"
+                        | "play"
+                )
+            })
+    })
+}
+
 /// A season reference shares the mention's sentence.
 fn season_near(ctx: &Ctx<'_>, m: &Mention, refs: &[Ref]) -> bool {
     let words = &ctx.norm.words;
@@ -849,6 +880,7 @@ fn relevance(
                     body: 0.0,
                     first: m.first,
                     tagged: false,
+                    credited: false,
                 });
                 scores.len() - 1
             }
@@ -863,7 +895,11 @@ fn relevance(
             // person is the news.
             continue;
         }
-        if ctx.in_title(m.first) {
+        if ctx.in_title(m.first) && credit(norm, m) && new_project(norm, m, ctx.body_start) {
+            // `'Lovely Runner' Star Byeon Woo Seok Confirmed To Lead New Fantasy Romance`:
+            // the news is the new project, not the show the person is known for.
+            sc.credited = true;
+        } else if ctx.in_title(m.first) {
             sc.title += 1;
         } else if is_featured(norm, m, ctx.featured) {
             // Featured by the round-up the title announces: as strong as the title's shows.
@@ -886,7 +922,7 @@ fn relevance(
     let title_shows = scores.iter().filter(|x| x.title > 0).count();
     for sc in scores.iter_mut() {
         let need = if title_shows > 0 { 2.0 } else { 1.0 };
-        sc.tagged = sc.title > 0 || sc.body >= need;
+        sc.tagged = !sc.credited && (sc.title > 0 || sc.body >= need);
     }
     scores.retain(|x| x.tagged);
     scores.sort_by(|a, b| {
@@ -1601,6 +1637,29 @@ mod tests {
         assert_eq!(kinds("Black Mirror season 7 review"), ["review"]);
         // A trailer says what it is on its own.
         assert_eq!(kinds("Watch the first trailer for Moonbase"), ["trailer"]);
+    }
+
+    #[test]
+    fn a_star_s_new_project_is_not_the_show_they_are_known_for() {
+        let t = Tagger::new(&[show("Lovely Runner", &[]), show("Wednesday", &[])]);
+        let summary = "<p>Byeon Woo Seok, who won hearts in \u{201c}Lovely Runner\u{201d}, \
+                       will star opposite IU in the period romance.</p>";
+        assert!(terms(
+            &t,
+            "\u{201c}Lovely Runner\u{201d} Star Byeon Woo Seok Confirmed To Lead New Fantasy Romance",
+            summary
+        )
+        .is_empty());
+        assert!(terms(&t, "Wednesday star Jenna Ortega joins new horror film", "").is_empty());
+        // The show's own news, told through its star, stays.
+        assert_eq!(
+            terms(&t, "Wednesday star Jenna Ortega teases Season 2", ""),
+            ["wednesday", "wednesday/s2"]
+        );
+        assert_eq!(
+            terms(&t, "Wednesday star Jenna Ortega on the new season", ""),
+            ["wednesday"]
+        );
     }
 
     #[test]
