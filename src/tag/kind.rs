@@ -269,6 +269,21 @@ impl Headline<'_> {
             "talks" | "talk" | "interview" | "interviews" | "speaks" | "explains" | "dishes"
             | "chats" | "entrevista" | "intervista" => Some(NewsKind::Interview),
             "reflects" if next == "on" => Some(NewsKind::Interview),
+            // `Lee Jung Jae Looks Back On "Squid Game"`: a person looking back, not an
+            // outlet's `2025 Looks Back at the Year`.
+            "looks" | "look"
+                if next == "back"
+                    && matches!(self.w(i + 2), "on" | "at")
+                    && i >= self.from + 2
+                    && (i - 2..i).all(|k| {
+                        self.norm.words[k].has(Flags::CAP)
+                            && !self.norm.words[k].has(Flags::NUM)
+                            && !is_common(self.w(k))
+                            && !is_network(self.w(k))
+                    }) =>
+            {
+                Some(NewsKind::Interview)
+            }
             "discusses" => Some(NewsKind::Interview),
             // `Tayshia and Zac Answer Burning Finale Questions`.
             "answer" | "answers"
@@ -703,6 +718,21 @@ mod tests {
             kinds("FX Picks Up Series 'Shogun' for a Second Season"),
             ["renewal"]
         );
+    }
+
+    #[test]
+    fn a_person_looking_back_is_an_interview() {
+        assert_eq!(
+            kinds("Lee Jung Jae Looks Back On \u{201c}Squid Game\u{201d} And Saying Goodbye"),
+            ["interview"]
+        );
+        assert_eq!(
+            kinds("Jenna Ortega looks back at her first season"),
+            ["interview"]
+        );
+        assert!(kinds("Variety Looks Back at the Best TV of 2025").is_empty());
+        assert!(kinds("Netflix Looks Back at a Decade of Originals").is_empty());
+        assert!(kinds("Fans look back at the finale").is_empty());
     }
 
     #[test]
