@@ -139,6 +139,28 @@ fn bad(msg: String) -> QueryError {
     QueryError(msg)
 }
 
+/// A decoded parameter must be text: valid UTF-8 once percent-decoded (`%FF` alone is not)
+/// and no control character (`%00`), which no filter could mean.
+fn check_text(key: &str, value: &str, wrote_fffd: bool) -> Result<(), QueryError> {
+    let key = truncate(key);
+    if !wrote_fffd && value.contains('\u{FFFD}') {
+        return Err(bad(format!(
+            "parameter `{key}` is not UTF-8 text once percent-decoded (a byte such as %FF \
+             that starts no character)"
+        )));
+    }
+    if let Some(c) = value
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        return Err(bad(format!(
+            "parameter `{key}` contains the control character U+{:04X}",
+            u32::from(c)
+        )));
+    }
+    Ok(())
+}
+
 /// A query expression that does not parse: what is wrong and the column (1-based, in
 /// characters) where.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -299,8 +321,15 @@ impl FeedQuery {
         }
         let mut seen = BTreeSet::new();
         let mut counts = std::collections::HashMap::<String, usize>::new();
+        // Percent-decoding replaces bytes that are no UTF-8 with U+FFFD: unless the client
+        // wrote that character itself, the value is not what it meant.
+        let wrote_fffd = raw.contains('\u{FFFD}') || raw.to_ascii_lowercase().contains("%ef%bf%bd");
         for (key, value) in url::form_urlencoded::parse(raw.as_bytes()) {
             let key = key.as_ref();
+            if key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                // (Any other key is unknown, and said so below.)
+                check_text(key, &value, wrote_fffd)?;
+            }
             if crate::vocab::is_tracking_param(key) {
                 // A shared link often carries ?utm_source=...: it must keep working.
                 continue;
