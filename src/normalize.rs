@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::entry::{Enclosure, Entry, EntryId};
-use crate::text::{self, html_to_text, xml_safe};
+use crate::text::{self, escape_html, html_to_text, plain_to_html, xml_safe};
 
 pub use crate::parse::MAX_ITEMS_PER_FEED;
 
@@ -181,6 +181,11 @@ impl<'a> Document<'a> {
             .and_then(|c| c.body.as_deref())
             .map(|b| clean_html(base, b))
             .filter(|s| !s.trim().is_empty());
+        if summary.is_none() && content.is_none() {
+            // A YouTube channel feed says what a video is about only in `media:description`
+            // (plain text); without it the entry would be its title alone.
+            return (media_description(item, base), None);
+        }
         (summary, content)
     }
 
@@ -407,6 +412,18 @@ fn fallback_title(html: Option<&str>) -> String {
 }
 
 /// HTML for a text construct: HTML sanitized, plain text escaped.
+/// The first `media:description` of the item's media (`media:group` or top level), as
+/// sanitized HTML.
+fn media_description(item: &Item, base: &Url) -> Option<String> {
+    let t = item.media.iter().find_map(|m| m.description.as_ref())?;
+    let html = if t.content_type.subty().as_str() == "plain" {
+        plain_to_html(&xml_safe(&t.content))
+    } else {
+        clean_html(base, &t.content)
+    };
+    (!html.trim().is_empty()).then_some(html)
+}
+
 fn html_of(t: &Text, base: &Url) -> Option<String> {
     let html = if t.content_type.subty().as_str() == "plain" {
         escape_html(&xml_safe(&t.content))
@@ -450,12 +467,6 @@ fn clean_html(base: &Url, html: &str) -> String {
 /// `base`: what a fetched article goes through before it is stored.
 pub fn sanitize(html: &str, base: &Url) -> String {
     clean_html(base, html)
-}
-
-fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 /// The ammonia allowlist every summary and content goes through.
@@ -563,6 +574,34 @@ mod tests {
         );
         assert!(out.contains("href=\"http://e.com/rel\""), "{out}");
         assert!(out.contains("data:image/png;base64,AAAA"), "{out}");
+    }
+
+    #[test]
+    fn a_youtube_video_is_described_by_its_media_description() {
+        let xml = r#"<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">
+            <title>ABS-CBN News</title><id>yt:channel:X</id>
+            <entry><id>yt:video:1</id><title>Ambo makes landfall | ANC</title>
+              <link rel="alternate" href="https://www.youtube.com/watch?v=1"/>
+              <published>2020-05-14T06:08:21+00:00</published>
+              <media:group><media:title>Ambo makes landfall | ANC</media:title>
+                <media:description>Typhoon Ambo (Vongfong) hit land on Thursday &amp; more.
+
+Subscribe:
+http://bit.ly/x</media:description></media:group></entry>
+            <entry><id>yt:video:2</id><title>No description</title>
+              <link rel="alternate" href="https://www.youtube.com/watch?v=2"/></entry>
+            </feed>"#;
+        let base = Url::parse("https://www.youtube.com/feeds/videos.xml").unwrap();
+        let feed = crate::parse::parse(xml.as_bytes(), None).unwrap();
+        let n = normalize("yt", feed, &base, 1_700_000_000);
+        assert_eq!(
+            n.entries[0].summary.as_deref(),
+            Some(
+                "<p>Typhoon Ambo (Vongfong) hit land on Thursday &amp; more.</p>\
+                  <p>Subscribe:<br>http://bit.ly/x</p>"
+            )
+        );
+        assert_eq!(n.entries[1].summary, None);
     }
 
     #[test]

@@ -102,16 +102,108 @@ pub fn reference(s: &str) -> Option<(usize, Reference)> {
     Some((len, Reference::Named(xml.or_else(|| html_entity(name))?)))
 }
 
+/// `s` as HTML text: `&`, `<` and `>` escaped (quotes need no escape outside attributes).
+pub fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Plain text (a YouTube description, a `text/plain` summary) as HTML: escaped, blank lines
+/// between paragraphs, line breaks kept.
+pub fn plain_to_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 32);
+    for para in s.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
+        out.push_str("<p>");
+        for (k, line) in para
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .enumerate()
+        {
+            if k > 0 {
+                out.push_str("<br>");
+            }
+            out.push_str(&escape_html(line));
+        }
+        out.push_str("</p>");
+    }
+    out
+}
+
 /// Plain text from an HTML fragment: tags dropped, entities decoded, whitespace collapsed,
 /// XML-invalid characters removed.
 pub fn html_to_text(html: &str) -> String {
     let stripped: Cow<'_, str> = if html.contains('<') {
-        // ammonia with no allowed tags keeps text and drops markup, script bodies included.
-        Cow::Owned(ammonia::Builder::empty().clean(html).to_string())
+        // ammonia with no allowed tags keeps text and drops markup, script bodies included;
+        // a space before each block or line break keeps `<p>a</p><p>b</p>` two words.
+        Cow::Owned(
+            ammonia::Builder::empty()
+                .clean(&space_blocks(html))
+                .to_string(),
+        )
     } else {
         Cow::Borrowed(html)
     };
     collapse_whitespace(&xml_safe(&decode_entities(&stripped)))
+}
+
+/// `html` with a space before every tag that starts or ends a block or breaks a line
+/// (`<p>`, `</p>`, `<br>`, `<li>`, `<div>`, headings, table cells...): dropping the tags
+/// must not glue the last word of one paragraph to the first of the next. Inline tags
+/// (`<b>`, `<a>`, `<em>`) are left alone, since they can sit inside a word.
+fn space_blocks(html: &str) -> Cow<'_, str> {
+    let block_at = |i: usize| {
+        let rest = html[i + 1..].strip_prefix('/').unwrap_or(&html[i + 1..]);
+        let name_len = rest.bytes().take_while(u8::is_ascii_alphanumeric).count();
+        let name = rest[..name_len].to_ascii_lowercase();
+        matches!(
+            name.as_str(),
+            "p" | "br"
+                | "div"
+                | "li"
+                | "ul"
+                | "ol"
+                | "dd"
+                | "dt"
+                | "h1"
+                | "h2"
+                | "h3"
+                | "h4"
+                | "h5"
+                | "h6"
+                | "tr"
+                | "td"
+                | "th"
+                | "table"
+                | "blockquote"
+                | "pre"
+                | "hr"
+                | "section"
+                | "article"
+                | "header"
+                | "footer"
+                | "figure"
+                | "figcaption"
+        )
+    };
+    let starts: Vec<usize> = html
+        .match_indices('<')
+        .map(|(i, _)| i)
+        .filter(|&i| block_at(i))
+        .collect();
+    if starts.is_empty() {
+        return Cow::Borrowed(html);
+    }
+    let mut out = String::with_capacity(html.len() + starts.len());
+    let mut last = 0;
+    for i in starts {
+        out.push_str(&html[last..i]);
+        out.push(' ');
+        last = i;
+    }
+    out.push_str(&html[last..]);
+    Cow::Owned(out)
 }
 
 /// Text of sanitized HTML, fast: tags dropped (each becomes a space), entities decoded. For
@@ -208,6 +300,21 @@ mod tests {
         assert_eq!(
             html_to_text("<b>Squid&nbsp;Game</b>\n <script>alert(1)</script>S2 &amp; more"),
             "Squid Game S2 & more"
+        );
+    }
+
+    #[test]
+    fn paragraphs_and_line_breaks_stay_apart_inline_tags_do_not_split_words() {
+        assert_eq!(
+            html_to_text(
+                "<p>winds of 150 kph.</p><p>For more<br>videos</p><ul><li>a</li><li>b</li></ul>"
+            ),
+            "winds of 150 kph. For more videos a b"
+        );
+        assert_eq!(html_to_text("Pok<i>é</i>mon <B>Go</B>"), "Pokémon Go");
+        assert_eq!(
+            plain_to_html("Ambo hit land.\n\nFor more:\nhttps://x.test/?a=1&b=<2>\n"),
+            "<p>Ambo hit land.</p><p>For more:<br>https://x.test/?a=1&amp;b=&lt;2&gt;</p>"
         );
     }
 }

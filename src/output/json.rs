@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use serde::Serialize;
 
 use super::doc::{Doc, OutEntry, KIND_SCHEME, STORY_SCHEME};
+use crate::text::escape_html;
 
 #[derive(Serialize)]
 struct Feed<'a> {
@@ -96,13 +97,6 @@ struct Item<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     language: Option<&'a str>,
     _showfeed: Ext<'a>,
-}
-
-/// Plain text as HTML.
-fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 fn rfc3339(t: i64) -> String {
