@@ -275,12 +275,7 @@ impl Headline<'_> {
                 if next == "back"
                     && matches!(self.w(i + 2), "on" | "at")
                     && i >= self.from + 2
-                    && (i - 2..i).all(|k| {
-                        self.norm.words[k].has(Flags::CAP)
-                            && !self.norm.words[k].has(Flags::NUM)
-                            && !is_common(self.w(k))
-                            && !is_network(self.w(k))
-                    }) =>
+                    && (i - 2..i).all(|k| self.name_like(k) && !is_network(self.w(k))) =>
             {
                 Some(NewsKind::Interview)
             }
@@ -503,10 +498,10 @@ impl Headline<'_> {
             found[NewsKind::Interview as usize] = true;
         }
         // `Debbie Harry on Blondie's Cuba trip`, `Jane Doe and John Roe on Their Future`: a
-        // lower-case `on` right after people's names ([`Self::names_only`]) that open the
-        // headline or what follows a colon (`Wonder Woman 1984: Gal Gadot and Chris Pine on
-        // ...`), not before a date. In a headline
-        // written in title case the `On` is capitalized too (`Elton John On Music`).
+        // lower-case `on` right after people's names ([`Self::names_only`]) near the start
+        // of the headline or of what follows a colon (`Wonder Woman 1984: Gal Gadot and
+        // Chris Pine on ...`), not before a date. In a headline written in title case the
+        // `On` is capitalized too (`Elton John On Music`).
         let title_case = self.title_case();
         let starts = std::iter::once(from)
             .chain((from + 1..to.min(from + 8)).filter(|&k| norm.words[k].has(Flags::COLON)));
@@ -545,19 +540,23 @@ impl Headline<'_> {
         }
     }
 
-    /// Whether the two words before `on` can be a person's name: capitalized, no common
-    /// word, number or possessive, no clause break; and not both ending in `s`, as a verb
-    /// and its object in a title-case clause do (`U.S. Imposes Sanctions on Turkey`, `WHO
-    /// Clarifies Comments on ...`).
+    /// Whether the two words before `on` can be a person's name ([`Self::name_like`], no
+    /// clause break between), and not both ending in `s`, as a verb and its object in a
+    /// title-case clause do (`U.S. Imposes Sanctions on Turkey`, `WHO Clarifies Comments on
+    /// ...`).
     fn names_only(&self, on: usize) -> bool {
-        let words = &self.norm.words;
-        let name_like = |k: usize| {
-            words[k].has(Flags::CAP)
-                && !words[k].has(Flags::NUM | Flags::POSS)
-                && !is_common(self.w(k))
-        };
         let inflected = (on - 2..on).all(|k| self.w(k).ends_with('s'));
-        !words[on - 1].has(Flags::CLAUSE) && name_like(on - 2) && name_like(on - 1) && !inflected
+        !self.norm.words[on - 1].has(Flags::CLAUSE)
+            && self.name_like(on - 2)
+            && self.name_like(on - 1)
+            && !inflected
+    }
+
+    /// Word `k` can be part of a person's name: capitalized, no common word, number or
+    /// possessive.
+    fn name_like(&self, k: usize) -> bool {
+        let w = &self.norm.words[k];
+        w.has(Flags::CAP) && !w.has(Flags::NUM | Flags::POSS) && !is_common(self.w(k))
     }
 
     /// Written in title case: at least four words of four letters or more, nearly all of
