@@ -416,17 +416,19 @@ fn fallback_title(html: Option<&str>) -> String {
 /// sanitized HTML.
 fn media_description(item: &Item, base: &Url) -> Option<String> {
     let t = item.media.iter().find_map(|m| m.description.as_ref())?;
-    let html = if t.content_type.subty().as_str() == "plain" {
-        plain_to_html(&xml_safe(&t.content))
-    } else {
-        clean_html(base, &t.content)
-    };
-    (!html.trim().is_empty()).then_some(html)
+    text_as_html(t, base, plain_to_html)
 }
 
+/// A summary's `Text` as sanitized HTML, plain text escaped as it is.
 fn html_of(t: &Text, base: &Url) -> Option<String> {
+    text_as_html(t, base, escape_html)
+}
+
+/// `t` as sanitized HTML, plain text through `plain` (escaped, with or without paragraphs);
+/// `None` when nothing is left.
+fn text_as_html(t: &Text, base: &Url, plain: fn(&str) -> String) -> Option<String> {
     let html = if t.content_type.subty().as_str() == "plain" {
-        escape_html(&xml_safe(&t.content))
+        plain(&xml_safe(&t.content))
     } else {
         clean_html(base, &t.content)
     };
