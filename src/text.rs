@@ -153,57 +153,56 @@ pub fn html_to_text(html: &str) -> String {
 /// must not glue the last word of one paragraph to the first of the next. Inline tags
 /// (`<b>`, `<a>`, `<em>`) are left alone, since they can sit inside a word.
 fn space_blocks(html: &str) -> Cow<'_, str> {
+    const BLOCKS: [&str; 27] = [
+        "p",
+        "br",
+        "div",
+        "li",
+        "ul",
+        "ol",
+        "dd",
+        "dt",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "td",
+        "th",
+        "table",
+        "blockquote",
+        "pre",
+        "hr",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "figure",
+        "figcaption",
+    ];
     let block_at = |i: usize| {
-        let rest = html[i + 1..].strip_prefix('/').unwrap_or(&html[i + 1..]);
-        let name_len = rest.bytes().take_while(u8::is_ascii_alphanumeric).count();
-        let name = rest[..name_len].to_ascii_lowercase();
-        matches!(
-            name.as_str(),
-            "p" | "br"
-                | "div"
-                | "li"
-                | "ul"
-                | "ol"
-                | "dd"
-                | "dt"
-                | "h1"
-                | "h2"
-                | "h3"
-                | "h4"
-                | "h5"
-                | "h6"
-                | "tr"
-                | "td"
-                | "th"
-                | "table"
-                | "blockquote"
-                | "pre"
-                | "hr"
-                | "section"
-                | "article"
-                | "header"
-                | "footer"
-                | "figure"
-                | "figcaption"
-        )
+        let rest = &html[i + 1..];
+        let rest = rest.strip_prefix('/').unwrap_or(rest);
+        let len = rest.bytes().take_while(u8::is_ascii_alphanumeric).count();
+        BLOCKS.iter().any(|b| b.eq_ignore_ascii_case(&rest[..len]))
     };
-    let starts: Vec<usize> = html
-        .match_indices('<')
-        .map(|(i, _)| i)
-        .filter(|&i| block_at(i))
-        .collect();
-    if starts.is_empty() {
-        return Cow::Borrowed(html);
-    }
-    let mut out = String::with_capacity(html.len() + starts.len());
+    let mut out: Option<String> = None;
     let mut last = 0;
-    for i in starts {
-        out.push_str(&html[last..i]);
-        out.push(' ');
+    for (i, _) in html.match_indices('<').filter(|&(i, _)| block_at(i)) {
+        let o = out.get_or_insert_with(|| String::with_capacity(html.len() + 16));
+        o.push_str(&html[last..i]);
+        o.push(' ');
         last = i;
     }
-    out.push_str(&html[last..]);
-    Cow::Owned(out)
+    match out {
+        None => Cow::Borrowed(html),
+        Some(mut o) => {
+            o.push_str(&html[last..]);
+            Cow::Owned(o)
+        }
+    }
 }
 
 /// Text of sanitized HTML, fast: tags dropped (each becomes a space), entities decoded. For

@@ -140,10 +140,19 @@ fn bad(msg: String) -> QueryError {
 }
 
 /// A decoded parameter must be text: valid UTF-8 once percent-decoded (`%FF` alone is not)
-/// and no control character (`%00`), which no filter could mean.
-fn check_text(key: &str, value: &str, wrote_fffd: bool) -> Result<(), QueryError> {
+/// and no control character (`%00`), which no filter could mean. Percent-decoding replaces
+/// bytes that are no UTF-8 with U+FFFD: unless the client wrote that character itself (in
+/// `raw`, the whole query string), the value is not what it meant.
+fn check_text(key: &str, value: &str, raw: &str) -> Result<(), QueryError> {
     let key = truncate(key);
-    if !wrote_fffd && value.contains('\u{FFFD}') {
+    let wrote_fffd = || {
+        raw.contains('\u{FFFD}')
+            || raw
+                .as_bytes()
+                .windows(9)
+                .any(|w| w.eq_ignore_ascii_case(b"%ef%bf%bd"))
+    };
+    if value.contains('\u{FFFD}') && !wrote_fffd() {
         return Err(bad(format!(
             "parameter `{key}` is not UTF-8 text once percent-decoded (a byte such as %FF \
              that starts no character)"
@@ -321,14 +330,11 @@ impl FeedQuery {
         }
         let mut seen = BTreeSet::new();
         let mut counts = std::collections::HashMap::<String, usize>::new();
-        // Percent-decoding replaces bytes that are no UTF-8 with U+FFFD: unless the client
-        // wrote that character itself, the value is not what it meant.
-        let wrote_fffd = raw.contains('\u{FFFD}') || raw.to_ascii_lowercase().contains("%ef%bf%bd");
         for (key, value) in url::form_urlencoded::parse(raw.as_bytes()) {
             let key = key.as_ref();
             if key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
                 // (Any other key is unknown, and said so below.)
-                check_text(key, &value, wrote_fffd)?;
+                check_text(key, &value, raw)?;
             }
             if crate::vocab::is_tracking_param(key) {
                 // A shared link often carries ?utm_source=...: it must keep working.

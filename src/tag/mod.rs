@@ -342,56 +342,58 @@ impl Tagger {
 
         kind::detect(norm, 0, body_start, &mut tags.kinds);
 
-        self.find_mentions(norm, body_start, &mut s.mentions, &mut s.hashes);
-        if s.mentions.is_empty() {
-            kind::screen_subject_or_drop(norm, body_start, &mut tags.kinds);
-            return tags;
-        }
-        s.refs.clear();
-        season::parse(norm, &mut s.refs);
-        let links = related_links(norm, body_start);
-        let roundup = roundup(norm, body_start);
-        // A round-up's related-links list names the titles it features, one per item.
-        let featured = roundup.then_some(links);
-        self.settle(norm, body_start, featured, &mut s.mentions, &s.refs);
-        if s.mentions.is_empty() {
-            kind::screen_subject_or_drop(norm, body_start, &mut tags.kinds);
-            return tags;
-        }
-        ranks(norm, body_start, &mut s.rank);
-        let ctx = Ctx {
-            norm,
-            body_start,
-            rank: &s.rank,
-            related: if roundup { norm.words.len() } else { links },
-            featured,
-        };
-        let main = relevance(&ctx, &s.mentions, &s.refs, &mut s.scores);
-        if s.scores.is_empty() {
-            kind::screen_subject_or_drop(norm, body_start, &mut tags.kinds);
-            return tags;
-        }
+        'shows: {
+            self.find_mentions(norm, body_start, &mut s.mentions, &mut s.hashes);
+            if s.mentions.is_empty() {
+                break 'shows;
+            }
+            s.refs.clear();
+            season::parse(norm, &mut s.refs);
+            let links = related_links(norm, body_start);
+            let roundup = roundup(norm, body_start);
+            // A round-up's related-links list names the titles it features, one per item.
+            let featured = roundup.then_some(links);
+            self.settle(norm, body_start, featured, &mut s.mentions, &s.refs);
+            if s.mentions.is_empty() {
+                break 'shows;
+            }
+            ranks(norm, body_start, &mut s.rank);
+            let ctx = Ctx {
+                norm,
+                body_start,
+                rank: &s.rank,
+                related: if roundup { norm.words.len() } else { links },
+                featured,
+            };
+            let main = relevance(&ctx, &s.mentions, &s.refs, &mut s.scores);
+            if s.scores.is_empty() {
+                break 'shows;
+            }
 
-        // Seasons: bind every reference to a show, keep those of tagged shows.
-        s.bound.clear();
-        for r in &s.refs {
-            if let Some((show, direct)) = bind(norm, &s.mentions, r, main) {
-                if s.scores.iter().any(|x| x.show == show) {
-                    s.bound.push(Bound {
-                        show,
-                        r: *r,
-                        direct,
-                    });
+            // Seasons: bind every reference to a show, keep those of tagged shows.
+            s.bound.clear();
+            for r in &s.refs {
+                if let Some((show, direct)) = bind(norm, &s.mentions, r, main) {
+                    if s.scores.iter().any(|x| x.show == show) {
+                        s.bound.push(Bound {
+                            show,
+                            r: *r,
+                            direct,
+                        });
+                    }
                 }
             }
+            for sc in &s.scores {
+                let info = &self.shows[sc.show as usize];
+                tags.shows.push(ShowTag {
+                    slug: info.slug.clone(),
+                    name: info.name.clone(),
+                    seasons: seasons_of(&ctx, &s.bound, sc.show),
+                });
+            }
         }
-        for sc in &s.scores {
-            let info = &self.shows[sc.show as usize];
-            tags.shows.push(ShowTag {
-                slug: info.slug.clone(),
-                name: info.name.clone(),
-                seasons: seasons_of(&ctx, &s.bound, sc.show),
-            });
+        if tags.shows.is_empty() {
+            kind::screen_subject_or_drop(norm, body_start, &mut tags.kinds);
         }
         tags
     }
