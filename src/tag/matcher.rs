@@ -29,6 +29,9 @@ pub(crate) struct Target {
     pub caps: u64,
     /// Bit k: word k starts with a capital letter in the configured form.
     pub cap_first: u64,
+    /// The configured form ends in `!` or `?` (`K-On!`, `Nailed It!`): a `!` after the
+    /// name in a text is part of it, no sentence end.
+    pub bang: bool,
 }
 
 /// A name of three or more words checked for one-letter typos.
@@ -121,6 +124,7 @@ struct Form {
     cap_first: u64,
     all_caps: bool,
     cjk: bool,
+    bang: bool,
 }
 
 impl Form {
@@ -155,6 +159,7 @@ impl Form {
             cap_first,
             all_caps,
             cjk,
+            bang: text.trim_end().ends_with(['!', '?']),
         })
     }
 
@@ -170,6 +175,7 @@ impl Form {
             cap_first: 0,
             all_caps: self.all_caps,
             cjk: self.cjk,
+            bang: self.bang,
         };
         for (k, w) in self.words.iter().enumerate() {
             if k > 0 && w == "s" {
@@ -198,6 +204,8 @@ impl Form {
             cap_first: squeeze(self.cap_first),
             all_caps: self.all_caps,
             cjk: self.cjk,
+            // Without its last word, the name no longer ends where the mark is.
+            bang: self.bang && k + 1 != self.words.len(),
         }
     }
 
@@ -226,6 +234,7 @@ impl Form {
             all_caps: self.all_caps,
             caps: self.caps,
             cap_first: self.cap_first,
+            bang: self.bang,
         }
     }
 

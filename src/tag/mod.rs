@@ -133,7 +133,7 @@ use crate::config::Show;
 use crate::entry::{SeasonRef, ShowTag, ABSOLUTE};
 
 /// Bump when the rules change, so stored entries get re-tagged (see [`Tagger::fingerprint`]).
-const RULES_VERSION: u32 = 7;
+const RULES_VERSION: u32 = 8;
 
 /// Words of the body that count as its lead.
 const LEAD_WORDS: usize = 100;
@@ -338,12 +338,14 @@ impl Tagger {
             .push_segment(&unescape_colons(prefix(title, MAX_TITLE)));
         let body_start = s.norm.words.len();
         s.norm.push_segment(body);
+        kind::detect(&s.norm, 0, body_start, &mut tags.kinds);
+        self.find_mentions(&s.norm, body_start, &mut s.mentions, &mut s.hashes);
+        for m in s.mentions.iter().filter(|m| m.target.bang) {
+            s.norm.join_after(m.last);
+        }
         let norm = &s.norm;
 
-        kind::detect(norm, 0, body_start, &mut tags.kinds);
-
         'shows: {
-            self.find_mentions(norm, body_start, &mut s.mentions, &mut s.hashes);
             if s.mentions.is_empty() {
                 break 'shows;
             }
@@ -855,7 +857,12 @@ fn roundup(norm: &Norm, body_start: usize) -> bool {
 /// as the outlet's own link names it, whatever the name's words.
 fn is_featured(norm: &Norm, m: &Mention, featured: Option<usize>) -> bool {
     let words = &norm.words;
-    let item_ends = |i: usize| words.get(i).is_none_or(|w| w.has(Flags::SENT));
+    // A spin-off's item (`Nailed It! Holiday!`) counts for the name its `!` ends.
+    let item_ends = |i: usize| {
+        words
+            .get(i)
+            .is_none_or(|w| w.has(Flags::SENT | Flags::BANG))
+    };
     featured.is_some_and(|from| m.first >= from)
         && words[m.first].has(Flags::SENT)
         && (item_ends(m.last + 1) || (is_poss(norm, m.last + 1) && item_ends(m.last + 2)))
@@ -1684,6 +1691,35 @@ mod tests {
             ]
         );
         assert_eq!(unescape_colons("Vol 3A and F13A "), "Vol 3A and F13A ");
+    }
+
+    #[test]
+    fn a_name_that_ends_in_a_bang_keeps_what_follows_it() {
+        let t = Tagger::new(&[show("K-On!", &[]), show("Nailed It!", &[])]);
+        assert_eq!(
+            terms(&t, "[HorribleSubs] K-On! S2 - 07 [720p]", ""),
+            ["k-on-", "k-on-/s2", "k-on-/s2e7"]
+        );
+        assert_eq!(
+            terms(&t, "Nailed It! Season 5 Trailer", ""),
+            ["nailed-it-", "nailed-it-/s5"]
+        );
+        assert_eq!(
+            terms(&t, "Wow! Season 5 of K-On! is here", ""),
+            ["k-on-", "k-on-/s5"]
+        );
+        // A spin-off in a round-up's links list still counts for the name.
+        let links = "<p>Our picks.</p><p><strong>Other Links From TVGuide.com</strong><ul>\
+                     <li><a href=\"/a\">Nailed It! Holiday!</a></li>\
+                     <li><a href=\"/b\">Klaus</a></li></ul>";
+        assert_eq!(
+            terms(
+                &t,
+                "The Ultimate 2020 Holiday Viewing Guide: Specials, and More",
+                links
+            ),
+            ["nailed-it-"]
+        );
     }
 
     #[test]

@@ -18,8 +18,11 @@
 //!   absolute numbers `E334`, `EP07`, `#07` (zero-padded or before a bracket), and a number
 //!   after a spaced dash before a bracket, a version, a release tag or the end of the title
 //!   (`[Group] Name - 1085 [1080p]`, `Name - 07 (TBS)`, `Name - 12v2 [720p]`,
-//!   `Name_-_24_(BD)`, not a year), and after a compact season (`Name S2 - 01 [720p]`, s2e1);
-//!   compact like `S2`.
+//!   `Name_-_24_(BD)`, not a year) or another spaced dash and the episode's title
+//!   (`Name - 031 - Title`), and after a compact season (`Name S2 - 01 [720p]`, s2e1); a
+//!   version or part letter after the episode (`S02E01v2`, `S06E01b`), zero-padded seasons
+//!   (`S010E16`), and a scene release's dotted number before a release tag
+//!   (`Name.103.720p.HDTV` is s1e3, `Name.1013.720p` s10e13); compact like `S2`.
 //!
 //! Seasons run 1 to 60 and episodes 1 to 2000, so years (`the 2024 season`) never count.
 
@@ -84,7 +87,10 @@ fn parse_at(norm: &Norm, i: usize, out: &mut Vec<Ref>) -> Option<usize> {
             return Some(next);
         }
         _ => {
-            if let Some(r) = compact(norm, i).or_else(|| absolute(norm, i)) {
+            if let Some(r) = compact(norm, i)
+                .or_else(|| absolute(norm, i))
+                .or_else(|| dotted_number(norm, i))
+            {
                 out.push(r);
                 return Some(r.last + 1);
             }
@@ -335,7 +341,8 @@ fn compact(norm: &Norm, i: usize) -> Option<Ref> {
     if b.len() >= 2 && b[0] == b's' && b[1].is_ascii_digit() {
         let rest = &word[1..];
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        if digits > 2 {
+        // `S010E16`: three digits only zero-padded.
+        if digits > 3 || (digits == 3 && !rest.starts_with('0')) {
             return None;
         }
         let season: u32 = rest[..digits].parse().ok()?;
@@ -351,6 +358,8 @@ fn compact(norm: &Norm, i: usize) -> Option<Ref> {
             let digits = e.bytes().take_while(u8::is_ascii_digit).count();
             let more = &e[digits..];
             if !(more.is_empty()
+                || is_version(more)
+                || matches!(more, "a" | "b")
                 || more
                     .strip_prefix('e')
                     .is_some_and(|m| small_int(m).is_some()))
@@ -430,24 +439,55 @@ fn absolute(norm: &Norm, i: usize) -> Option<Ref> {
 /// release tag follows (see [`release_end`]); never a year (`Name - 2016 [720p]`).
 fn dashed_episode(norm: &Norm, i: usize) -> Option<u32> {
     let w = norm.words.get(i)?;
-    if !w.has(Flags::DASH) || !release_end(norm, i) {
+    // `Name - 031 - Episode Title [Group]`: another spaced dash opens the episode's title.
+    let titled = norm
+        .words
+        .get(i + 1)
+        .is_some_and(|n| n.has(Flags::DASH) && !n.has(Flags::SENT));
+    if !w.has(Flags::DASH) || !(release_end(norm, i) || titled) {
         return None;
     }
     let word = norm.word(i);
     let digits = word.bytes().take_while(u8::is_ascii_digit).count();
     let (num, rest) = word.split_at(digits);
-    if !(rest.is_empty()
-        || rest
-            .strip_prefix('v')
-            .is_some_and(|v| small_int(v).is_some()))
-    {
-        return None;
-    }
-    let year = num.len() == 4 && (num.starts_with("19") || num.starts_with("20"));
-    if year {
+    if !(rest.is_empty() || is_version(rest)) || is_year(num) {
         return None;
     }
     small_int(num)
+}
+
+/// A release's version suffix: `v2`.
+fn is_version(s: &str) -> bool {
+    s.strip_prefix('v').is_some_and(|v| small_int(v).is_some())
+}
+
+fn is_year(num: &str) -> bool {
+    num.len() == 4 && (num.starts_with("19") || num.starts_with("20"))
+}
+
+/// A scene release's dotted season and episode in one number, `Name.103.720p.HDTV` (s1e3)
+/// or `Name.1013.720p` (s10e13): three or four digits between dots, not a year, that a
+/// release tag follows. Spaced numbers stay what anime releases mean by them, absolute
+/// episodes (`[Group] Name 214`).
+fn dotted_number(norm: &Norm, i: usize) -> Option<Ref> {
+    let w = &norm.words[i];
+    let next = norm.words.get(i + 1)?;
+    if !(w.flags.contains(Flags::NUM | Flags::DOT) && next.has(Flags::DOT)) {
+        return None;
+    }
+    let word = norm.word(i);
+    if !(3..=4).contains(&word.len()) || is_year(word) || !is_release_tag(norm.word(i + 1)) {
+        return None;
+    }
+    let (s, e) = word.split_at(word.len() - 2);
+    let (season, episode) = (small_int(s)?, small_int(e)?);
+    ((1..=MAX_SEASON).contains(&season) && episode >= 1).then_some(Ref {
+        first: i,
+        last: i,
+        season: Some(season),
+        episode: Some(episode),
+        compact: true,
+    })
 }
 
 /// What follows word `i` ends a release title's episode number: the end of the segment, an
@@ -460,7 +500,7 @@ fn release_end(norm: &Norm, i: usize) -> bool {
         return true;
     }
     let w = norm.word(i + 1);
-    is_release_tag(w) || w.strip_prefix('v').is_some_and(|v| small_int(v).is_some())
+    is_release_tag(w) || is_version(w)
 }
 
 /// Quality, source and codec tags of release names.
@@ -485,6 +525,7 @@ pub(crate) fn is_release_tag(w: &str) -> bool {
             | "bdrip"
             | "brrip"
             | "dvdrip"
+            | "dvd"
             | "hdrip"
             | "x264"
             | "x265"
@@ -811,6 +852,44 @@ mod tests {
         assert!(refs_in("Jimmy.Fallon.2017.04.04.Blake.Shelton.720p.WEB.x264").is_empty());
         assert!(refs_in("Top_-_10_things").is_empty());
         assert!(refs_in("Name - 12th [720p]").is_empty());
+    }
+
+    #[test]
+    fn scene_and_fansub_forms_of_sonarr_s_parser_cases() {
+        // A dotted number before a release tag: season and episode in one (s1e3, s10e13).
+        assert_eq!(
+            refs_in("Series.and.a.Title.103.720p.HDTV.X264-DIMENSION"),
+            [se(1, 3)]
+        );
+        assert_eq!(refs_in("Series.1013.720p.HDTV"), [se(10, 13)]);
+        assert_eq!(refs_in("series.2009.416.hdtv-lol"), [se(4, 16)]);
+        // An episode title after a second spaced dash.
+        assert_eq!(refs_in("Fairy Tail - 101 - Mest"), [e(101)]);
+        assert_eq!(
+            refs_in("Some Anime Show - 031 - The Resolution to Kill [Lunar]"),
+            [e(31)]
+        );
+        assert_eq!(
+            refs_in("Initial_Series_Title - 03 DVD - Central Anime"),
+            [e(3)]
+        );
+        // A version or a part letter after the episode; a zero-padded three-digit season.
+        assert_eq!(
+            refs_in("[SubsPlus+] Series no Chill - S02E01v2 (NF WEB 1080p)"),
+            [se(2, 1)]
+        );
+        assert_eq!(refs_in("Series.Title.S06E01b.Fade.Out.1080p"), [se(6, 1)]);
+        assert_eq!(refs_in("Series.S010E16.720p.HDTV"), [se(10, 16)]);
+        assert_eq!(
+            refs_in("[Cthuyuu].Series.Title.-.03.[720p.H264.AAC]"),
+            [e(3)]
+        );
+        // Not: a spaced number (an anime's absolute episode, read only after a dash), a
+        // year, a number no release tag follows, a three-digit season not zero-padded.
+        assert!(refs_in("[K-F] Some Anime Show 214 [720p]").is_empty());
+        assert!(refs_in("Name.2020.720p.WEB").is_empty());
+        assert!(refs_in("Top.100.Shows.Of.All.Time").is_empty());
+        assert!(refs_in("Name S100E02").is_empty());
     }
 
     #[test]

@@ -28,7 +28,7 @@ use crate::text::{is_cjk, reference, Reference};
 bitflags::bitflags! {
     /// What a word looked like in the original text, and which boundaries lie before it.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-    pub(crate) struct Flags: u16 {
+    pub(crate) struct Flags: u32 {
         /// The first letter of the word is upper case.
         const CAP = 1;
         /// The word has an upper-case letter.
@@ -62,6 +62,13 @@ bitflags::bitflags! {
         /// A colon lies right before the word (`Supernatural: Sam and Dean`). Always with
         /// [`Flags::CLAUSE`].
         const COLON = 1 << 14;
+        /// The sentence boundary before the word is only a `!` or `?` glued to the word
+        /// before (`K-On! S2`): a name that ends in one (`K-On!`, `Nailed It!`) takes it back,
+        /// see [`Norm::join_after`].
+        const BANG = 1 << 15;
+        /// A `.` between letters or digits, with no space, separates the word from the one
+        /// before: a scene release's dotted name (`Name.103.720p`).
+        const DOT = 1 << 16;
         /// The flags that say what lies before a word, carried from the punctuation read
         /// before it.
         const PENDING = Self::OPEN_Q.bits()
@@ -70,7 +77,9 @@ bitflags::bitflags! {
             | Self::SEG.bits()
             | Self::DASH.bits()
             | Self::HASH.bits()
-            | Self::COLON.bits();
+            | Self::COLON.bits()
+            | Self::BANG.bits()
+            | Self::DOT.bits();
     }
 }
 
@@ -146,6 +155,24 @@ impl Norm {
     pub fn word(&self, i: usize) -> &str {
         let w = &self.words[i];
         &self.buf[w.start as usize..w.end as usize]
+    }
+
+    /// Takes back the sentence boundary after word `i` when it is only a `!` or `?` glued to
+    /// it ([`Flags::BANG`]): the mark belongs to a name that ends in it (`K-On! S2 - 07`,
+    /// `Nailed It! Season 5`), so the words after it are in the name's sentence.
+    pub fn join_after(&mut self, i: usize) {
+        let Some(next) = self.words.get_mut(i + 1) else {
+            return;
+        };
+        if !next.has(Flags::BANG) || !next.has(Flags::SENT) || next.has(Flags::SEG) {
+            return;
+        }
+        // BANG stays: the mark still ends the name (see `is_featured`).
+        next.flags.remove(Flags::SENT | Flags::CLAUSE);
+        for w in &mut self.words[i + 1..] {
+            w.sent -= 1;
+        }
+        self.sent -= 1;
     }
 
     /// The normalized text of word `i`, or `""` past the last word.
@@ -312,10 +339,14 @@ impl Norm {
         let in_word = cur.word.is_some();
         self.finish(cur, i);
         let next = text[next_at..].chars().next();
+        if !matches!(c, ' ' | '\t' | '\u{a0}' | '!' | '?') {
+            cur.pend.remove(Flags::BANG);
+        }
         match c {
             '.' => {
                 if in_word && next.is_some_and(char::is_alphanumeric) {
                     // S.H.I.E.L.D, 124.79, Ver1.1a: a separator only.
+                    cur.pend |= Flags::DOT;
                 } else if in_word && self.words.last().is_some_and(|w| w.has(Flags::NUM)) {
                     let short = self.words.last().is_some_and(|w| w.end - w.start <= 2);
                     if short {
@@ -327,7 +358,13 @@ impl Norm {
                     cur.pend |= Flags::SENT | Flags::CLAUSE;
                 }
             }
-            '!' | '?' | ';' | '\n' | '\r' | '\u{3002}' | '\u{2028}' | '\u{2029}' => {
+            '!' | '?' => {
+                if in_word || cur.pend.contains(Flags::BANG) {
+                    cur.pend |= Flags::BANG;
+                }
+                cur.pend |= Flags::SENT | Flags::CLAUSE;
+            }
+            ';' | '\n' | '\r' | '\u{3002}' | '\u{2028}' | '\u{2029}' => {
                 cur.pend |= Flags::SENT | Flags::CLAUSE
             }
             ',' if !(in_word && next.is_some_and(|n| n.is_ascii_digit())) => {
@@ -347,8 +384,9 @@ impl Norm {
                 cur.pend |= Flags::CLAUSE;
             }
             '-' => {
-                // Release names write spaces as underscores: `[Cleo]Shuffle!_-_24_(BD)`.
-                let space = |c: char| c.is_whitespace() || c == '_';
+                // Release names write spaces as underscores or dots: `[Cleo]Shuffle!_-_24_(BD)`,
+                // `[Group].Name.-.03.[720p]`.
+                let space = |c: char| c.is_whitespace() || c == '_' || c == '.';
                 let spaced = space(prev) || !matches!(next, Some(n) if !space(n));
                 if spaced || next == Some('-') {
                     cur.pend |= Flags::CLAUSE | Flags::DASH;
@@ -746,6 +784,25 @@ mod tests {
         assert_eq!(f(7), ("bear".into(), false, true));
         assert_eq!(f(8), ("dark".into(), true, true));
         assert!(!n.words[0].has(Flags::OPEN_Q));
+    }
+
+    #[test]
+    fn a_glued_bang_is_a_boundary_a_name_can_take_back() {
+        let mut n = Norm::of("K-On!! Season 2. Wow ! Yes!\nNo. Go!(Now)");
+        let bang: Vec<bool> = n.words.iter().map(|w| w.has(Flags::BANG)).collect();
+        // k on season 2 wow yes no go now
+        assert_eq!(
+            bang,
+            [false, false, true, false, false, false, false, false, false]
+        );
+        n.join_after(1);
+        let s: Vec<u32> = n.words.iter().map(|w| w.sent).collect();
+        assert_eq!(s, [1, 1, 1, 1, 2, 3, 4, 4, 5]);
+        assert!(!n.words[2].has(Flags::CLAUSE) && n.words[2].has(Flags::BANG));
+        // Only a glued mark, and only once.
+        n.join_after(1);
+        n.join_after(4);
+        assert_eq!(n.words[8].sent, 5);
     }
 
     #[test]
