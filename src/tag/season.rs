@@ -346,10 +346,12 @@ fn compact(norm: &Norm, i: usize) -> Option<Ref> {
             return None;
         }
         let season: u32 = rest[..digits].parse().ok()?;
-        if !(1..=MAX_SEASON).contains(&season) {
+        let tail = &rest[digits..];
+        // A long-running show's `S87E136`: with its episode glued, no year reads like that.
+        let max = if tail.is_empty() { MAX_SEASON } else { 99 };
+        if !(1..=max).contains(&season) {
             return None;
         }
-        let tail = &rest[digits..];
         let mut episode = None;
         let mut last = i;
         if !tail.is_empty() {
@@ -370,8 +372,14 @@ fn compact(norm: &Norm, i: usize) -> Option<Ref> {
         } else if let Some((e, end)) = episode_after(norm, i + 1) {
             episode = Some(e);
             last = end - 1;
-        } else if let Some(e) = dashed_episode(norm, i + 1) {
-            // `Boku no Hero Academia S2 - 01 [720p]`: the release's episode of that season.
+        } else if let Some(e) = dashed_episode(norm, i + 1).or_else(|| {
+            let next = norm.words.get(i + 1)?;
+            next.flags
+                .contains(Flags::NUM | Flags::PAREN | Flags::CLAUSE)
+                .then(|| bracketed_episode(norm, i + 1))?
+        }) {
+            // `Boku no Hero Academia S2 - 01 [720p]`, `Name S2 [05]`: the release's episode
+            // of that season.
             episode = Some(e);
             last = i + 1;
         }
@@ -422,6 +430,8 @@ fn absolute(norm: &Norm, i: usize) -> Option<Ref> {
         small_int(word)?
     } else if flags.contains(Flags::DASH) {
         dashed_episode(norm, i)?
+    } else if flags.contains(Flags::NUM | Flags::PAREN | Flags::CLAUSE) {
+        bracketed_episode(norm, i)?
     } else {
         return None;
     };
@@ -454,6 +464,21 @@ fn dashed_episode(norm: &Norm, i: usize) -> Option<u32> {
         return None;
     }
     small_int(num)
+}
+
+/// A fansub release's episode alone in brackets, `[Group] Name [05][1080p]` or
+/// `Name_2_[01]_[WEBRip]`: the number opens a bracket (the caller checked) that closes right
+/// after it; not a year.
+fn bracketed_episode(norm: &Norm, i: usize) -> Option<u32> {
+    let word = norm.word(i);
+    let closes = norm
+        .words
+        .get(i + 1)
+        .is_none_or(|n| n.has(Flags::CLAUSE) || !n.has(Flags::PAREN));
+    if !closes || is_year(word) {
+        return None;
+    }
+    small_int(word)
 }
 
 /// A release's version suffix: `v2`.
@@ -526,6 +551,7 @@ pub(crate) fn is_release_tag(w: &str) -> bool {
             | "brrip"
             | "dvdrip"
             | "dvd"
+            | "vostfr"
             | "hdrip"
             | "x264"
             | "x265"
@@ -884,6 +910,22 @@ mod tests {
             refs_in("[Cthuyuu].Series.Title.-.03.[720p.H264.AAC]"),
             [e(3)]
         );
+        assert_eq!(
+            refs_in("Series S87E136 1080p WEB-DL x264-NGP"),
+            [se(87, 136)]
+        );
+        assert_eq!(refs_in("Series Title S3 -  15 VOSTFR [720p]"), [se(3, 15)]);
+        // An episode alone in brackets after the name.
+        assert_eq!(
+            refs_in("[XKsub] Series Title S2 [05][HEVC-10bit 1080p AAC]"),
+            [se(2, 5)]
+        );
+        assert_eq!(
+            refs_in("Series_Title_2_[01]_[AniLibria_TV]_[WEBRip_1080p]"),
+            [e(1)]
+        );
+        assert!(refs_in("Squid Game [2021] review").is_empty());
+        assert!(refs_in("Squid Game [05 things we learned]").is_empty());
         // Not: a spaced number (an anime's absolute episode, read only after a dash), a
         // year, a number no release tag follows, a three-digit season not zero-padded.
         assert!(refs_in("[K-F] Some Anime Show 214 [720p]").is_empty());
