@@ -1,20 +1,27 @@
 #!/usr/bin/env python3
-"""Release-name check: Sonarr's own parser test cases through the real showfeed binary.
+"""Release-name check: other parsers' own test cases through the real showfeed binary.
 
-Sonarr's `src/NzbDrone.Core.Test/ParserTests/{SingleEpisode,AbsoluteEpisodeNumber,Season}
-ParserFixture.cs` hold several hundred release names (scene, fansub, WEB, foreign forms) with
-the series, season and episode Sonarr's parser must read from them: written by Sonarr's
-authors, not by us, so they test forms we did not think of. Sonarr is GPL-3.0: the cases are
-read in place from a fetched mirror (`fetch github:Sonarr/Sonarr`), never copied here.
+Two projects that parse release names keep several hundred real ones in their tests, with
+the series, season and episode each must give: written by their authors, not by us, so they
+test forms we did not think of. Both are read in place from fetched mirrors, never copied
+here (Sonarr is GPL-3.0, guessit LGPL-3.0):
 
-Each expected series is configured alone (Sonarr's anonymized names, "Series Title", would
-otherwise match one another) and polled with its cases as one feed. Sonarr's series field is
-normalized first: a trailing year or ` S<n>` is no part of the name (`Some Anime Show S3` is
-season 3 of `Some Anime Show`); a year used as a season (daily shows) is left out. A case
-passes when showfeed gives the show and every fact: `slug/sN` and `slug/sNeM`, or
-`slug/eM` for an absolute number. Prints pass rates per fixture, then every failing case.
+- `sonarr`: `fetch github:Sonarr/Sonarr`; `src/NzbDrone.Core.Test/ParserTests/
+  {SingleEpisode,AbsoluteEpisodeNumber,Season}ParserFixture.cs` (scene, fansub, WEB and
+  foreign forms; series names anonymized to "Series Title" and the like);
+- `guessit`: `fetch github:guessit-io/guessit`; `guessit/test/episodes.yml` (real show
+  names), the cases that are a bare release name (no folder path) with one season and/or one
+  episode, no options.
 
-usage: python3 bench/sonarr_cases.py --bin target/release/showfeed [--commit SHA] [--no-misses]
+Each expected series is configured alone (Sonarr's anonymized names would otherwise match
+one another) and polled with its cases as one feed. The series field is normalized first: a
+trailing year or ` S<n>` is no part of the name (`Some Anime Show S3` is season 3 of `Some
+Anime Show`); a year used as a season (daily shows) is left out. A case passes when showfeed
+gives the show and every fact: `slug/sN` and `slug/sNeM`, or `slug/eM` for an absolute
+number. Prints pass rates per fixture, then every failing case.
+
+usage: python3 bench/release_cases.py --bin target/release/showfeed [--source sonarr|guessit]...
+                                      [--no-misses]
 """
 import argparse, html, json, os, re, shutil, subprocess, sys, tempfile
 from collections import defaultdict
@@ -25,20 +32,48 @@ sys.path.insert(0, str(Path(__file__).parent))
 from quality import slugify  # noqa: E402  (one slug rule for both scorers)
 
 FIXTURES = "src/NzbDrone.Core.Test/ParserTests/"
+GUESSIT_CASES = "guessit/test/episodes.yml"
 STR = r'@?"((?:[^"\\]|\\.|"")*)"'
-# The commit the figures in tests/quality/README.md were measured on.
-COMMIT = "49df353fa14c453929b79f32144b2c8c86d94b09"
+# The commits the figures in tests/quality/README.md were measured on.
+COMMITS = {"sonarr": "49df353fa14c453929b79f32144b2c8c86d94b09",
+           "guessit": "b145ae2791b9a77db68f20abf4ed4731a4dd8a0a"}
+REPOS = {"sonarr": "Sonarr+Sonarr", "guessit": "guessit-io+guessit"}
 
 
-def fixture(git, commit, name):
-    out = subprocess.run(["git", "--git-dir", git, "show", f"{commit}:{FIXTURES}{name}.cs"],
+def show_file(git, commit, path):
+    out = subprocess.run(["git", "--git-dir", git, "show", f"{commit}:{path}"],
                          capture_output=True, text=True)
     if out.returncode:
-        sys.exit(f"sonarr_cases: {name}.cs not in {git} at {commit}: {out.stderr.strip()}")
+        sys.exit(f"release_cases: {path} not in {git} at {commit}: {out.stderr.strip()}")
     return out.stdout
 
 
-def cases(git, commit):
+def fixture(git, commit, name):
+    return show_file(git, commit, f"{FIXTURES}{name}.cs")
+
+
+def guessit_cases(git, commit):
+    """(fixture, release name, series, season, episode) of guessit's episode cases."""
+    import yaml  # PyYAML: .ci/run installs it with the other Python test clients
+    out = []
+    for name, want in yaml.safe_load(show_file(git, commit, GUESSIT_CASES)).items():
+        if (name.startswith("__") or not isinstance(want, dict) or "/" in name or "\\" in name
+                or want.get("type", "episode") != "episode" or "options" in want
+                or not isinstance(want.get("title"), str)):
+            continue
+        season, episode = want.get("season"), want.get("episode")
+        if isinstance(season, list) or isinstance(episode, list) or (season, episode) == (None, None):
+            continue
+        if season is None:
+            out.append(("guessit episodes.yml (absolute)", name, want["title"], None, episode))
+        elif episode is None:
+            out.append(("guessit episodes.yml (season)", name, want["title"], season, None))
+        else:
+            out.append(("guessit episodes.yml", name, want["title"], season, episode))
+    return out
+
+
+def sonarr_cases(git, commit):
     """(fixture, release name, series, season, episode): season None for absolute numbers."""
     forms = [("SingleEpisodeParserFixture", 2), ("AbsoluteEpisodeNumberParserFixture", 3),
              ("SeasonParserFixture", 1)]
@@ -100,7 +135,7 @@ def run_group(binary, work, name, group):
                    f"\n\n[[show]]\nname = {json.dumps(name)}\n", encoding="utf-8")
     poll = subprocess.run([binary, "--config", str(cfg), "poll"], capture_output=True, text=True)
     if poll.returncode:
-        sys.exit(f"sonarr_cases: showfeed poll failed:\n{poll.stderr}")
+        sys.exit(f"release_cases: showfeed poll failed:\n{poll.stderr}")
     out = subprocess.run([binary, "--config", str(cfg), "feed", "--format", "json", "--limit",
                           "100000"], capture_output=True, text=True, check=True)
     by = {it["url"].rsplit("/", 1)[1]: set(it.get("tags", []))
@@ -111,19 +146,24 @@ def run_group(binary, work, name, group):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bin", required=True)
-    ap.add_argument("--commit", default=COMMIT)
+    ap.add_argument("--source", action="append", choices=sorted(REPOS))
     ap.add_argument("--no-misses", action="store_true")
     args = ap.parse_args()
     mirrors = Path(os.environ.get("SHOWFEED_MIRRORS", "/work/.mirror"))
-    git = mirrors / "Sonarr+Sonarr" / "repo"
-    if not git.exists():
-        sys.exit(f"sonarr_cases: no mirror at {git}: fetch github:Sonarr/Sonarr", )
+    all_cases = []
+    for source in args.source or sorted(REPOS):
+        git = mirrors / REPOS[source] / "repo"
+        if not git.exists():
+            sys.exit(f"release_cases: no mirror at {git}: "
+                     f"fetch github:{REPOS[source].replace('+', '/')}")
+        load = {"sonarr": sonarr_cases, "guessit": guessit_cases}[source]
+        all_cases += load(str(git), COMMITS[source])
     groups = defaultdict(list)
-    for fx, title, series, season, episode in cases(str(git), args.commit):
+    for fx, title, series, season, episode in all_cases:
         e = expected(series, season, episode, title)
         if e:
             groups[e[0]].append((fx, title, e[1]))
-    with tempfile.TemporaryDirectory(prefix="sonarr-cases-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="release-cases-") as tmp:
         jobs = [(Path(tmp) / str(n), name, [t for _, t, _ in g])
                 for n, (name, g) in enumerate(groups.items())]
         with ThreadPoolExecutor(2) as ex:
