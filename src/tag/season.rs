@@ -432,6 +432,12 @@ fn absolute(norm: &Norm, i: usize) -> Option<Ref> {
         dashed_episode(norm, i)?
     } else if flags.contains(Flags::NUM | Flags::PAREN | Flags::CLAUSE) {
         bracketed_episode(norm, i)?
+    } else if flags.contains(Flags::NUM) && !flags.contains(Flags::PAREN) && fansub_title(norm, i) {
+        // `[K-F] Name 214`, `[SubDESU]_Name_07_(1280x720)`: a fansub group's release.
+        if word.len() < 2 || is_year(word) || !release_end(norm, i) {
+            return None;
+        }
+        small_int(word)?
     } else {
         return None;
     };
@@ -464,6 +470,16 @@ fn dashed_episode(norm: &Norm, i: usize) -> Option<u32> {
         return None;
     }
     small_int(num)
+}
+
+/// The segment word `i` is in opens with a bracketed tag in Latin letters, as fansub groups
+/// name their releases (`[HorribleSubs] ...`); not a news site's `[포토]` or `[단독]`.
+fn fansub_title(norm: &Norm, i: usize) -> bool {
+    let Some(start) = (0..=i).rev().find(|&k| norm.words[k].has(Flags::SEG)) else {
+        return false;
+    };
+    let first = &norm.words[start];
+    start + 1 < i && first.has(Flags::PAREN) && !first.has(Flags::CJK)
 }
 
 /// A fansub release's episode alone in brackets, `[Group] Name [05][1080p]` or
@@ -924,11 +940,21 @@ mod tests {
             refs_in("Series_Title_2_[01]_[AniLibria_TV]_[WEBRip_1080p]"),
             [e(1)]
         );
+        // A fansub group's release: a number of two or more digits before a bracket, a
+        // release tag or the end; not a news site's tagged headline with a season number.
+        assert_eq!(refs_in("[K-F] Some Anime Show 214"), [e(214)]);
+        assert_eq!(
+            refs_in("[SubDESU]_Show_One_07_(1280x720_x264-AAC)_[6B7FD717]"),
+            [e(7)]
+        );
+        assert!(refs_in("[Exclusive] Stranger Things 4 [Netflix]").is_empty());
+        assert!(refs_in("[포토] 오징어 게임 12 [사진]").is_empty());
+        assert!(refs_in("Some Anime Show 214").is_empty());
         assert!(refs_in("Squid Game [2021] review").is_empty());
         assert!(refs_in("Squid Game [05 things we learned]").is_empty());
-        // Not: a spaced number (an anime's absolute episode, read only after a dash), a
+        // A spaced number is an anime's absolute episode (s2e14 only between dots); not: a
         // year, a number no release tag follows, a three-digit season not zero-padded.
-        assert!(refs_in("[K-F] Some Anime Show 214 [720p]").is_empty());
+        assert_eq!(refs_in("[K-F] Some Anime Show 214 [720p]"), [e(214)]);
         assert!(refs_in("Name.2020.720p.WEB").is_empty());
         assert!(refs_in("Top.100.Shows.Of.All.Time").is_empty());
         assert!(refs_in("Name S100E02").is_empty());
