@@ -327,6 +327,24 @@ impl Norm {
         false
     }
 
+    /// A `.` (`next` the character after it): a separator inside a word, a number's period
+    /// (`2. Staffel`), an abbreviation's, or a sentence end.
+    fn push_period(&mut self, cur: &mut Cursor, in_word: bool, next: Option<char>) {
+        if in_word && next.is_some_and(char::is_alphanumeric) {
+            // S.H.I.E.L.D, 124.79, Ver1.1a, Name.103.720p: a separator only.
+            cur.pend |= Flags::DOT;
+        } else if in_word && self.words.last().is_some_and(|w| w.has(Flags::NUM)) {
+            let short = self.words.last().is_some_and(|w| w.end - w.start <= 2);
+            if short {
+                cur.period_after_num = true;
+            } else {
+                cur.pend |= Flags::SENT | Flags::CLAUSE;
+            }
+        } else if !(in_word && self.last_is_abbreviation()) {
+            cur.pend |= Flags::SENT | Flags::CLAUSE;
+        }
+    }
+
     /// Punctuation and symbols at `i` (the next character at `next_at`): word, clause and sentence boundaries, quotes, `&`, `+`, `×`.
     fn push_punct(
         &mut self,
@@ -343,21 +361,7 @@ impl Norm {
             cur.pend.remove(Flags::BANG);
         }
         match c {
-            '.' => {
-                if in_word && next.is_some_and(char::is_alphanumeric) {
-                    // S.H.I.E.L.D, 124.79, Ver1.1a: a separator only.
-                    cur.pend |= Flags::DOT;
-                } else if in_word && self.words.last().is_some_and(|w| w.has(Flags::NUM)) {
-                    let short = self.words.last().is_some_and(|w| w.end - w.start <= 2);
-                    if short {
-                        cur.period_after_num = true;
-                    } else {
-                        cur.pend |= Flags::SENT | Flags::CLAUSE;
-                    }
-                } else if !(in_word && self.last_is_abbreviation()) {
-                    cur.pend |= Flags::SENT | Flags::CLAUSE;
-                }
-            }
+            '.' => self.push_period(cur, in_word, next),
             '!' | '?' => {
                 if in_word || cur.pend.contains(Flags::BANG) {
                     cur.pend |= Flags::BANG;
