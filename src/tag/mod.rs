@@ -366,6 +366,7 @@ impl Tagger {
                 rank: &s.rank,
                 related: if roundup { norm.words.len() } else { links },
                 featured,
+                news_kind: !tags.kinds.is_empty(),
             };
             let main = relevance(&ctx, &s.mentions, &s.refs, &mut s.scores);
             if s.scores.is_empty() {
@@ -715,6 +716,8 @@ struct Ctx<'a> {
     /// Where the list of featured titles starts, when the title announces a round-up (see
     /// [`is_featured`]).
     featured: Option<usize>,
+    /// The title has a news kind (an interview, a casting...): TV news, whoever it names.
+    news_kind: bool,
 }
 
 impl Ctx<'_> {
@@ -774,6 +777,59 @@ fn credit(norm: &Norm, m: &Mention) -> bool {
         }
     }
     false
+}
+
+/// The title credits a person with the show (a name of two capitalized words, or `the
+/// <show> star`) and says nothing else of TV: no news kind, no season or episode, no TV word
+/// ([`is_cue`]: a network, `season`, `finale`, `reboot`, `Emmy`...) outside the credit, no
+/// death or award (`'America's Got Talent' Winner Grace VanderWaal Is Totally
+/// Unrecognizable`). The person's life is the news; the show only says who they are.
+fn person_news(ctx: &Ctx<'_>, m: &Mention, refs: &[Ref]) -> bool {
+    let norm = ctx.norm;
+    let Some(noun) = next_word(norm, m.last) else {
+        return false;
+    };
+    // A name of two capitalized words, or `the <show> star`: not `'The Masked Singer' Stars
+    // Revealed!` (the contestants are the show's news).
+    let named = |k: usize| {
+        norm.words.get(k).is_some_and(|w| {
+            w.has(Flags::CAP) && !w.has(Flags::CLAUSE | Flags::NUM) && !is_cue(norm.word(k))
+        })
+    };
+    let by_article = prev_word(norm, m.first).is_some_and(|p| matches!(norm.word(p), "the" | "a"));
+    let person = by_article || (named(noun + 1) && named(noun + 2));
+    // An actor's death, an award, or looking back is news of the role they are known for.
+    let role_news = (0..ctx.body_start).any(|k| {
+        (norm.word(k) == "looks" && norm.word_or_empty(k + 1) == "back")
+            || matches!(
+                norm.word(k),
+                "dies"
+                    | "died"
+                    | "dead"
+                    | "obituary"
+                    | "tribute"
+                    | "tributes"
+                    | "remembered"
+                    | "award"
+                    | "awards"
+                    | "globe"
+                    | "globes"
+                    | "bafta"
+                    | "baftas"
+                    | "nomination"
+                    | "nominated"
+                    | "reflects"
+                    | "recalls"
+                    | "remembers"
+            )
+    });
+    person
+        && !ctx.news_kind
+        && !role_news
+        && !refs.iter().any(|r| ctx.in_title(r.first))
+        && (0..ctx.body_start)
+            .filter(|&k| !(m.first..=noun).contains(&k))
+            .all(|k| !is_cue(norm.word(k)))
 }
 
 /// After the mention, the title announces a new project (`to lead new drama`, `joins new
@@ -904,9 +960,13 @@ fn relevance(
             // person is the news.
             continue;
         }
-        if ctx.in_title(m.first) && credit(norm, m) && new_project(norm, m, ctx.body_start) {
-            // `'Lovely Runner' Star Byeon Woo Seok Confirmed To Lead New Fantasy Romance`:
-            // the news is the new project, not the show the person is known for.
+        if ctx.in_title(m.first)
+            && credit(norm, m)
+            && (new_project(norm, m, ctx.body_start) || person_news(ctx, m, refs))
+        {
+            // `'Lovely Runner' Star Byeon Woo Seok Confirmed To Lead New Fantasy Romance`,
+            // `Succession star Sarah Snook secretly MARRIES comedian`: the news is the new
+            // project or the person's own, not the show the person is known for.
             sc.credited = true;
         } else if ctx.in_title(m.first) {
             sc.title += 1;
@@ -1691,6 +1751,61 @@ mod tests {
             ]
         );
         assert_eq!(unescape_colons("Vol 3A and F13A "), "Vol 3A and F13A ");
+    }
+
+    #[test]
+    fn person_news_under_a_show_s_name_is_not_the_show() {
+        let t = Tagger::new(&[
+            show("Succession", &[]),
+            show("America's Got Talent", &[]),
+            show("The Masked Singer", &[]),
+            show("Only Fools and Horses", &[]),
+            show("The Crown", &[]),
+        ]);
+        let body = "<p>The Australian actress, who stars on the HBO series Succession, fell \
+                    for her fellow Aussie.</p>";
+        assert!(terms(
+            &t,
+            "Succession star Sarah Snook secretly MARRIES comedian",
+            body
+        )
+        .is_empty());
+        assert!(terms(
+            &t,
+            "'America's Got Talent' Winner Grace VanderWaal Is Totally Unrecognizable",
+            ""
+        )
+        .is_empty());
+        // The show's own news, whoever it names: its cast, a season, an interview about it,
+        // an actor's death, an award.
+        assert_eq!(
+            terms(&t, "'The Masked Singer' Stars Revealed!", ""),
+            ["the-masked-singer"]
+        );
+        assert_eq!(
+            terms(&t, "Succession Star Sarah Snook Talks Season 4", ""),
+            ["succession", "succession/s4"]
+        );
+        assert_eq!(
+            terms(
+                &t,
+                "'The Crown' Star Imelda Staunton on Playing the Queen",
+                ""
+            ),
+            ["the-crown"]
+        );
+        assert_eq!(
+            terms(
+                &t,
+                "Only Fools and Horses actor John Challis dies aged 79",
+                ""
+            ),
+            ["only-fools-and-horses"]
+        );
+        assert_eq!(
+            terms(&t, "The Crown Star Elizabeth Debicki Wins Golden Globe", ""),
+            ["the-crown"]
+        );
     }
 
     #[test]
