@@ -80,7 +80,9 @@
 //! featured titles. A body mention that credits a person (`'Talent Quest' winner Jane Doe`,
 //! `the 'Office' alums and`) weighs nothing unless a season reference shares its sentence:
 //! the person is the news. Nor does any mention of a show whose title mention credits a
-//! person for news of a new project (`'Moving' Star Zo In Sung To Join New Thriller`). Shows
+//! person for news of a new project (`'Moving' Star Zo In Sung To Join New Thriller`), or
+//! for the person's own news when the title says nothing else of TV (`'Talent Quest' Winner
+//! Jane Doe Is Unrecognizable`; see `person_news`). Shows
 //! are listed strongest first: 4 per title mention plus the body weight. The body is the
 //! summary followed by the content (the content alone when it repeats the summary), read up
 //! to 24 KiB of plain text.
