@@ -644,8 +644,9 @@ impl Tagger {
 }
 
 /// The verdict on a mention of a name that is no ordinary phrase and needs no context by
-/// config: it counts when written like a title (`shape`: its capitals; or `quoted`) or
-/// when it has several words, unless a one-word name is glued to a person's name.
+/// config: it counts when written like a title (`shape`: its capitals; or `quoted`, for one
+/// word with its capitals or a season after it) or when it has several words, unless a
+/// one-word name is glued to a person's name.
 fn distinctive_name(
     norm: &Norm,
     m: &Mention,
@@ -655,6 +656,9 @@ fn distinctive_name(
     season_follows: bool,
 ) -> Verdict {
     let t = &m.target;
+    // Quotes around one word written without the title's capital are scare quotes (`told
+    // to go into 'lockdown'`), unless a season follows.
+    let quoted = quoted && (shape || t.words >= 2 || season_follows);
     if !(shape || quoted || t.words >= 2) {
         return Verdict::Reject;
     }
@@ -1753,6 +1757,26 @@ mod tests {
             ]
         );
         assert_eq!(unescape_colons("Vol 3A and F13A "), "Vol 3A and F13A ");
+    }
+
+    #[test]
+    fn scare_quotes_around_one_lowercase_word_are_no_title() {
+        let t = Tagger::new(&[show("Lockdown", &[]), show("Shadowhunters", &[])]);
+        assert!(terms(
+            &t,
+            "Australians told to go into 'lockdown' until next year",
+            ""
+        )
+        .is_empty());
+        // With its capital, or a season after it, the quoted word is the title.
+        assert_eq!(
+            terms(&t, "Why I loved 'Lockdown' more than anything", ""),
+            ["lockdown"]
+        );
+        assert_eq!(
+            terms(&t, "'shadowhunters' season 3 is a mess", ""),
+            ["shadowhunters", "shadowhunters/s3"]
+        );
     }
 
     #[test]
