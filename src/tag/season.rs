@@ -4,7 +4,8 @@
 //! not matter: `Season 2:`, `season 2,`, `season “2”`, `season 2 — episode 5`):
 //!
 //! - `season 2`, `season two`, `second season`, `2nd season`, `third and final season`,
-//!   `season 2 episode 5`, `season 2, ep. 5`, `seasons 1 and 2`, UK `series 2`;
+//!   `season 2 episode 5`, `season 2, ep. 5`, `seasons 1 and 2`, UK `series 2`, glued
+//!   `Season4` and `#Season2`;
 //! - compact forms `S2`, `S02E05`, `S2 E5`, `2x05` (these only count right after a show name);
 //! - German `Staffel 2`, `2. Staffel`, `zweite Staffel`, `Folge 5`; French `saison 2`,
 //!   `deuxième saison`, `épisode 5`; Spanish and Portuguese `temporada 2`, `segunda
@@ -86,6 +87,7 @@ fn parse_at(norm: &Norm, i: usize, out: &mut Vec<Ref>) -> Option<usize> {
             push_episode(out, i, next - 1, e, false);
             return Some(next);
         }
+        w if glued_season(w).is_some() => glued_season(w).map(|v| (v, i + 1)),
         _ => {
             if let Some(r) = compact(norm, i)
                 .or_else(|| absolute(norm, i))
@@ -495,6 +497,15 @@ fn bracketed_episode(norm: &Norm, i: usize) -> Option<u32> {
         return None;
     }
     small_int(word)
+}
+
+/// A season word with its number glued to it, as release names and hashtags write it:
+/// `Season4`, `Saison3`, `#Staffel2`.
+fn glued_season(w: &str) -> Option<u32> {
+    ["season", "saison", "staffel", "temporada", "stagione"]
+        .iter()
+        .find_map(|p| w.strip_prefix(p))
+        .and_then(small_int)
 }
 
 /// A release's version suffix: `v2`.
@@ -930,6 +941,10 @@ mod tests {
             refs_in("Series S87E136 1080p WEB-DL x264-NGP"),
             [se(87, 136)]
         );
+        assert_eq!(refs_in("The Series Season4 WS PDTV XviD FUtV"), [s(4)]);
+        assert_eq!(refs_in("Series.Saison3.VOSTFR.HDTV.XviD-NOTAG"), [s(3)]);
+        assert_eq!(refs_in("#Season2 is coming"), [s(2)]);
+        assert!(refs_in("Seasoned cooks, season2024").is_empty());
         assert_eq!(refs_in("Series Title S3 -  15 VOSTFR [720p]"), [se(3, 15)]);
         // An episode alone in brackets after the name.
         assert_eq!(
