@@ -771,7 +771,7 @@ fn credit(norm: &Norm, m: &Mention) -> bool {
                 | "contestant"
         );
         if noun {
-            let by_article = prev_word(norm, m.first).is_some_and(|p| matches!(w(p), "the" | "a"));
+            let by_article = after_article(norm, m);
             let person = norm.words.get(a + 1).is_some_and(|b| {
                 !b.has(Flags::CLAUSE)
                     && ((b.has(Flags::CAP) && !is_cue(w(a + 1)) && !b.has(Flags::NUM))
@@ -802,8 +802,7 @@ fn person_news(ctx: &Ctx<'_>, m: &Mention, refs: &[Ref]) -> bool {
             w.has(Flags::CAP) && !w.has(Flags::CLAUSE | Flags::NUM) && !is_cue(norm.word(k))
         })
     };
-    let by_article = prev_word(norm, m.first).is_some_and(|p| matches!(norm.word(p), "the" | "a"));
-    let person = by_article || (named(noun + 1) && named(noun + 2));
+    let person = after_article(norm, m) || (named(noun + 1) && named(noun + 2));
     // An actor's death, an award, or looking back is news of the role they are known for.
     let role_news = (0..ctx.body_start).any(|k| {
         (norm.word(k) == "looks" && norm.word_or_empty(k + 1) == "back")
@@ -836,6 +835,11 @@ fn person_news(ctx: &Ctx<'_>, m: &Mention, refs: &[Ref]) -> bool {
         && (0..ctx.body_start)
             .filter(|&k| !(m.first..=noun).contains(&k))
             .all(|k| !is_cue(norm.word(k)))
+}
+
+/// `the` or `a` stands right before the mention (`the 'Taxi' star`).
+fn after_article(norm: &Norm, m: &Mention) -> bool {
+    prev_word(norm, m.first).is_some_and(|p| matches!(norm.word(p), "the" | "a"))
 }
 
 /// After the mention, the title announces a new project (`to lead new drama`, `joins new

@@ -87,8 +87,10 @@ fn parse_at(norm: &Norm, i: usize, out: &mut Vec<Ref>) -> Option<usize> {
             push_episode(out, i, next - 1, e, false);
             return Some(next);
         }
-        w if glued_season(w).is_some() => glued_season(w).map(|v| (v, i + 1)),
         _ => {
+            if let Some(season) = glued_season(w(i)) {
+                return season_ref(norm, i, season, i + 1, out);
+            }
             if let Some(r) = compact(norm, i)
                 .or_else(|| absolute(norm, i))
                 .or_else(|| dotted_number(norm, i))
@@ -374,12 +376,9 @@ fn compact(norm: &Norm, i: usize) -> Option<Ref> {
         } else if let Some((e, end)) = episode_after(norm, i + 1) {
             episode = Some(e);
             last = end - 1;
-        } else if let Some(e) = dashed_episode(norm, i + 1).or_else(|| {
-            let next = norm.words.get(i + 1)?;
-            next.flags
-                .contains(Flags::NUM | Flags::PAREN | Flags::CLAUSE)
-                .then(|| bracketed_episode(norm, i + 1))?
-        }) {
+        } else if let Some(e) =
+            dashed_episode(norm, i + 1).or_else(|| bracketed_episode(norm, i + 1))
+        {
             // `Boku no Hero Academia S2 - 01 [720p]`, `Name S2 [05]`: the release's episode
             // of that season.
             episode = Some(e);
@@ -432,8 +431,8 @@ fn absolute(norm: &Norm, i: usize) -> Option<Ref> {
         small_int(word)?
     } else if flags.contains(Flags::DASH) {
         dashed_episode(norm, i)?
-    } else if flags.contains(Flags::NUM | Flags::PAREN | Flags::CLAUSE) {
-        bracketed_episode(norm, i)?
+    } else if let Some(e) = bracketed_episode(norm, i) {
+        e
     } else if flags.contains(Flags::NUM) && !flags.contains(Flags::PAREN) && fansub_title(norm, i) {
         // `[K-F] Name 214`, `[SubDESU]_Name_07_(1280x720)`: a fansub group's release.
         if word.len() < 2 || is_year(word) || !release_end(norm, i) {
@@ -485,14 +484,20 @@ fn fansub_title(norm: &Norm, i: usize) -> bool {
 }
 
 /// A fansub release's episode alone in brackets, `[Group] Name [05][1080p]` or
-/// `Name_2_[01]_[WEBRip]`: the number opens a bracket (the caller checked) that closes right
-/// after it; not a year.
+/// `Name_2_[01]_[WEBRip]`: a number that opens a bracket that closes right after it; not a
+/// year.
 fn bracketed_episode(norm: &Norm, i: usize) -> Option<u32> {
-    let word = norm.word(i);
-    let closes = norm
+    let opens = norm
         .words
-        .get(i + 1)
-        .is_none_or(|n| n.has(Flags::CLAUSE) || !n.has(Flags::PAREN));
+        .get(i)?
+        .flags
+        .contains(Flags::NUM | Flags::PAREN | Flags::CLAUSE);
+    let word = norm.word(i);
+    let closes = opens
+        && norm
+            .words
+            .get(i + 1)
+            .is_none_or(|n| n.has(Flags::CLAUSE) || !n.has(Flags::PAREN));
     if !closes || is_year(word) {
         return None;
     }
