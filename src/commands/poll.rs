@@ -114,7 +114,7 @@ async fn poll_here(
 
 /// Prints failures and the summary line; an error when every feed failed.
 fn report(summaries: &[PollSummary], took: std::time::Duration) -> anyhow::Result<()> {
-    let (mut new, mut updated, mut ok) = (0, 0, 0);
+    let (mut new, mut updated, mut expired, mut ok) = (0, 0, 0, 0);
     for s in summaries {
         if s.ok() {
             ok += 1;
@@ -123,10 +123,16 @@ fn report(summaries: &[PollSummary], took: std::time::Duration) -> anyhow::Resul
         }
         new += s.new;
         updated += s.updated;
+        expired += s.expired;
     }
     let failed = summaries.len() - ok;
+    let old = if expired > 0 {
+        format!("; {expired} items older than retention_days not kept")
+    } else {
+        String::new()
+    };
     eprintln!(
-        "polled {} feeds in {:.1}s: {ok} ok, {failed} failed; {new} new entries, {updated} updated",
+        "polled {} feeds in {:.1}s: {ok} ok, {failed} failed; {new} new entries, {updated} updated{old}",
         summaries.len(),
         took.as_secs_f64()
     );

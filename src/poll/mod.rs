@@ -14,6 +14,7 @@ pub mod backfill;
 pub mod cadence;
 pub mod ingest;
 pub mod retag;
+pub mod retention;
 pub mod rules;
 pub mod settle;
 pub mod state;
@@ -70,11 +71,13 @@ impl Context {
     /// A context for `config` over `store`.
     ///
     /// Rebuilds the dedup index from the stored entries inside the window, so story merging
-    /// carries on across restarts and reloads. Blocking (a store scan): the daemon calls it
+    /// carries on across restarts and reloads, and has every feed read whole when the
+    /// retention window grew ([`retention`]). Blocking (a store scan): the daemon calls it
     /// through [`Context::build`].
     pub fn new(store: Arc<Store>, config: Arc<Config>) -> Result<Context, FetchError> {
         let window = i64::try_from(config.dedup.window.as_secs()).unwrap_or(i64::MAX / 4);
         let index = ingest::rebuild_index(&store, &config, window, now());
+        retention::reread_if_widened(&store, config.storage.retention.as_secs());
         Ok(Context {
             store,
             fetcher: Fetcher::new(&config.polling)?,
@@ -171,6 +174,9 @@ pub struct PollSummary {
     /// Updated entries.
     #[serde(default)]
     pub updated: usize,
+    /// Items skipped as older than the retention window (`[storage] retention_days`).
+    #[serde(default)]
+    pub expired: usize,
     /// Why it failed or was skipped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -179,24 +185,27 @@ pub struct PollSummary {
 impl PollSummary {
     /// The summary of `report` (`None`: the poll could not be stored; see the log).
     pub fn of(feed: &str, report: Option<&Report>) -> PollSummary {
-        let (outcome, new, updated, error) = match report.map(|r| &r.outcome) {
-            Some(Outcome::Stored(s)) => ("stored", s.new, s.updated, None),
-            Some(Outcome::NotModified) => ("not_modified", 0, 0, None),
-            Some(Outcome::Failed(m)) => ("failed", 0, 0, Some(m.clone())),
+        let stats = match report.map(|r| &r.outcome) {
+            Some(Outcome::Stored(s)) => *s,
+            _ => IngestStats::default(),
+        };
+        let (outcome, error) = match report.map(|r| &r.outcome) {
+            Some(Outcome::Stored(_)) => ("stored", None),
+            Some(Outcome::NotModified) => ("not_modified", None),
+            Some(Outcome::Failed(m)) => ("failed", Some(m.clone())),
             Some(Outcome::Gone) => (
                 "gone",
-                0,
-                0,
                 Some("gone (HTTP 410); polling is disabled for it".to_owned()),
             ),
-            Some(Outcome::Cancelled) => ("cancelled", 0, 0, Some("stopped by shutdown".to_owned())),
-            None => ("failed", 0, 0, Some("not stored (see the log)".to_owned())),
+            Some(Outcome::Cancelled) => ("cancelled", Some("stopped by shutdown".to_owned())),
+            None => ("failed", Some("not stored (see the log)".to_owned())),
         };
         PollSummary {
             feed: feed.to_owned(),
             outcome: outcome.to_owned(),
-            new,
-            updated,
+            new: stats.new,
+            updated: stats.updated,
+            expired: stats.expired,
             error,
         }
     }
@@ -208,6 +217,7 @@ impl PollSummary {
             outcome: "skipped".to_owned(),
             new: 0,
             updated: 0,
+            expired: 0,
             error: Some(why.to_owned()),
         }
     }
@@ -430,6 +440,14 @@ async fn store_entries(
             bridged = stats.bridged,
             unchanged = stats.unchanged,
             "stored"
+        );
+    } else if stats.expired > 0 && stored_before == 0 {
+        // Not an error (an archive's items are old), but the one reason a feed that
+        // answers shows nothing.
+        info!(
+            items = stats.expired,
+            retention_days = retention / 86_400,
+            "every item is older than retention_days: nothing kept (raise it to keep them)"
         );
     }
     Ok(Ending {

@@ -65,7 +65,52 @@ pub struct Cadence {
     pub reason: String,
 }
 
+/// The retention window (seconds) the feeds were last read under.
+const META_READ_WITH: &[u8] = b"retention_read_with";
+
 impl Store {
+    /// The retention window (seconds) recorded by [`Store::set_read_with`], if any.
+    pub fn read_with(&self) -> Result<Option<u64>, StoreError> {
+        Ok(self
+            .meta
+            .get(META_READ_WITH)?
+            .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
+            .map(u64::from_be_bytes))
+    }
+
+    /// Records the retention window (seconds) the feeds are read under from now on.
+    pub fn set_read_with(&self, secs: u64) -> Result<(), StoreError> {
+        self.write(|| {
+            self.meta.insert(META_READ_WITH, &secs.to_be_bytes())?;
+            self.wrote();
+            Ok(())
+        })
+    }
+
+    /// Forgets every feed's validators and makes it due now, so that its next poll reads
+    /// the whole feed again (a `304` would keep items skipped before); returns how many
+    /// feeds. Due times and health stay as they are otherwise. The caller flushes.
+    pub fn reread_every_feed(&self) -> Result<usize, StoreError> {
+        let states = self.feed_states()?;
+        let mut batch = sled::Batch::default();
+        for (id, mut state) in states.clone() {
+            state.etag = None;
+            state.last_modified = None;
+            state.next_poll = 0;
+            batch.insert(id.as_bytes(), codec::encode_state(&state)?);
+        }
+        self.write(|| {
+            self.feeds.apply_batch(batch)?;
+            self.wrote();
+            Ok(())
+        })?;
+        let mut pending = self.pending();
+        for id in states.keys() {
+            pending.remove(id);
+        }
+        Ok(states.len())
+    }
+
     /// The stored state of a feed.
     pub fn feed_state(&self, feed_id: &str) -> Result<Option<FeedState>, StoreError> {
         if let Some(s) = self.pending().get(feed_id) {

@@ -1042,3 +1042,66 @@ async fn a_reload_that_cannot_read_the_file_says_why() {
     assert!(error.contains("cannot read config file"), "{error}");
     assert!(error.contains("Is a directory"), "the OS error: {error}");
 }
+
+/// An archive feed whose items are older than `retention_days`: `poll` says why nothing was
+/// kept, and raising `retention_days` reads the feed whole again at the next poll, although
+/// the unchanged file would answer `304` to the validators of the first poll.
+#[tokio::test(flavor = "multi_thread")]
+async fn raising_retention_days_brings_in_the_items_it_skipped() {
+    let server = FixtureServer::start().await;
+    let day = |ago: i64| {
+        chrono::DateTime::from_timestamp(showfeed::clock::now() - ago * 86_400, 0)
+            .unwrap()
+            .to_rfc2822()
+    };
+    let (recent, old) = (day(2), day(200));
+    let body = rss(
+        "archive",
+        &[
+            ("https://example.org/a/1", "Recent news", &recent, "Today."),
+            ("https://example.org/a/2", "An old story", &old, "Long ago."),
+        ],
+    );
+    server.route(
+        "/archive.rss",
+        Route::ok(body, "application/rss+xml").with_validators("\"v1\"", &recent),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("feeds.toml");
+    let write = |days: u32| {
+        let text = format!(
+            "[storage]\npath = \"data\"\nretention_days = {days}\n\n[[feed]]\nid = \"archive\"\nurl = \"{}\"\n",
+            server.url("/archive.rss")
+        );
+        std::fs::write(&config, text).unwrap();
+    };
+    let cfg = config.to_str().unwrap();
+    let poll = || String::from_utf8(run_ok(&["--config", cfg, "poll"]).stderr).unwrap();
+    write(90);
+    let first = poll();
+    assert!(
+        first.contains("1 new entries")
+            && first.contains("1 items older than retention_days not kept"),
+        "{first}"
+    );
+    // Unchanged config and file: a conditional request, answered 304.
+    assert!(poll().contains("0 new entries"));
+    assert_eq!(server.seen("/archive.rss").last().unwrap().status, 304);
+    write(365);
+    let wider = poll();
+    assert!(wider.contains("1 new entries"), "{wider}");
+    let last = server.seen("/archive.rss").last().unwrap().clone();
+    assert_eq!((last.if_none_match, last.status), (None, 200));
+    let out = run_ok(&["--config", cfg, "feed", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let titles: Vec<&str> = doc["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["title"].as_str())
+        .collect();
+    assert_eq!(titles, ["Recent news", "An old story"]);
+    // Read whole once: the next poll is conditional again.
+    assert!(poll().contains("0 new entries"));
+    assert_eq!(server.seen("/archive.rss").last().unwrap().status, 304);
+}
