@@ -23,8 +23,12 @@ pub struct ConfigDiff {
     pub added_tags: Vec<(String, Vec<String>)>,
     /// Tags no feed has any more.
     pub removed_tags: Vec<String>,
-    /// View names added, removed or changed.
-    pub views: Vec<String>,
+    /// View names added.
+    pub added_views: Vec<String>,
+    /// View names removed.
+    pub removed_views: Vec<String>,
+    /// View names whose filters or settings changed.
+    pub changed_views: Vec<String>,
     /// Sections whose settings changed (polling, dedup, server...).
     pub sections: Vec<String>,
     /// Changes that only take effect after a restart.
@@ -106,16 +110,18 @@ impl ConfigDiff {
             .collect();
     }
 
-    /// Views are listed by name only: added, removed and changed alike.
+    /// Views by name: added, removed, changed (what changed is not described).
     fn compare_views(&mut self, old: &Config, new: &Config) {
         for v in &new.views {
-            if old.view(&v.name) != Some(v) {
-                self.views.push(v.name.clone());
+            match old.view(&v.name) {
+                None => self.added_views.push(v.name.clone()),
+                Some(o) if o != v => self.changed_views.push(v.name.clone()),
+                Some(_) => {}
             }
         }
         for v in &old.views {
             if new.view(&v.name).is_none() {
-                self.views.push(v.name.clone());
+                self.removed_views.push(v.name.clone());
             }
         }
     }
@@ -238,7 +244,13 @@ impl fmt::Display for ConfigDiff {
         if self.shows_changed() {
             lines.push("  stored entries will be re-tagged".into());
         }
-        lines.extend(self.views.iter().map(|v| format!("~ view {v}")));
+        lines.extend(
+            self.added_views
+                .iter()
+                .map(|v| format!("+ view {v} (/views/{v}.atom)")),
+        );
+        lines.extend(self.removed_views.iter().map(|v| format!("- view {v}")));
+        lines.extend(self.changed_views.iter().map(|v| format!("~ view {v}")));
         lines.extend(self.sections.iter().map(|s| format!("~ [{s}]")));
         lines.extend(
             self.needs_restart
@@ -373,9 +385,9 @@ name = "added"
             "- show dropped",
             "~ show renamed",
             "  stored entries will be re-tagged",
+            "+ view added (/views/added.atom)",
+            "- view removed",
             "~ view edited",
-            "~ view added",
-            "~ view removed",
             "~ [polling]",
             "~ [dedup]",
             "~ [server]",
