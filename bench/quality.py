@@ -319,12 +319,14 @@ class Output:
         self.by_link = defaultdict(list)
         self.by_title = defaultdict(list)
         self.by_url = defaultdict(list)
+        self.by_own_url = defaultdict(list)
         for n, it in enumerate(self.items):
             ext = it.get("_showfeed", {})
             src = ext.get("source", {}).get("id", "")
             self.by_link[(src, norm_url(it.get("url")))].append(n)
             self.by_title[(src, norm_title(it.get("title")))].append(n)
             self.by_url[norm_url(it.get("url"))].append(n)
+            self.by_own_url[norm_url(it.get("url"))].append(n)
             for r in ext.get("related", []):
                 self.by_link[(r.get("title", ""), norm_url(r.get("url")))].append(n)
                 self.by_url[norm_url(r.get("url"))].append(n)
@@ -344,6 +346,16 @@ class Output:
             # An exact copy: the same article shown once, under another feed's entry.
             hits = self.by_url.get(norm_url(key), [])[:1]
         return hits
+
+    def entry_of(self, label, hits):
+        """Of `hits` (what `find` gave), the entry whose own link is the item's article when
+        there is one: an exact copy is shown as that entry, and its facts are that entry's,
+        not those of another story's entry that lists the copy as a related link."""
+        own = self.by_own_url.get(norm_url(label["key"]), [])
+        for n in hits:
+            if n in own:
+                return n
+        return own[0] if own else hits[0]
 
     def predicted(self, n):
         it = self.items[n]
@@ -457,8 +469,8 @@ def score(s, out, part, skip_doubt=False):
             misses["lost"].append((lab, ""))
             pred = {"shows": set(), "seasons": set(), "episodes": set(), "kinds": set()}
         else:
-            where[i] = hits[0]
-            pred = out.predicted(hits[0])
+            where[i] = out.entry_of(lab, hits)
+            pred = out.predicted(where[i])
         for k, pr in figs.items():
             gold = set(lab.get(k, []))
             pr.add(gold, pred[k])
@@ -589,8 +601,9 @@ def clusters(s, out):
     groups = defaultdict(set)
     for lab in s.items:
         hits = out.find(lab)
-        st = out.predicted(hits[0])["story"] if hits else None
-        key = st or (f"#out{hits[0]}" if hits else None)
+        n = out.entry_of(lab, hits) if hits else None
+        st = out.predicted(n)["story"] if hits else None
+        key = st or (f"#out{n}" if hits else None)
         if key:
             groups[key].add((lab["file"], lab["key"]))
     for g in groups.values():

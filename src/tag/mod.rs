@@ -135,7 +135,7 @@ use crate::config::Show;
 use crate::entry::{SeasonRef, ShowTag, ABSOLUTE};
 
 /// Bump when the rules change, so stored entries get re-tagged (see [`Tagger::fingerprint`]).
-const RULES_VERSION: u32 = 8;
+const RULES_VERSION: u32 = 9;
 
 /// Words of the body that count as its lead.
 const LEAD_WORDS: usize = 100;
@@ -360,6 +360,14 @@ impl Tagger {
             self.settle(norm, body_start, featured, &mut s.mentions, &s.refs);
             if s.mentions.is_empty() {
                 break 'shows;
+            }
+            // A season word inside a show's name ("Anime Series - 05", "Series Five") is
+            // the name, not a season: read the references again around the names.
+            let mentions = &s.mentions;
+            let inside = |k: usize| mentions.iter().any(|m| (m.first..=m.last).contains(&k));
+            if s.refs.iter().any(|r| inside(r.first)) {
+                s.refs.clear();
+                season::parse_outside(norm, inside, &mut s.refs);
             }
             ranks(norm, body_start, &mut s.rank);
             let ctx = Ctx {
@@ -1864,6 +1872,36 @@ mod tests {
                 links
             ),
             ["nailed-it-"]
+        );
+    }
+
+    #[test]
+    fn a_season_word_inside_a_show_s_name_is_the_name() {
+        let t = Tagger::new(&[
+            show("Anime Series", &[]),
+            show("Selena: The Series", &[]),
+            show("Squid Game", &[]),
+        ]);
+        assert_eq!(
+            terms(
+                &t,
+                "[Dae-P9] Anime Series - 05 - Marrying by Contesting [1080p]",
+                ""
+            ),
+            ["anime-series", "anime-series/e5"]
+        );
+        assert_eq!(
+            terms(&t, "'Selena: The Series' Part 2 Trailer", ""),
+            ["selena--the-series"]
+        );
+        assert_eq!(
+            terms(&t, "Selena: The Series Season 2 Trailer", ""),
+            ["selena--the-series", "selena--the-series/s2"]
+        );
+        // Outside a name, the word still counts.
+        assert_eq!(
+            terms(&t, "Squid Game series 2 gets a date", ""),
+            ["squid-game", "squid-game/s2"]
         );
     }
 

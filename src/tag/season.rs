@@ -49,9 +49,20 @@ pub(crate) struct Ref {
 
 /// Appends every reference in `norm` to `out`, in order.
 pub(crate) fn parse(norm: &Norm, out: &mut Vec<Ref>) {
+    parse_outside(norm, |_| false, out);
+}
+
+/// [`parse`], where no reference starts at a word for which `inside` is true (a word of a
+/// show's name: "Anime Series - 05" is episode 5 of Anime Series, not series 5). The words
+/// after it are read as usual.
+pub(crate) fn parse_outside(norm: &Norm, inside: impl Fn(usize) -> bool, out: &mut Vec<Ref>) {
     let mut i = 0;
     while i < norm.words.len() {
-        i = parse_at(norm, i, out).unwrap_or(i + 1);
+        i = if inside(i) {
+            i + 1
+        } else {
+            parse_at(norm, i, out).unwrap_or(i + 1)
+        };
     }
 }
 
