@@ -10,6 +10,7 @@
 //! - German `Staffel 2`, `2. Staffel`, `zweite Staffel`, `Folge 5`; French `saison 2`,
 //!   `deuxième saison`, `épisode 5`; Spanish and Portuguese `temporada 2`, `segunda
 //!   temporada`, `capítulo 5`; Italian `stagione 2`, `seconda stagione`, `episodio 5`;
+//! - Turkish `Sezon 2`, `2. Sezon`, `Bölüm 5`, `5. Bölüm`, `69. Blm`;
 //! - Korean `시즌2`, `시즌 2`, `5화`, `5회` (not the edition `제58회` nor the count `2회 연속`); Japanese `第2期`, `2期`, `第2シーズン`, `シーズン2`,
 //!   `第5話`; Chinese `第二季`, `第5集`;
 //! - episode-only forms `episode 5`, `ep 5`, `Folge 5`, `第5話`, `episodes 69 to 102` (its two
@@ -71,7 +72,7 @@ pub(crate) fn parse_outside(norm: &Norm, inside: impl Fn(usize) -> bool, out: &m
 fn parse_at(norm: &Norm, i: usize, out: &mut Vec<Ref>) -> Option<usize> {
     let w = |k: usize| norm.word_or_empty(k);
     let found = match w(i) {
-        "season" | "staffel" | "saison" | "temporada" | "stagione" | "series" => {
+        "season" | "staffel" | "saison" | "temporada" | "stagione" | "series" | "sezon" => {
             number(norm, i + 1)
         }
         "seasons" | "staffeln" | "saisons" | "temporadas" | "stagioni" => {
@@ -93,7 +94,7 @@ fn parse_at(norm: &Norm, i: usize, out: &mut Vec<Ref>) -> Option<usize> {
                 return Some(next);
             }
         },
-        "episode" | "ep" | "folge" | "episodio" | "capitulo" => {
+        "episode" | "ep" | "folge" | "episodio" | "capitulo" | "bolum" => {
             let (e, next) = number(norm, i + 1)?;
             push_episode(out, i, next - 1, e, false);
             return Some(next);
@@ -168,6 +169,11 @@ fn ordinal_unit(norm: &Norm, i: usize, out: &mut Vec<Ref>) -> Option<usize> {
             | "saison"
             | "temporada"
             | "stagione"
+            | "sezon"
+            | "sezonu"
+            | "bolum"
+            | "bolumu"
+            | "blm"
             | "期"
             | "季"
             | "화"
@@ -194,7 +200,7 @@ fn ordinal_unit(norm: &Norm, i: usize, out: &mut Vec<Ref>) -> Option<usize> {
             "saison" => lang == Lang::Fr,
             "temporada" => matches!(lang, Lang::Es | Lang::Num),
             "stagione" => lang == Lang::Es,
-            "期" | "季" => lang == Lang::Num,
+            "sezon" | "sezonu" | "期" | "季" => lang == Lang::Num,
             _ => false,
         };
     if pairs {
@@ -203,9 +209,17 @@ fn ordinal_unit(norm: &Norm, i: usize, out: &mut Vec<Ref>) -> Option<usize> {
     if skip > 0 {
         return None;
     }
-    if lang == Lang::Num && matches!(unit, "화" | "회" | "話") {
+    if lang == Lang::Num && matches!(unit, "화" | "회" | "話" | "bolum" | "bolumu" | "blm") {
         if unit == "회" && !korean_episode(norm, i) {
             return Some(i + 2);
+        }
+        // Turkish `BLM` abbreviates `Bölüm` only after an ordinal's dot (`69. Blm`,
+        // `79.BLM`); after a bare number it is more likely the movement.
+        if unit == "blm"
+            && !norm.words[i + 1].has(Flags::SENT)
+            && !norm.words[i + 1].has(Flags::DOT)
+        {
+            return None;
         }
         push_episode(out, i, i + 1, ord, false);
         return Some(i + 2);
@@ -859,6 +873,13 @@ mod tests {
         assert_eq!(refs_in("Dark: die zweite Staffel"), [s(2)]);
         assert_eq!(refs_in("Staffel 2, Folge 5"), [se(2, 5)]);
         assert_eq!(refs_in("die 3. Staffel startet"), [s(3)]);
+        assert_eq!(refs_in("dizinin 2. sezonu"), [s(2)]);
+        assert_eq!(refs_in("Dizi 2. Sezon yakında"), [s(2)], "b");
+        assert_eq!(refs_in("Dizi 2. Sezon 5. Bölüm fragmanı"), [s(2), e(5)]);
+        assert_eq!(refs_in("Sezon 3, Bölüm 12"), [s(3), e(12)]);
+        assert_eq!(refs_in("Some show 69. Blm (29.10.2023) 1080p"), [e(69)]);
+        assert_eq!(refs_in("Turkish show 60.Bolum (31.01.2023) 720p"), [e(60)]);
+        assert_eq!(refs_in("3 BLM protesters"), []);
         assert_eq!(refs_in("la saison 2 de Lupin"), [s(2)]);
         assert_eq!(refs_in("la deuxième saison"), [s(2)]);
         assert_eq!(refs_in("la temporada 2, capítulo 3"), [se(2, 3)]);

@@ -130,7 +130,8 @@ struct Cursor {
     /// Flags for the next word ([`Flags::PENDING`]).
     pend: Flags,
     paren: u32,
-    /// A '.' followed a short number: a sentence break unless the next word is `staffel`...
+    /// A '.' followed a short number: a sentence break unless the next word is `staffel`,
+    /// `sezon`...
     period_after_num: bool,
 }
 
@@ -430,7 +431,19 @@ impl Norm {
         let text = &self.buf[start..end];
         if cur.period_after_num {
             cur.period_after_num = false;
-            if !matches!(text, "staffel" | "folge" | "teil" | "episode" | "kapitel") {
+            // German and Turkish ordinals (`3. Staffel`, `2. Sezon`, `5. Bölüm`).
+            if !matches!(
+                text,
+                "staffel"
+                    | "folge"
+                    | "teil"
+                    | "episode"
+                    | "kapitel"
+                    | "sezon"
+                    | "sezonu"
+                    | "bolum"
+                    | "bolumu"
+            ) {
                 cur.pend |= Flags::SENT | Flags::CLAUSE;
             }
         }
