@@ -1,7 +1,70 @@
 //! Vocabularies more than one stage reads, defined once: the kinds of news (tagging detects
 //! them, the config and queries name them, the output writes them) and the query parameters
 //! that only track clicks (normalize drops them from links, dedup ignores them when comparing
-//! links, the server ignores them in its own URLs).
+//! links, the server ignores them in its own URLs), and the networks and streamers (a TV cue
+//! for tagging, a name in a headline for story merging).
+
+/// Networks, streamers and broadcasters (single lower-case words, accents folded): a TV
+/// cue for tagging and news kinds, and a name in a headline for story merging.
+pub fn is_network(w: &str) -> bool {
+    matches!(
+        w,
+        "netflix"
+            | "hbo"
+            | "max"
+            | "hulu"
+            | "disney"
+            | "prime"
+            | "amazon"
+            | "apple"
+            | "fx"
+            | "fxx"
+            | "amc"
+            | "bbc"
+            | "itv"
+            | "tvn"
+            | "jtbc"
+            | "sbs"
+            | "kbs"
+            | "kbs2"
+            | "mbc"
+            | "ena"
+            | "tving"
+            | "wavve"
+            | "coupang"
+            | "viki"
+            | "viu"
+            | "kocowa"
+            | "crunchyroll"
+            | "funimation"
+            | "hidive"
+            | "peacock"
+            | "paramount"
+            | "showtime"
+            | "starz"
+            | "cbs"
+            | "nbc"
+            | "abc"
+            | "fox"
+            | "cw"
+            | "syfy"
+            | "bravo"
+            | "tnt"
+            | "tbs"
+            | "britbox"
+            | "acorn"
+            | "mgm"
+            | "epix"
+            | "ocn"
+            | "nhk"
+            | "tokyo"
+            | "mx"
+            | "zdf"
+            | "ard"
+            | "canal"
+            | "rai"
+    )
+}
 
 /// A kind of entertainment news, detected from headline cues (see `tag::kind`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -61,8 +61,9 @@ pub struct Fingerprint {
     pub(crate) title: Vec<u32>,
     /// Distinct summary tokens that are not title tokens, sorted.
     pub(crate) body: Vec<u32>,
-    /// Name tokens, sorted: the tokens of the show slugs and of quoted titles
-    /// (`'Severance'`, `“Queen of Tears”`). Shared names weigh little when scoring.
+    /// Name tokens, sorted: the tokens of the show slugs, of quoted titles
+    /// (`'Severance'`, `“Queen of Tears”`) and of the networks the headline names
+    /// ([`crate::vocab::is_network`]). Shared names weigh little when scoring.
     pub(crate) names: Vec<u32>,
     /// The name tokens from quoted titles only, sorted: the headline is about that work.
     pub(crate) quoted: Vec<u32>,
@@ -207,6 +208,7 @@ pub fn fingerprint_in<K: AsRef<str>>(
         mut title,
         body,
         mut names,
+        networks,
         mut counted,
         mut counted_body,
         mut dates,
@@ -224,6 +226,9 @@ pub fn fingerprint_in<K: AsRef<str>>(
         v.dedup();
     }
     let quoted = names.clone();
+    // A network the headline names is a name of the story ("The Best Movies on Hulu" is not
+    // "... on Disney+"), but not a quoted title: alone it vetoes nothing.
+    names.extend(networks);
     let body = body_tokens(body, &title);
     let shows = show_tokens(show_slugs, &mut names);
     Fingerprint {
@@ -451,6 +456,8 @@ struct Tokenizer<'a> {
     title: Vec<u32>,
     body: Vec<u32>,
     names: Vec<u32>,
+    /// The headline's networks and streamers (`Hulu`, `Disney+`), as tokens.
+    networks: Vec<u32>,
     counted: Vec<u32>,
     counted_body: Vec<u32>,
     dates: Vec<u32>,
@@ -474,6 +481,7 @@ impl<'a> Tokenizer<'a> {
             title: Vec::with_capacity(16),
             body: Vec::with_capacity(48),
             names: Vec::new(),
+            networks: Vec::new(),
             counted: Vec::new(),
             counted_body: Vec::new(),
             dates: Vec::new(),
@@ -590,6 +598,9 @@ impl<'a> Tokenizer<'a> {
             return 1;
         }
         let tokens = tokens_of(word, &ctx, &mut self.buf);
+        if i < self.head && crate::vocab::is_network(word) {
+            self.networks.extend(tokens.iter().flatten());
+        }
         // S2E5 counts a season and an episode; other numbers what a counted word next to
         // them names.
         let kinds = if !tokens.iter().flatten().any(|&t| is_number(t)) {
@@ -767,10 +778,12 @@ mod tests {
     fn possessives_quotes_and_accents() {
         assert_eq!(words("Netflix's Wednesday"), words("Netflix Wednesday"));
         assert_eq!(words("Pokémon Horizons"), words("Pokemon horizons"));
-        assert_eq!(
-            fp("‘Severance’ Renewed for Season 3 at Apple").names,
-            vec![tok("severance")]
-        );
+        let severance = fp("‘Severance’ Renewed for Season 3 at Apple");
+        assert_eq!(severance.quoted, vec![tok("severance")]);
+        // The network is a name too, not a quoted title.
+        let mut both = vec![tok("severance"), tok("apple")];
+        both.sort_unstable();
+        assert_eq!(severance.names, both);
         assert_eq!(
             fp("Kim Soo Hyun Joins “Queen Of Tears”").names.len(),
             2,

@@ -527,6 +527,26 @@ mod tests {
         let a = fp("‘Severance’ Renewed for Season 3", "Apple renews it.");
         let b = fp("‘Shrinking’ Renewed for Season 3", "Apple renews it.");
         assert_eq!(conflict(&a, &b, NOW), Some(Conflict::Names));
+        // One template, each headline about another streamer's catalogue.
+        let hulu = fp(
+            "The Best Christmas and Holiday Movies on Hulu",
+            "Christmas movies are all about family drama. Hulu has a pretty good list.",
+        );
+        let disney = fp(
+            "The Best Holiday and Christmas Movies on Disney+",
+            "December is here: watch a Christmas movie to get you in the spirit.",
+        );
+        assert_eq!(conflict(&hulu, &disney, NOW), Some(Conflict::Names));
+        // A network only one headline names vetoes nothing.
+        let a = fp(
+            "Netflix raises its prices again",
+            "The streamer's plans cost more.",
+        );
+        let b = fp(
+            "Streaming prices go up again",
+            "Netflix plans cost more from today.",
+        );
+        assert_eq!(conflict(&a, &b, NOW), None);
         let a = fingerprint(
             "‘Wednesday’ Season 2 Trailer",
             "Netflix, Jenna Ortega.",

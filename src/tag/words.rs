@@ -92,66 +92,7 @@ pub(crate) fn is_common(w: &str) -> bool {
     false
 }
 
-/// Networks, streamers and broadcasters (single normalized words).
-pub(crate) fn is_network(w: &str) -> bool {
-    matches!(
-        w,
-        "netflix"
-            | "hbo"
-            | "max"
-            | "hulu"
-            | "disney"
-            | "prime"
-            | "amazon"
-            | "apple"
-            | "fx"
-            | "fxx"
-            | "amc"
-            | "bbc"
-            | "itv"
-            | "tvn"
-            | "jtbc"
-            | "sbs"
-            | "kbs"
-            | "kbs2"
-            | "mbc"
-            | "ena"
-            | "tving"
-            | "wavve"
-            | "coupang"
-            | "viki"
-            | "viu"
-            | "kocowa"
-            | "crunchyroll"
-            | "funimation"
-            | "hidive"
-            | "peacock"
-            | "paramount"
-            | "showtime"
-            | "starz"
-            | "cbs"
-            | "nbc"
-            | "abc"
-            | "fox"
-            | "cw"
-            | "syfy"
-            | "bravo"
-            | "tnt"
-            | "tbs"
-            | "britbox"
-            | "acorn"
-            | "mgm"
-            | "epix"
-            | "ocn"
-            | "nhk"
-            | "tokyo"
-            | "mx"
-            | "zdf"
-            | "ard"
-            | "canal"
-            | "rai"
-    )
-}
+pub(crate) use crate::vocab::is_network;
 
 /// Words that say the text around them is about a TV show.
 pub(crate) fn is_cue(w: &str) -> bool {
