@@ -24,7 +24,9 @@
 //!   (`Name - 031 - Title`), and after a compact season (`Name S2 - 01 [720p]`, s2e1); a
 //!   version or part letter after the episode (`S02E01v2`, `S06E01b`), zero-padded seasons
 //!   (`S010E16`), and a scene release's dotted number before a release tag
-//!   (`Name.103.720p.HDTV` is s1e3, `Name.1013.720p` s10e13); compact like `S2`.
+//!   (`Name.103.720p.HDTV` is s1e3, `Name.1013.720p` s10e13); compact like `S2`; a bare
+//!   number closing the name after a compact season (`Name S21 999`), and a daily soap's
+//!   long episode after one (`S41E10478`, `S41 E10478`, up to 99,999).
 //!
 //! Seasons run 1 to 60 and episodes 1 to 2000, so years (`the 2024 season`) never count.
 
@@ -32,6 +34,8 @@ use super::text::{Flags, Norm};
 
 const MAX_SEASON: u32 = 60;
 const MAX_EPISODE: u32 = 2000;
+/// A daily soap's episode after its compact season (`S41E10478`, `S38 E8800`).
+const MAX_SOAP_EPISODE: u32 = 99_999;
 
 /// One reference found in the stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -397,20 +401,25 @@ fn compact(norm: &Norm, i: usize) -> Option<Ref> {
             {
                 return None;
             }
-            episode = Some(small_int(&e[..digits])?);
+            // A glued episode may be a daily soap's (`S42E10713`).
+            episode = Some(soap_int(&e[..digits])?);
         } else if let Some((e, end)) = episode_after(norm, i + 1) {
             episode = Some(e);
             last = end - 1;
-        } else if let Some(e) =
-            dashed_episode(norm, i + 1).or_else(|| bracketed_episode(norm, i + 1))
-        {
-            // `Boku no Hero Academia S2 - 01 [720p]`, `Name S2 [05]`: the release's episode
-            // of that season.
+        } else if let Some(e) = spaced_soap_episode(norm, i + 1) {
             episode = Some(e);
             last = i + 1;
-        }
-        if episode.is_some_and(|e| !(1..=MAX_EPISODE).contains(&e)) {
-            return None;
+        } else if let Some(e) = dashed_episode(norm, i + 1)
+            .or_else(|| bracketed_episode(norm, i + 1))
+            .or_else(|| bare_episode(norm, i + 1))
+        {
+            // `Boku no Hero Academia S2 - 01 [720p]`, `Name S2 [05]`, `Name S21 999`: the
+            // release's episode of that season.
+            if !(1..=MAX_EPISODE).contains(&e) {
+                return None;
+            }
+            episode = Some(e);
+            last = i + 1;
         }
         return Some(Ref {
             first: i,
@@ -496,6 +505,41 @@ fn dashed_episode(norm: &Norm, i: usize) -> Option<u32> {
         return None;
     }
     small_int(num)
+}
+
+/// Digits of a daily soap's episode: one to five, up to [`MAX_SOAP_EPISODE`].
+fn soap_int(s: &str) -> Option<u32> {
+    if s.is_empty() || s.len() > 5 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse()
+        .ok()
+        .filter(|e| (1..=MAX_SOAP_EPISODE).contains(e))
+}
+
+/// `E10478` as its own word after a compact season (`Name S41 E10478 - 2014-08-15`): only
+/// the long numbers [`episode_after`] leaves alone.
+fn spaced_soap_episode(norm: &Norm, i: usize) -> Option<u32> {
+    let w = norm.words.get(i)?;
+    if w.has(Flags::SENT) {
+        return None;
+    }
+    let e = soap_int(norm.word(i).strip_prefix('e')?)?;
+    (e > MAX_EPISODE).then_some(e)
+}
+
+/// A bare number that ends a release name after its compact season (`Anime Title S21 999`,
+/// `Name S2 05 [720p]`): two to four digits, not a year, in the same clause.
+fn bare_episode(norm: &Norm, i: usize) -> Option<u32> {
+    let w = norm.words.get(i)?;
+    let word = norm.word(i);
+    if !w.has(Flags::NUM) || w.has(Flags::CLAUSE) || word.len() < 2 || is_year(word) {
+        return None;
+    }
+    if !release_end(norm, i) {
+        return None;
+    }
+    small_int(word).filter(|e| (1..=MAX_EPISODE).contains(e))
 }
 
 /// The segment word `i` is in opens with a bracketed tag in Latin letters, as fansub groups
@@ -866,6 +910,17 @@ mod tests {
         assert_eq!(refs_in("The Bear S3 E4"), [se(3, 4)]);
         assert_eq!(refs_in("The Bear 3x04"), [se(3, 4)]);
         assert_eq!(refs_in("S4 engine, 4x4 trucks"), [s(4), se(4, 4)]);
+        // Release names: a daily soap's long episode, a bare episode closing the name.
+        assert_eq!(
+            refs_in("The Show - S41 E10478 - 2014-08-15"),
+            [se(41, 10478)]
+        );
+        assert_eq!(refs_in("The Show S42E10713 720p"), [se(42, 10713)]);
+        assert_eq!(refs_in("Anime Title S21 999"), [se(21, 999)]);
+        assert_eq!(refs_in("Name S2 05 [720p]"), [se(2, 5)]);
+        assert_eq!(refs_in("Squid Game S2 2024"), [s(2)]);
+        assert_eq!(refs_in("Squid Game S2 10 things to know"), [s(2)]);
+        assert_eq!(refs_in("episode 10478"), []);
     }
 
     #[test]
