@@ -127,7 +127,7 @@ fn report(summaries: &[PollSummary], took: std::time::Duration) -> anyhow::Resul
     }
     let failed = summaries.len() - ok;
     let old = if expired > 0 {
-        format!("; {expired} items older than retention_days not kept")
+        format!("; {expired} items too old to keep (retention_days, max_entries)")
     } else {
         String::new()
     };

@@ -174,7 +174,8 @@ pub struct PollSummary {
     /// Updated entries.
     #[serde(default)]
     pub updated: usize,
-    /// Items skipped as older than the retention window (`[storage] retention_days`).
+    /// Items skipped as older than the store keeps (`[storage] retention_days`, or what
+    /// `max_entries` pruned).
     #[serde(default)]
     pub expired: usize,
     /// Why it failed or was skipped.
@@ -447,7 +448,7 @@ async fn store_entries(
         info!(
             items = stats.expired,
             retention_days = retention / 86_400,
-            "every item is older than retention_days: nothing kept (raise it to keep them)"
+            "every item is older than the store keeps (retention_days, or what max_entries pruned): nothing kept"
         );
     }
     Ok(Ending {

@@ -1081,7 +1081,7 @@ async fn raising_retention_days_brings_in_the_items_it_skipped() {
     let first = poll();
     assert!(
         first.contains("1 new entries")
-            && first.contains("1 items older than retention_days not kept"),
+            && first.contains("1 items too old to keep (retention_days, max_entries)"),
         "{first}"
     );
     // Unchanged config and file: a conditional request, answered 304.
