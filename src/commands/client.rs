@@ -123,9 +123,53 @@ pub fn running_config(config: &Config) -> Result<Option<Config>, String> {
     }
 }
 
-/// Whether an error means the daemon holds the store.
-pub fn is_locked(e: &StoreError) -> bool {
-    matches!(e, StoreError::Locked(_))
+/// Where a command that writes (`poll`, `fetch-text`) does its work.
+pub enum Holder {
+    /// The store where the config points, opened here.
+    Here(crate::store::Store),
+    /// The running daemon, which holds that store or runs this config with its own.
+    Daemon(DaemonClient),
+}
+
+/// The store where the config points (created if need be), or the daemon to ask instead:
+/// the one that holds it, or, when there is no store there yet, a daemon that runs this
+/// config with its store elsewhere, so that a second store is not started beside its.
+pub async fn store_or_daemon(config: &Config) -> Result<Holder, StoreError> {
+    if !config.storage.path.exists() {
+        let missing = StoreError::Missing(config.storage.path.clone());
+        if let Some(daemon) = daemon_for(config, &missing).await {
+            return Ok(Holder::Daemon(daemon));
+        }
+    }
+    match crate::daemon::open_store(config) {
+        Ok(store) => Ok(Holder::Here(store)),
+        Err(StoreError::Locked(_)) => Ok(Holder::Daemon(DaemonClient::of(config))),
+        Err(e) => Err(e),
+    }
+}
+
+/// The daemon a command that only reads asks instead of opening the store after `e`: the
+/// one that holds it (`Locked`), or, when there is no store where this config points
+/// (`Missing`), a daemon at `[server] listen` that runs this very config file with its store
+/// elsewhere (`showfeed --data DIR run`). `None`: report `e`.
+pub async fn daemon_for(config: &Config, e: &StoreError) -> Option<DaemonClient> {
+    let client = DaemonClient::of(config);
+    match e {
+        StoreError::Locked(_) => Some(client),
+        StoreError::Missing(path) => {
+            let theirs = client.config_file().await?;
+            if !same_file(&theirs, &config.file) {
+                return None;
+            }
+            eprintln!(
+                "note: no store at {}; asking the daemon at {}, which runs this config with its own store",
+                path.display(),
+                config.server.listen
+            );
+            Some(client)
+        }
+        _ => None,
+    }
 }
 
 /// `resp`, or an error with the daemon's reason (its body) when it did not answer 2xx.

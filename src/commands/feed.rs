@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context as _};
 
-use super::client::{is_locked, DaemonClient};
+use super::client::{daemon_for, DaemonClient};
 use crate::cli::FeedArgs;
 use crate::clock::now;
 use crate::config::Config;
@@ -25,8 +25,10 @@ pub async fn feed(config: Arc<Config>, args: FeedArgs) -> anyhow::Result<()> {
     request.query.limit = args.limit;
     let body = match open_existing_store(&config) {
         Ok(store) => output::render(&config, &store, &kind, format, &request)?.body,
-        Err(e) if is_locked(&e) => from_daemon(&DaemonClient::of(&config), &args).await?,
-        Err(e) => return Err(e).context("cannot open the store"),
+        Err(e) => match daemon_for(&config, &e).await {
+            Some(daemon) => from_daemon(&daemon, &args).await?,
+            None => return Err(e).context("cannot open the store"),
+        },
     };
     print_document(&body)
 }

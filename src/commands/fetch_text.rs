@@ -8,12 +8,11 @@ use std::time::Instant;
 use anyhow::{bail, Context as _};
 use tokio_util::sync::CancellationToken;
 
-use super::client::{is_locked, DaemonClient};
+use super::client::{store_or_daemon, Holder};
 use super::progress;
 use crate::cli::FetchTextArgs;
 use crate::clock::now;
 use crate::config::Config;
-use crate::daemon::open_store;
 use crate::poll::backfill::{self, BackfillStats};
 use crate::poll::Context;
 use crate::store::Store;
@@ -26,11 +25,14 @@ pub async fn fetch_text(config: Arc<Config>, args: FetchTextArgs) -> anyhow::Res
     if feeds.is_empty() {
         bail!("no feed has `full_text`: name the feeds to fetch articles for with --feed ID");
     }
-    let stats = match open_store(&config) {
-        Ok(store) => here(&config, Arc::new(store), &feeds, since).await?,
-        Err(e) if is_locked(&e) => {
+    let holder = store_or_daemon(&config)
+        .await
+        .context("cannot open the store")?;
+    let stats = match holder {
+        Holder::Here(store) => here(&config, Arc::new(store), &feeds, since).await?,
+        Holder::Daemon(daemon) => {
             eprintln!("the daemon holds the store: asking it to fetch the articles");
-            DaemonClient::of(&config)
+            daemon
                 .post(&format!("/admin/fetch-text?{}", query(&args)))
                 .await?
                 .json()
@@ -39,7 +41,6 @@ pub async fn fetch_text(config: Arc<Config>, args: FetchTextArgs) -> anyhow::Res
                     "the daemon's answer to /admin/fetch-text is not what this showfeed reads",
                 )?
         }
-        Err(e) => return Err(e).context("cannot open the store"),
     };
     report(&stats, started.elapsed())
 }

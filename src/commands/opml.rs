@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 
-use super::client::{is_locked, DaemonClient};
+use super::client::{daemon_for, DaemonClient};
 use crate::cli::OpmlCommand;
 use crate::config::Config;
 use crate::daemon::open_existing_store;
@@ -21,16 +21,18 @@ pub async fn opml(config: Arc<Config>, cmd: OpmlCommand) -> anyhow::Result<()> {
             let text = match open_existing_store(&config) {
                 Ok(store) => crate::opml::export(&config, &store.feed_states()?),
                 // The daemon knows the feeds' own titles and sites: the same document.
-                Err(e) if is_locked(&e) => export_from_daemon(&DaemonClient::of(&config)).await?,
-                // Nothing polled yet: the list is the config's, without the feeds' own
-                // titles and sites.
-                Err(e @ StoreError::Missing(_)) => {
-                    eprintln!(
-                        "note: {e}; exporting the config's feeds without their own titles and sites"
-                    );
-                    crate::opml::export(&config, &Default::default())
-                }
-                Err(e) => return Err(e).context("cannot open the store"),
+                Err(e) => match (daemon_for(&config, &e).await, e) {
+                    (Some(daemon), _) => export_from_daemon(&daemon).await?,
+                    // Nothing polled yet: the list is the config's, without the feeds' own
+                    // titles and sites.
+                    (None, e @ StoreError::Missing(_)) => {
+                        eprintln!(
+                            "note: {e}; exporting the config's feeds without their own titles and sites"
+                        );
+                        crate::opml::export(&config, &Default::default())
+                    }
+                    (None, e) => return Err(e).context("cannot open the store"),
+                },
             };
             print!("{text}");
             Ok(())

@@ -6,11 +6,10 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context as _};
 
-use super::client::{is_locked, DaemonClient};
+use super::client::{store_or_daemon, Holder};
 use super::progress;
 use crate::cli::PollArgs;
 use crate::config::{Config, Feed};
-use crate::daemon::open_store;
 use crate::poll::{retag, Context, PollSummary};
 use crate::scheduler;
 use crate::store::Store;
@@ -18,18 +17,20 @@ use crate::store::Store;
 /// `poll`: fails (non-zero) only when every feed polled failed, so cron can tell.
 pub async fn poll(config: Arc<Config>, args: PollArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let summaries = match open_store(&config) {
-        Ok(store) => poll_here(&config, Arc::new(store), &args).await?,
-        Err(e) if is_locked(&e) => {
+    let holder = store_or_daemon(&config)
+        .await
+        .context("cannot open the store")?;
+    let summaries = match holder {
+        Holder::Here(store) => poll_here(&config, Arc::new(store), &args).await?,
+        Holder::Daemon(daemon) => {
             eprintln!("the daemon holds the store: asking it to poll now");
-            DaemonClient::of(&config)
+            daemon
                 .post(&format!("/admin/poll?{}", query(&args)))
                 .await?
                 .json()
                 .await
                 .context("the daemon's answer to /admin/poll is not what this showfeed reads")?
         }
-        Err(e) => return Err(e).context("cannot open the store"),
     };
     report(&summaries, started.elapsed())
 }

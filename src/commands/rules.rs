@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 
-use super::client::{is_locked, DaemonClient};
+use super::client::{daemon_for, DaemonClient};
 use crate::cli::RulesCommand;
 use crate::config::Config;
 use crate::daemon::open_existing_store;
@@ -22,10 +22,10 @@ pub async fn rules(config: Arc<Config>, cmd: RulesCommand) -> anyhow::Result<()>
                 .await?
                 .map_err(|e| anyhow::anyhow!("{e}"))?
         }
-        Err(e) if is_locked(&e) => {
-            from_daemon(&DaemonClient::of(&config), &rule, feed.as_deref()).await?
-        }
-        Err(e) => return Err(e).context("cannot open the store"),
+        Err(e) => match daemon_for(&config, &e).await {
+            Some(daemon) => from_daemon(&daemon, &rule, feed.as_deref()).await?,
+            None => return Err(e).context("cannot open the store"),
+        },
     };
     print(&result);
     Ok(())

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 
-use super::client::{is_locked, DaemonClient};
+use super::client::{daemon_for, DaemonClient};
 use crate::config::Config;
 use crate::daemon::open_existing_store;
 use crate::output::status::{status_rows, Status, StatusFeed};
@@ -13,8 +13,10 @@ use crate::output::status::{status_rows, Status, StatusFeed};
 pub async fn status(config: Arc<Config>) -> anyhow::Result<()> {
     let rows: Vec<StatusFeed> = match open_existing_store(&config) {
         Ok(store) => status_rows(&config, &store)?,
-        Err(e) if is_locked(&e) => from_daemon(&DaemonClient::of(&config)).await?,
-        Err(e) => return Err(e).context("cannot open the store"),
+        Err(e) => match daemon_for(&config, &e).await {
+            Some(daemon) => from_daemon(&daemon).await?,
+            None => return Err(e).context("cannot open the store"),
+        },
     };
     print(rows);
     Ok(())

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 
-use super::client::{is_locked, DaemonClient};
+use super::client::{daemon_for, DaemonClient};
 use crate::config::Config;
 use crate::daemon::open_existing_store;
 use crate::output::suggest::{suggestions, SuggestionOut};
@@ -14,8 +14,10 @@ use crate::output::suggest::{suggestions, SuggestionOut};
 pub async fn suggest(config: Arc<Config>, days: u32, max: usize) -> anyhow::Result<()> {
     let list = match open_existing_store(&config) {
         Ok(store) => suggestions(&config, &store, days, max)?,
-        Err(e) if is_locked(&e) => from_daemon(&DaemonClient::of(&config), days, max).await?,
-        Err(e) => return Err(e).context("cannot open the store"),
+        Err(e) => match daemon_for(&config, &e).await {
+            Some(daemon) => from_daemon(&daemon, days, max).await?,
+            None => return Err(e).context("cannot open the store"),
+        },
     };
     print(&list, days, &config.file);
     Ok(())

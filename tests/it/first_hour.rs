@@ -1105,3 +1105,70 @@ async fn raising_retention_days_brings_in_the_items_it_skipped() {
     assert!(poll().contains("0 new entries"));
     assert_eq!(server.seen("/archive.rss").last().unwrap().status, 304);
 }
+
+/// `showfeed --data DIR run`, then the commands without `--data`: there is no store where
+/// the config points, and the daemon at its `listen` runs this very file, so `status`,
+/// `feed` and `poll` ask it instead of failing (or of starting a second, empty store).
+#[tokio::test(flavor = "multi_thread")]
+async fn commands_find_a_daemon_that_keeps_its_store_elsewhere() {
+    let server = FixtureServer::start().await;
+    server.route(
+        "/a.rss",
+        Route::ok(
+            feed_of("a", "Squid Game season 3 trailer"),
+            "application/rss+xml",
+        ),
+    );
+    let port = free_port();
+    let setup = write_config(&[("a", server.url("/a.rss"))], port, "");
+    let config = setup.config.to_str().unwrap().to_owned();
+    let elsewhere = setup.dir.path().join("elsewhere");
+    let daemon = Daemon {
+        child: showfeed()
+            .args([
+                "--config",
+                &config,
+                "--data",
+                elsewhere.to_str().unwrap(),
+                "run",
+            ])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    wait_until("the daemon has polled", async || {
+        try_status(&daemon.base)
+            .await
+            .is_some_and(|st| st["feeds"][0]["last_success"].is_string())
+    })
+    .await;
+    let status = run_ok(&["--config", &config, "status"]);
+    let (out, err) = (
+        String::from_utf8_lossy(&status.stdout),
+        String::from_utf8_lossy(&status.stderr),
+    );
+    assert!(out.lines().any(|l| l.starts_with("a ")), "{out}");
+    assert!(err.contains("asking the daemon at"), "{err}");
+    let feed = run_ok(&["--config", &config, "feed", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&feed.stdout).unwrap();
+    assert_eq!(doc["items"][0]["title"], "Squid Game season 3 trailer");
+    let poll = run_ok(&["--config", &config, "poll"]);
+    assert!(
+        String::from_utf8_lossy(&poll.stderr).contains("asking it to poll now"),
+        "{}",
+        String::from_utf8_lossy(&poll.stderr)
+    );
+    assert!(
+        !setup.dir.path().join("data").exists(),
+        "no second store where the config points"
+    );
+    drop(daemon);
+    // No daemon: the plain error about the missing store.
+    let out = showfeed()
+        .args(["--config", &config, "status"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no store at"));
+}
