@@ -126,7 +126,7 @@ pub fn running_config(config: &Config) -> Result<Option<Config>, String> {
 /// Where a command that writes (`poll`, `fetch-text`) does its work.
 pub enum Holder {
     /// The store where the config points, opened here.
-    Here(crate::store::Store),
+    Here(Box<crate::store::Store>),
     /// The running daemon, which holds that store or runs this config with its own.
     Daemon(DaemonClient),
 }
@@ -142,7 +142,7 @@ pub async fn store_or_daemon(config: &Config) -> Result<Holder, StoreError> {
         }
     }
     match crate::daemon::open_store(config) {
-        Ok(store) => Ok(Holder::Here(store)),
+        Ok(store) => Ok(Holder::Here(Box::new(store))),
         Err(StoreError::Locked(_)) => Ok(Holder::Daemon(DaemonClient::of(config))),
         Err(e) => Err(e),
     }

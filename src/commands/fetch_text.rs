@@ -29,7 +29,7 @@ pub async fn fetch_text(config: Arc<Config>, args: FetchTextArgs) -> anyhow::Res
         .await
         .context("cannot open the store")?;
     let stats = match holder {
-        Holder::Here(store) => here(&config, Arc::new(store), &feeds, since).await?,
+        Holder::Here(store) => here(&config, Arc::from(store), &feeds, since).await?,
         Holder::Daemon(daemon) => {
             eprintln!("the daemon holds the store: asking it to fetch the articles");
             daemon

@@ -21,7 +21,7 @@ pub async fn poll(config: Arc<Config>, args: PollArgs) -> anyhow::Result<()> {
         .await
         .context("cannot open the store")?;
     let summaries = match holder {
-        Holder::Here(store) => poll_here(&config, Arc::new(store), &args).await?,
+        Holder::Here(store) => poll_here(&config, Arc::from(store), &args).await?,
         Holder::Daemon(daemon) => {
             eprintln!("the daemon holds the store: asking it to poll now");
             daemon
