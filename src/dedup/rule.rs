@@ -376,6 +376,19 @@ fn overlap(
     s
 }
 
+/// Whether both titles state one exact, unrounded figure of four digits or more (`18,937
+/// new cases`): on the same days, that is one report.
+fn specific_figure_shared(a: View<'_>, b: View<'_>) -> bool {
+    a.title.iter().any(|&t| {
+        let v = t & !NUMBER;
+        is_number(t)
+            && !is_year(t)
+            && (1000..10_000_000).contains(&v)
+            && v % 100 != 0
+            && has(b.title, t)
+    })
+}
+
 /// The pair rule: hard rules, then the score against the bar for the pair.
 pub(super) fn compare(
     q: &Query<'_>,
@@ -409,6 +422,9 @@ pub(super) fn compare(
     out.cover = ratio(s.a_title_hit, s.a_title_all).min(ratio(s.b_title_hit, s.b_title_all));
     out.jaccard = ratio(s.jmin, s.jmax);
     out.score = (out.cover + out.jaccard) / 2.0;
+    if specific_figure_shared(a, b) {
+        out.score = out.score.max(MATCH_SCORE);
+    }
     let bar = if a.piece & COPIES_ONLY != 0 {
         PIECE_SCORE
     } else if pair.same_outlet {
@@ -514,6 +530,19 @@ mod tests {
             ),
             None
         );
+        // One exact figure in both titles is one report, whatever else the words share.
+        let gma = fp(
+            "Philippines logs 18,937 new COVID-19 cases; active tally at 176K",
+            "The Department of Health reported 18,937 new infections on Monday.",
+        );
+        let philstar = fp("Health department tally: 18,937 more infected", "");
+        let c = DedupIndex::new(3600).compare_pair(&gma, &philstar, NOW);
+        assert!(c.duplicate && c.score >= MATCH_SCORE, "{c:?}");
+        let round = fp("DOH reports 18,900 more COVID-19 cases", "");
+        assert!(!specific_figure_shared(
+            View::from(&round),
+            View::from(&round)
+        ));
         assert!(same_figure(NUMBER | 18_900, NUMBER | 18_937));
         assert!(!same_figure(NUMBER | 18_900, NUMBER | 19_937));
         assert!(!same_figure(NUMBER | 20, NUMBER | 23));
