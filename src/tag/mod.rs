@@ -135,7 +135,7 @@ use crate::config::Show;
 use crate::entry::{SeasonRef, ShowTag, ABSOLUTE};
 
 /// Bump when the rules change, so stored entries get re-tagged (see [`Tagger::fingerprint`]).
-const RULES_VERSION: u32 = 9;
+const RULES_VERSION: u32 = 10;
 
 /// Words of the body that count as its lead.
 const LEAD_WORDS: usize = 100;
@@ -759,25 +759,22 @@ fn ranks(norm: &Norm, body_start: usize, out: &mut Vec<u32>) {
 }
 
 /// The (body) mention credits a person rather than naming the news: `<show> star|alum|winner|
-/// actor|actress|contestant` before a capitalized name or `and`/`is`... (`Succession star
-/// Sarah Snook`, `the 'Office' alums and`), `the <show> actor`.
+/// actor|actress|contestant|creator|showrunner` before a capitalized name or `and`/`is`...
+/// (`Succession star Sarah Snook`, `the 'Office' alums and`), `the <show> actor`, or
+/// `creator|star... of <show>`.
 fn credit(norm: &Norm, m: &Mention) -> bool {
     let n = norm.words.len();
     let w = |i: usize| if i < n { norm.word(i) } else { "" };
+    // `Creator of Family Guy, Seth MacFarlane ...`, `star of 'Taxi'`.
+    let of = prev_word(norm, m.first).filter(|&p| w(p) == "of");
+    if of
+        .and_then(|p| prev_word(norm, p))
+        .is_some_and(|c| credit_noun(w(c)))
+    {
+        return true;
+    }
     if let Some(a) = next_word(norm, m.last) {
-        let noun = matches!(
-            w(a),
-            "star"
-                | "stars"
-                | "alum"
-                | "alums"
-                | "alumna"
-                | "alumnus"
-                | "winner"
-                | "actor"
-                | "actress"
-                | "contestant"
-        );
+        let noun = credit_noun(w(a));
         if noun {
             let by_article = after_article(norm, m);
             let person = norm.words.get(a + 1).is_some_and(|b| {
@@ -793,6 +790,26 @@ fn credit(norm: &Norm, m: &Mention) -> bool {
     false
 }
 
+/// A word that says who a person is by a show: its star, alum, winner, creator...
+fn credit_noun(w: &str) -> bool {
+    matches!(
+        w,
+        "star"
+            | "stars"
+            | "alum"
+            | "alums"
+            | "alumna"
+            | "alumnus"
+            | "winner"
+            | "actor"
+            | "actress"
+            | "contestant"
+            | "creator"
+            | "creators"
+            | "showrunner"
+    )
+}
+
 /// The title credits a person with the show (a name of two capitalized words, or `the
 /// <show> star`) and says nothing else of TV: no news kind, no season or episode, no TV word
 /// ([`is_cue`]: a network, `season`, `finale`, `reboot`, `Emmy`...) outside the credit, no
@@ -803,6 +820,11 @@ fn person_news(ctx: &Ctx<'_>, m: &Mention, refs: &[Ref]) -> bool {
     let Some(noun) = next_word(norm, m.last) else {
         return false;
     };
+    // What a show's creators say is mostly news of the show (`Twin Peaks Creators ... Tweet
+    // About That Revival`); only their new project is not.
+    if matches!(norm.word(noun), "creator" | "creators" | "showrunner") {
+        return false;
+    }
     // A name of two capitalized words, or `the <show> star`: not `'The Masked Singer' Stars
     // Revealed!` (the contestants are the show's news).
     let named = |k: usize| {
@@ -1902,6 +1924,48 @@ mod tests {
         assert_eq!(
             terms(&t, "Squid Game series 2 gets a date", ""),
             ["squid-game", "squid-game/s2"]
+        );
+    }
+
+    #[test]
+    fn a_creator_s_new_show_is_not_the_show_they_made() {
+        let t = Tagger::new(&[
+            show("Family Guy", &[]),
+            show("Yellowstone", &[]),
+            show("Twin Peaks", &[]),
+        ]);
+        assert!(terms(
+            &t,
+            "Creator of Family Guy, Seth McFarlane teams up with Lalo Alcaraz for new show 'Bordertown'",
+            ""
+        )
+        .is_empty());
+        assert!(terms(
+            &t,
+            "Yellowstone creator Taylor Sheridan sets new series at Paramount+",
+            ""
+        )
+        .is_empty());
+        // The creator on the show itself, and the stars of a show reuniting, stay tagged.
+        assert_eq!(
+            terms(
+                &t,
+                "Family Guy creator Seth MacFarlane on the show's 400th episode",
+                ""
+            ),
+            ["family-guy"]
+        );
+        assert_eq!(
+            terms(&t, "The stars of Yellowstone reunite for a special", ""),
+            ["yellowstone"]
+        );
+        assert_eq!(
+            terms(
+                &t,
+                "Twin Peaks Creators Mark Frost And David Lynch Tweet About That Reunion",
+                ""
+            ),
+            ["twin-peaks"]
         );
     }
 
