@@ -136,8 +136,7 @@ pub enum Holder {
 /// config with its store elsewhere, so that a second store is not started beside its.
 pub async fn store_or_daemon(config: &Config) -> Result<Holder, StoreError> {
     if !config.storage.path.exists() {
-        let missing = StoreError::Missing(config.storage.path.clone());
-        if let Some(daemon) = daemon_for(config, &missing).await {
+        if let Some(daemon) = daemon_with_own_store(config, &config.storage.path).await {
             return Ok(Holder::Daemon(daemon));
         }
     }
@@ -153,23 +152,27 @@ pub async fn store_or_daemon(config: &Config) -> Result<Holder, StoreError> {
 /// (`Missing`), a daemon at `[server] listen` that runs this very config file with its store
 /// elsewhere (`showfeed --data DIR run`). `None`: report `e`.
 pub async fn daemon_for(config: &Config, e: &StoreError) -> Option<DaemonClient> {
-    let client = DaemonClient::of(config);
     match e {
-        StoreError::Locked(_) => Some(client),
-        StoreError::Missing(path) => {
-            let theirs = client.config_file().await?;
-            if !same_file(&theirs, &config.file) {
-                return None;
-            }
-            eprintln!(
-                "note: no store at {}; asking the daemon at {}, which runs this config with its own store",
-                path.display(),
-                config.server.listen
-            );
-            Some(client)
-        }
+        StoreError::Locked(_) => Some(DaemonClient::of(config)),
+        StoreError::Missing(path) => daemon_with_own_store(config, path).await,
         _ => None,
     }
+}
+
+/// The daemon at `[server] listen`, if it runs this very config file: with no store at
+/// `missing`, it keeps its own elsewhere.
+async fn daemon_with_own_store(config: &Config, missing: &Path) -> Option<DaemonClient> {
+    let client = DaemonClient::of(config);
+    let theirs = client.config_file().await?;
+    if !same_file(&theirs, &config.file) {
+        return None;
+    }
+    eprintln!(
+        "note: no store at {}; asking the daemon at {}, which runs this config with its own store",
+        missing.display(),
+        config.server.listen
+    );
+    Some(client)
 }
 
 /// `resp`, or an error with the daemon's reason (its body) when it did not answer 2xx.

@@ -804,10 +804,13 @@ fn credit_noun(w: &str) -> bool {
             | "actor"
             | "actress"
             | "contestant"
-            | "creator"
-            | "creators"
-            | "showrunner"
-    )
+    ) || creator_noun(w)
+}
+
+/// A word for the people who made a show: their new project is not the show, but what they
+/// say otherwise is mostly its news.
+fn creator_noun(w: &str) -> bool {
+    matches!(w, "creator" | "creators" | "showrunner")
 }
 
 /// The title credits a person with the show (a name of two capitalized words, or `the
@@ -822,7 +825,7 @@ fn person_news(ctx: &Ctx<'_>, m: &Mention, refs: &[Ref]) -> bool {
     };
     // What a show's creators say is mostly news of the show (`Twin Peaks Creators ... Tweet
     // About That Revival`); only their new project is not.
-    if matches!(norm.word(noun), "creator" | "creators" | "showrunner") {
+    if creator_noun(norm.word(noun)) {
         return false;
     }
     // A name of two capitalized words, or `the <show> star`: not `'The Masked Singer' Stars

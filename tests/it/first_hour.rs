@@ -13,6 +13,19 @@ fn feed_of(id: &str, title: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// A server with one feed, `/a.rss`, of one Squid Game trailer item.
+async fn squid_feed_server() -> FixtureServer {
+    let server = FixtureServer::start().await;
+    server.route(
+        "/a.rss",
+        Route::ok(
+            feed_of("a", "Squid Game season 3 trailer"),
+            "application/rss+xml",
+        ),
+    );
+    server
+}
+
 fn feed_status<'a>(st: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
     st["feeds"]
         .as_array()
@@ -328,14 +341,7 @@ pub async fn served(setup: &Setup) -> Served {
 /// and anything else unknown is still a 400 naming it.
 #[tokio::test(flavor = "multi_thread")]
 async fn tracking_parameters_are_ignored_and_slugs_match_in_any_case() {
-    let server = FixtureServer::start().await;
-    server.route(
-        "/a.rss",
-        Route::ok(
-            feed_of("a", "Squid Game season 3 trailer"),
-            "application/rss+xml",
-        ),
-    );
+    let server = squid_feed_server().await;
     let setup = write_config(
         &[("a", server.url("/a.rss"))],
         1,
@@ -577,14 +583,7 @@ async fn the_first_run_index_page_says_what_is_wrong_first() {
 /// by any web page; the index page has an ETag too (tested with the first-run page).
 #[tokio::test(flavor = "multi_thread")]
 async fn each_representation_has_its_own_etag_and_documents_allow_any_origin() {
-    let server = FixtureServer::start().await;
-    server.route(
-        "/a.rss",
-        Route::ok(
-            feed_of("a", "Squid Game season 3 trailer"),
-            "application/rss+xml",
-        ),
-    );
+    let server = squid_feed_server().await;
     let setup = write_config(&[("a", server.url("/a.rss"))], 1, "");
     let s = served(&setup).await;
     let client = reqwest::Client::builder()
@@ -687,14 +686,7 @@ async fn a_permanent_redirect_shows_everywhere_and_logs_have_no_colours_off_a_te
 /// `run` on a busy port creates no data directory.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_broken_config_on_disk_still_shows_the_running_daemon() {
-    let server = FixtureServer::start().await;
-    server.route(
-        "/a.rss",
-        Route::ok(
-            feed_of("a", "Squid Game season 3 trailer"),
-            "application/rss+xml",
-        ),
-    );
+    let server = squid_feed_server().await;
     let file_port = free_port();
     let setup = write_config(&[("a", server.url("/a.rss"))], file_port, "");
     let config = setup.config.to_str().unwrap().to_owned();
@@ -1111,14 +1103,7 @@ async fn raising_retention_days_brings_in_the_items_it_skipped() {
 /// `feed` and `poll` ask it instead of failing (or of starting a second, empty store).
 #[tokio::test(flavor = "multi_thread")]
 async fn commands_find_a_daemon_that_keeps_its_store_elsewhere() {
-    let server = FixtureServer::start().await;
-    server.route(
-        "/a.rss",
-        Route::ok(
-            feed_of("a", "Squid Game season 3 trailer"),
-            "application/rss+xml",
-        ),
-    );
+    let server = squid_feed_server().await;
     let port = free_port();
     let setup = write_config(&[("a", server.url("/a.rss"))], port, "");
     let config = setup.config.to_str().unwrap().to_owned();
